@@ -1,0 +1,1 @@
+"""Familiebro: early, coordinated, low-threshold help for families with children."""

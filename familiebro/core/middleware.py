@@ -1,0 +1,72 @@
+"""Request id, the request log, and (for benchmarks) the per-response query count."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.db import connection
+
+from .request_context import reset_request_id, set_request_id
+
+request_log = logging.getLogger("familiebro.request")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestLogMiddleware:
+    """Give each request an id and log one JSON line for it.
+
+    The line holds method, route, status, duration and ids only: never query strings or
+    bodies, which may carry personal data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            user = getattr(request, "user", None)
+            match = getattr(request, "resolver_match", None)
+            request_log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "route": match.route if match else None,
+                        "view": match.view_name if match else None,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    }
+                },
+            )
+            return response
+        finally:
+            reset_request_id(token)
+
+
+class QueryCountHeaderMiddleware:
+    """Adds X-Query-Count: how many SQL queries the response took (benchmarks only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

@@ -1,0 +1,321 @@
+"""Organisations (data controllers), their service units, staff and roles, and people."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .identifiers import (
+    normalise_identity_number,
+    normalise_organisation_number,
+    normalise_phone_number,
+)
+
+
+class Municipality(models.Model):
+    """A Norwegian municipality, identified by its four-digit number (kommunenummer)."""
+
+    number = models.CharField(_("municipality number"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    county = models.CharField(_("county"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not (len(self.number) == 4 and self.number.isdigit()):
+            raise ValidationError(
+                {"number": _("A municipality number has four digits, for example 3413.")}
+            )
+
+
+class Organisation(models.Model):
+    """A data controller: every row of personal data belongs to exactly one."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        STATE_SERVICE = "state_service", _("State service")
+        HEALTH_TRUST = "health_trust", _("Health trust")
+        VOLUNTARY = "voluntary", _("Voluntary organisation")
+        INTER_MUNICIPAL = "inter_municipal", _("Inter-municipal service")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    org_number = models.CharField(_("organisation number"), max_length=9, unique=True)
+    municipality = models.OneToOneField(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        help_text=_("Only for organisations that are a municipality."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            self.org_number = normalise_organisation_number(self.org_number)
+        except ValidationError as exc:
+            errors["org_number"] = exc.messages
+        is_municipality = self.kind == self.Kind.MUNICIPALITY
+        if is_municipality and self.municipality_id is None:
+            errors["municipality"] = [_("A municipality must name its municipality number.")]
+        if not is_municipality and self.municipality_id is not None:
+            errors["municipality"] = [_("Only a municipality has a municipality number.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceUnit(models.Model):
+    class Kind(models.TextChoices):
+        HEALTH_CENTRE = "helsestasjon", _("Child health centre")
+        SCHOOL_HEALTH = "skolehelsetjeneste", _("School health service")
+        FAMILY_COUNSELLING = "familievernkontor", _("Family counselling office")
+        CHILD_WELFARE = "barnevern", _("Child welfare service")
+        PPT = "ppt", _("Educational-psychological service (PPT)")
+        BUP = "bup", _("Child and adolescent mental health (BUP)")
+        HABU = "habu", _("Habilitation service for children (HABU)")
+        KINDERGARTEN = "barnehage", _("Kindergarten")
+        SCHOOL = "skole", _("School")
+        NAV = "nav", _("NAV")
+        GP = "fastlege", _("GP")
+        FAMILY_CENTRE = "familiesenter", _("Family centre / Familiens hus")
+        LOW_THRESHOLD_TEAM = "lavterskelteam", _("Low-threshold team")
+        CRISIS_SHELTER = "krisesenter", _("Crisis shelter")
+        VOLUNTARY = "frivillig", _("Voluntary offer")
+        OTHER = "annet", _("Other")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="units",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    municipalities_served = models.ManyToManyField(
+        Municipality, verbose_name=_("municipalities served"), related_name="units", blank=True
+    )
+    email = models.EmailField(_("e-mail for notifications"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("service unit")
+        verbose_name_plural = _("service units")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unit_name_unique_in_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.phone:
+            try:
+                self.phone = normalise_phone_number(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+
+
+class User(AbstractUser):
+    """A member of staff. Parents and young people log in through ID-porten instead."""
+
+    class Title(models.TextChoices):
+        PUBLIC_HEALTH_NURSE = "helsesykepleier", _("Public health nurse")
+        MIDWIFE = "jordmor", _("Midwife")
+        FAMILY_THERAPIST = "familieterapeut", _("Family therapist")
+        EDUCATOR = "pedagog", _("Educator")
+        PSYCHOLOGIST = "psykolog", _("Psychologist")
+        DOCTOR = "lege", _("Doctor")
+        SOCIAL_WORKER = "sosionom", _("Social worker")
+        CHILD_WELFARE_WORKER = "barnevernspedagog", _("Child welfare educator")
+        TEACHER = "laerer", _("Teacher")
+        KINDERGARTEN_TEACHER = "barnehagelaerer", _("Kindergarten teacher")
+        PHYSIOTHERAPIST = "fysioterapeut", _("Physiotherapist")
+        COORDINATOR = "koordinator", _("Coordinator")
+        MANAGER = "leder", _("Manager")
+        OTHER = "annet", _("Other")
+
+    professional_title = models.CharField(
+        _("professional title"), max_length=30, choices=Title.choices, blank=True
+    )
+    is_instance_admin = models.BooleanField(
+        _("instance administrator"),
+        default=False,
+        help_text=_("Runs the instance: organisations, units and staff accounts. "
+                    "Gives no access to personal data."),
+    )
+    failed_login_count = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raising this ends every session of the user ("log out everywhere").
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Demo accounts may skip the second factor, and only while the instance is in demo mode.
+    is_demo_account = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def get_session_auth_hash(self) -> str:
+        # Django checks this on every request; binding it to the generation counter lets
+        # "log out everywhere" invalidate all other sessions without touching the password.
+        key = settings.SECRET_KEY.encode()
+        message = f"{self.password}:{self.session_generation}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A staff member's role in one service unit. A person may hold several."""
+
+    class Role(models.TextChoices):
+        WORKER = "worker", _("Worker")
+        COORDINATOR = "coordinator", _("Coordinator")
+        LEADER = "leader", _("Leader")
+        UNIT_ADMIN = "unit_admin", _("Unit administrator")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit} ({self.get_role_display()})"
+
+
+class Person(models.Model):
+    """A child, young person, guardian or expectant parent known to one organisation."""
+
+    class Kind(models.TextChoices):
+        CHILD = "child", _("Child")
+        YOUNG_PERSON = "young_person", _("Young person")
+        GUARDIAN = "guardian", _("Parent or guardian")
+        EXPECTANT_PARENT = "expectant_parent", _("Expectant parent")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    national_id_encrypted = models.BinaryField(null=True, editable=False)
+    national_id_hash = models.CharField(max_length=64, null=True, editable=False, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "national_id_hash"],
+                name="person_identity_unique_in_org",
+                violation_error_message=_(
+                    "A person with this identity number is already registered in this "
+                    "organisation. Search for the person instead of registering them again."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def national_id(self) -> str | None:
+        """The decrypted identity number. Read it only through the privacy layer."""
+        if self.national_id_encrypted is None:
+            return None
+        return crypto.decrypt(self.national_id_encrypted, associated_data=b"person.national_id")
+
+    def set_national_id(self, value: str | None) -> None:
+        if not value:
+            self.national_id_encrypted = None
+            self.national_id_hash = None
+            return
+        number = normalise_identity_number(value)
+        self.national_id_encrypted = crypto.encrypt(
+            number, associated_data=b"person.national_id"
+        )
+        self.national_id_hash = crypto.lookup_hash(number)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.phone:
+            try:
+                self.phone = normalise_phone_number(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+        if self.birth_date is None and self.kind != self.Kind.EXPECTANT_PARENT:
+            errors["birth_date"] = [_("Enter the birth date.")]
+        if self.birth_date and self.birth_date > datetime.date.today():
+            errors["birth_date"] = [_("The birth date cannot be in the future.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class GuardianRelation(models.Model):
+    """Who is a guardian of whom, and whether they hold parental responsibility."""
+
+    class Kind(models.TextChoices):
+        BIOLOGICAL = "biological", _("Biological parent")
+        ADOPTIVE = "adoptive", _("Adoptive parent")
+        STEP = "step", _("Step-parent")
+        FOSTER = "foster", _("Foster parent")
+        OTHER = "other", _("Other guardian")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    guardian = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="children_rel")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardians_rel")
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    has_parental_responsibility = models.BooleanField(_("parental responsibility"))
+    lives_with_child = models.BooleanField(_("lives with the child"), default=True)
+
+    class Meta:
+        verbose_name = _("guardian relation")
+        verbose_name_plural = _("guardian relations")
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "child"], name="guardian_relation_unique")
+        ]
+
+    def clean(self) -> None:
+        if self.guardian_id and self.guardian_id == self.child_id:
+            raise ValidationError(_("A person cannot be their own guardian."))
+        for person in (self.guardian, self.child):
+            if person.organisation_id != self.organisation_id:
+                raise ValidationError(
+                    _("Guardian and child must be registered in the same organisation.")
+                )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("ansatt/", views.staff_home, name="staff-home"),
+    path("ansatt/personer/finn/", views.person_lookup, name="person-lookup"),
+]

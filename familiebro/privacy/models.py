@@ -1,0 +1,57 @@
+"""The audit trail: an append-only, hash-chained record of every access to personal data."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One access or change. Never updated or deleted (a database trigger enforces it)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        LIST = "list", _("Listed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        SEARCH = "search", _("Searched")
+        EXPORT = "export", _("Exported")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        SECURITY = "security", _("Security setting changed")
+
+    occurred_at = models.DateTimeField(_("when"))
+    # Plain ids, not foreign keys: the trail must outlive the rows it talks about.
+    actor_id = models.BigIntegerField(_("who (user id)"), null=True)
+    actor_label = models.CharField(_("who"), max_length=200, blank=True)
+    organisation_id = models.BigIntegerField(_("data controller"), null=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=100, blank=True)
+    object_ids = models.JSONField(_("records"), default=list)
+    subject_ids = models.JSONField(
+        _("persons concerned"), default=list,
+        help_text=_("Ids of the persons whose data this was, for their access log."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=100, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=100, blank=True)
+    consent_id = models.BigIntegerField(_("consent"), null=True)
+    detail = models.JSONField(_("detail"), default=dict)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the chain. Locking this single row orders concurrent writers."""
+
+    last_event_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64)

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from familiebro.core import views
+from familiebro.core.health import healthz
+
+urlpatterns = [
+    path("", views.front_page, name="front-page"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("familiebro.core.urls")),
+    path("", include("familiebro.core.account_urls")),
+]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.append(path("_bench/floor/<int:pk>", views.benchmark_floor))

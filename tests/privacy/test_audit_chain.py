@@ -1,0 +1,81 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from familiebro.privacy import audit
+from familiebro.privacy.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def write_events(n=3):
+    return [audit.record("view", object_type="core.person", object_ids=[i]) for i in range(n)]
+
+
+def test_each_event_links_to_the_previous_one():
+    first, second, third = write_events()
+    assert first.prev_hash == audit.GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+
+
+def test_verify_audit_reports_an_intact_chain(capsys):
+    write_events()
+    call_command("verify-audit")
+    assert "3 events verified" in capsys.readouterr().out
+
+
+def test_an_event_is_not_written_when_the_change_rolls_back():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record("create", object_type="core.person", object_ids=[1])
+        raise RuntimeError("the change failed")
+    assert AuditEvent.objects.count() == 0
+    write_events(1)
+    assert audit.verify_chain().ok
+
+
+def _tamper(sql, params):
+    """Change the trail behind the application's back, as an attacker with SQL access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE privacy_auditevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE privacy_auditevent ENABLE TRIGGER USER")
+
+
+def test_verify_audit_finds_an_altered_event():
+    _, second, _ = write_events()
+    _tamper("UPDATE privacy_auditevent SET purpose = %s WHERE id = %s", ["other", second.pk])
+    with pytest.raises(CommandError, match=f"broken at event {second.pk}.*altered"):
+        call_command("verify-audit")
+
+
+def test_verify_audit_finds_a_removed_event():
+    _, second, third = write_events()
+    _tamper("DELETE FROM privacy_auditevent WHERE id = %s", [second.pk])
+    with pytest.raises(CommandError, match=f"broken at event {third.pk}.*removed"):
+        call_command("verify-audit")
+
+
+def test_verify_audit_finds_the_newest_event_removed():
+    *_, third = write_events()
+    _tamper("DELETE FROM privacy_auditevent WHERE id = %s", [third.pk])
+    result = audit.verify_chain()
+    assert not result.ok
+    assert "newest events are missing" in result.reason
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_updates_and_deletes_of_audit_events():
+    from django.db.utils import DatabaseError
+
+    event = write_events(1)[0]
+    for statement in (
+        "UPDATE privacy_auditevent SET purpose = 'x' WHERE id = %s",
+        "DELETE FROM privacy_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [event.pk])
