@@ -169,7 +169,10 @@ STATIC_ROOT = PROJECT_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/designsystemet-css", PROJECT_DIR / "node_modules/@digdir/designsystemet-css/dist/src"),
-    ("vendor/designsystemet-theme", PROJECT_DIR / "node_modules/@digdir/designsystemet-theme/brand"),
+    (
+        "vendor/designsystemet-theme",
+        PROJECT_DIR / "node_modules/@digdir/designsystemet-theme/brand",
+    ),
     ("vendor/htmx", PROJECT_DIR / "node_modules/htmx.org/dist"),
 ]
 STORAGES = {
@@ -192,7 +195,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Familiebro <ikke-svar@familiebro.invalid>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Familiebro <ikke-svar@familiebro.invalid>"
+)
 
 # Security. Production insists on HTTPS; the reverse proxy must set X-Forwarded-Proto.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from familiebro.api import api
 from familiebro.core import views
 from familiebro.core.health import healthz
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.front_page, name="front-page"),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
     path("", include("familiebro.core.urls")),
     path("", include("familiebro.core.account_urls")),
 ]

@@ -8,8 +8,15 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from familiebro.privacy import policy
+        from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
         from .models import GuardianRelation, Person
 
-        policy.register(Person, organisation_field="organisation_id")
-        policy.register(GuardianRelation, organisation_field="organisation_id")
+        policy.register(
+            Person, organisation_field="organisation_id", subject_field="id",
+            category=IDENTITY_CATEGORY,
+        )
+        policy.register(
+            GuardianRelation, organisation_field="organisation_id", subject_field="child_id",
+            category=IDENTITY_CATEGORY,
+        )

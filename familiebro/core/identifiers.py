@@ -83,8 +83,10 @@ def normalise_organisation_number(value: str) -> str:
         return orgnr.validate(number)
     except stdnum_errors.InvalidChecksum as exc:
         raise ValidationError(
-            _("The organisation number's control digit does not match. Check the number in "
-              "the Brønnøysund Register Centre."),
+            _(
+                "The organisation number's control digit does not match. Check the number in "
+                "the Brønnøysund Register Centre."
+            ),
             code="orgnr_checksum",
         ) from exc
     except stdnum_errors.ValidationError as exc:

@@ -108,7 +108,9 @@ class ServiceUnit(models.Model):
         OTHER = "annet", _("Other")
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="units",
     )
     name = models.CharField(_("name"), max_length=200)
@@ -163,8 +165,10 @@ class User(AbstractUser):
     is_instance_admin = models.BooleanField(
         _("instance administrator"),
         default=False,
-        help_text=_("Runs the instance: organisations, units and staff accounts. "
-                    "Gives no access to personal data."),
+        help_text=_(
+            "Runs the instance: organisations, units and staff accounts. "
+            "Gives no access to personal data."
+        ),
     )
     failed_login_count = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -222,7 +226,9 @@ class Person(models.Model):
         EXPECTANT_PARENT = "expectant_parent", _("Expectant parent")
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="persons",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -267,9 +273,7 @@ class Person(models.Model):
             self.national_id_hash = None
             return
         number = normalise_identity_number(value)
-        self.national_id_encrypted = crypto.encrypt(
-            number, associated_data=b"person.national_id"
-        )
+        self.national_id_encrypted = crypto.encrypt(number, associated_data=b"person.national_id")
         self.national_id_hash = crypto.lookup_hash(number)
 
     def clean(self) -> None:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from familiebro.privacy import audit, policy
+from familiebro.privacy.models import Assignment
 from familiebro.privacy.policy import Purpose
 
 from . import crypto
@@ -58,9 +59,20 @@ def register_person(
     except IntegrityError as exc:
         # The unique constraint is the last line of defence against a concurrent duplicate.
         raise ValidationError(
-            {"national_id": [_("A person with this identity number is already registered in "
-                               "this organisation. Search for the person instead.")]}
+            {
+                "national_id": [
+                    _(
+                        "A person with this identity number is already registered in "
+                        "this organisation. Search for the person instead."
+                    )
+                ]
+            }
         ) from exc
+    if actor is not None:
+        # Whoever registers a person works with them: that is their need to know.
+        Assignment.objects.create(
+            organisation=organisation, person=person, user=actor, reason="registered"
+        )
     audit.record(
         audit.AuditEvent.Action.CREATE,
         actor=actor,

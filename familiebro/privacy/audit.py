@@ -114,7 +114,9 @@ def verify_chain(chunk_size: int = 5000) -> VerificationResult:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
         if event.prev_hash != prev_hash:
             return VerificationResult(
-                False, checked, event.pk,
+                False,
+                checked,
+                event.pk,
                 "its link to the previous event does not match: an event before it was "
                 "removed or altered",
             )
@@ -127,7 +129,9 @@ def verify_chain(chunk_size: int = 5000) -> VerificationResult:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev_hash or head.last_event_id != last_id):
         return VerificationResult(
-            False, checked, head.last_event_id,
+            False,
+            checked,
+            head.last_event_id,
             "the newest events are missing: the chain ends before its recorded head",
         )
     return VerificationResult(True, checked)

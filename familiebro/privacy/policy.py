@@ -1,28 +1,45 @@
 """The access policy: the one place that decides who may see or change personal data.
 
 Views never filter personal data themselves. They ask `visible()` for the rows a user may see
-for a purpose, or `require()` before acting on one row; both refuse by default. Each model
-holding personal data registers a rule here that names how its rows reach their owning
-organisation.
+for a purpose, `get_or_404()` for one row, or `require()` before acting on one; every path
+refuses by default and every granted read is audited with its basis. Each model that holds
+personal data registers here how its rows reach their data controller and the person they are
+about, and which consent category covers them.
+
+The rules:
+- In their own organisation, staff see a person's data on need-to-know: they (or their unit)
+  are assigned to the person, or they lead a unit that is, unless the organisation has turned
+  leaders' oversight off. Finding a person by identity number searches the whole organisation,
+  so nobody registers a person twice.
+- Another organisation's data is visible only through a consent in force that names the
+  purpose, covers the category and names the user's organisation or unit as recipient; or
+  through an exceptional access (a recorded legal basis or break-glass) of the user's own.
+- Consent and exceptional access open data for reading. Changing data is for the data
+  controller's own staff with a need to know.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 
 class Purpose:
-    """Why personal data is read. Every audit event names one."""
+    """Why personal data is read. Consent purposes (privacy.models.Purpose) are purposes too."""
 
     CASEWORK = "casework"
     REGISTRATION = "registration"
     IDENTITY_LOOKUP = "identity_lookup"
-    FAMILY_ACCESS_LOG = "family_access_log"
+    ACCESS_LOG = "access_log"
+    DATA_SUBJECT_REQUEST = "data_subject_request"
+    RETENTION = "retention"
 
 
 class Action:
@@ -32,25 +49,50 @@ class Action:
     CREATE = "create"
 
 
+READ_ACTIONS = {Action.VIEW, Action.LIST}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """How rows of one model reach their data controller."""
+    organisation_field: str  # lookup path to the owning organisation's id
+    subject_field: str  # lookup path to the id of the person the row is about
+    category: str | None  # consent category that covers it; None: never opened by consent
 
-    organisation_field: str  # lookup path from the model to the owning organisation's id
+
+@dataclass(frozen=True)
+class Basis:
+    """Why an access was allowed, as the audit trail and the access log state it."""
+
+    OWN_ORGANISATION = "own_organisation"
+    CONSENT = "consent"
+
+    kind: str
+    consent_id: int | None = None
+    exceptional_access_id: int | None = None
+
+    @property
+    def legal_basis(self) -> str:
+        return self.kind
 
 
 _registry: dict[type[models.Model], Rule] = {}
 
 
-def register(model: type[models.Model], *, organisation_field: str) -> None:
-    _registry[model] = Rule(organisation_field=organisation_field)
+def register(
+    model: type[models.Model],
+    *,
+    organisation_field: str,
+    subject_field: str,
+    category: str | None,
+) -> None:
+    _registry[model] = Rule(organisation_field, subject_field, category)
 
 
 def registered_models() -> dict[type[models.Model], Rule]:
     return dict(_registry)
 
 
-def _rule(model: type[models.Model]) -> Rule:
+def rule_for(model: type[models.Model]) -> Rule:
     try:
         return _registry[model]
     except KeyError:
@@ -60,36 +102,252 @@ def _rule(model: type[models.Model]) -> Rule:
         ) from None
 
 
-def organisation_ids_of(user: Any) -> set[int]:
-    """Organisations where the user holds any role (cached on the user for the request)."""
+@dataclass(frozen=True)
+class StaffScope:
+    """Where a staff member works: read once per request from their memberships."""
+
+    organisation_ids: frozenset[int]
+    unit_ids: frozenset[int]
+    leader_unit_ids: frozenset[int]
+
+
+def scope_of(user: Any) -> StaffScope:
     if not getattr(user, "is_authenticated", False):
-        return set()
-    cached = getattr(user, "_familiebro_org_ids", None)
+        return StaffScope(frozenset(), frozenset(), frozenset())
+    cached = getattr(user, "_familiebro_scope", None)
     if cached is None:
-        cached = set(user.memberships.values_list("unit__organisation_id", flat=True))
-        user._familiebro_org_ids = cached
+        rows = list(user.memberships.values_list("unit_id", "unit__organisation_id", "role"))
+        cached = StaffScope(
+            organisation_ids=frozenset(org for _, org, _ in rows),
+            unit_ids=frozenset(unit for unit, _, _ in rows),
+            leader_unit_ids=frozenset(unit for unit, _, role in rows if role == "leader"),
+        )
+        user._familiebro_scope = cached
     return cached
 
 
+def organisation_ids_of(user: Any) -> frozenset[int]:
+    return scope_of(user).organisation_ids
+
+
+def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
+    """Ids of the persons this user works with (or oversees) in their own organisations."""
+    from .models import Assignment
+
+    assigned = Q(user_id=user.pk) | Q(unit_id__in=scope.unit_ids)
+    if scope.leader_unit_ids:
+        oversees = (
+            Q(unit_id__in=scope.leader_unit_ids)
+            | Q(user__memberships__unit_id__in=scope.leader_unit_ids)
+        ) & ~Q(organisation__oversight_rule__leaders_see_unit_persons=False)
+        assigned |= oversees
+    return Assignment.objects.filter(assigned, ended_at__isnull=True).values("person_id")
+
+
+def _category_filter(rule: Rule) -> Q:
+    from .models.consent import IDENTITY_CATEGORY
+
+    # Every consent lets its recipients know whom it is about; other categories must be named.
+    if rule.category == IDENTITY_CATEGORY:
+        return Q()
+    return Q(scope__contains=f" {rule.category} ")
+
+
+def _consent_covering(
+    user: Any, scope: StaffScope, rule: Rule, purpose: str
+) -> models.QuerySet | None:
+    """Consents in force that open `rule.category` for `purpose` to this user, per row."""
+    from .models import Consent
+
+    if rule.category is None:
+        return None
+    return Consent.objects.valid_at().filter(
+        Q(recipient_organisations__in=scope.organisation_ids)
+        | Q(recipient_units__in=scope.unit_ids),
+        _category_filter(rule),
+        subject_id=OuterRef(rule.subject_field),
+        organisation_id=OuterRef(rule.organisation_field),
+        purpose=purpose,
+    )
+
+
+def _exceptional_access(user: Any, rule: Rule) -> models.QuerySet:
+    from .models import ExceptionalAccess
+
+    return ExceptionalAccess.objects.active().filter(
+        user_id=user.pk,
+        person_id=OuterRef(rule.subject_field),
+        organisation_id=OuterRef(rule.organisation_field),
+    )
+
+
 def visible(user: Any, model: type[models.Model], purpose: str) -> models.QuerySet:
-    """The rows of `model` that `user` may see for `purpose`; none for anyone without a role."""
-    rule = _rule(model)
+    """The rows of `model` that `user` may read for `purpose`, in one SQL query."""
+    rule = rule_for(model)
     if not purpose:
         raise ValueError("A purpose is required to read personal data.")
-    org_ids = organisation_ids_of(user)
-    if not org_ids:
-        return model._default_manager.none()
-    return model._default_manager.filter(**{f"{rule.organisation_field}__in": org_ids})
+    scope = scope_of(user)
+    manager = model._default_manager
+    if not scope.organisation_ids:
+        return manager.none()
+    own = Q(**{f"{rule.organisation_field}__in": scope.organisation_ids})
+    if purpose != Purpose.IDENTITY_LOOKUP:
+        own &= Q(**{f"{rule.subject_field}__in": _need_to_know(user, scope)})
+    allowed = own | Exists(_exceptional_access(user, rule))
+    consent = _consent_covering(user, scope, rule, purpose)
+    if consent is not None:
+        allowed |= Exists(consent)
+    return manager.filter(allowed)
 
 
-def require(user: Any, action: str, obj: models.Model, purpose: str) -> None:
-    """Raise PermissionDenied, with the reason, unless `user` may do `action` on `obj`."""
-    rule = _rule(type(obj))
-    org_id = obj
-    for part in rule.organisation_field.split("__"):
-        org_id = getattr(org_id, part)
-    if org_id not in organisation_ids_of(user):
+def _value(obj: models.Model, path: str) -> Any:
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Basis]:
+    """The basis for each visible object: own organisation, a consent, or an exception.
+
+    Costs no query when every object is the user's own organisation's, otherwise one or two.
+    """
+    if not objs:
+        return []
+    from .models import Consent, ExceptionalAccess
+
+    rule = rule_for(type(objs[0]))
+    scope = scope_of(user)
+    foreign = {
+        _value(o, rule.subject_field)
+        for o in objs
+        if _value(o, rule.organisation_field) not in scope.organisation_ids
+    }
+    consent_by_subject: dict[int, int] = {}
+    exception_by_subject: dict[int, tuple[int, str]] = {}
+    if foreign:
+        for access_id, person_id, basis in (
+            ExceptionalAccess.objects.active()
+            .filter(user_id=user.pk, person_id__in=foreign)
+            .values_list("id", "person_id", "basis")
+        ):
+            exception_by_subject.setdefault(person_id, (access_id, basis))
+        if rule.category is not None:
+            for consent_id, subject_id in (
+                Consent.objects.valid_at()
+                .filter(
+                    Q(recipient_organisations__in=scope.organisation_ids)
+                    | Q(recipient_units__in=scope.unit_ids),
+                    _category_filter(rule),
+                    subject_id__in=foreign,
+                    purpose=purpose,
+                )
+                .values_list("id", "subject_id")
+            ):
+                consent_by_subject.setdefault(subject_id, consent_id)
+    bases = []
+    for obj in objs:
+        subject = _value(obj, rule.subject_field)
+        if _value(obj, rule.organisation_field) in scope.organisation_ids:
+            bases.append(Basis(Basis.OWN_ORGANISATION))
+        elif subject in consent_by_subject:
+            bases.append(Basis(Basis.CONSENT, consent_id=consent_by_subject[subject]))
+        elif subject in exception_by_subject:
+            access_id, kind = exception_by_subject[subject]
+            bases.append(Basis(kind, exceptional_access_id=access_id))
+        else:
+            # visible() let it through, so this only happens if access ended in between.
+            raise PermissionDenied(_("Your access to this record has just ended."))
+    return bases
+
+
+def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
+    """Raise PermissionDenied with the reason unless `user` may do `action` on `obj`."""
+    rule = rule_for(type(obj))
+    scope = scope_of(user)
+    own_organisation = _value(obj, rule.organisation_field) in scope.organisation_ids
+    if action not in READ_ACTIONS:
+        if not own_organisation:
+            raise PermissionDenied(
+                _(
+                    "Only the organisation that owns this record can change it. A consent lets "
+                    "you read, not change."
+                )
+            )
+        purpose = purpose or Purpose.CASEWORK
+    if not visible(user, type(obj), purpose).filter(pk=obj.pk).exists():
+        if not scope.organisation_ids:
+            raise PermissionDenied(
+                _("You have no role in any unit. Ask your unit's administrator.")
+            )
+        if own_organisation:
+            raise PermissionDenied(
+                _(
+                    "You are not assigned to this person. Ask the person's coordinator or your "
+                    "leader to add you, or record a legal basis if the law requires access."
+                )
+            )
         raise PermissionDenied(
-            _("You have no role in the organisation that owns this record.")
+            _(
+                "This record belongs to another organisation, and there is no consent in force "
+                "that gives your service access for this purpose."
+            )
         )
+    if action not in READ_ACTIONS:
+        return Basis(Basis.OWN_ORGANISATION)
+    return bases_for(user, [obj], purpose)[0]
 
+
+def record_access(
+    user: Any,
+    action: str,
+    objs: Sequence[models.Model],
+    purpose: str,
+    bases: Sequence[Basis] | None = None,
+) -> None:
+    """Write one audit event for reading or changing `objs` (one event per page of a list)."""
+    from . import audit
+
+    if not objs:
+        return
+    bases = list(bases) if bases is not None else bases_for(user, objs, purpose)
+    rule = rule_for(type(objs[0]))
+    subjects = sorted({str(_value(o, rule.subject_field)) for o in objs})
+    organisations = {_value(o, rule.organisation_field) for o in objs}
+    kinds = sorted({b.kind for b in bases})
+    consent_ids = sorted({b.consent_id for b in bases if b.consent_id})
+    exception_ids = sorted({b.exceptional_access_id for b in bases if b.exceptional_access_id})
+    detail: dict[str, Any] = {}
+    if len(objs) > 1:
+        detail["bases"] = {str(o.pk): b.kind for o, b in zip(objs, bases, strict=True)}
+    if exception_ids:
+        detail["exceptional_access_ids"] = exception_ids
+    if len(consent_ids) > 1:
+        detail["consent_ids"] = consent_ids
+    audit.record(
+        action,
+        actor=user,
+        objects=objs,
+        subject_ids=subjects,
+        organisation_id=organisations.pop() if len(organisations) == 1 else None,
+        purpose=purpose,
+        legal_basis=",".join(kinds),
+        consent_id=consent_ids[0] if len(consent_ids) == 1 else None,
+        detail=detail,
+    )
+
+
+def get_or_404(user: Any, model: type[models.Model], pk: Any, purpose: str) -> Any:
+    """One row the user may read, audited; 404 otherwise, so no one learns it exists."""
+    obj = visible(user, model, purpose).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("Not found, or you do not have access."))
+    record_access(user, Action.VIEW, [obj], purpose)
+    return obj
+
+
+def list_page(user: Any, rows: Iterable[models.Model], purpose: str) -> list[Any]:
+    """Evaluate one page of visible rows and audit them as one event."""
+    objs = list(rows)
+    record_access(user, Action.LIST, objs, purpose)
+    return objs

@@ -29,7 +29,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("record type"), max_length=100, blank=True)
     object_ids = models.JSONField(_("records"), default=list)
     subject_ids = models.JSONField(
-        _("persons concerned"), default=list,
+        _("persons concerned"),
+        default=list,
         help_text=_("Ids of the persons whose data this was, for their access log."),
     )
     purpose = models.CharField(_("purpose"), max_length=100, blank=True)

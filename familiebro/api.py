@@ -1,0 +1,15 @@
+"""The HTTP API: one django-ninja instance, OpenAPI at /api/openapi.json, docs at /api/docs.
+
+Each app adds its router here. Staff endpoints authenticate with the staff session (and its
+CSRF protection); public endpoints (the HSDS directory) need no login.
+"""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="Familiebro API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)

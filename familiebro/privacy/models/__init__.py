@@ -1,0 +1,24 @@
+"""Privacy models: audit trail, consent, exceptional access, assignments (need-to-know)."""
+
+from .access import Assignment, ExceptionalAccess, OversightRule
+from .audit import AuditChainHead, AuditEvent
+from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory, Purpose
+from .consultation import AgeBand, AnonymousConsultation
+from .retention import RetentionRule
+
+__all__ = [
+    "AgeBand",
+    "AnonymousConsultation",
+    "Assignment",
+    "AuditChainHead",
+    "AuditEvent",
+    "Consent",
+    "ConsentGiver",
+    "ConsentRule",
+    "ConsentText",
+    "DataCategory",
+    "ExceptionalAccess",
+    "OversightRule",
+    "Purpose",
+    "RetentionRule",
+]

@@ -1,0 +1,117 @@
+"""Need-to-know inside an organisation, and the exceptions that override consent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Assignment(models.Model):
+    """A staff member, or a whole unit, working with a person: their need to know.
+
+    Staff see the persons of their own organisation only through an assignment (or a leader's
+    oversight, see OversightRule). Registering a person assigns the one who registered them;
+    cases add their participants.
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT)
+    person = models.ForeignKey("core.Person", on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    unit = models.ForeignKey(
+        "core.ServiceUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(unit__isnull=False),
+                name="assignment_names_user_or_unit",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "person"]),
+            models.Index(fields=["unit", "person"]),
+        ]
+
+
+class OversightRule(models.Model):
+    """Whether leaders see the persons their unit works with. Configurable per organisation;
+    without a rule they do (the common arrangement for professional oversight)."""
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, related_name="oversight_rule"
+    )
+    leaders_see_unit_persons = models.BooleanField(
+        _("leaders see the persons their unit works with"), default=True
+    )
+
+
+class ExceptionalAccessQuerySet(models.QuerySet):
+    def active(self) -> ExceptionalAccessQuerySet:
+        now = timezone.now()
+        return self.filter(starts_at__lte=now, expires_at__gt=now, revoked_at__isnull=True)
+
+
+class ExceptionalAccess(models.Model):
+    """Access without consent, on a recorded legal basis or by breaking the glass.
+
+    Each use names its basis and a reason, is time-limited, is audited with that basis, is
+    reported to the user's unit leaders, and is shown in the family's access log unless a
+    documented exception applies (for example while a child welfare investigation would be
+    harmed by it).
+    """
+
+    class Basis(models.TextChoices):
+        DUTY_TO_REPORT = "duty_to_report", _("Duty to inform child welfare (opplysningsplikt)")
+        EMERGENCY = "emergency", _("Emergency (nødrett)")
+        COURT_ORDER = "court_order", _("Court or statutory order")
+        BREAK_GLASS = "break_glass", _("Break-glass access")
+
+    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exceptional_accesses"
+    )
+    person = models.ForeignKey(
+        "core.Person", on_delete=models.CASCADE, related_name="exceptional_accesses"
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The data controller whose data is opened."),
+    )
+    reason = models.TextField(_("reason"))
+    starts_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    hidden_from_family = models.BooleanField(
+        _("hidden from the family's access log"), default=False
+    )
+    hiding_justification = models.TextField(_("why it is hidden from the family"), blank=True)
+    reported_to_leaders_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExceptionalAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exceptional access")
+        verbose_name_plural = _("exceptional accesses")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
