@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 FAMILIEBRO := $(BIN)/familiebro
 SCALE ?= small
+# Two workers: the suite is mostly database-bound and machines here have two cores.
+PYTEST_ARGS ?= -n auto
 PO_FILES := $(wildcard familiebro/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 

@@ -13,3 +13,11 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+from familiebro.privacy.api import router as privacy_router  # noqa: E402
+
+api.add_router("/privacy/", privacy_router)
+
+from familiebro.catalogue.hsds_api import router as hsds_router  # noqa: E402
+
+api.add_router("/hsds/", hsds_router)

@@ -25,6 +25,7 @@ if MODE not in MODES:
     )
 PRODUCTION = MODE == "production"
 DEMO_MODE = MODE == "demo"
+DEMO_PASSWORD = "familiebro-demo"  # noqa: S105 - shared by demo accounts, used only in DEMO_MODE
 # Synthetic identity numbers (month + 80) exist only in test data; real instances refuse them.
 ACCEPT_SYNTHETIC_IDENTITY_NUMBERS = not PRODUCTION
 
@@ -95,6 +96,8 @@ INSTALLED_APPS = [
     "csp",
     "familiebro.core",
     "familiebro.privacy",
+    "familiebro.catalogue",
+    "familiebro.cases",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if MODE == "test":
+    # Tests create thousands of users; a deliberately slow hash would dominate their run time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Failed logins before an account is locked, and for how long.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
@@ -175,6 +181,11 @@ STATICFILES_DIRS = [
     ),
     ("vendor/htmx", PROJECT_DIR / "node_modules/htmx.org/dist"),
 ]
+# Uploaded files (scanned consent forms, contact photos). Never served by the web server
+# directly: views hand them out after the access policy has said yes.
+MEDIA_ROOT = Path(os.environ.get("FAMILIEBRO_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -248,3 +259,9 @@ LOGGING = {
 
 # Adds /_bench/floor/<id>: the framework floor that `make bench` measures against.
 BENCHMARK_VIEWS = os.environ.get("FAMILIEBRO_BENCHMARK_VIEWS") == "1"
+
+# Requests for help from the public form: at most this many per client address per window.
+HELP_REQUEST_RATE_LIMIT = int(os.environ.get("HELP_REQUEST_RATE_LIMIT", "5"))
+HELP_REQUEST_RATE_WINDOW_SECONDS = int(os.environ.get("HELP_REQUEST_RATE_WINDOW_SECONDS", "3600"))
+# Proxies in front of Familiebro that append to X-Forwarded-For (0: use the peer address).
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))

@@ -13,6 +13,11 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("familiebro.core.urls")),
     path("", include("familiebro.core.account_urls")),
+    path("", include("familiebro.privacy.urls")),
+    path("", include("familiebro.catalogue.public_urls")),
+    path("", include("familiebro.catalogue.editor_urls")),
+    path("", include("familiebro.cases.public_urls")),
+    path("", include("familiebro.cases.inbox_urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests import factories
 
@@ -8,6 +9,14 @@ from tests import factories
 def _test_mode_only():
     # Tests must never run against a production configuration.
     assert settings.MODE == "test", "Run the tests with FAMILIEBRO_MODE=test (make test does)."
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service-level tests read the English source messages. Pages are requested through the
+    locale middleware and so speak bokmål (the default), as a user sees them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

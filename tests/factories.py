@@ -17,7 +17,7 @@ from familiebro.core.models import (
 
 TEST_PASSWORD = "korrekt-hest-batteri-stift"
 _org_numbers = itertools.count(100000000)
-_municipality_numbers = itertools.count(9000)
+_municipality_numbers = itertools.count(1000)  # four digits for 9,000 municipalities
 
 
 def valid_org_number() -> str:

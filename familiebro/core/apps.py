@@ -13,10 +13,14 @@ class CoreConfig(AppConfig):
         from .models import GuardianRelation, Person
 
         policy.register(
-            Person, organisation_field="organisation_id", subject_field="id",
+            Person,
+            organisation_field="organisation_id",
+            subject_field="id",
             category=IDENTITY_CATEGORY,
         )
         policy.register(
-            GuardianRelation, organisation_field="organisation_id", subject_field="child_id",
+            GuardianRelation,
+            organisation_field="organisation_id",
+            subject_field="child_id",
             category=IDENTITY_CATEGORY,
         )

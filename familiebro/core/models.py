@@ -74,7 +74,7 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, list] = {}
         try:
             self.org_number = normalise_organisation_number(self.org_number)
         except ValidationError as exc:
@@ -120,6 +120,11 @@ class ServiceUnit(models.Model):
     )
     email = models.EmailField(_("e-mail for notifications"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    first_contact_days = models.PositiveSmallIntegerField(
+        _("days to first contact"),
+        default=7,
+        help_text=_("A request for help must get a first contact within this many days."),
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -277,7 +282,7 @@ class Person(models.Model):
         self.national_id_hash = crypto.lookup_hash(number)
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list] = {}
         if self.phone:
             try:
                 self.phone = normalise_phone_number(self.phone)

@@ -15,12 +15,15 @@ def front_page(request):
 
 @staff_required
 def staff_home(request):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("unit__organisation")
         .order_by("unit__organisation__name", "unit__name", "role")
     )
-    return render(request, "core/staff_home.html", {"memberships": memberships})
+    is_leader = any(m.role == Membership.Role.LEADER for m in memberships)
+    return render(
+        request, "core/staff_home.html", {"memberships": memberships, "is_leader": is_leader}
+    )
 
 
 @staff_required

@@ -70,7 +70,8 @@ def record(
         ids += [str(o.pk) for o in objects]
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_label = actor.get_username() if actor_id is not None else ""
-    with transaction.atomic():
+    # No savepoint: if the event cannot be written, the whole change must roll back anyway.
+    with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditChainHead.objects.create(pk=1, last_hash=GENESIS_HASH)

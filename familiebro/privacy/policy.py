@@ -55,8 +55,11 @@ READ_ACTIONS = {Action.VIEW, Action.LIST}
 @dataclass(frozen=True)
 class Rule:
     organisation_field: str  # lookup path to the owning organisation's id
-    subject_field: str  # lookup path to the id of the person the row is about
+    subject_field: str | None  # lookup path to the id of the person the row is about
     category: str | None  # consent category that covers it; None: never opened by consent
+    # For rows that belong to a unit's inbox before they concern a registered person (a
+    # request for help): the unit's members have the need to know; nothing else opens them.
+    unit_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,13 @@ def register(
     model: type[models.Model],
     *,
     organisation_field: str,
-    subject_field: str,
-    category: str | None,
+    subject_field: str | None = None,
+    category: str | None = None,
+    unit_field: str | None = None,
 ) -> None:
-    _registry[model] = Rule(organisation_field, subject_field, category)
+    if (subject_field is None) == (unit_field is None):
+        raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
+    _registry[model] = Rule(organisation_field, subject_field, category, unit_field)
 
 
 def registered_models() -> dict[type[models.Model], Rule]:
@@ -159,7 +165,7 @@ def _consent_covering(
     """Consents in force that open `rule.category` for `purpose` to this user, per row."""
     from .models import Consent
 
-    if rule.category is None:
+    if rule.category is None or rule.subject_field is None:
         return None
     return Consent.objects.valid_at().filter(
         Q(recipient_organisations__in=scope.organisation_ids)
@@ -174,11 +180,30 @@ def _consent_covering(
 def _exceptional_access(user: Any, rule: Rule) -> models.QuerySet:
     from .models import ExceptionalAccess
 
+    if rule.subject_field is None:
+        raise ValueError("Exceptional access opens a person's data; this row names no person.")
     return ExceptionalAccess.objects.active().filter(
         user_id=user.pk,
         person_id=OuterRef(rule.subject_field),
         organisation_id=OuterRef(rule.organisation_field),
     )
+
+
+def _searches_whole_organisation(model: type[models.Model], purpose: str) -> bool:
+    # Only finding a person by identity number looks past need-to-know, and only at persons.
+    return purpose == Purpose.IDENTITY_LOOKUP and model._meta.label == "core.Person"
+
+
+def _own_organisation(
+    user: Any, scope: StaffScope, model: type[models.Model], rule: Rule, purpose: str
+) -> Q:
+    """Rows of the user's own organisations that they have a need to know about."""
+    own = Q(**{f"{rule.organisation_field}__in": scope.organisation_ids})
+    if rule.unit_field is not None:
+        return own & Q(**{f"{rule.unit_field}__in": scope.unit_ids})
+    if not _searches_whole_organisation(model, purpose):
+        own &= Q(**{f"{rule.subject_field}__in": _need_to_know(user, scope)})
+    return own
 
 
 def visible(user: Any, model: type[models.Model], purpose: str) -> models.QuerySet:
@@ -190,13 +215,13 @@ def visible(user: Any, model: type[models.Model], purpose: str) -> models.QueryS
     manager = model._default_manager
     if not scope.organisation_ids:
         return manager.none()
-    own = Q(**{f"{rule.organisation_field}__in": scope.organisation_ids})
-    if purpose != Purpose.IDENTITY_LOOKUP:
-        own &= Q(**{f"{rule.subject_field}__in": _need_to_know(user, scope)})
-    allowed = own | Exists(_exceptional_access(user, rule))
+    allowed: Q = _own_organisation(user, scope, model, rule, purpose)
+    if rule.unit_field is not None:
+        return manager.filter(allowed)
+    allowed |= Q(Exists(_exceptional_access(user, rule)))
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
-        allowed |= Exists(consent)
+        allowed |= Q(Exists(consent))
     return manager.filter(allowed)
 
 
@@ -210,19 +235,44 @@ def _value(obj: models.Model, path: str) -> Any:
 def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Basis]:
     """The basis for each visible object: own organisation, a consent, or an exception.
 
-    Costs no query when every object is the user's own organisation's, otherwise one or two.
+    A row of the user's own organisation has the own organisation as its basis only when the
+    user has a need to know; otherwise (an unassigned colleague who broke the glass) the
+    consent or exception that opened it is the basis, as for another organisation's row.
+    Costs one query for the need to know, and one or two more for rows opened otherwise.
     """
     if not objs:
         return []
     from .models import Consent, ExceptionalAccess
 
-    rule = rule_for(type(objs[0]))
+    model = type(objs[0])
+    rule = rule_for(model)
     scope = scope_of(user)
-    foreign = {
-        _value(o, rule.subject_field)
+    if rule.subject_field is None:
+        # Inbox rows open only to the unit's own members (see visible()).
+        return [Basis(Basis.OWN_ORGANISATION) for _ in objs]
+    subject_field: str = rule.subject_field
+    own_subjects = {
+        _value(o, subject_field)
         for o in objs
-        if _value(o, rule.organisation_field) not in scope.organisation_ids
+        if _value(o, rule.organisation_field) in scope.organisation_ids
     }
+    known: set[Any] = set()
+    if own_subjects and _searches_whole_organisation(model, purpose):
+        known = own_subjects
+    elif own_subjects:
+        known = set(
+            _need_to_know(user, scope)
+            .filter(person_id__in=own_subjects)
+            .values_list("person_id", flat=True)
+        )
+
+    def by_own_organisation(obj: models.Model) -> bool:
+        return (
+            _value(obj, rule.organisation_field) in scope.organisation_ids
+            and _value(obj, subject_field) in known
+        )
+
+    foreign = {_value(o, subject_field) for o in objs if not by_own_organisation(o)}
     consent_by_subject: dict[int, int] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
     if foreign:
@@ -247,8 +297,8 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
                 consent_by_subject.setdefault(subject_id, consent_id)
     bases = []
     for obj in objs:
-        subject = _value(obj, rule.subject_field)
-        if _value(obj, rule.organisation_field) in scope.organisation_ids:
+        subject = _value(obj, subject_field)
+        if by_own_organisation(obj):
             bases.append(Basis(Basis.OWN_ORGANISATION))
         elif subject in consent_by_subject:
             bases.append(Basis(Basis.CONSENT, consent_id=consent_by_subject[subject]))
@@ -274,7 +324,20 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
                     "you read, not change."
                 )
             )
-        purpose = purpose or Purpose.CASEWORK
+        # Consent and exceptional access open for reading only: a change needs the need to know.
+        purpose = Purpose.CASEWORK
+        changeable = type(obj)._default_manager.filter(
+            _own_organisation(user, scope, type(obj), rule, purpose), pk=obj.pk
+        )
+        if not changeable.exists():
+            raise PermissionDenied(
+                _(
+                    "You are not assigned to this person, so you cannot change their data. Ask "
+                    "the person's coordinator or your leader to add you. Exceptional access "
+                    "lets you read, not change."
+                )
+            )
+        return Basis(Basis.OWN_ORGANISATION)
     if not visible(user, type(obj), purpose).filter(pk=obj.pk).exists():
         if not scope.organisation_ids:
             raise PermissionDenied(
@@ -293,8 +356,6 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
                 "that gives your service access for this purpose."
             )
         )
-    if action not in READ_ACTIONS:
-        return Basis(Basis.OWN_ORGANISATION)
     return bases_for(user, [obj], purpose)[0]
 
 
@@ -312,7 +373,8 @@ def record_access(
         return
     bases = list(bases) if bases is not None else bases_for(user, objs, purpose)
     rule = rule_for(type(objs[0]))
-    subjects = sorted({str(_value(o, rule.subject_field)) for o in objs})
+    subject_field = rule.subject_field
+    subjects = sorted({str(_value(o, subject_field)) for o in objs}) if subject_field else []
     organisations = {_value(o, rule.organisation_field) for o in objs}
     kinds = sorted({b.kind for b in bases})
     consent_ids = sorted({b.consent_id for b in bases if b.consent_id})

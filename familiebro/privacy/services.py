@@ -179,11 +179,17 @@ def record_consent(
         errors["witness"] = [
             _("Consent given on paper or orally needs the scanned form or a witness.")
         ]
-    if channel not in Consent.Channel.values:
-        errors["channel"] = [_("Choose how the consent was given.")]
+    if channel not in (Consent.Channel.PAPER, Consent.Channel.ORAL):
+        # Digital consent is given by the family themselves, never entered by staff.
+        errors["channel"] = [_("Choose how the consent was given: on paper or orally.")]
+    pairs: list[tuple] = []
+    try:
+        pairs = _check_givers(subject, givers, consent_rule(subject.organisation, purpose))
+    except ValidationError as exc:
+        errors["givers"] = exc.messages
     if errors:
+        # Every problem at once, so staff can fix the form in one round.
         raise ValidationError(errors)
-    pairs = _check_givers(subject, givers, consent_rule(subject.organisation, purpose))
     consent = Consent.objects.create(
         organisation=subject.organisation,
         subject=subject,
@@ -193,7 +199,7 @@ def record_consent(
         valid_from=valid_from,
         valid_to=valid_to,
         channel=channel,
-        recorded_by=actor if channel != Consent.Channel.DIGITAL else None,
+        recorded_by=actor,
         witness=witness,
         attachment=attachment or "",
     )

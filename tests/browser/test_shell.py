@@ -8,7 +8,7 @@ from tests.browser.test_accessibility import open_lookup_with_error
 
 pytestmark = pytest.mark.browser
 
-LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 NARROW = {"width": 360, "height": 740}
 # Describes the focused element and whether it shows a focus indicator.
 FOCUS_STATE = """() => {
@@ -41,9 +41,7 @@ def tab_to(page, locator, *, limit: int = 40) -> None:
 
 
 def language_button(page, language):
-    return page.locator("header").get_by_role(
-        "button", name=LANGUAGE_NAMES[language], exact=True
-    )
+    return page.locator("header").get_by_role("button", name=LANGUAGE_NAMES[language], exact=True)
 
 
 def test_the_first_tab_focuses_the_skip_link_and_enter_moves_focus_to_main(browsing):
@@ -119,14 +117,24 @@ def test_pages_fit_a_360_pixel_wide_screen(browsing, staff_page, name):
     assert page.evaluate("window.innerWidth") == 360
     scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
     assert scroll_width <= 360, f"{name} scrolls sideways: {scroll_width}px wide"
-    # Nothing the user reads or uses sticks out to the right either.
+    # Nothing the user reads or uses sticks out to the right either (content inside a box
+    # that scrolls on its own, such as a wide table, is reachable and may).
     overflowing = page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > 360 + 0.5
-                          && getComputedStyle(el).visibility !== 'hidden'
-                          && el.getClientRects().length > 0
-                          && !el.matches('.ds-skip-link:not(:focus), .ds-sr-only'))
-            .map(el => el.outerHTML.slice(0, 80))"""
+        """() => {
+            const scrollsInside = el => {
+                for (let box = el.parentElement; box; box = box.parentElement) {
+                    if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+                }
+                return false;
+            };
+            return [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > 360 + 0.5
+                              && el.getClientRects().length > 0
+                              && getComputedStyle(el).visibility !== 'hidden'
+                              && !el.matches('.ds-skip-link:not(:focus), .ds-sr-only')
+                              && !scrollsInside(el))
+                .map(el => el.outerHTML.slice(0, 80));
+        }"""
     )
     assert not overflowing, f"{name}: elements wider than the screen: {overflowing}"
 

@@ -50,8 +50,13 @@ def test_staff_home_lists_the_users_units_and_roles(staff_client, staff, unit):
 def test_person_lookup_finds_a_person_in_the_own_organisation(staff_client, staff, unit):
     number = identity_number(datetime.date(2012, 6, 15))
     services.register_person(
-        staff, unit.organisation, kind=Person.Kind.CHILD, given_name="Emma",
-        family_name="Berg", birth_date=datetime.date(2012, 6, 15), national_id=number,
+        staff,
+        unit.organisation,
+        kind=Person.Kind.CHILD,
+        given_name="Emma",
+        family_name="Berg",
+        birth_date=datetime.date(2012, 6, 15),
+        national_id=number,
     )
     response = staff_client.post(reverse("person-lookup"), {"national_id": number})
     assert "Emma Berg" in response.content.decode()

@@ -21,13 +21,26 @@ PACKAGE = Path(familiebro.__file__).parent
 @pytest.fixture(scope="module")
 def fresh_catalogues(tmp_path_factory):
     if shutil.which("xgettext") is None:
-        pytest.fail("gettext is missing: run `make test` (it installs it) or apt-get install gettext")
+        pytest.fail("gettext is missing: run `make test` (it installs it), or install gettext")
     copy = tmp_path_factory.mktemp("i18n") / "familiebro"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "nb", "-l", "nn",
-         "--no-obsolete", "--no-location", "--settings=familiebro.settings"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "nb",
+            "-l",
+            "nn",
+            "--no-obsolete",
+            "--no-location",
+            "--settings=familiebro.settings",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     return copy / "locale"
 

@@ -76,6 +76,9 @@ def test_the_database_refuses_updates_and_deletes_of_audit_events():
         "UPDATE privacy_auditevent SET purpose = 'x' WHERE id = %s",
         "DELETE FROM privacy_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])

@@ -2,7 +2,7 @@
 
 The model has no field that can point to a person: no foreign key to persons or cases, no
 name, no birth date, only an age band. Free text is checked for anything that looks like an
-identity number or a full name before it is saved (see privacy.services_consultation). A
+identity number or a full name before it is saved (see privacy.consultation). A
 real case later starts fresh, with consent; it is never linked back to this record.
 """
 
@@ -22,7 +22,9 @@ class AgeBand(models.TextChoices):
 
 class AnonymousConsultation(models.Model):
     unit = models.ForeignKey(
-        "core.ServiceUnit", on_delete=models.PROTECT, related_name="anonymous_consultations",
+        "core.ServiceUnit",
+        on_delete=models.PROTECT,
+        related_name="anonymous_consultations",
         verbose_name=_("unit that brought the case"),
     )
     held_on = models.DateField(_("date"))

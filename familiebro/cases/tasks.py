@@ -1,0 +1,45 @@
+"""Background tasks of requests for help, run by the django-tasks worker
+(`familiebro db_worker`)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django_tasks import task
+
+from familiebro.core.models import ServiceUnit
+
+from .services import unit_notification
+
+logger = logging.getLogger(__name__)
+
+# A mail server that does not answer must not hold the worker forever.
+SMTP_TIMEOUT_SECONDS = 30
+
+
+@task()
+def notify_unit_of_help_request(unit_id: int, reference: str, due_at: str, link: str) -> int:
+    """E-mail the unit that a request has arrived. Returns the number of messages sent.
+
+    Takes only what the e-mail says (never the request itself), so the worker reads no
+    personal data. A failure to send fails the task, and the worker records it; the request
+    is in the unit's inbox either way.
+    """
+    unit = ServiceUnit.objects.get(pk=unit_id)
+    message = unit_notification(
+        unit, reference=reference, due_at=datetime.datetime.fromisoformat(due_at), link=link
+    )
+    if message is None:
+        logger.warning(
+            "No e-mail address for unit %s: set the unit's e-mail or give it a leader with "
+            "an address, so it hears of new requests for help (reference %s).",
+            unit_id,
+            reference,
+        )
+        return 0
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+    message.connection = get_connection(timeout=timeout)
+    return message.send()

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from familiebro.catalogue import hsds
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a service directory published as HSDS 3.0 JSON by another system: files holding "
+        "a record, a list of records or a page of them (services, organizations, "
+        "service_at_locations, locations, taxonomies, taxonomy terms), or directories of such "
+        "files. Records are upserted by their HSDS id after checking them against the official "
+        "schemas. All or nothing unless --partial: if any record is rejected, each is reported "
+        "with its id and reason and nothing is imported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Import the valid records and report the rejected ones.",
+        )
+
+    def handle(self, *args, **options):
+        try:
+            report = hsds.import_hsds_paths(
+                [Path(path) for path in options["paths"]], partial=options["partial"]
+            )
+        except hsds.SchemasMissing as exc:
+            raise CommandError(str(exc)) from exc
+        for note in report.notes:
+            self.stdout.write(note)
+        for rejection in report.rejections:
+            self.stderr.write(rejection.describe())
+        if not report.ok:
+            hint = "" if options["partial"] else " Or use --partial to import the valid ones."
+            raise CommandError(report.summary() + hint)
+        self.stdout.write(report.summary())

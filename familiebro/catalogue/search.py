@@ -1,0 +1,29 @@
+"""The text an offer is found by: kept in Offer.search_document, rebuilt whenever it changes."""
+
+from __future__ import annotations
+
+from .models import Offer
+
+
+def build_search_document(offer: Offer) -> str:
+    """Title, summary, description, programme, topics and target groups as one text.
+
+    Topic and target-group names are included in bokmål and nynorsk so a parent's own words
+    ("skilsmisse", "samlivsbrudd") meet the offer's vocabulary. Translations are included
+    too: a parent searching in English or Polish still finds the offer.
+    """
+    parts = [offer.title, offer.summary, offer.description]
+    programme = offer.programme
+    if programme is not None:
+        parts += [programme.name, programme.target_group, programme.purpose]
+    if offer.pk:
+        for term in [*offer.topics.all(), *offer.target_groups.all()]:
+            parts += [term.name, term.name_nn, term.description]
+        for translation in offer.translations.all():
+            parts += [translation.title, translation.summary, translation.description]
+    return "\n".join(part for part in parts if part)
+
+
+def refresh_search_document(offer: Offer) -> None:
+    offer.search_document = build_search_document(offer)
+    Offer.objects.filter(pk=offer.pk).update(search_document=offer.search_document)

@@ -1,0 +1,174 @@
+"""What staff do on the person pages: list, look at and change the persons they work with.
+
+Every read goes through the access policy, which decides which rows the user may see and
+audits them; every change checks the policy and is audited in the same transaction. The
+purpose a page is read for is chosen by the reader (casework by default, or one of the
+consent purposes), because a consent opens data for its purpose only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from familiebro.privacy import audit, policy
+from familiebro.privacy.models import Consent, DataCategory
+from familiebro.privacy.models import Purpose as ConsentPurpose
+
+from .identifiers import normalise_phone_number
+from .models import GuardianRelation, Person
+
+PAGE_SIZE = 50
+
+# The purposes a staff member can read the person pages for: their own casework, or one of
+# the purposes a family can consent to (which is how another organisation's persons appear).
+READING_PURPOSES: list[tuple[str, Any]] = [
+    (policy.Purpose.CASEWORK, gettext_lazy("Casework in my own service")),
+    *ConsentPurpose.choices,
+]
+
+
+@transaction.atomic
+def person_list_page(
+    actor: Any, *, query: str = "", purpose: str = policy.Purpose.CASEWORK, page_number: Any = 1
+) -> Page:
+    """One page of the persons the actor may see for `purpose`, audited as one event.
+
+    `query` narrows by name: every word must be part of the given or the family name.
+    """
+    rows = (
+        policy.visible(actor, Person, purpose)
+        .select_related("organisation")
+        .order_by("family_name", "given_name", "pk")
+    )
+    for word in query.split():
+        rows = rows.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page.object_list = policy.list_page(actor, page.object_list, purpose)
+    return page
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    basis: policy.Basis
+    guardians: list[GuardianRelation]  # the person is the child
+    children: list[GuardianRelation]  # the person is the guardian
+    linkable_person_ids: frozenset[int]  # related persons the reader may open as well
+    shows_identity_number: bool
+    shows_contact_details: bool
+    can_change: bool
+
+
+def _consent_covers(consent_id: int | None, category: str) -> bool:
+    if consent_id is None:
+        return False
+    return Consent.objects.filter(pk=consent_id, scope__contains=f" {category} ").exists()
+
+
+@transaction.atomic
+def person_detail(actor: Any, person_id: Any, purpose: str) -> PersonDetail:
+    """One person with their guardians or children, as far as the actor may see them.
+
+    A consent opens the person's name and birth date; contact details only when the consent
+    covers them, and the identity number never (it is not part of any consent's scope).
+    """
+    person = policy.get_or_404(actor, Person, person_id, purpose)
+    basis = policy.bases_for(actor, [person], purpose)[0]
+    relations = policy.list_page(
+        actor,
+        policy.visible(actor, GuardianRelation, purpose)
+        .filter(Q(child_id=person.pk) | Q(guardian_id=person.pk))
+        .select_related("guardian", "child")
+        .order_by("pk"),
+        purpose,
+    )
+    others = {r.guardian_id for r in relations} | {r.child_id for r in relations}
+    others.discard(person.pk)
+    linkable = frozenset(
+        policy.visible(actor, Person, purpose).filter(pk__in=others).values_list("pk", flat=True)
+        if others
+        else ()
+    )
+    by_consent = basis.kind == policy.Basis.CONSENT
+    try:
+        policy.require(actor, policy.Action.CHANGE, person, policy.Purpose.CASEWORK)
+        can_change = True
+    except PermissionDenied:
+        can_change = False
+    return PersonDetail(
+        person=person,
+        basis=basis,
+        guardians=[r for r in relations if r.child_id == person.pk],
+        children=[r for r in relations if r.guardian_id == person.pk],
+        linkable_person_ids=linkable,
+        shows_identity_number=not by_consent,
+        shows_contact_details=not by_consent
+        or _consent_covers(basis.consent_id, DataCategory.CONTACT_DETAILS),
+        can_change=can_change,
+    )
+
+
+@transaction.atomic
+def person_for_change(actor: Any, person_id: Any) -> Person:
+    """The person whose details the actor is about to change: 404 if they may not see them,
+    PermissionDenied with the reason if they may see but not change them."""
+    person = policy.get_or_404(actor, Person, person_id, policy.Purpose.CASEWORK)
+    policy.require(actor, policy.Action.CHANGE, person, policy.Purpose.CASEWORK)
+    return person
+
+
+@transaction.atomic
+def update_contact_details(actor: Any, person: Person, phone: str, email: str) -> list[str]:
+    """Change a person's phone and e-mail. Returns the names of the fields that changed.
+
+    Only the data controller's own staff with a need to know may do it. The audit event names
+    the changed fields, never the old or new values: the trail must not become a second copy
+    of the personal data.
+    """
+    basis = policy.require(actor, policy.Action.CHANGE, person, policy.Purpose.CASEWORK)
+    errors: dict[str, list[str]] = {}
+    phone = phone.strip()
+    email = email.strip()
+    if phone:
+        try:
+            phone = normalise_phone_number(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [
+                _("Enter a valid e-mail address, for example navn@eksempel.no, or leave it empty.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    new_values = {"phone": phone, "email": email}
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    changed = [field for field, value in new_values.items() if getattr(locked, field) != value]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(locked, field, new_values[field])
+        setattr(person, field, new_values[field])
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[locked],
+        subject_ids=[locked.pk],
+        organisation_id=locked.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        detail={"changed_fields": changed},
+    )
+    return changed

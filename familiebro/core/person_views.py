@@ -1,0 +1,161 @@
+"""Staff pages for persons: the list, one person, registration and contact details.
+
+Every person is found through the access policy (in the services), so a person the user may
+not see is a 404 on every URL here and never appears in the list.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from familiebro.privacy import policy
+
+from . import person_services, services
+from .decorators import staff_required
+from .models import Organisation, User
+from .person_forms import ContactDetailsForm, PersonForm, PersonSearchForm
+
+# The data export is built beside the person pages (privacy.export_urls); should its URL
+# name change, the page still links to its documented path.
+EXPORT_URL_NAME = "person-export-json"
+EXPORT_PATH = "/ansatt/personer/{person_id}/innsyn/eksport.json"
+
+
+def _export_url(person_id: int) -> str:
+    try:
+        return reverse(EXPORT_URL_NAME, kwargs={"pk": person_id})
+    except NoReverseMatch:
+        return EXPORT_PATH.format(person_id=person_id)
+
+
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return render(request, "core/person/forbidden.html", {"reason": str(exc)}, status=403)
+
+
+@staff_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonSearchForm(request.GET)
+    purpose = form.purpose()
+    page = person_services.person_list_page(
+        request.user, query=form.query(), purpose=purpose, page_number=request.GET.get("side")
+    )
+    keep = {k: v for k, v in (("q", form.query()), ("formål", purpose)) if v}
+    return render(
+        request,
+        "core/person/list.html",
+        {
+            "form": form,
+            "page": page,
+            "purpose": purpose,
+            "purpose_query": urlencode({"formål": purpose}),
+            "page_query": urlencode(keep),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    purpose = PersonSearchForm(request.GET).purpose()
+    detail = person_services.person_detail(request.user, person_id, purpose)
+    return render(
+        request,
+        "core/person/detail.html",
+        {
+            "detail": detail,
+            "person": detail.person,
+            "purpose": purpose,
+            "is_casework": purpose == policy.Purpose.CASEWORK,
+            "purpose_query": urlencode({"formål": purpose}),
+            "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
+            "export_url": _export_url(person_id),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def person_register(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(pk__in=policy.organisation_ids_of(request.user))
+    if not organisations:
+        return _forbidden(
+            request,
+            PermissionDenied(_("You have no role in any unit. Ask your unit's administrator.")),
+        )
+    form = PersonForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.register_person(
+                cast(User, request.user),  # staff_required let only logged-in staff through
+                data["organisation"],
+                kind=data["kind"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                birth_date=data["birth_date"],
+                national_id=data["national_id"] or None,
+                phone=data["phone"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person})
+            return redirect("person-detail", person_id=person.pk)
+    return render(
+        request,
+        "core/person/register.html",
+        # A duplicate is refused by the organisation's unique constraint (a non-field error)
+        # or by the service's own check on the number; either way, offer the search.
+        {"form": form, "duplicate": form.has_error("national_id") or form.non_field_errors()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        person = person_services.person_for_change(request.user, person_id)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    form = ContactDetailsForm(
+        request.POST or None, initial={"phone": person.phone, "email": person.email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = person_services.update_contact_details(
+                request.user, person, form.cleaned_data["phone"], form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The contact details are saved.") if changed else _("Nothing was changed."),
+            )
+            return redirect("person-detail", person_id=person.pk)
+    return render(
+        request,
+        "core/person/change.html",
+        {"form": form, "person": person},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _add_errors(form: PersonForm | ContactDetailsForm, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,0 +1,259 @@
+"""The access log: who has seen or changed a person's data, when, and on what basis.
+
+It is read from the audit trail, so it shows exactly what was recorded. Families see their
+own log (with citizen login); staff who work with the person see it too, with a mark on the
+entries the family does not see. Entries of an exceptional access that is hidden from the
+family for a documented reason are left out of the family's version: the access itself, its
+reads, and the identity-number search that led to it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from familiebro.core.models import Membership, Person, User
+
+from . import audit, exceptional, policy
+from .models import AuditEvent, Consent, ExceptionalAccess
+
+EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
+FAMILY_READ_BASIS = "data_subject"
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    event_id: int
+    occurred_at: datetime.datetime
+    actor_name: str
+    actor_role: str
+    actor_unit: str
+    actor_organisation: str
+    record_type: str
+    action: str
+    basis: str
+    hidden_from_family: bool
+
+
+def events_about(person_id: int) -> QuerySet[AuditEvent]:
+    """Audit events whose persons concerned include `person_id`.
+
+    PostgreSQL answers with JSONB containment (which a GIN index on subject_ids can serve).
+    Elsewhere the list is matched as JSON text: the id is looked for with its quotes, so 12
+    never matches 123.
+    """
+    key = str(person_id)
+    if connection.vendor == "postgresql":
+        return AuditEvent.objects.filter(subject_ids__contains=[key])
+    return AuditEvent.objects.annotate(subjects_text=Cast("subject_ids", TextField())).filter(
+        subjects_text__contains=f'"{key}"'
+    )
+
+
+class _Hidden:
+    """Which events of a person's log the family does not see."""
+
+    def __init__(self, person: Person) -> None:
+        accesses = list(
+            ExceptionalAccess.objects.filter(person=person, hidden_from_family=True).values_list(
+                "pk", "user_id", "starts_at"
+            )
+        )
+        self.access_ids = {pk for pk, _user, _start in accesses}
+        self.lookups = [
+            (user_id, starts_at - exceptional.LOOKUP_VALID_FOR, starts_at)
+            for _pk, user_id, starts_at in accesses
+        ]
+
+    def __call__(self, event: AuditEvent) -> bool:
+        if not self.access_ids:
+            return False
+        if event.object_type == EXCEPTIONAL_ACCESS_TYPE and self.access_ids & {
+            int(i) for i in event.object_ids
+        }:
+            return True
+        if self.access_ids & {int(i) for i in event.detail.get("exceptional_access_ids", ())}:
+            return True
+        if event.purpose == exceptional.LOOKUP_PURPOSE:
+            return any(
+                event.actor_id == user_id and start <= event.occurred_at <= end
+                for user_id, start, end in self.lookups
+            )
+        return False
+
+
+def _basis_words() -> dict[str, str]:
+    return {
+        policy.Basis.OWN_ORGANISATION: _("Own service"),
+        ExceptionalAccess.Basis.DUTY_TO_REPORT: _("Duty to inform child welfare"),
+        ExceptionalAccess.Basis.EMERGENCY: _("Emergency"),
+        ExceptionalAccess.Basis.COURT_ORDER: _("Court order"),
+        ExceptionalAccess.Basis.BREAK_GLASS: _("Break-glass access"),
+        exceptional.REPORT_BASIS: _("Leader's follow-up of exceptional access"),
+        FAMILY_READ_BASIS: _("The family's own right of access"),
+        "": _("Own service"),
+    }
+
+
+class _Describer:
+    """Turns audit events into plain words, loading what it needs once per log."""
+
+    def __init__(self, person: Person, events: list[AuditEvent]) -> None:
+        self.person = person
+        self.subject = person.pk
+        actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+        self.users = {u.pk: u for u in User.objects.filter(pk__in=actor_ids)}
+        self.memberships: dict[int, list[Membership]] = {}
+        for m in (
+            Membership.objects.filter(user_id__in=actor_ids)
+            .select_related("unit__organisation")
+            .order_by("unit__organisation__name", "unit__name")
+        ):
+            self.memberships.setdefault(m.user_id, []).append(m)
+        consent_ids = {e.consent_id for e in events if e.consent_id}
+        for e in events:
+            consent_ids.update(e.detail.get("consent_ids", ()))
+        self.consents = {
+            c.pk: c
+            for c in Consent.objects.filter(pk__in=consent_ids).only("pk", "purpose", "subject")
+        }
+        self.basis_words = _basis_words()
+        self.record_types: dict[str, str] = {}
+
+    def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
+        if event.actor_id is None:
+            return _("Familiebro (automatic)"), "", "", ""
+        user = self.users.get(event.actor_id)
+        name = user.display_name() if user else event.actor_label
+        memberships = self.memberships.get(event.actor_id, [])
+        # The membership in the organisation whose data it was says best in which role.
+        chosen = next(
+            (m for m in memberships if m.unit.organisation_id == event.organisation_id),
+            memberships[0] if memberships else None,
+        )
+        if chosen is None:
+            return name, "", "", ""
+        return name, chosen.get_role_display(), chosen.unit.name, chosen.unit.organisation.name
+
+    def record_type(self, object_type: str) -> str:
+        if object_type not in self.record_types:
+            try:
+                model = apps.get_model(object_type)
+                words = str(capfirst(model._meta.verbose_name))
+            except (LookupError, ValueError):
+                words = object_type
+            self.record_types[object_type] = words
+        return self.record_types[object_type]
+
+    def action(self, event: AuditEvent) -> str:
+        special = {
+            "exceptional_access_opened": _("Opened an exceptional access"),
+            "withdrawn": _("Recorded the withdrawal"),
+        }.get(event.detail.get("event", ""))
+        if special:
+            return special
+        if event.purpose == exceptional.LOOKUP_PURPOSE:
+            return _("Searched by identity number before an exceptional access")
+        if event.purpose == policy.Purpose.IDENTITY_LOOKUP:
+            return _("Searched by identity number")
+        if event.purpose == policy.Purpose.ACCESS_LOG:
+            return _("Read the access log")
+        if event.purpose == exceptional.REPORT_PURPOSE:
+            return _("Followed up an exceptional access")
+        try:
+            return str(AuditEvent.Action(event.action).label)
+        except ValueError:
+            return event.action
+
+    def _kinds(self, event: AuditEvent) -> list[str]:
+        # A page of persons records each row's basis; take this person's own.
+        per_row = event.detail.get("bases", {})
+        if event.object_type == "core.person" and str(self.person.pk) in per_row:
+            return [per_row[str(self.person.pk)]]
+        return event.legal_basis.split(",") if event.legal_basis else [""]
+
+    def _consent_words(self, event: AuditEvent) -> str:
+        ids = [event.consent_id] if event.consent_id else list(event.detail.get("consent_ids", ()))
+        own = [i for i in ids if i in self.consents and self.consents[i].subject_id == self.subject]
+        words = [
+            _("Consent no. %(number)s for %(purpose)s")
+            % {
+                "number": i,
+                "purpose": self.consents[i].get_purpose_display().lower()
+                if i in self.consents
+                else "",
+            }
+            for i in (own or ids)
+        ]
+        return "; ".join(words) or _("Consent")
+
+    def basis(self, event: AuditEvent) -> str:
+        if event.purpose == exceptional.LOOKUP_PURPOSE:
+            return _("Search before an exceptional access")
+        words = []
+        for kind in self._kinds(event):
+            if kind == policy.Basis.CONSENT:
+                words.append(self._consent_words(event))
+            else:
+                words.append(self.basis_words.get(kind, kind))
+        return "; ".join(dict.fromkeys(words))
+
+
+def _entries(person: Person, events: Iterable[AuditEvent], *, for_family: bool) -> list[Any]:
+    events = list(events)
+    hidden = _Hidden(person)
+    shown = [e for e in events if not (for_family and hidden(e))]
+    describe = _Describer(person, shown)
+    entries = []
+    for event in shown:
+        name, role, unit, organisation = describe.who(event)
+        entries.append(
+            AccessLogEntry(
+                event_id=event.pk,
+                occurred_at=event.occurred_at,
+                actor_name=name,
+                actor_role=role,
+                actor_unit=unit,
+                actor_organisation=organisation,
+                record_type=describe.record_type(event.object_type),
+                action=describe.action(event),
+                basis=describe.basis(event),
+                hidden_from_family=hidden(event),
+            )
+        )
+    return entries
+
+
+@transaction.atomic
+def access_log_for(actor: Any, person: Person, *, for_family: bool) -> list[AccessLogEntry]:
+    """The person's access log, newest first.
+
+    Staff (for_family=False) must be allowed to see the person for the purpose of reading the
+    access log; the caller fetched the person through the policy, which audited that read.
+    For the family (for_family=True) the caller has established that the actor is the person
+    or their guardian (citizen login); reading is audited here, and exceptional accesses
+    hidden from the family are left out.
+    """
+    if for_family:
+        audit.record(
+            audit.AuditEvent.Action.VIEW,
+            actor=actor,
+            objects=[person],
+            subject_ids=[person.pk],
+            organisation_id=person.organisation_id,
+            purpose=policy.Purpose.ACCESS_LOG,
+            legal_basis=FAMILY_READ_BASIS,
+        )
+    else:
+        policy.require(actor, policy.Action.VIEW, person, policy.Purpose.ACCESS_LOG)
+    events = events_about(person.pk).order_by("-occurred_at", "-pk")
+    return _entries(person, events, for_family=for_family)

@@ -1,0 +1,167 @@
+"""Staff screens for a child's consents: list, detail, record, withdraw, print for signature.
+
+Every screen first finds the child through the access policy for casework, so a child the
+user may not work with is a 404 on every URL here, whatever the consent id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from familiebro.core.decorators import staff_required
+from familiebro.core.models import Person
+
+from . import consent_services, policy, services
+from .consent_forms import ConsentForm, WithdrawConsentForm
+from .models import Purpose
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _child(request: HttpRequest, person_id: int) -> Person:
+    return policy.get_or_404(request.user, Person, person_id, policy.Purpose.CASEWORK)
+
+
+@staff_required
+@require_GET
+def consent_list(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = _child(request, person_id)
+    rows = consent_services.consents_for(request.user, child)
+    return render(
+        request,
+        "privacy/consent/list.html",
+        {
+            "child": child,
+            "rows": rows,
+            "purposes": Purpose.choices,
+            "consent_languages": settings.LANGUAGES,
+            "current_language": get_language(),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def consent_detail(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
+    child = _child(request, person_id)
+    consent = consent_services.consent_of(request.user, child, consent_id)
+    return render(
+        request,
+        "privacy/consent/detail.html",
+        {
+            "child": child,
+            "consent": consent,
+            "row": consent_services.ConsentRow(consent, consent.state()),
+            "text": consent_services.render_consent_text(consent),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def consent_record(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = _child(request, person_id)
+    givers = consent_services.possible_givers(request.user, child)
+    form = ConsentForm(request.POST or None, request.FILES or None, givers=givers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.record_consent(request.user, child, **form.service_arguments())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The consent is recorded and in force from now."))
+            return redirect("consent-detail", person_id=child.pk, consent_id=consent.pk)
+    return render(
+        request,
+        "privacy/consent/record.html",
+        {"child": child, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The consent form for paper signatures.
+
+    POSTed from the record screen with everything chosen there, so no names reach a URL; or
+    fetched with only ?formål=<purpose>&språk=<language>, leaving recipients, information and
+    end date as lines to fill in by hand.
+    """
+    child = _child(request, person_id)
+    data: QueryDict
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = QueryDict(mutable=True)
+        data.update(
+            {
+                "purpose": request.GET.get("formål", ""),
+                "language": request.GET.get("språk", get_language() or "nb"),
+            }
+        )
+    givers = consent_services.possible_givers(request.user, child)
+    form = ConsentForm(data, givers=givers, for_print=True)
+    if not form.is_valid():
+        return render(
+            request,
+            "privacy/consent/record.html",
+            {"child": child, "form": form},
+            status=400,
+        )
+    pdf = consent_services.consent_form_pdf(request.user, form.draft(child))
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="samtykkeskjema.pdf"', **NO_STORE},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
+    child = _child(request, person_id)
+    consent = consent_services.consent_of(request.user, child, consent_id)
+    form = WithdrawConsentForm(request.POST or None, people=consent_services.withdrawers(consent))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_consent(request.user, consent, withdrawn_by=form.withdrawing_person())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The consent is withdrawn. From now on nothing more is shared.")
+            )
+            return redirect("consent-detail", person_id=child.pk, consent_id=consent.pk)
+    return render(
+        request,
+        "privacy/consent/withdraw.html",
+        {"child": child, "consent": consent, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def consent_attachment(request: HttpRequest, person_id: int, consent_id: int) -> FileResponse:
+    child = _child(request, person_id)
+    consent = consent_services.consent_of(request.user, child, consent_id)
+    if not consent.attachment:
+        raise Http404(_("This consent has no scanned form."))
+    suffix = Path(consent.attachment.name).suffix.lower()
+    response = FileResponse(
+        consent.attachment.open("rb"),
+        as_attachment=True,
+        filename=f"samtykke-{consent.pk}{suffix}",
+    )
+    response["Cache-Control"] = NO_STORE["Cache-Control"]
+    return response

@@ -1,0 +1,606 @@
+"""Right of access (innsyn, GDPR art. 15): everything the organisation holds about a person.
+
+`export_person` gathers the person record in full (the identity number too: it is the
+person's own), guardian relations, consents with the exact text agreed to and who gave them,
+assignments, exceptional accesses, and the access log (who read or changed the person's data,
+when, why and on which basis). The same content is offered as JSON and as a PDF in bokmål.
+
+Only the data controller's own staff with a need to know export, for the purpose
+`data_subject_request`; the export is refused rather than silently incomplete when some of
+the person's records are outside the actor's need to know, and the export itself is audited.
+Exceptional accesses hidden from the family (a documented exception, for example while a
+child welfare investigation would be harmed) are left out while they stay hidden, together
+with the access log entries made under them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from familiebro.core.models import GuardianRelation, Person, User
+
+from . import access_log, audit, consent_services, policy
+from .models import Assignment, AuditEvent, Consent, ConsentGiver, ExceptionalAccess
+from .models import Purpose as ConsentPurpose
+
+FORMAT = "familiebro-innsyn/1"
+PURPOSE = policy.Purpose.DATA_SUBJECT_REQUEST
+
+PURPOSE_LABELS: dict[str, Any] = {
+    policy.Purpose.CASEWORK: gettext_lazy("Casework"),
+    policy.Purpose.REGISTRATION: gettext_lazy("Registration"),
+    policy.Purpose.IDENTITY_LOOKUP: gettext_lazy("Search by identity number"),
+    policy.Purpose.ACCESS_LOG: gettext_lazy("Showing the access log"),
+    policy.Purpose.DATA_SUBJECT_REQUEST: gettext_lazy("The person's request for access"),
+    policy.Purpose.RETENTION: gettext_lazy("Deletion after the retention period"),
+    **dict(ConsentPurpose.choices),
+}
+
+
+def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _user_name(user: User | None) -> str:
+    return user.display_name() if user is not None else ""
+
+
+def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[int]:
+    """Ids of the rows matching `condition`, read through the access policy, or a refusal.
+
+    The count of all matching rows is compared with what the policy lets the actor see: an
+    export that quietly left records out would break the person's right of access.
+    """
+    rows = list(
+        policy.visible(actor, model, PURPOSE).filter(condition).values_list("pk", flat=True)
+    )
+    held = model._default_manager.filter(condition).count()
+    if held > len(rows):
+        raise PermissionDenied(
+            _(
+                "The export would be incomplete: %(n)s of the person's records (%(kind)s) are "
+                "outside your need to know, for example a relation to a child you do not work "
+                "with. Ask your leader to assign you to the family members concerned, then "
+                "export again."
+            )
+            % {"n": held - len(rows), "kind": model._meta.verbose_name_plural}
+        )
+    return rows
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "kind": person.kind,
+        "kind_display": str(person.get_kind_display()),
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "birth_date": _iso(person.birth_date),
+        "national_id": person.national_id,
+        "phone": person.phone,
+        "email": person.email,
+        "registered_at": _iso(person.created_at),
+        "updated_at": _iso(person.updated_at),
+    }
+
+
+def _visible_ids(actor: Any, person: Person) -> dict[str, list[int]]:
+    """Per kind of record, the ids of the person's records, all of them or a refusal."""
+    own = Q(organisation_id=person.organisation_id)
+    given = ConsentGiver.objects.filter(person=person).values("consent_id")
+    return {
+        "relations": _all_visible(
+            actor, GuardianRelation, own & (Q(child=person) | Q(guardian=person))
+        ),
+        "consents": _all_visible(actor, Consent, own & (Q(subject=person) | Q(pk__in=given))),
+        "assignments": _all_visible(actor, Assignment, own & Q(person=person)),
+        # Accesses hidden from the family are withheld while they stay hidden.
+        "accesses": _all_visible(
+            actor, ExceptionalAccess, own & Q(person=person, hidden_from_family=False)
+        ),
+    }
+
+
+def _relations(person: Person, ids: list[int]) -> list[dict[str, Any]]:
+    rows = GuardianRelation.objects.filter(pk__in=ids).select_related("guardian", "child")
+    result = []
+    for relation in rows.order_by("pk"):
+        is_guardian = relation.guardian_id == person.pk
+        other = relation.child if is_guardian else relation.guardian
+        result.append(
+            {
+                "id": relation.pk,
+                "role": "guardian_of" if is_guardian else "child_of",
+                "other_person_id": other.pk,
+                "other_person_name": str(other),
+                "kind": relation.kind,
+                "kind_display": str(relation.get_kind_display()),
+                "has_parental_responsibility": relation.has_parental_responsibility,
+                "lives_with_child": relation.lives_with_child,
+            }
+        )
+    return result
+
+
+def _consents(ids: list[int]) -> list[dict[str, Any]]:
+    consents = (
+        Consent.objects.filter(pk__in=ids)
+        .select_related("subject", "text", "recorded_by", "withdrawn_by")
+        .prefetch_related(
+            "givers__person", "recipient_organisations", "recipient_units__organisation"
+        )
+        .order_by("valid_from", "pk")
+    )
+    result = []
+    for consent in consents:
+        # The exact words the givers agreed to, with this consent's names and dates filled in.
+        wording = consent_services.render_consent_text(consent)
+        result.append(
+            {
+                "id": consent.pk,
+                "subject_id": consent.subject_id,
+                "subject_name": str(consent.subject),
+                "purpose": consent.purpose,
+                "purpose_display": str(consent.get_purpose_display()),
+                "scope": consent.scope_categories,
+                "recipient_organisations": [o.name for o in consent.recipient_organisations.all()],
+                "recipient_units": [u.name for u in consent.recipient_units.all()],
+                "text": {
+                    "title": wording.title,
+                    "version": wording.version,
+                    "language": wording.language,
+                    "published_at": _iso(wording.published_at),
+                    "blocks": [{"kind": b.kind, "text": b.text} for b in wording.blocks],
+                },
+                "givers": [
+                    {"person_id": g.person_id, "name": str(g.person), "role": g.role}
+                    for g in consent.givers.all()
+                ],
+                "channel": consent.channel,
+                "channel_display": str(consent.get_channel_display()),
+                "witness": consent.witness,
+                "recorded_by": _user_name(consent.recorded_by),
+                "valid_from": _iso(consent.valid_from),
+                "valid_to": _iso(consent.valid_to),
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_by": str(consent.withdrawn_by) if consent.withdrawn_by else "",
+                "state": consent.state(),
+            }
+        )
+    return result
+
+
+def _assignments(ids: list[int]) -> list[dict[str, Any]]:
+    assignments = (
+        Assignment.objects.filter(pk__in=ids)
+        .select_related("user", "unit")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": a.pk,
+            "staff_member": _user_name(a.user),
+            "unit": a.unit.name if a.unit else "",
+            "reason": a.reason,
+            "from": _iso(a.created_at),
+            "ended_at": _iso(a.ended_at),
+        }
+        for a in assignments
+    ]
+
+
+def _exceptional_accesses(ids: list[int]) -> list[dict[str, Any]]:
+    accesses = (
+        ExceptionalAccess.objects.filter(pk__in=ids)
+        .select_related("user")
+        .order_by("starts_at", "pk")
+    )
+    return [
+        {
+            "id": a.pk,
+            "basis": a.basis,
+            "basis_display": str(a.get_basis_display()),
+            "staff_member": _user_name(a.user),
+            "reason": a.reason,
+            "starts_at": _iso(a.starts_at),
+            "expires_at": _iso(a.expires_at),
+            "revoked_at": _iso(a.revoked_at),
+        }
+        for a in accesses
+    ]
+
+
+def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
+    """The family's version of the person's access log (privacy.access_log), which leaves
+    out everything done under an exceptional access hidden from the family."""
+    entries = [
+        e
+        for e in access_log.access_log_for(actor, person, for_family=False)
+        if not e.hidden_from_family
+    ]
+    events = AuditEvent.objects.filter(pk__in=[e.event_id for e in entries]).only(
+        "pk", "action", "actor_label", "purpose", "legal_basis", "object_type", "consent_id"
+    )
+    by_id = {event.pk: event for event in events}
+    result = []
+    for entry in entries:
+        event = by_id[entry.event_id]
+        result.append(
+            {
+                "id": entry.event_id,
+                "when": _iso(entry.occurred_at),
+                "who": entry.actor_name,
+                "username": event.actor_label,
+                "role": entry.actor_role,
+                "unit": entry.actor_unit,
+                "organisation": entry.actor_organisation,
+                "action": event.action,
+                "action_display": entry.action,
+                "record_type": event.object_type,
+                "record_type_display": entry.record_type,
+                "purpose": event.purpose,
+                "purpose_display": str(PURPOSE_LABELS.get(event.purpose, event.purpose)),
+                "legal_basis": event.legal_basis,
+                "legal_basis_display": entry.basis,
+                "consent_id": event.consent_id,
+            }
+        )
+    return result
+
+
+@transaction.atomic
+def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[str, Any]:
+    """Everything the person's organisation holds about `person`, for their right of access.
+
+    Raises PermissionDenied with the reason unless `actor` works for the data controller and
+    may see all of it; writes one audit event (action export) naming every person whose data
+    the export shows.
+    """
+    basis = policy.require(actor, policy.Action.VIEW, person, PURPOSE)
+    if basis.kind != policy.Basis.OWN_ORGANISATION:
+        raise PermissionDenied(
+            _(
+                "Only the organisation that holds the person's data can answer a request for "
+                "access. Ask the person to contact %(organisation)s."
+            )
+            % {"organisation": person.organisation.name}
+        )
+    # Refusals come before the export's language is switched on, so they reach the staff
+    # member in their own language.
+    ids = _visible_ids(actor, person)
+    with translation.override(language):
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "language": language,
+            "generated_at": _iso(timezone.now()),
+            "generated_by": _user_name(actor),
+            "data_controller": {
+                "name": person.organisation.name,
+                "organisation_number": person.organisation.org_number,
+            },
+            "person": _person(person),
+            "guardian_relations": _relations(person, ids["relations"]),
+            "consents": _consents(ids["consents"]),
+            "assignments": _assignments(ids["assignments"]),
+            "exceptional_accesses": _exceptional_accesses(ids["accesses"]),
+            "access_log": _access_log(actor, person),
+        }
+    concerned = {person.pk}
+    concerned |= {r["other_person_id"] for r in data["guardian_relations"]}
+    for consent in data["consents"]:
+        concerned.add(consent["subject_id"])
+        concerned |= {g["person_id"] for g in consent["givers"]}
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        objects=[person],
+        subject_ids=sorted(concerned),
+        organisation_id=person.organisation_id,
+        purpose=PURPOSE,
+        legal_basis=basis.kind,
+        detail={
+            "records": {
+                key: len(data[key])
+                for key in (
+                    "guardian_relations",
+                    "consents",
+                    "assignments",
+                    "exceptional_accesses",
+                    "access_log",
+                )
+            }
+        },
+    )
+    return data
+
+
+# The PDF -----------------------------------------------------------------------------------
+
+_UNICODE_FONT_PATHS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
+    Path("/usr/local/share/fonts/DejaVuSans.ttf"),
+)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _font_for(data: dict[str, Any]) -> tuple[str, str]:
+    """Helvetica covers Norwegian and Western European names. Names in other scripts
+    (Łukasz, Олена) need a Unicode font; DejaVu Sans is used when the system has it."""
+    try:
+        for text in _strings(data):
+            text.encode("cp1252")
+    except UnicodeEncodeError:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        for path in _UNICODE_FONT_PATHS:
+            if path.exists():
+                bold = path.with_name("DejaVuSans-Bold.ttf")
+                pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
+                pdfmetrics.registerFont(
+                    TTFont("DejaVuSans-Bold", str(bold if bold.exists() else path))
+                )
+                return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    moment = datetime.datetime.fromisoformat(value)
+    if len(value) == 10:
+        return f"{moment:%d.%m.%Y}"
+    return f"{moment:%d.%m.%Y %H:%M}"
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """The export as a readable document in the export's language (bokmål by default).
+
+    Pages are not compressed, so the text can be searched and checked without a PDF reader.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    regular, bold = _font_for(data)
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=regular, fontSize=9.5)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontName=bold)
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName=bold)
+    h3 = ParagraphStyle("h3", parent=styles["Heading3"], fontName=bold)
+
+    def p(text: Any, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+    def table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
+        cells = [[c if isinstance(c, Paragraph) else p(c, small) for c in row] for row in rows]
+        # splitInRow: a long reason or consent text may be taller than a page.
+        t = Table(cells, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ]
+        if header:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")))
+        t.setStyle(TableStyle(style))
+        return t
+
+    def facts(pairs: list[tuple[Any, Any]]) -> Table:
+        return table([[p(k, small), p(v, small)] for k, v in pairs], [45 * mm, 125 * mm], False)
+
+    language = data.get("language", "nb")
+    with translation.override(language):
+        person = data["person"]
+        full_name = f"{person['given_name']} {person['family_name']}"
+        story: list[Any] = [
+            p(_("Access to personal data"), h1),
+            p(
+                _(
+                    "This is everything %(controller)s holds about %(name)s in Familiebro, "
+                    "made on %(when)s at the person's request (the right of access, GDPR "
+                    "article 15)."
+                )
+                % {
+                    "controller": data["data_controller"]["name"],
+                    "name": full_name,
+                    "when": _when(data["generated_at"]),
+                }
+            ),
+            Spacer(1, 4 * mm),
+            p(_("The person"), h2),
+            facts(
+                [
+                    (_("Name"), full_name),
+                    (_("Kind"), person["kind_display"]),
+                    (_("Birth date"), _when(person["birth_date"])),
+                    (_("National identity number"), person["national_id"] or "–"),
+                    (_("Phone"), person["phone"] or "–"),
+                    (_("E-mail"), person["email"] or "–"),
+                    (_("Registered"), _when(person["registered_at"])),
+                    (_("Last changed"), _when(person["updated_at"])),
+                    (
+                        _("Data controller"),
+                        f"{data['data_controller']['name']} "
+                        f"({data['data_controller']['organisation_number']})",
+                    ),
+                ]
+            ),
+            p(_("Guardians and children"), h2),
+        ]
+        relations = data["guardian_relations"]
+        if relations:
+            story.append(
+                table(
+                    [
+                        [_("Relation"), _("Person"), _("Kind"), _("Parental responsibility")],
+                        *[
+                            [
+                                _("Guardian of") if r["role"] == "guardian_of" else _("Child of"),
+                                r["other_person_name"],
+                                r["kind_display"],
+                                _yes_no(r["has_parental_responsibility"]),
+                            ]
+                            for r in relations
+                        ],
+                    ],
+                    [35 * mm, 55 * mm, 45 * mm, 35 * mm],
+                )
+            )
+        else:
+            story.append(p(_("None registered.")))
+        story.append(p(_("Consents"), h2))
+        if not data["consents"]:
+            story.append(p(_("None registered.")))
+        for consent in data["consents"]:
+            recipients = consent["recipient_organisations"] + consent["recipient_units"]
+            story += [
+                p(
+                    f"{consent['purpose_display']} – {_when(consent['valid_from'])}",
+                    h3,
+                ),
+                facts(
+                    [
+                        (_("About"), consent["subject_name"]),
+                        (_("Given by"), ", ".join(g["name"] for g in consent["givers"]) or "–"),
+                        (_("Recipients"), ", ".join(recipients) or "–"),
+                        (_("Covers"), ", ".join(consent["scope"])),
+                        (_("How it was given"), consent["channel_display"]),
+                        (
+                            _("Valid"),
+                            f"{_when(consent['valid_from'])} – "
+                            f"{_when(consent['valid_to']) or _('until withdrawn')}",
+                        ),
+                        (_("Withdrawn"), _when(consent["withdrawn_at"]) or "–"),
+                        (
+                            _("Text agreed to"),
+                            f"{consent['text']['title']} "
+                            f"({_('version')} {consent['text']['version']})",
+                        ),
+                    ]
+                ),
+                Spacer(1, 2 * mm),
+                *[
+                    p(block["text"], h3 if block["kind"] == "heading" else small)
+                    for block in consent["text"]["blocks"]
+                ],
+            ]
+        story.append(p(_("Who works with the person"), h2))
+        if data["assignments"]:
+            story.append(
+                table(
+                    [
+                        [_("Staff member or unit"), _("Reason"), _("From"), _("Ended")],
+                        *[
+                            [
+                                a["staff_member"] or a["unit"],
+                                a["reason"],
+                                _when(a["from"]),
+                                _when(a["ended_at"]) or "–",
+                            ]
+                            for a in data["assignments"]
+                        ],
+                    ],
+                    [55 * mm, 55 * mm, 30 * mm, 30 * mm],
+                )
+            )
+        else:
+            story.append(p(_("None registered.")))
+        story.append(p(_("Access without consent"), h2))
+        if data["exceptional_accesses"]:
+            story.append(
+                table(
+                    [
+                        [_("Basis"), _("Staff member"), _("Reason"), _("Period")],
+                        *[
+                            [
+                                a["basis_display"],
+                                a["staff_member"],
+                                a["reason"],
+                                f"{_when(a['starts_at'])} – {_when(a['expires_at'])}",
+                            ]
+                            for a in data["exceptional_accesses"]
+                        ],
+                    ],
+                    [35 * mm, 35 * mm, 60 * mm, 40 * mm],
+                )
+            )
+        else:
+            story.append(p(_("None registered.")))
+        story.append(p(_("Who has read or changed the data (access log)"), h2))
+        if data["access_log"]:
+            story.append(
+                table(
+                    [
+                        [_("When"), _("Who"), _("What"), _("Purpose"), _("Basis")],
+                        *[
+                            [
+                                _when(e["when"]),
+                                "\n".join(
+                                    part
+                                    for part in (e["who"], e["unit"], e["organisation"])
+                                    if part
+                                ),
+                                f"{e['action_display']}: {e['record_type_display']}",
+                                e["purpose_display"],
+                                e["legal_basis_display"],
+                            ]
+                            for e in data["access_log"]
+                        ],
+                    ],
+                    [28 * mm, 35 * mm, 37 * mm, 35 * mm, 35 * mm],
+                )
+            )
+        else:
+            story.append(p(_("No entries.")))
+        title = _("Access to personal data")
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author=data["data_controller"]["name"],
+        lang=language,
+        displayDocTitle=True,
+        pageCompression=0,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,253 @@
+"""The finder's free-text search: parents' own words, synonyms, inflections and misspellings.
+
+The same cases hold on SQLite and PostgreSQL; where the two databases search differently
+(Norwegian full text with trigram fallback, or word prefixes), the test says what each does.
+"""
+
+import pytest
+from django.db import connection
+
+from familiebro.catalogue import finder
+from familiebro.catalogue.models import Offer, Programme
+from tests.catalogue.factories import PublishedOfferFactory, topic
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text: str, **criteria) -> list[str]:
+    result = finder.search(finder.FinderCriteria(text=text, **criteria))
+    return [offer.title for offer in result.offers]
+
+
+@pytest.fixture
+def catalogue(db):
+    """A small catalogue of offers a parent might look for, and some they would not."""
+    return {
+        "godt_samliv": PublishedOfferFactory(
+            title="Godt samliv",
+            summary="Kurs for foreldre som har fått sitt første barn.",
+            description="To kvelder om å ta vare på hverandre når dere har blitt foreldre.",
+            programme=Programme.objects.get(slug="godt-samliv"),
+            topics=[topic("couple-relationship")],
+        ),
+        "fortsatt_foreldre": PublishedOfferFactory(
+            title="Fortsatt foreldre",
+            description="Kurs for foreldre etter separasjon: å samarbeide om barna når dere "
+            "ikke bor sammen lenger.",
+        ),
+        "barselgruppe": PublishedOfferFactory(
+            title="Barselgruppe på helsestasjonen",
+            description="Møt andre nybakte foreldre og snakk om søvn, mat og hverdagen.",
+        ),
+        "babysang": PublishedOfferFactory(
+            title="Babysang i biblioteket",
+            description="Sang og rim for de minste, hver tirsdag.",
+        ),
+        "foreldrekurs": PublishedOfferFactory(
+            title="Foreldrekurs for fedre",
+            description="Kurset er for pappaer med barn i alderen 0 til 6 år.",
+        ),
+    }
+
+
+def test_parforhold_finds_godt_samliv(catalogue):
+    assert found("parforhold")[0] == "Godt samliv"
+
+
+def test_a_synonym_finds_an_offer_that_uses_another_word(catalogue):
+    # The offer says "separasjon"; the parent says "skilsmisse".
+    assert found("skilsmisse") == ["Fortsatt foreldre"]
+
+
+def test_the_page_says_which_other_words_were_searched(catalogue):
+    result = finder.search(finder.FinderCriteria(text="skilsmisse"))
+    assert {"samlivsbrudd", "separasjon"} <= set(result.also_searched)
+
+
+def test_samliv_and_kjæreste_mean_the_couple_relationship(catalogue):
+    offer = PublishedOfferFactory(
+        title="Parsamtaler",
+        description="Samtaler for kjærester og ektefeller som vil ha det bedre.",
+    )
+    assert offer.title in found("parforhold")
+    assert offer.title in found("kjæreste")
+
+
+def test_misspelt_words_still_find(catalogue):
+    assert found("parforhol")[0] == "Godt samliv"
+    assert found("skillsmisse")[0] == "Fortsatt foreldre"
+    assert found("foreldrekur")[0] == "Foreldrekurs for fedre"
+    assert found("barslgruppe")[0] == "Barselgruppe på helsestasjonen"
+
+
+def test_a_misspelling_is_marked_as_an_approximate_match(catalogue):
+    result = finder.search(finder.FinderCriteria(text="barslgruppe"))
+    assert result.approximate
+    assert result.exact_count == 0
+    assert [offer.title for offer in result.offers] == ["Barselgruppe på helsestasjonen"]
+
+
+def test_few_exact_matches_come_before_similar_ones(catalogue):
+    result = finder.search(finder.FinderCriteria(text="foreldrekur"))
+    assert result.exact_count == 1
+    assert result.offers[0].title == "Foreldrekurs for fedre"
+
+
+def test_an_exact_word_is_not_approximate(catalogue):
+    result = finder.search(finder.FinderCriteria(text="babysang"))
+    assert not result.approximate
+    assert [offer.title for offer in result.offers] == ["Babysang i biblioteket"]
+
+
+def test_inflected_forms_find_the_base_word(catalogue):
+    # "pappaene" (the dads), "søvnen" (the sleep), "tirsdagene" (the Tuesdays).
+    assert "Foreldrekurs for fedre" in found("pappaene")
+    assert "Barselgruppe på helsestasjonen" in found("søvnen")
+    assert found("tirsdagene") == ["Babysang i biblioteket"]
+
+
+def test_words_of_the_offer_in_any_order_and_with_function_words(catalogue):
+    assert found("kurs for fedre") == ["Foreldrekurs for fedre"]
+
+
+def test_fathers_are_found_by_far_pappa_and_fedre(catalogue):
+    for word in ("pappa", "far", "fedre"):
+        assert "Foreldrekurs for fedre" in found(word), word
+
+
+def test_the_best_match_comes_first(catalogue):
+    PublishedOfferFactory(
+        title="Temakveld", description="Foredrag om mye, blant annet litt om søvn."
+    )
+    titles = found("barselgruppe søvn")
+    assert titles[0] == "Barselgruppe på helsestasjonen"
+
+
+def test_only_published_offers_are_found(catalogue):
+    PublishedOfferFactory(title="Babysang i kladd", status=Offer.Status.DRAFT)
+    PublishedOfferFactory(title="Babysang som er avsluttet", status=Offer.Status.RETIRED)
+    assert found("babysang") == ["Babysang i biblioteket"]
+
+
+def test_text_that_matches_nothing_finds_nothing(catalogue):
+    result = finder.search(finder.FinderCriteria(text="xylofonreparasjon"))
+    assert result.count == 0
+    assert result.offers == []
+
+
+def test_search_uses_norwegian_full_text_on_postgresql_and_word_prefixes_elsewhere(catalogue):
+    result = finder.search(finder.FinderCriteria(text="samlivet"))
+    assert "Godt samliv" in [offer.title for offer in result.offers]
+    if connection.vendor == "postgresql":
+        assert result.method == "fulltext"
+        concepts = finder.parse_query("samlivet")
+        # Over all offers, so that the status index is no alternative; and with sequential
+        # scans forbidden, because a test table is tiny. The plan then shows whether the GIN
+        # index on the stored Norwegian vector (migration 0004) serves the finder's query.
+        matches = finder.fulltext_matches(Offer.objects.all(), concepts)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = matches.explain()
+        assert "catalogue_offer_search_vector" in plan
+        # The stored vector is the Norwegian one: "samlivet" was stemmed to "samliv".
+        assert "'samliv'" in plan
+    else:
+        assert result.method == "prefix"
+
+
+def test_a_word_cut_short_is_a_prefix_on_sqlite_and_a_similar_word_on_postgresql(catalogue):
+    result = finder.search(finder.FinderCriteria(text="barselgr"))
+    assert [offer.title for offer in result.offers] == ["Barselgruppe på helsestasjonen"]
+    if connection.vendor == "postgresql":
+        # The Norwegian stemmer knows no word "barselgr": trigram similarity finds it.
+        assert result.approximate
+    else:
+        # Prefix matching finds it directly.
+        assert not result.approximate
+
+
+def test_norwegian_stemming_on_postgresql_and_suffix_stripping_elsewhere(catalogue):
+    offer = PublishedOfferFactory(title="Ammegruppe", description="For mødre som ammer.")
+    result = finder.search(finder.FinderCriteria(text="ammegruppene"))
+    assert [o.title for o in result.offers] == [offer.title]
+    assert not result.approximate
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT plainto_tsquery('norwegian', %s)::text", ["ammegruppene"])
+            assert cursor.fetchone()[0] == "'ammegrupp'"
+    else:
+        assert finder.crude_stem("ammegruppene") == "ammegrupp"
+
+
+def test_the_finder_page_shows_the_results_and_the_words_searched(client, catalogue):
+    response = client.get("/finn-hjelp/", {"q": "skilsmisse"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Fortsatt foreldre" in text
+    assert "Godt samliv" not in text
+    assert "samlivsbrudd" in text
+
+
+def test_the_finder_page_says_when_it_shows_similar_words(client, catalogue):
+    response = client.get("/finn-hjelp/", {"q": "barslgruppe"})
+    assert response.status_code == 200
+    assert "Barselgruppe på helsestasjonen" in response.content.decode()
+    assert response.context["result"].approximate
+
+
+def test_a_very_long_query_is_refused_with_a_clear_message(client, catalogue):
+    response = client.get("/finn-hjelp/", {"q": "søvn " * 100})
+    assert response.status_code == 400
+    assert response.context["form"].errors["q"]
+
+
+# Query counts ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_offers(db):
+    """Offers with everything a result card shows, in three municipalities."""
+    from tests import factories
+    from tests.catalogue.factories import LocationFactory, OpeningHoursFactory, target_group
+
+    municipalities = [factories.MunicipalityFactory(number=f"510{n}") for n in range(3)]
+
+    def make(count: int) -> None:
+        for number in range(count):
+            municipality = municipalities[number % 3]
+            offer = PublishedOfferFactory(
+                title=f"Foreldrekurs {number}",
+                description="Kurs om søvn, samliv og hverdagen for foreldre.",
+                topics=[topic("infant-sleep-feeding")],
+                target_groups=[target_group("fathers")],
+                municipalities=[municipality],
+                locations=[LocationFactory(municipality=municipality)],
+                languages=" nb ar ",
+            )
+            OpeningHoursFactory(offer=offer)
+
+    return municipalities, make
+
+
+@pytest.mark.parametrize("count", [10, 60])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "søvn"},
+        {"q": "barslgruppe"},  # no exact match: the similar-word search runs too
+        {"q": "foreldrekrus"},  # a misspelling that the similar-word search finds everywhere
+        {"q": "skilsmisse parforhold", "alder": "1", "tema": "infant-sleep-feeding"},
+        {"språk": "ar", "gratis": "on", "side": "2"},
+    ],
+)
+def test_the_finder_page_costs_the_same_queries_however_many_offers(
+    client, many_offers, count, query, django_assert_max_num_queries
+):
+    municipalities, make = many_offers
+    make(count)
+    with django_assert_max_num_queries(8):
+        response = client.get("/finn-hjelp/", {**query, "kommune": municipalities[0].number})
+    assert response.status_code == 200
+    if query.get("q") == "foreldrekrus":
+        assert response.context["result"].approximate
+        assert response.context["result"].count == count // 3 + (count % 3 > 0)

@@ -1,0 +1,130 @@
+"""Production settings: refuse to start without secrets, and insist on HTTPS and a strict CSP.
+
+Each check starts a fresh Python process with FAMILIEBRO_MODE=production, since the test
+process itself runs with the test settings.
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+REQUIRED = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "FAMILIEBRO_ENCRYPTION_KEY",
+    "FAMILIEBRO_LOOKUP_KEY",
+)
+READ_SETTINGS = """
+import json
+import django
+from django.conf import settings
+django.setup()
+csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "SESSION_COOKIE_HTTPONLY": settings.SESSION_COOKIE_HTTPONLY,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "DEMO_MODE": settings.DEMO_MODE,
+    "csp": csp,
+}))
+"""
+
+
+def key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """Every variable production needs, and nothing from the test run's own configuration."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in REQUIRED and not name.startswith(("FAMILIEBRO_", "DJANGO_"))
+    }
+    env.update(
+        FAMILIEBRO_MODE="production",
+        DJANGO_SETTINGS_MODULE="familiebro.settings",
+        SECRET_KEY=key() + key(),
+        ALLOWED_HOSTS="familiebro.kommune.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'familiebro.sqlite3'}",
+        FAMILIEBRO_ENCRYPTION_KEY=key(),
+        FAMILIEBRO_LOOKUP_KEY=key(),
+    )
+    return env
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_production_refuses_to_start_without_a_required_variable(production_env, missing):
+    del production_env[missing]
+    result = run_python(
+        "import django; from django.conf import settings; settings.SECRET_KEY", production_env
+    )
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is not set" in result.stderr
+
+
+def test_production_insists_on_https_cookies_and_hsts(production_env):
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode == 0, result.stderr
+    production = json.loads(result.stdout)
+    assert production["DEBUG"] is False
+    assert production["SESSION_COOKIE_SECURE"] is True
+    assert production["CSRF_COOKIE_SECURE"] is True
+    assert production["SESSION_COOKIE_HTTPONLY"] is True
+    assert production["SECURE_HSTS_SECONDS"] > 0
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["DEMO_MODE"] is False
+
+
+def test_production_has_a_strict_content_security_policy(production_env):
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode == 0, result.stderr
+    csp = json.loads(result.stdout)["csp"]
+    sources = [source for directive in csp.values() for source in directive]
+    assert "'unsafe-inline'" not in sources
+    assert "'unsafe-eval'" not in sources
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+
+
+def test_debug_cannot_be_switched_on_in_production(production_env):
+    production_env["DEBUG"] = "1"
+    result = run_python(READ_SETTINGS, production_env)
+    assert json.loads(result.stdout)["DEBUG"] is False
+
+
+def test_the_deploy_check_passes_with_production_settings(production_env):
+    result = subprocess.run(
+        [sys.executable, "-m", "familiebro", "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,256 @@
+import datetime
+import json
+import stat
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from familiebro.core.models import Organisation, Person, ServiceUnit
+from familiebro.privacy import export, policy
+from familiebro.privacy.models import Assignment, AuditEvent, ExceptionalAccess, Purpose
+from tests import factories
+from tests.privacy import factories_retention as make
+
+pytestmark = pytest.mark.django_db
+
+BIRTH = datetime.date(2015, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Refusals are asserted on the English source strings, whatever translations exist.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def bup():
+    trust = factories.OrganisationFactory(
+        name="Sykehuset Innlandet", kind=Organisation.Kind.HEALTH_TRUST
+    )
+    return factories.ServiceUnitFactory(
+        organisation=trust, name="BUP Hamar", kind=ServiceUnit.Kind.BUP
+    )
+
+
+@pytest.fixture
+def bup_staff(bup):
+    user = factories.MembershipFactory(unit=bup).user
+    user.first_name, user.last_name = "Bente", "Psykolog"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def family(staff, bup, bup_staff):
+    child = make.person(staff, "Emma", "Berg", birth_date=BIRTH, with_identity_number=True)
+    mother = make.person(
+        staff,
+        "Ingrid",
+        "Berg",
+        kind=Person.Kind.GUARDIAN,
+        birth_date=datetime.date(1985, 2, 3),
+        phone="912 34 567",
+    )
+    make.guardian_of(staff, child, mother)
+    consent = make.consent(
+        child,
+        [mother],
+        recipient_units=[bup],
+        valid_from=timezone.now() - datetime.timedelta(days=1),
+        valid_to=timezone.now() + datetime.timedelta(days=90),
+    )
+    # BUP reads the child's record under the consent: this is in the child's access log.
+    policy.get_or_404(bup_staff, Person, child.pk, Purpose.COORDINATION)
+    return {"child": child, "mother": mother, "consent": consent}
+
+
+def test_the_export_contains_the_person_in_full(staff, family):
+    data = export.export_person(staff, family["child"])
+    person = data["person"]
+    assert (person["given_name"], person["family_name"]) == ("Emma", "Berg")
+    assert person["national_id"] == factories.identity_number(BIRTH)
+    assert person["birth_date"] == "2015-06-15"
+    assert data["data_controller"]["name"] == family["child"].organisation.name
+
+
+def test_the_export_contains_relations_and_consents_with_text_and_givers(staff, family):
+    data = export.export_person(staff, family["child"])
+    [relation] = data["guardian_relations"]
+    assert relation["role"] == "child_of"
+    assert relation["other_person_name"] == "Ingrid Berg"
+    assert relation["has_parental_responsibility"] is True
+    [consent] = data["consents"]
+    assert consent["id"] == family["consent"].pk
+    assert consent["text"]["version"] == family["consent"].text.version
+    wording = " ".join(block["text"] for block in consent["text"]["blocks"])
+    assert "Emma Berg" in wording
+    assert "{child}" not in wording
+    assert [g["name"] for g in consent["givers"]] == ["Ingrid Berg"]
+    assert consent["recipient_units"] == ["BUP Hamar"]
+    assert consent["state"] == "valid"
+
+
+def test_a_guardians_export_shows_the_consents_they_gave(staff, family):
+    data = export.export_person(staff, family["mother"])
+    assert [c["id"] for c in data["consents"]] == [family["consent"].pk]
+    assert data["guardian_relations"][0]["role"] == "guardian_of"
+    assert data["person"]["phone"] == "+4791234567"
+
+
+def test_the_access_log_says_who_read_the_data_when_why_and_on_which_basis(
+    staff, bup_staff, family
+):
+    data = export.export_person(staff, family["child"])
+    reads = [e for e in data["access_log"] if e["username"] == bup_staff.username]
+    assert len(reads) == 1
+    [read] = reads
+    assert read["who"] == "Bente Psykolog"
+    assert read["action"] == "view"
+    assert read["purpose"] == Purpose.COORDINATION
+    assert read["legal_basis"] == "consent"
+    assert read["unit"] == "BUP Hamar"
+    assert datetime.datetime.fromisoformat(read["when"]).date() == timezone.localdate()
+
+
+def test_accesses_hidden_from_the_family_are_left_out(staff, family):
+    child = family["child"]
+    investigator = factories.MembershipFactory(
+        unit=factories.ServiceUnitFactory(
+            name="Barneverntjenesten i Nabokommunen", kind=ServiceUnit.Kind.CHILD_WELFARE
+        )
+    ).user
+    hidden = make.exceptional_access(
+        investigator,
+        child,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        expires_at=timezone.now() + datetime.timedelta(hours=3),
+        hidden_from_family=True,
+    )
+    policy.get_or_404(investigator, Person, child.pk, policy.Purpose.CASEWORK)
+    data = export.export_person(staff, child)
+    assert data["exceptional_accesses"] == []
+    assert investigator.username not in {e["username"] for e in data["access_log"]}
+    # Withheld from the export, not deleted.
+    assert ExceptionalAccess.objects.filter(pk=hidden.pk).exists()
+
+
+def test_the_export_itself_is_audited(staff, family):
+    export.export_person(staff, family["child"])
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor_id == staff.pk
+    assert event.purpose == policy.Purpose.DATA_SUBJECT_REQUEST
+    assert event.object_ids == [str(family["child"].pk)]
+    assert {str(family["child"].pk), str(family["mother"].pk)} <= set(event.subject_ids)
+    assert event.detail["records"]["consents"] == 1
+    assert "Emma" not in json.dumps(event.detail)
+
+
+def test_it_refuses_an_export_that_would_leave_records_out(staff, family):
+    colleague = factories.MembershipFactory(
+        unit=factories.ServiceUnitFactory(organisation=family["child"].organisation)
+    ).user
+    Assignment.objects.create(
+        organisation=family["mother"].organisation,
+        person=family["mother"],
+        user=colleague,
+        reason="samtale med mor",
+    )
+    with pytest.raises(PermissionDenied, match="would be incomplete"):
+        export.export_person(colleague, family["mother"])
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_staff_download_the_export_as_json(staff_client, family):
+    child = family["child"]
+    response = staff_client.get(reverse("person-export-json", args=[child.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="innsyn-{child.pk}-')
+    assert "Berg" not in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content)
+    assert data["person"]["given_name"] == "Emma"
+    assert data["format"] == export.FORMAT
+
+
+def test_staff_download_a_readable_pdf_with_the_name(staff_client, family):
+    response = staff_client.get(reverse("person-export-pdf", args=[family["child"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert content.startswith(b"%PDF")
+    assert b"Emma Berg" in content
+    assert factories.identity_number(BIRTH).encode() in content
+    assert b"Bente Psykolog" in content
+
+
+def test_a_pdf_with_a_name_in_another_script_uses_a_unicode_font(staff):
+    person = make.person(staff, "Олена", "Коваленко")
+    pdf = export.render_pdf(export.export_person(staff, person))
+    assert pdf.startswith(b"%PDF")
+    assert b"DejaVuSans" in pdf
+
+
+def test_another_organisations_staff_get_404(client, family, bup_staff):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=bup_staff, name="app", confirmed=True)
+    client.force_login(bup_staff)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    for name in ("person-export-json", "person-export-pdf"):
+        assert client.get(reverse(name, args=[family["child"].pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_download_requires_login(client, family):
+    response = client.get(reverse("person-export-json", args=[family["child"].pk]))
+    assert response.status_code == 302
+
+
+def test_the_command_writes_the_export_to_a_private_file(staff, family, tmp_path, capsys):
+    output = tmp_path / "innsyn.json"
+    call_command(
+        "export-person",
+        person_id=family["child"].pk,
+        actor=staff.username,
+        format="json",
+        output=str(output),
+    )
+    data = json.loads(output.read_text())
+    assert data["person"]["family_name"] == "Berg"
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert "recorded in the audit trail" in capsys.readouterr().out
+    assert AuditEvent.objects.filter(action="export", actor_id=staff.pk).exists()
+
+
+def test_the_command_writes_a_pdf(staff, family, tmp_path):
+    output = tmp_path / "innsyn.pdf"
+    call_command(
+        "export-person",
+        person_id=family["child"].pk,
+        actor=staff.username,
+        format="pdf",
+        output=str(output),
+    )
+    assert b"Emma Berg" in output.read_bytes()
+
+
+def test_the_command_refuses_an_actor_without_access(bup_staff, family, tmp_path):
+    output = tmp_path / "innsyn.json"
+    with pytest.raises(CommandError, match="not found among the persons"):
+        call_command(
+            "export-person",
+            person_id=family["child"].pk,
+            actor=bup_staff.username,
+            format="json",
+            output=str(output),
+        )
+    assert not output.exists()

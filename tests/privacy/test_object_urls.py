@@ -1,0 +1,199 @@
+"""Every staff URL with an object id gives 404 for another organisation's object.
+
+The test walks the URL resolver, so a new pattern is covered as soon as it exists. Each id in a
+pattern is filled from OBJECTS, by the parameter's name (or, for a bare `pk` or `id`, by the
+path segment before it). A pattern whose parameter the test cannot fill fails the test: add the
+object to OBJECTS so the new page is checked too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from familiebro.cases.models import HelpRequest
+from familiebro.catalogue.models import Offer
+from familiebro.core.models import Person, ServiceUnit
+from familiebro.privacy.models import AnonymousConsultation, Consent, Purpose
+from tests.catalogue.factories import OfferFactory
+from tests.privacy import factories as make
+from tests.privacy.factories_retention import consultation
+
+pytestmark = pytest.mark.django_db
+
+PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
+
+
+def staff_routes() -> Iterator[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    for route in walk(get_resolver().url_patterns, ""):
+        if route.startswith("ansatt/") and PARAMETER.search(route):
+            yield route
+
+
+@dataclass
+class Side:
+    """The objects of one organisation, as a staff member there sees them."""
+
+    person: Person
+    consent: Consent
+    offer: Offer
+    consultation: AnonymousConsultation
+    help_request: HelpRequest
+
+
+def parameter_key(route: str, match: re.Match[str]) -> str:
+    name = match.group("name")
+    if name in ("pk", "id"):
+        segment = route[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+        return f"{segment}/{name}"
+    return name
+
+
+# How to fill each parameter from one organisation's objects.
+OBJECTS: dict[str, Callable[[Side], Any]] = {
+    "person_id": lambda side: side.person.pk,
+    "personer/pk": lambda side: side.person.pk,
+    "consent_id": lambda side: side.consent.pk,
+    "offer_id": lambda side: side.offer.pk,
+    "drofting/pk": lambda side: side.consultation.pk,
+    "henvendelser/pk": lambda side: side.help_request.pk,
+}
+
+
+# Parameters that name no object: the same value for every organisation.
+NOT_OBJECTS: dict[str, str] = {"language": "en"}
+
+
+def object_parameters(route: str) -> list[int]:
+    """Positions of the parameters that name an object."""
+    return [
+        index
+        for index, match in enumerate(PARAMETER.finditer(route))
+        if parameter_key(route, match) not in NOT_OBJECTS
+    ]
+
+
+def fill(route: str, sides: list[Side]) -> str:
+    """The route with its n-th parameter taken from sides[n] (the last side repeats)."""
+    parts, last = [], 0
+    for index, match in enumerate(PARAMETER.finditer(route)):
+        key = parameter_key(route, match)
+        if key in NOT_OBJECTS:
+            parts += [route[last : match.start()], NOT_OBJECTS[key]]
+            last = match.end()
+            continue
+        if key not in OBJECTS:
+            pytest.fail(
+                f"/{route} has the parameter {match.group('name')!r}, which this test cannot "
+                f"fill. Add {key!r} to OBJECTS in {__name__} so the page is checked for "
+                "existence leaks."
+            )
+        side = sides[min(index, len(sides) - 1)]
+        parts += [route[last : match.start()], str(OBJECTS[key](side))]
+        last = match.end()
+    return "/" + "".join(parts) + route[last:]
+
+
+def request(client: Client, url: str) -> int:
+    status = client.get(url).status_code
+    if status == 405:
+        # POST-only (a withdrawal, a confirmation): the lookup happens on POST.
+        status = client.post(url, {}).status_code
+    return status
+
+
+def help_request(unit: ServiceUnit) -> HelpRequest:
+    now = timezone.now()
+    return HelpRequest.objects.create(
+        reference=f"HJ-URL-{unit.pk}",
+        organisation=unit.organisation,
+        unit=unit,
+        channel=HelpRequest.Channel.PHONE,
+        requester_role=HelpRequest.RequesterRole.PARENT,
+        requester_name="Kari Forelder",
+        received_at=now,
+        first_contact_due_at=now + datetime.timedelta(days=7),
+    )
+
+
+def scan() -> SimpleUploadedFile:
+    return SimpleUploadedFile("signert.pdf", b"%PDF-1.4 signert", content_type="application/pdf")
+
+
+@pytest.fixture
+def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
+    """A leader who works with a family of their own, and a family of another organisation
+    that a consent shares with a third organisation (not with the leader). Both consents have
+    a scanned form, so every page under a consent has something to show."""
+    settings.MEDIA_ROOT = tmp_path
+    make.ensure_consent_texts()
+    own_unit = make.unit()
+    viewer = make.member(own_unit, "leader")
+    child, guardian, _relation = make.child_with_guardian(own_unit.organisation)
+    make.assign(child, user=viewer)
+    make.assign(guardian, user=viewer)
+    own = Side(
+        child,
+        make.consent(child, giver=guardian, attachment=scan()),
+        OfferFactory(unit=own_unit),
+        consultation(own_unit, viewer, datetime.date(2026, 1, 5)),
+        help_request(own_unit),
+    )
+
+    other_unit = make.unit()
+    third = make.organisation()
+    other_child, other_guardian, _ = make.child_with_guardian(other_unit.organisation)
+    other_worker = make.member(other_unit)
+    make.assign(other_child, user=other_worker)
+    other = Side(
+        other_child,
+        make.consent(
+            other_child,
+            purpose=Purpose.COORDINATION,
+            recipient_organisations=[third],
+            giver=other_guardian,
+            attachment=scan(),
+        ),
+        OfferFactory(unit=other_unit),
+        consultation(other_unit, other_worker, datetime.date(2026, 1, 5)),
+        help_request(other_unit),
+    )
+    return viewer, own, other
+
+
+def test_there_are_staff_urls_with_ids_to_check():
+    assert "ansatt/personer/<int:person_id>/" in list(staff_routes())
+
+
+@pytest.mark.parametrize("route", list(staff_routes()))
+def test_another_organisations_object_is_not_found(route, sides):
+    viewer, own, other = sides
+    client = make.logged_in(viewer)
+    count = len(PARAMETER.findall(route))
+
+    # The page works for the viewer's own objects, so a 404 below means "not yours".
+    assert request(client, fill(route, [own])) != 404
+
+    assert request(client, fill(route, [other])) == 404
+    # Mixed: the viewer's own person with another organisation's object under it.
+    for foreign in object_parameters(route)[1:]:
+        sides_for_route = [own] * count
+        sides_for_route[foreign] = other
+        assert request(client, fill(route, sides_for_route)) == 404

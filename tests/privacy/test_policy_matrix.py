@@ -1,0 +1,431 @@
+"""The authorisation matrix: every role × organisation × consent state × action × model.
+
+The expected outcome is written out below from the rules in the docstring of
+familiebro.privacy.policy, not computed by the policy:
+
+1. In their own organisation, staff read and change a person's data on need-to-know: they
+   are assigned to the person, or they lead the unit of a colleague who is, unless the
+   organisation turned leaders' oversight off. Coordinators, unit administrators and
+   unassigned workers have no need to know by their role alone; an instance administrator
+   without a membership sees nothing.
+2. Otherwise data is readable through a consent in force (not expired, not withdrawn) that
+   names the purpose read for, covers the data's category (every consent covers the identity
+   category; the privacy records themselves are never opened by consent) and names the
+   reader's organisation or unit; or through an exceptional access (a legal basis or
+   break-glass) that the reader opened. The docstring does not exclude a consent naming the
+   data controller itself, so in the same-organisation column a consent naming the reader's
+   organisation opens the data as it does across organisations.
+3. Consent and exceptional access open data for reading only.
+
+Every success must be audited with its basis: own organisation, the consent's id, or the
+exception's basis.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from familiebro.cases.models import HelpRequest
+from familiebro.core.models import GuardianRelation, Membership, Person
+from familiebro.privacy import policy, services
+from familiebro.privacy.models import (
+    Assignment,
+    AuditEvent,
+    Consent,
+    ConsentGiver,
+    DataCategory,
+    ExceptionalAccess,
+    OversightRule,
+    Purpose,
+)
+from familiebro.privacy.models.consent import IDENTITY_CATEGORY
+from tests import factories
+from tests.privacy import factories as make
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "worker_assigned",
+    "worker_not_assigned",
+    "coordinator",
+    "leader_of_assigned_workers_unit",
+    "leader_with_oversight_turned_off",
+    "unit_admin",
+    "instance_admin_without_membership",
+]
+ORGANISATIONS = ["same_organisation", "other_organisation"]
+CONSENT_STATES = [
+    "no_consent",
+    "valid_consent",
+    "expired_consent",
+    "withdrawn_consent",
+    "consent_for_another_purpose",
+    "consent_for_another_category",
+    "legal_basis",
+    "break_glass",
+]
+ACTIONS = ["list", "view", "change"]
+
+# The purpose every cell reads for; a consent "for another purpose" names REFERRAL instead.
+READ_PURPOSE = Purpose.COORDINATION
+OTHER_PURPOSE = Purpose.REFERRAL
+PERSON_RULE = policy.registered_models()[Person]
+
+
+# --- The expected outcome, from the docstring ------------------------------------------------
+
+
+def has_need_to_know(role: str, organisation: str) -> bool:
+    return organisation == "same_organisation" and role in (
+        "worker_assigned",
+        "leader_of_assigned_workers_unit",
+    )
+
+
+@dataclass(frozen=True)
+class Expected:
+    legal_basis: str
+    by_consent: bool = False
+
+
+def is_member_of_the_receiving_unit(role: str, organisation: str) -> bool:
+    # Every role in the matrix is a member of the home unit, which in the same organisation is
+    # the unit whose inbox holds the row.
+    return organisation == "same_organisation" and role != "instance_admin_without_membership"
+
+
+def expected_read(role: str, organisation: str, state: str, rule: policy.Rule) -> Any:
+    """The basis a read is allowed on, or None when it must be refused."""
+    if role == "instance_admin_without_membership":
+        return None
+    if rule.unit_field is not None:
+        # A unit's inbox (a request for help about nobody registered yet): only the unit's
+        # members see it; neither consent nor exceptional access can name a person to open it.
+        if is_member_of_the_receiving_unit(role, organisation):
+            return Expected(policy.Basis.OWN_ORGANISATION)
+        return None
+    category = rule.category
+    if has_need_to_know(role, organisation):
+        return Expected(policy.Basis.OWN_ORGANISATION)
+    if category is not None:
+        covers_category = category == IDENTITY_CATEGORY or state != "consent_for_another_category"
+        if state in ("valid_consent", "consent_for_another_category") and covers_category:
+            return Expected(policy.Basis.CONSENT, by_consent=True)
+    if state == "legal_basis":
+        return Expected(ExceptionalAccess.Basis.DUTY_TO_REPORT)
+    if state == "break_glass":
+        return Expected(ExceptionalAccess.Basis.BREAK_GLASS)
+    return None
+
+
+def expected_change(role: str, organisation: str, rule: policy.Rule) -> bool:
+    if rule.unit_field is not None:
+        return is_member_of_the_receiving_unit(role, organisation)
+    return has_need_to_know(role, organisation)
+
+
+# --- The world each cell runs in --------------------------------------------------------------
+
+
+@dataclass
+class World:
+    viewer: Any
+    child: Person  # the data controller is organisation A
+    guardian: Person
+    relation: GuardianRelation
+    records: dict[type[models.Model], models.Model]
+    state_consent: Consent | None
+
+
+def build_world(role: str, organisation: str, state: str) -> World:
+    now = timezone.now()
+    unit_a = make.unit(name="Helsestasjon A")
+    org_a = unit_a.organisation
+    third_org = make.organisation(name="Tredje organisasjon")
+    child, guardian, relation = make.child_with_guardian(org_a, given_name="Matrisebarn")
+    assigned_in_a = make.member(unit_a)
+    assignment = make.assign(child, user=assigned_in_a)
+
+    if organisation == "same_organisation":
+        home = unit_a
+        assigned_at_home = assigned_in_a
+    else:
+        home = make.unit(name="BUP B", kind="bup")
+        assigned_at_home = make.member(home)
+        # Organisation B has its own registration of the same child, which its worker has.
+        own_copy = factories.PersonFactory(
+            organisation=home.organisation, given_name="Egenregistrert", family_name="Berg"
+        )
+        make.assign(own_copy, user=assigned_at_home)
+
+    viewer = {
+        "worker_assigned": lambda: assigned_at_home,
+        "worker_not_assigned": lambda: make.member(home),
+        "coordinator": lambda: make.member(home, Membership.Role.COORDINATOR),
+        "leader_of_assigned_workers_unit": lambda: make.member(home, Membership.Role.LEADER),
+        "leader_with_oversight_turned_off": lambda: make.member(home, Membership.Role.LEADER),
+        "unit_admin": lambda: make.member(home, Membership.Role.UNIT_ADMIN),
+        "instance_admin_without_membership": lambda: make.user(is_instance_admin=True),
+    }[role]()
+    if role == "leader_with_oversight_turned_off":
+        OversightRule.objects.create(organisation=home.organisation, leaders_see_unit_persons=False)
+
+    # Records of every registered model about the child, none of them opened to the viewer
+    # by themselves: the consent names a third organisation, the exception is someone else's.
+    fixture_consent = make.consent(
+        child, purpose=Purpose.SHARED_LOG, recipient_organisations=[third_org], giver=guardian
+    )
+    outsider = make.member(make.unit(third_org))
+    others_exception = ExceptionalAccess.objects.create(
+        basis=ExceptionalAccess.Basis.EMERGENCY,
+        user=outsider,
+        person=child,
+        organisation=org_a,
+        reason="Akutt situasjon på legevakten i natt",
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    records: dict[type[models.Model], models.Model] = {
+        Person: child,
+        GuardianRelation: relation,
+        Consent: fixture_consent,
+        ConsentGiver: fixture_consent.givers.get(),
+        Assignment: assignment,
+        ExceptionalAccess: others_exception,
+        HelpRequest: HelpRequest.objects.create(
+            reference="HJ-MATRISE",
+            organisation=org_a,
+            unit=unit_a,
+            channel=HelpRequest.Channel.PHONE,
+            requester_role=HelpRequest.RequesterRole.PARENT,
+            requester_name="Mor Matrisebarn",
+            received_at=now,
+            first_contact_due_at=now + datetime.timedelta(days=7),
+        ),
+    }
+
+    state_consent = None
+    recipients = [home.organisation]
+    day = datetime.timedelta(days=1)
+    if state == "valid_consent":
+        state_consent = make.consent(
+            child, purpose=READ_PURPOSE, recipient_organisations=recipients
+        )
+    elif state == "expired_consent":
+        state_consent = make.consent(
+            child,
+            purpose=READ_PURPOSE,
+            recipient_organisations=recipients,
+            valid_from=now - 60 * day,
+            valid_to=now - day,
+        )
+    elif state == "withdrawn_consent":
+        state_consent = make.consent(
+            child,
+            purpose=READ_PURPOSE,
+            recipient_organisations=recipients,
+            withdrawn_at=now - datetime.timedelta(hours=1),
+        )
+    elif state == "consent_for_another_purpose":
+        state_consent = make.consent(
+            child, purpose=OTHER_PURPOSE, recipient_organisations=recipients
+        )
+    elif state == "consent_for_another_category":
+        state_consent = make.consent(
+            child,
+            purpose=READ_PURPOSE,
+            scope=[DataCategory.OUTCOME_SCORES],
+            recipient_organisations=recipients,
+        )
+    elif state in ("legal_basis", "break_glass"):
+        basis = (
+            ExceptionalAccess.Basis.DUTY_TO_REPORT
+            if state == "legal_basis"
+            else ExceptionalAccess.Basis.BREAK_GLASS
+        )
+        try:
+            services.open_exceptional_access(
+                viewer, child, basis=basis, reason="Bekymringsmelding må vurderes i dag"
+            )
+        except PermissionDenied:
+            # Only staff with a role can open one; the admin's cell then has no exception.
+            assert role == "instance_admin_without_membership"
+    return World(viewer, child, guardian, relation, records, state_consent)
+
+
+def assert_audited(event: AuditEvent, expected: Expected, world: World, subject: int) -> None:
+    bases = event.detail.get("bases")
+    if bases and event.object_type == "core.person":
+        assert bases[str(subject)] == expected.legal_basis
+    else:
+        assert event.legal_basis == expected.legal_basis
+    if expected.by_consent:
+        assert world.state_consent is not None
+        consent_ids = event.detail.get("consent_ids") or [event.consent_id]
+        assert world.state_consent.pk in consent_ids
+    else:
+        assert event.consent_id is None
+
+
+def cells(actions: list[str]) -> list[Any]:
+    return [
+        pytest.param(role, org, state, action, id=f"{role}-{org}-{state}-{action}")
+        for role in ROLES
+        for org in ORGANISATIONS
+        for state in CONSENT_STATES
+        for action in actions
+    ]
+
+
+# --- The policy itself, for every registered model -------------------------------------------
+
+
+def test_the_matrix_covers_every_registered_model():
+    """A model registered with the policy needs a record in build_world, or the matrix is blind
+    to it."""
+    world = build_world("worker_assigned", "same_organisation", "no_consent")
+    assert set(policy.registered_models()) == set(world.records)
+
+
+@pytest.mark.parametrize(
+    "model",
+    sorted(policy.registered_models(), key=lambda m: m._meta.label),
+    ids=lambda m: m._meta.label,
+)
+@pytest.mark.parametrize(("role", "organisation", "state", "action"), cells(ACTIONS))
+def test_the_policy_grants_exactly_the_allowed_cells(model, role, organisation, state, action):
+    world = build_world(role, organisation, state)
+    if model not in world.records:
+        pytest.fail(f"Add a record of {model._meta.label} to build_world.")
+    record = world.records[model]
+    rule = policy.registered_models()[model]
+    expected = expected_read(role, organisation, state, rule)
+    before = AuditEvent.objects.count()
+
+    if action == "list":
+        rows = policy.list_page(
+            world.viewer,
+            policy.visible(world.viewer, model, READ_PURPOSE).filter(pk=record.pk),
+            READ_PURPOSE,
+        )
+        assert (rows == [record]) is (expected is not None)
+    elif action == "view":
+        if expected is None:
+            with pytest.raises(Http404):
+                policy.get_or_404(world.viewer, model, record.pk, READ_PURPOSE)
+        else:
+            assert policy.get_or_404(world.viewer, model, record.pk, READ_PURPOSE) == record
+    else:
+        if expected_change(role, organisation, rule):
+            basis = policy.require(world.viewer, policy.Action.CHANGE, record, READ_PURPOSE)
+            assert basis.legal_basis == policy.Basis.OWN_ORGANISATION
+        else:
+            with pytest.raises(PermissionDenied):
+                policy.require(world.viewer, policy.Action.CHANGE, record, READ_PURPOSE)
+        return
+
+    if expected is None:
+        assert AuditEvent.objects.count() == before
+    else:
+        event = AuditEvent.objects.latest("id")
+        assert event.actor_id == world.viewer.pk
+        assert event.purpose == READ_PURPOSE
+        assert_audited(event, expected, world, world.child.pk)
+
+
+# --- The staff pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "organisation", "state", "action"), cells(ACTIONS))
+def test_the_person_pages_show_exactly_the_allowed_cells(role, organisation, state, action):
+    world = build_world(role, organisation, state)
+    client = make.logged_in(world.viewer)
+    expected = expected_read(role, organisation, state, PERSON_RULE)
+    query = {"formål": READ_PURPOSE}
+
+    if action == "list":
+        page = client.get(reverse("person-list"), query)
+        assert page.status_code == 200
+        assert ("Berg, Matrisebarn" in page.content.decode()) is (expected is not None)
+        if expected is not None:
+            event = AuditEvent.objects.filter(action="list", object_type="core.person").latest("id")
+            assert str(world.child.pk) in event.subject_ids
+            assert_audited(event, expected, world, world.child.pk)
+    elif action == "view":
+        page = client.get(reverse("person-detail", args=[world.child.pk]), query)
+        assert page.status_code == (200 if expected is not None else 404)
+        if expected is not None:
+            assert "Matrisebarn" in page.content.decode()
+            event = AuditEvent.objects.filter(action="view", object_type="core.person").latest("id")
+            assert event.object_ids == [str(world.child.pk)]
+            assert_audited(event, expected, world, world.child.pk)
+    else:
+        response = client.post(
+            reverse("person-change", args=[world.child.pk]), {"phone": "91234567", "email": ""}
+        )
+        world.child.refresh_from_db()
+        if expected_change(role, organisation, PERSON_RULE):
+            assert response.status_code == 302
+            assert world.child.phone == "+4791234567"
+            event = AuditEvent.objects.filter(action="change", object_type="core.person").get()
+            assert event.legal_basis == policy.Basis.OWN_ORGANISATION
+            assert event.detail == {"changed_fields": ["phone"]}
+        else:
+            # Changing is casework: whoever reads for casework (by an exception) is told why
+            # not; a consent opens another purpose only, so for casework they learn nothing.
+            reads_for_casework = expected is not None and not expected.by_consent
+            assert response.status_code == (403 if reads_for_casework else 404)
+            assert world.child.phone == ""
+            assert not AuditEvent.objects.filter(action="change").exists()
+
+
+@pytest.mark.parametrize(("role", "organisation", "state", "action"), cells(["list"]))
+def test_guardian_relations_appear_on_the_person_page_exactly_in_the_allowed_cells(
+    role, organisation, state, action
+):
+    world = build_world(role, organisation, state)
+    client = make.logged_in(world.viewer)
+    expected = expected_read(
+        role, organisation, state, policy.registered_models()[GuardianRelation]
+    )
+    before = AuditEvent.objects.filter(object_type="core.guardianrelation").count()
+
+    page = client.get(reverse("person-detail", args=[world.child.pk]), {"formål": READ_PURPOSE})
+
+    guardian_name = str(world.guardian)
+    if expected is None:
+        assert page.status_code == 404
+        assert guardian_name not in page.content.decode()
+        assert AuditEvent.objects.filter(object_type="core.guardianrelation").count() == before
+    else:
+        assert guardian_name in page.content.decode()
+        event = AuditEvent.objects.filter(object_type="core.guardianrelation").latest("id")
+        assert event.object_ids == [str(world.relation.pk)]
+        assert_audited(event, expected, world, world.child.pk)
+
+
+def test_a_consent_naming_a_unit_opens_the_data_to_that_unit_only():
+    world = build_world("worker_not_assigned", "other_organisation", "no_consent")
+    home = world.viewer.memberships.get().unit
+    sister_unit = make.unit(home.organisation)
+    make.consent(world.child, purpose=READ_PURPOSE, recipient_units=[sister_unit])
+    assert not policy.visible(world.viewer, Person, READ_PURPOSE).filter(pk=world.child.pk)
+    make.consent(world.child, purpose=READ_PURPOSE, recipient_units=[home])
+    assert policy.visible(world.viewer, Person, READ_PURPOSE).filter(pk=world.child.pk)
+
+
+def test_searching_by_identity_number_looks_past_need_to_know_only_for_persons():
+    world = build_world("worker_not_assigned", "same_organisation", "no_consent")
+    lookup = policy.Purpose.IDENTITY_LOOKUP
+    assert policy.visible(world.viewer, Person, lookup).filter(pk=world.child.pk).exists()
+    for model in (GuardianRelation, Consent, Assignment):
+        record = world.records[model]
+        assert not policy.visible(world.viewer, model, lookup).filter(pk=record.pk).exists()
