@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from familiebro.api import api
+from familiebro.catalogue.media_views import contact_photo
 from familiebro.core import views
 from familiebro.core.health import healthz
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
+    path("media/contacts/<str:path>", contact_photo, name="contact-photo"),
     path("", include("familiebro.core.urls")),
     path("", include("familiebro.core.account_urls")),
     path("", include("familiebro.privacy.urls")),

@@ -461,6 +461,7 @@ def topics_in_use() -> list[TaxonomyTerm]:
     )
     terms = (
         TaxonomyTerm.objects.filter(Exists(with_any_offer))
+        .only("code", "name", "name_nn", "name_en")
         .annotate(in_use=Exists(with_published_offer))
         .order_by("name")
     )
@@ -510,9 +511,20 @@ def card_queryset(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
         queryset.defer(*_NOT_ON_CARDS)
         .annotate(programme_name=F("programme__name"))
         .prefetch_related(
-            Prefetch("locations", queryset=Location.objects.select_related("municipality")),
-            "opening_hours",
-            Prefetch("target_groups", queryset=TaxonomyTerm.objects.order_by("name")),
+            Prefetch(
+                "locations",
+                queryset=Location.objects.select_related("municipality").only(
+                    "name", "address", "municipality__name"
+                ),
+            ),
+            Prefetch(
+                "opening_hours",
+                queryset=OpeningHours.objects.only("offer", "weekday", "opens_at", "closes_at"),
+            ),
+            Prefetch(
+                "target_groups",
+                queryset=TaxonomyTerm.objects.only("name", "name_nn", "name_en").order_by("name"),
+            ),
         )
     )
 

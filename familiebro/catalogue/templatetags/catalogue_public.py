@@ -7,11 +7,11 @@ everything derived from an offer is computed here, not passed in by the view.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any, cast
 
 from django import forms, template
 from django.forms import BoundField
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -78,8 +78,10 @@ def select_options(
             attributes += f' lang="{escape(value)}"'
             if value in finder.RIGHT_TO_LEFT_SPOKEN:
                 attributes += ' dir="rtl"'
-        options.append(f"<option{attributes}>{escape(label)}</option>")
-    return mark_safe("".join(options))  # every value and label is escaped above
+        options.append(f"<option{attributes}>{escape(str(label))}</option>")
+    # Every value and label is escaped above (the standard library's escape: for hundreds of
+    # options Django's, which wraps each result, is several times slower).
+    return mark_safe("".join(options))
 
 
 @register.filter
