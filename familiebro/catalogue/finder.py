@@ -57,6 +57,7 @@ from django.utils.translation import ngettext
 
 from familiebro.core.models import Municipality
 
+from . import services
 from .models import (
     CONTENT_LANGUAGES,
     PREGNANCY_START_MONTHS,
@@ -73,8 +74,6 @@ from .models import (
 PAGE_SIZE = 20
 # Below this many full-text matches the finder also tries similar words (misspellings).
 FEW_RESULTS = 3
-# Offers not verified for this long are flagged to their unit and to the public.
-VERIFICATION_INTERVAL = datetime.timedelta(days=183)
 # Ages offered in the filters, in years; older "children" are rare in family services.
 OLDEST_CHILD_YEARS = 18
 # pg_trgm's word_similarity above which a misspelt word counts as found (the default of
@@ -347,13 +346,9 @@ def published_offers() -> QuerySet[Offer]:
     return Offer.objects.filter(status=Offer.Status.PUBLISHED)
 
 
-def stale_before(now: datetime.datetime | None = None) -> datetime.datetime:
-    """Offers last verified before this moment (or never) are flagged as not verified."""
-    return (now or timezone.now()) - VERIFICATION_INTERVAL
-
-
 def is_stale(offer: Offer, now: datetime.datetime | None = None) -> bool:
-    return offer.last_verified_at is None or offer.last_verified_at < stale_before(now)
+    """Not verified for six months, or never: the rule the editor pages flag offers by."""
+    return services.is_stale(offer, now)
 
 
 def offers_in_municipality(municipality: Municipality) -> Q:

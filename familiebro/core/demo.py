@@ -801,6 +801,11 @@ def _create_demo_user(login: DemoLogin, password_hash: str) -> User:
 
 
 def _load_families(organisations: dict[str, Organisation], result: LoadResult) -> None:
+    # Read once, so a second load costs two queries here rather than two per family.
+    working_units: dict[int, list[ServiceUnit]] = {}
+    for unit in ServiceUnit.objects.filter(kind__in=WORKING_UNIT_KINDS):
+        working_units.setdefault(unit.organisation_id, []).append(unit)
+    assigned = set(Assignment.objects.filter(reason="demo").values_list("person_id", "unit_id"))
     for family in FAMILIES:
         organisation = organisations[family.organisation]
         members: dict[str, Person] = {}
@@ -818,7 +823,7 @@ def _load_families(organisations: dict[str, Organisation], result: LoadResult) -
                 )
                 result.persons += 1
             members[spec.key] = person
-        _assign_working_units(organisation, members.values())
+        _assign_working_units(members.values(), working_units.get(organisation.pk, []), assigned)
         related = set(
             GuardianRelation.objects.filter(child__in=members.values()).values_list(
                 "guardian_id", "child_id"
@@ -850,20 +855,16 @@ WORKING_UNIT_KINDS = (
 )
 
 
-def _assign_working_units(organisation: Organisation, persons: Iterable[Person]) -> None:
-    persons = list(persons)
-    units = list(organisation.units.filter(kind__in=WORKING_UNIT_KINDS))
-    existing = set(
-        Assignment.objects.filter(person__in=persons, unit__in=units).values_list(
-            "person_id", "unit_id"
-        )
-    )
+def _assign_working_units(
+    persons: Iterable[Person], units: list[ServiceUnit], existing: set[tuple[int, int]]
+) -> None:
     for person in persons:
         for unit in units:
             if (person.pk, unit.pk) not in existing:
                 Assignment.objects.create(
-                    organisation=organisation, person=person, unit=unit, reason="demo"
+                    organisation_id=unit.organisation_id, person=person, unit=unit, reason="demo"
                 )
+                existing.add((person.pk, unit.pk))
 
 
 def _find_person(organisation: Organisation, spec: PersonSpec) -> Person | None:

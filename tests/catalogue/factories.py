@@ -160,13 +160,11 @@ def shared_unit() -> ServiceUnit:
 
 class PublishedOfferFactory(OfferFactory):
     """A published, recently verified offer that the finder can find (its search document is
-    built), of the shared unit unless told otherwise. `topics`, `target_groups`,
-    `municipalities` and `locations` take lists."""
+    built). `topics`, `target_groups`, `municipalities` and `locations` take lists."""
 
     class Meta:
         skip_postgeneration_save = True
 
-    unit = factory.LazyFunction(shared_unit)
     status = Offer.Status.PUBLISHED
     last_verified_at = factory.LazyFunction(timezone.now)
 
@@ -195,3 +193,9 @@ class PublishedOfferFactory(OfferFactory):
         # Declared last: the document includes the topics and target groups set above.
         if create:
             refresh_search_document(obj)
+
+
+class FinderOfferFactory(PublishedOfferFactory):
+    """A published offer of the shared unit (see shared_unit): for tests that make many."""
+
+    unit = factory.LazyFunction(shared_unit)

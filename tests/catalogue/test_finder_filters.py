@@ -4,7 +4,7 @@ import pytest
 
 from familiebro.catalogue import finder
 from tests import factories
-from tests.catalogue.factories import LocationFactory, PublishedOfferFactory, topic
+from tests.catalogue.factories import FinderOfferFactory, LocationFactory, topic
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,11 @@ def titles(response) -> list[str]:
 def places(db):
     hamar = factories.MunicipalityFactory(number="3403", name="Hamar")
     stange = factories.MunicipalityFactory(number="3413", name="Stange")
-    PublishedOfferFactory(title="For Hamar", municipalities=[hamar])
-    PublishedOfferFactory(title="Holdes i Hamar", locations=[LocationFactory(municipality=hamar)])
-    PublishedOfferFactory(title="Digitalt for alle", is_digital=True)
-    PublishedOfferFactory(title="Digitalt for Stange", is_digital=True, municipalities=[stange])
-    PublishedOfferFactory(title="For Stange", municipalities=[stange])
+    FinderOfferFactory(title="For Hamar", municipalities=[hamar])
+    FinderOfferFactory(title="Holdes i Hamar", locations=[LocationFactory(municipality=hamar)])
+    FinderOfferFactory(title="Digitalt for alle", is_digital=True)
+    FinderOfferFactory(title="Digitalt for Stange", is_digital=True, municipalities=[stange])
+    FinderOfferFactory(title="For Stange", municipalities=[stange])
     return hamar, stange
 
 
@@ -100,7 +100,7 @@ def ages(db):
         ("Til og med to år", None, 35),
         ("Fra ti år", 120, None),
     ]:
-        PublishedOfferFactory(title=title, age_from_months=from_months, age_to_months=to_months)
+        FinderOfferFactory(title=title, age_from_months=from_months, age_to_months=to_months)
 
 
 def test_expecting_parents_find_offers_that_include_pregnancy(client, ages):
@@ -158,9 +158,9 @@ def test_age_range_of_pregnancy_is_minus_nine_to_minus_one_months():
 
 
 def test_topic_filter_finds_offers_with_any_of_the_topics(client):
-    PublishedOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
-    PublishedOfferFactory(title="Etter bruddet", topics=[topic("conflict-separation")])
-    PublishedOfferFactory(title="Søvnskole", topics=[topic("infant-sleep-feeding")])
+    FinderOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
+    FinderOfferFactory(title="Etter bruddet", topics=[topic("conflict-separation")])
+    FinderOfferFactory(title="Søvnskole", topics=[topic("infant-sleep-feeding")])
     response = client.get("/finn-hjelp/", {"tema": ["couple-relationship"]})
     assert titles(response) == ["Parkurs"]
     response = client.get("/finn-hjelp/", {"tema": ["couple-relationship", "conflict-separation"]})
@@ -168,7 +168,7 @@ def test_topic_filter_finds_offers_with_any_of_the_topics(client):
 
 
 def test_only_topics_in_use_are_offered_as_choices(client):
-    PublishedOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
+    FinderOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
     response = client.get("/finn-hjelp/")
     choices = dict(response.context["form"].fields["tema"].choices)
     assert set(choices) == {"couple-relationship"}
@@ -176,9 +176,9 @@ def test_only_topics_in_use_are_offered_as_choices(client):
 
 
 def test_language_filter_finds_offers_where_the_language_is_spoken(client):
-    PublishedOfferFactory(title="Arabisk og norsk", languages=" nb ar ")
-    PublishedOfferFactory(title="Bare norsk", languages=" nb ")
-    PublishedOfferFactory(title="Nynorsk og somali", languages=" nn so ")
+    FinderOfferFactory(title="Arabisk og norsk", languages=" nb ar ")
+    FinderOfferFactory(title="Bare norsk", languages=" nb ")
+    FinderOfferFactory(title="Nynorsk og somali", languages=" nn so ")
     assert titles(client.get("/finn-hjelp/", {"språk": "ar"})) == ["Arabisk og norsk"]
     assert titles(client.get("/finn-hjelp/", {"språk": "so"})) == ["Nynorsk og somali"]
     # Nynorsk is Norwegian too.
@@ -190,10 +190,10 @@ def test_language_filter_finds_offers_where_the_language_is_spoken(client):
 
 
 def test_format_filter(client):
-    PublishedOfferFactory(title="Gruppe", format_group=True)
-    PublishedOfferFactory(title="Samtaler", format_individual=True)
-    PublishedOfferFactory(title="Nettkurs", is_digital=True)
-    PublishedOfferFactory(title="Hjemmebesøk", format_home_visit=True)
+    FinderOfferFactory(title="Gruppe", format_group=True)
+    FinderOfferFactory(title="Samtaler", format_individual=True)
+    FinderOfferFactory(title="Nettkurs", is_digital=True)
+    FinderOfferFactory(title="Hjemmebesøk", format_home_visit=True)
     expected = {
         "gruppe": ["Gruppe"],
         "individuell": ["Samtaler"],
@@ -205,11 +205,11 @@ def test_format_filter(client):
 
 
 def test_free_no_referral_and_evening_or_weekend_filters(client):
-    PublishedOfferFactory(title="Gratis", is_free=True)
-    PublishedOfferFactory(title="Koster", is_free=False, cost="200 kr")
-    PublishedOfferFactory(title="Henvisning", referral_required=True, is_free=False)
-    PublishedOfferFactory(title="Kveld", open_evenings=True, is_free=False)
-    PublishedOfferFactory(title="Helg", open_weekends=True, is_free=False)
+    FinderOfferFactory(title="Gratis", is_free=True)
+    FinderOfferFactory(title="Koster", is_free=False, cost="200 kr")
+    FinderOfferFactory(title="Henvisning", referral_required=True, is_free=False)
+    FinderOfferFactory(title="Kveld", open_evenings=True, is_free=False)
+    FinderOfferFactory(title="Helg", open_weekends=True, is_free=False)
     assert titles(client.get("/finn-hjelp/", {"gratis": "on"})) == ["Gratis"]
     assert "Henvisning" not in titles(client.get("/finn-hjelp/", {"uten_henvisning": "on"}))
     assert len(titles(client.get("/finn-hjelp/", {"uten_henvisning": "on"}))) == 4
@@ -217,14 +217,14 @@ def test_free_no_referral_and_evening_or_weekend_filters(client):
 
 
 def test_filters_combine_with_the_search_text(client, places):
-    PublishedOfferFactory(
+    FinderOfferFactory(
         title="Søvnkurs i Hamar",
         municipalities=[places[0]],
         age_from_months=0,
         age_to_months=12,
         description="Om søvn for de minste.",
     )
-    PublishedOfferFactory(
+    FinderOfferFactory(
         title="Søvnkurs i Stange", municipalities=[places[1]], description="Om søvn for de minste."
     )
     response = client.get("/finn-hjelp/", {"q": "søvn", "kommune": "3403", "alder": "0"})
@@ -236,7 +236,7 @@ def test_filters_combine_with_the_search_text(client, places):
 
 def test_results_are_paginated_twenty_to_a_page_with_the_count(client):
     for number in range(25):
-        PublishedOfferFactory(title=f"Tilbud {number:02d}")
+        FinderOfferFactory(title=f"Tilbud {number:02d}")
     first = client.get("/finn-hjelp/")
     assert len(titles(first)) == 20
     assert first.context["result"].count == 25
@@ -249,7 +249,7 @@ def test_results_are_paginated_twenty_to_a_page_with_the_count(client):
 
 def test_a_page_number_out_of_range_shows_the_last_page(client):
     for number in range(3):
-        PublishedOfferFactory(title=f"Tilbud {number}")
+        FinderOfferFactory(title=f"Tilbud {number}")
     assert len(titles(client.get("/finn-hjelp/", {"side": "9"}))) == 3
     assert len(titles(client.get("/finn-hjelp/", {"side": "abc"}))) == 3
 
@@ -259,10 +259,10 @@ def test_stale_offers_are_shown_with_their_flag(client):
 
     from django.utils import timezone
 
-    PublishedOfferFactory(
+    FinderOfferFactory(
         title="Gammelt tilbud", last_verified_at=timezone.now() - datetime.timedelta(days=200)
     )
-    PublishedOfferFactory(title="Ferskt tilbud")
+    FinderOfferFactory(title="Ferskt tilbud")
     response = client.get("/finn-hjelp/")
     assert titles(response) == ["Ferskt tilbud", "Gammelt tilbud"]
     text = response.content.decode()
@@ -270,7 +270,7 @@ def test_stale_offers_are_shown_with_their_flag(client):
 
 
 def test_each_result_explains_the_offer_in_plain_words(client):
-    PublishedOfferFactory(
+    FinderOfferFactory(
         title="Barselgruppe",
         summary="Møt andre som nettopp har fått barn.",
         age_from_months=0,
@@ -294,7 +294,7 @@ def test_each_result_explains_the_offer_in_plain_words(client):
 
 
 def test_htmx_gets_only_the_results(client):
-    PublishedOfferFactory(title="Barselgruppe")
+    FinderOfferFactory(title="Barselgruppe")
     response = client.get("/finn-hjelp/", headers={"HX-Request": "true"})
     text = response.content.decode()
     assert "Barselgruppe" in text
@@ -309,7 +309,7 @@ def test_htmx_gets_only_the_results(client):
 
 
 def test_the_guide_asks_who_then_age_then_need_and_ends_in_filtered_results(client):
-    PublishedOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
+    FinderOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
     step1 = client.get("/finn-hjelp/veiviser/")
     assert step1.status_code == 200
     assert "Step 1 of 3" in step1.content.decode()

@@ -9,7 +9,7 @@ from django.db import connection
 
 from familiebro.catalogue import finder
 from familiebro.catalogue.models import Offer, Programme
-from tests.catalogue.factories import PublishedOfferFactory, topic
+from tests.catalogue.factories import FinderOfferFactory, topic
 
 pytestmark = pytest.mark.django_db
 
@@ -23,27 +23,27 @@ def found(text: str, **criteria) -> list[str]:
 def catalogue(db):
     """A small catalogue of offers a parent might look for, and some they would not."""
     return {
-        "godt_samliv": PublishedOfferFactory(
+        "godt_samliv": FinderOfferFactory(
             title="Godt samliv",
             summary="Kurs for foreldre som har fått sitt første barn.",
             description="To kvelder om å ta vare på hverandre når dere har blitt foreldre.",
             programme=Programme.objects.get(slug="godt-samliv"),
             topics=[topic("couple-relationship")],
         ),
-        "fortsatt_foreldre": PublishedOfferFactory(
+        "fortsatt_foreldre": FinderOfferFactory(
             title="Fortsatt foreldre",
             description="Kurs for foreldre etter separasjon: å samarbeide om barna når dere "
             "ikke bor sammen lenger.",
         ),
-        "barselgruppe": PublishedOfferFactory(
+        "barselgruppe": FinderOfferFactory(
             title="Barselgruppe på helsestasjonen",
             description="Møt andre nybakte foreldre og snakk om søvn, mat og hverdagen.",
         ),
-        "babysang": PublishedOfferFactory(
+        "babysang": FinderOfferFactory(
             title="Babysang i biblioteket",
             description="Sang og rim for de minste, hver tirsdag.",
         ),
-        "foreldrekurs": PublishedOfferFactory(
+        "foreldrekurs": FinderOfferFactory(
             title="Foreldrekurs for fedre",
             description="Kurset er for pappaer med barn i alderen 0 til 6 år.",
         ),
@@ -65,7 +65,7 @@ def test_the_page_says_which_other_words_were_searched(catalogue):
 
 
 def test_samliv_and_kjæreste_mean_the_couple_relationship(catalogue):
-    offer = PublishedOfferFactory(
+    offer = FinderOfferFactory(
         title="Parsamtaler",
         description="Samtaler for kjærester og ektefeller som vil ha det bedre.",
     )
@@ -116,16 +116,14 @@ def test_fathers_are_found_by_far_pappa_and_fedre(catalogue):
 
 
 def test_the_best_match_comes_first(catalogue):
-    PublishedOfferFactory(
-        title="Temakveld", description="Foredrag om mye, blant annet litt om søvn."
-    )
+    FinderOfferFactory(title="Temakveld", description="Foredrag om mye, blant annet litt om søvn.")
     titles = found("barselgruppe søvn")
     assert titles[0] == "Barselgruppe på helsestasjonen"
 
 
 def test_only_published_offers_are_found(catalogue):
-    PublishedOfferFactory(title="Babysang i kladd", status=Offer.Status.DRAFT)
-    PublishedOfferFactory(title="Babysang som er avsluttet", status=Offer.Status.RETIRED)
+    FinderOfferFactory(title="Babysang i kladd", status=Offer.Status.DRAFT)
+    FinderOfferFactory(title="Babysang som er avsluttet", status=Offer.Status.RETIRED)
     assert found("babysang") == ["Babysang i biblioteket"]
 
 
@@ -167,7 +165,7 @@ def test_a_word_cut_short_is_a_prefix_on_sqlite_and_a_similar_word_on_postgresql
 
 
 def test_norwegian_stemming_on_postgresql_and_suffix_stripping_elsewhere(catalogue):
-    offer = PublishedOfferFactory(title="Ammegruppe", description="For mødre som ammer.")
+    offer = FinderOfferFactory(title="Ammegruppe", description="For mødre som ammer.")
     result = finder.search(finder.FinderCriteria(text="ammegruppene"))
     assert [o.title for o in result.offers] == [offer.title]
     assert not result.approximate
@@ -215,7 +213,7 @@ def many_offers(db):
     def make(count: int) -> None:
         for number in range(count):
             municipality = municipalities[number % 3]
-            offer = PublishedOfferFactory(
+            offer = FinderOfferFactory(
                 title=f"Foreldrekurs {number}",
                 description="Kurs om søvn, samliv og hverdagen for foreldre.",
                 topics=[topic("infant-sleep-feeding")],

@@ -11,11 +11,11 @@ from django.utils import timezone
 from familiebro.catalogue.models import Offer, OpeningHours, Programme
 from tests import factories
 from tests.catalogue.factories import (
+    FinderOfferFactory,
     LocationFactory,
     OfferSessionFactory,
     OfferTranslationFactory,
     OpeningHoursFactory,
-    PublishedOfferFactory,
     target_group,
     topic,
 )
@@ -43,7 +43,7 @@ def offer(db):
     programme.evidence_level = Programme.EvidenceLevel.LEVEL_3
     programme.evidence_source_url = "https://ungsinn.no/post_tiltak/godt-samliv/"
     programme.save()
-    offer = PublishedOfferFactory(
+    offer = FinderOfferFactory(
         title="Godt samliv på Hamar",
         summary="Kurs for par som har fått sitt første barn.",
         description="To kvelder om å være kjærester og foreldre samtidig.\n\nVi serverer mat.",
@@ -229,7 +229,7 @@ def test_the_offer_page_costs_the_same_queries_however_many_offers(
     client, offer, other_offers, django_assert_max_num_queries
 ):
     for number in range(other_offers):
-        extra = PublishedOfferFactory(title=f"Tilbud {number}", topics=[topic("violence")])
+        extra = FinderOfferFactory(title=f"Tilbud {number}", topics=[topic("violence")])
         OfferSessionFactory(offer=extra)
     for number in range(3):
         OfferSessionFactory(offer=offer, title=f"Kveld {number}")

@@ -5,7 +5,7 @@ import pytest
 from familiebro.catalogue import finder
 from familiebro.catalogue.models import Offer, Programme
 from tests import factories
-from tests.catalogue.factories import LocationFactory, PublishedOfferFactory
+from tests.catalogue.factories import FinderOfferFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +25,19 @@ def offers(db):
     pmto = Programme.objects.get(slug="pmto")
     godt_samliv = Programme.objects.get(slug="godt-samliv")
     # For Hamar's residents and given in Hamar: counted once for Hamar.
-    PublishedOfferFactory(
+    FinderOfferFactory(
         programme=icdp, municipalities=[hamar], locations=[LocationFactory(municipality=hamar)]
     )
-    PublishedOfferFactory(programme=icdp, municipalities=[hamar])
+    FinderOfferFactory(programme=icdp, municipalities=[hamar])
     # For Hamar's residents, given in Stange: counted for both.
-    PublishedOfferFactory(
+    FinderOfferFactory(
         programme=icdp, municipalities=[hamar], locations=[LocationFactory(municipality=stange)]
     )
-    PublishedOfferFactory(programme=pmto, locations=[LocationFactory(municipality=hamar)])
-    PublishedOfferFactory(programme=godt_samliv, is_digital=True)
+    FinderOfferFactory(programme=pmto, locations=[LocationFactory(municipality=hamar)])
+    FinderOfferFactory(programme=godt_samliv, is_digital=True)
     # Not counted: a draft, and an offer of no programme.
-    PublishedOfferFactory(programme=pmto, municipalities=[oslo], status=Offer.Status.DRAFT)
-    PublishedOfferFactory(municipalities=[oslo])
+    FinderOfferFactory(programme=pmto, municipalities=[oslo], status=Offer.Status.DRAFT)
+    FinderOfferFactory(municipalities=[oslo])
     return {"hamar": hamar, "stange": stange, "icdp": icdp, "pmto": pmto, "gs": godt_samliv}
 
 
@@ -94,7 +94,7 @@ def test_the_map_costs_the_same_queries_however_many_offers(
     pool = [factories.MunicipalityFactory(number=f"{5000 + n}") for n in range(10)]
     for number in range(extra):
         municipality = pool[number % len(pool)]
-        PublishedOfferFactory(
+        FinderOfferFactory(
             programme=programmes[number % len(programmes)],
             municipalities=[municipality],
             locations=[LocationFactory(municipality=municipality)],
