@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("familiebro.catalogue.editor_urls")),
     path("", include("familiebro.cases.public_urls")),
     path("", include("familiebro.cases.inbox_urls")),
+    path("", include("familiebro.cases.case_urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

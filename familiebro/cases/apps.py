@@ -8,8 +8,42 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from familiebro.privacy import policy
+        from familiebro.privacy.models import DataCategory
+        from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
-        from .models import HelpRequest
+        from . import models
 
         # A request concerns no registered person yet: the receiving unit's members see it.
-        policy.register(HelpRequest, organisation_field="organisation_id", unit_field="unit_id")
+        policy.register(
+            models.HelpRequest, organisation_field="organisation_id", unit_field="unit_id"
+        )
+        # Everything in a case is about its child, owned by the case's organisation. A
+        # consent for coordination opens the case's existence (identity) to its recipients,
+        # and each part only when its category is in the consent's scope.
+        about_the_child: dict[type, str] = {
+            models.Case: IDENTITY_CATEGORY,
+            models.Decision: DataCategory.MEASURES_AND_PLANS,
+            models.Handover: DataCategory.MEASURES_AND_PLANS,
+            models.Participant: DataCategory.MEASURES_AND_PLANS,
+            models.Milestone: DataCategory.MEASURES_AND_PLANS,
+            models.Goal: DataCategory.MEASURES_AND_PLANS,
+            models.Measure: DataCategory.MEASURES_AND_PLANS,
+            models.MeasureEvaluation: DataCategory.MEASURES_AND_PLANS,
+            models.IndividualPlan: DataCategory.MEASURES_AND_PLANS,
+            models.Deadline: DataCategory.MEASURES_AND_PLANS,
+            models.LogEntry: DataCategory.LOG_ENTRIES,
+            models.Meeting: DataCategory.MEETING_MINUTES,
+            models.Invitation: DataCategory.MEETING_MINUTES,
+        }
+        for model, category in about_the_child.items():
+            subject = "child_id" if model is models.Case else "case__child_id"
+            if model is models.MeasureEvaluation:
+                subject = "measure__case__child_id"
+            elif model is models.Invitation:
+                subject = "meeting__case__child_id"
+            policy.register(
+                model,
+                organisation_field="organisation_id",
+                subject_field=subject,
+                category=str(category),
+            )

@@ -43,3 +43,14 @@ def notify_unit_of_help_request(unit_id: int, reference: str, due_at: str, link:
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
     message.connection = get_connection(timeout=timeout)
     return message.send()
+
+
+@task()
+def send_email(to: list[str], subject: str, body: str) -> int:
+    """Send a plain e-mail whose text the caller wrote without the family's details."""
+    from django.core.mail import EmailMessage
+
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+    message = EmailMessage(subject=subject, body=body, to=to)
+    message.connection = get_connection(timeout=timeout)
+    return message.send()

@@ -1,0 +1,163 @@
+"""The shipped pathways walked end to end, as the sources describe them."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from familiebro.cases import case_services
+from familiebro.cases.case_services import MeasureFields
+from familiebro.cases.models import Case, Deadline, HelpRequest, LogEntry, MeasureEvaluation
+from familiebro.privacy import policy
+from tests.cases import builders
+from tests.cases.factories import HelpRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def open_deadlines(case: Case) -> dict[str, Deadline]:
+    return {
+        d.key: d
+        for d in Deadline.objects.filter(
+            case=case, completed_at__isnull=True, cancelled_at__isnull=True
+        )
+    }
+
+
+def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordinator():
+    town = builders.municipality()
+    case = builders.open_concern(town.teacher, town.kindergarten)
+
+    # Level 0: the decision is due 14 days after the concern, the teacher holds the baton.
+    assert case.phase == "level0"
+    assert case.coordinator == town.teacher
+    level0 = open_deadlines(case)["level0_decision"]
+    assert level0.due_at == timezone.localtime(case.received_at) + datetime.timedelta(days=14)
+    assert level0.responsible == town.teacher
+
+    case_services.decide(
+        town.teacher,
+        case,
+        option="one_more_service",
+        reason="Foreldrene ønsker at helsestasjonen er med.",
+    )
+    case.refresh_from_db()
+    assert case.phase == "level2"
+    assert "level0_decision" not in open_deadlines(case)
+    assert case.decisions.get().option == "one_more_service"
+
+    # The health centre joins; the nurse is offered the baton and keeps nothing until she accepts.
+    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    handover = case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+    case.refresh_from_db()
+    assert case.coordinator == town.teacher
+    case_services.accept_handover(town.nurse, handover.pk)
+    case.refresh_from_db()
+    assert case.coordinator == town.nurse
+    assert case.log_entries.filter(kind=LogEntry.Kind.COORDINATOR).exists()
+
+    # A goal in the family's words and a measure with an evaluation date.
+    goal = case_services.add_goal(town.nurse, case, "Emma skal trives i barnehagen igjen.")
+    measure = case_services.add_measure(
+        town.nurse,
+        case,
+        MeasureFields(
+            title="Samtaler med helsesykepleier",
+            responsible_unit=town.health_centre,
+            responsible_user=town.nurse,
+            start_date=timezone.localdate(),
+            evaluation_date=timezone.localdate() + datetime.timedelta(days=42),
+            goal=goal,
+        ),
+    )
+    assert open_deadlines(case)["measure_evaluation"].responsible == town.nurse
+
+    # Closing is refused while the measure is active, then allowed once it is stopped.
+    with pytest.raises(ValidationError, match="still active"):
+        case_services.decide(
+            town.nurse,
+            case,
+            option="close",
+            reason="Bedre nå.",
+            close_reason="goal_reached",
+            summary="Emma trives.",
+        )
+    case_services.evaluate_measure(
+        town.nurse,
+        measure,
+        what_worked="Samtalene hjalp.",
+        decision=MeasureEvaluation.Decision.STOP,
+    )
+    case_services.decide(
+        town.nurse,
+        case,
+        option="close",
+        reason="Målet er nådd.",
+        close_reason="goal_reached",
+        summary="Emma trives i barnehagen igjen.",
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert not open_deadlines(case)
+    # The teacher who raised the concern is told it is closed, and whom to contact.
+    note = town.teacher.notifications.get(text__contains="closed")
+    assert case.reference in note.text
+
+
+def test_a_familiehjelpa_request_is_closed_after_one_phone_call():
+    town = builders.municipality()
+    request = HelpRequestFactory(unit=town.team, email="mor@example.no")
+    child = builders.child_of(town.therapist)
+    from familiebro.cases import services as inbox
+
+    inbox.mark_contacted(town.therapist, request)
+    case = case_services.open_case(
+        town.therapist,
+        child=child,
+        unit=town.team,
+        origin=Case.Origin.HELP_REQUEST,
+        help_request=request,
+    )
+    request.refresh_from_db()
+    assert request.status == HelpRequest.Status.CONVERTED
+    assert case.pathway_version.definition.key == "familiehjelpa"
+    # The first contact was made before the case was opened: that deadline is already met.
+    first_contact = Deadline.objects.get(case=case, key="first_contact")
+    assert first_contact.completed_at is not None
+    assert first_contact.due_at == timezone.localtime(request.received_at) + datetime.timedelta(
+        days=7
+    )
+
+    case_services.decide(
+        town.therapist,
+        case,
+        option="close",
+        reason="Fikk råd om søvn.",
+        close_reason="resolved_first_contact",
+        summary="Vi snakket om leggerutiner. Ta kontakt igjen om det trengs.",
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert case.feedback_sent_at is not None
+
+
+def test_a_service_of_another_organisation_takes_part_only_under_consent():
+    town = builders.municipality()
+    case = builders.open_concern(town.nurse, town.health_centre)
+    with pytest.raises(ValidationError, match="no consent in force"):
+        case_services.add_participant(town.nurse, case, unit=town.bup)
+    assert not policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
+
+    consent = builders.coordination_consent(case, town.bup)
+    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    assert policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
+    # Consent opens for reading; changing stays with the owning organisation.
+    with pytest.raises(PermissionDenied):
+        case_services.add_goal(town.psychiatrist, case, "Et mål")
+
+    consent.withdrawn_at = timezone.now()
+    consent.save()
+    assert not policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
