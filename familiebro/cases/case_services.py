@@ -244,6 +244,26 @@ def _log(
     )
 
 
+def _take_over_request(actor: Any, help_request: HelpRequest) -> HelpRequest:
+    """The request a case is opened from: converted now, or earlier (e.g. to the allocation
+    meeting) as long as no case was opened from it yet."""
+    from .services import convert_to_case
+
+    if help_request.status != HelpRequest.Status.CONVERTED:
+        return convert_to_case(actor, help_request)
+    if Case.objects.filter(help_request=help_request).exists():
+        raise ValidationError(_("A case is already opened from this request."))
+    return help_request
+
+
+def case_of_request(actor: Any, help_request: HelpRequest) -> Case | None:
+    """The case opened from a request, if the actor may see it (audited as shown)."""
+    rows = policy.list_page(
+        actor, policy.visible(actor, Case, READ).filter(help_request=help_request), READ
+    )
+    return rows[0] if rows else None
+
+
 @transaction.atomic
 def open_case(
     actor: Any,
@@ -286,9 +306,7 @@ def open_case(
     if errors:
         raise ValidationError(errors)
     if help_request is not None:
-        from .services import convert_to_case
-
-        help_request = convert_to_case(actor, help_request)
+        help_request = _take_over_request(actor, help_request)
         received_at = help_request.received_at
         raised_by_name = raised_by_name or help_request.requester_name
         raised_by_email = raised_by_email or help_request.email
@@ -977,15 +995,6 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
     send_feedback_to_referrer(case)
 
 
-@transaction.atomic
-def close_case(actor: Any, case: Case, *, reason: str, summary: str) -> Case:
-    """Close the case with a reason and a summary for the family; whoever raised the concern
-    or the request is told (as far as the consent allows). Refused while measures are active."""
-    case = _require_change(actor, case)
-    _close(actor, case, reason, summary, timezone.now())
-    return case
-
-
 # The case page -----------------------------------------------------------------------------
 
 LOG_PAGE_SIZE = 200
@@ -1147,3 +1156,86 @@ def my_cases(actor: Any) -> list[CaseRow]:
     far = timezone.now() + datetime.timedelta(days=36500)
     rows.sort(key=lambda r: r.next_deadline.due_at if r.next_deadline else far)
     return rows
+
+
+# What the forms offer ----------------------------------------------------------------------
+
+CHOICE_LIMIT = 300
+
+
+@dataclass
+class CaseChoices:
+    """Whom and what the case page's forms can choose from."""
+
+    colleagues: list[Any]  # for the coordinator role: staff of the owning organisation
+    units: list[ServiceUnit]  # that may join: own organisation's, and consented ones
+    participating_units: list[ServiceUnit]
+    people: list[Any]  # staff of the participating units of the owning organisation
+
+
+def case_choices(case: Case, participants: list[Participant]) -> CaseChoices:
+    from familiebro.core.models import User
+
+    active = [p for p in participants if p.ended_at is None]
+    participating_ids = {p.unit_id for p in active}
+    own_units = list(
+        ServiceUnit.objects.filter(organisation_id=case.organisation_id).order_by("name")[
+            :CHOICE_LIMIT
+        ]
+    )
+    consented = list(
+        ServiceUnit.objects.filter(
+            Q(consents_received__in=_coordination_consents(case))
+            | Q(organisation__consents_received__in=_coordination_consents(case))
+        )
+        .exclude(organisation_id=case.organisation_id)
+        .select_related("organisation")
+        .distinct()
+        .order_by("name")[:CHOICE_LIMIT]
+    )
+    colleagues = list(
+        User.objects.filter(
+            memberships__unit_id__in=[u for u in participating_ids],
+            memberships__unit__organisation_id=case.organisation_id,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")[:CHOICE_LIMIT]
+    )
+    for unit in own_units:
+        unit.organisation = case.organisation
+    return CaseChoices(
+        colleagues=colleagues,
+        units=own_units + consented,
+        participating_units=[u for u in own_units + consented if u.pk in participating_ids],
+        people=colleagues,
+    )
+
+
+def _coordination_consents(case: Case) -> QuerySet[Consent]:
+    return Consent.objects.valid_at().filter(
+        subject_id=case.child_id,
+        organisation_id=case.organisation_id,
+        purpose=Purpose.COORDINATION,
+    )
+
+
+def openable_children(actor: Any) -> list[Person]:
+    """The children the actor works with, to open a case for (registered persons only)."""
+    return policy.list_page(
+        actor,
+        policy.visible(actor, Person, WRITE)
+        .filter(
+            kind__in=[Person.Kind.CHILD, Person.Kind.YOUNG_PERSON],
+            organisation_id__in=policy.scope_of(actor).organisation_ids,
+        )
+        .order_by("family_name", "given_name")[:CHOICE_LIMIT],
+        WRITE,
+    )
+
+
+def units_of(actor: Any) -> list[ServiceUnit]:
+    return list(
+        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).unit_ids)
+        .select_related("organisation")
+        .order_by("name")
+    )

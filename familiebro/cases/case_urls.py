@@ -2,11 +2,33 @@
 
 from django.urls import path
 
-from . import case_views
+from . import case_views as views
 
 app_name = "cases"
 
+case = "ansatt/saker/<int:pk>/"
+handover = case + "koordinator/<int:handover_id>/"
+measure = case + "tiltak/<int:measure_id>/"
 urlpatterns = [
-    path("ansatt/saker/", case_views.my_cases, name="mine"),
-    path("ansatt/saker/<int:pk>/", case_views.detail, name="detail"),
+    path("ansatt/saker/", views.my_cases, name="mine"),
+    path("ansatt/saker/ny/", views.open_case, name="open"),
+    path(case, views.detail, name="detail"),
+    path(case + "beslutning/", views.decide, name="decide"),
+    path(case + "milepel/", views.milestone, name="milestone"),
+    path(case + "koordinator/", views.offer_handover, name="offer-handover"),
+    path(handover + "godta/", views.accept_handover, name="accept-handover"),
+    path(handover + "avsla/", views.decline_handover, name="decline-handover"),
+    path(handover + "trekk/", views.withdraw_handover, name="withdraw-handover"),
+    path(case + "deltakere/", views.add_participant, name="add-participant"),
+    path(
+        case + "deltakere/<int:participant_id>/avslutt/",
+        views.end_participation,
+        name="end-participation",
+    ),
+    path(case + "mal/", views.add_goal, name="add-goal"),
+    path(case + "tiltak/", views.add_measure, name="add-measure"),
+    path(measure, views.change_measure, name="measure"),
+    path(measure + "evaluering/", views.evaluate_measure, name="evaluate-measure"),
+    path(case + "logg/", views.write_log_entry, name="write-log"),
+    path(case + "logg/<int:entry_id>/rett/", views.correct_log_entry, name="correct-log"),
 ]

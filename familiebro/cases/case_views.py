@@ -1,19 +1,39 @@
 """Case pages: /ansatt/saker/… Thin views over familiebro.cases.case_services.
 
 Cases are read through the access policy only (the services use policy.visible and
-get_or_404), so another organisation's case is a 404 unless a consent opens it.
+get_or_404), so another organisation's case is a 404 unless a consent opens it. Every change
+is a POST; a refusal is shown on the case page with the form and its message.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
+from familiebro.privacy import policy
 
 from . import case_services
+from .case_forms import (
+    CorrectionForm,
+    DecisionForm,
+    EvaluationForm,
+    GoalForm,
+    HandoverForm,
+    LogEntryForm,
+    MeasureForm,
+    MilestoneForm,
+    OpenCaseForm,
+    ParticipantForm,
+)
+from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 
 
 @never_cache
@@ -23,9 +43,472 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case/mine.html", {"rows": case_services.my_cases(request.user)})
 
 
+def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
+    """The case page's forms, with the one that was sent (and refused) bound."""
+    if not page.can_change:
+        return {}
+    choices = case_services.case_choices(page.case, page.participants)
+    forms: dict[str, Any] = {
+        "milestone_form": MilestoneForm(spec=page.case.pathway_version.parsed)
+        if any(p.milestones for p in page.phases)
+        else None,
+        "handover_form": HandoverForm(colleagues=choices.colleagues),
+        "participant_form": ParticipantForm(units=choices.units),
+        "goal_form": GoalForm(),
+        "measure_form": MeasureForm(
+            units=choices.participating_units, people=choices.people, goals=page.goals
+        ),
+        "log_form": LogEntryForm(),
+        "evaluation_form": EvaluationForm(),
+    }
+    if page.phase.decision is not None:
+        forms["decision_form"] = DecisionForm(phase=page.phase)
+    forms.update(bound)
+    return forms
+
+
+def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> HttpResponse:
+    page = case_services.case_page(request.user, pk)
+    context = {"page": page, "case": page.case, **_forms(page, bound)}
+    return render(request, "cases/case/detail.html", context, status=status)
+
+
 @never_cache
 @staff_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = case_services.case_page(request.user, pk)
-    return render(request, "cases/case/detail.html", {"page": page, "case": page.case})
+    return _render(request, pk)
+
+
+def _done(request: HttpRequest, pk: int, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("cases:detail", pk=pk)
+
+
+def _refused(request: HttpRequest, pk: int, exc: Exception) -> HttpResponse:
+    text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text)
+    return redirect("cases:detail", pk=pk)
+
+
+def _submit(
+    request: HttpRequest, pk: int, form: Any, form_name: str, action: Any, success: str
+) -> HttpResponse:
+    """Run `action` with the valid form; show the form again with what to fix otherwise."""
+    if form.is_valid():
+        try:
+            action(form)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        else:
+            return _done(request, pk, success)
+    return _render(request, pk, status=400, **{form_name: form})
+
+
+def _case(request: HttpRequest, pk: int) -> Any:
+    return case_services.get_case(request.user, pk)
+
+
+@staff_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    phase = case.pathway_version.parsed.phase(case.phase)
+    if phase.decision is None:
+        return _refused(request, pk, ValidationError(_("This phase has no decision point.")))
+    form = DecisionForm(request.POST, phase=phase)
+    return _submit(
+        request,
+        pk,
+        form,
+        "decision_form",
+        lambda f: case_services.decide(
+            request.user,
+            case,
+            option=f.cleaned_data["option"],
+            reason=f.cleaned_data["reason"],
+            close_reason=f.cleaned_data.get("close_reason", ""),
+            summary=f.cleaned_data.get("summary", ""),
+        ),
+        _("The decision is recorded."),
+    )
+
+
+@staff_required
+@require_POST
+def milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    form = MilestoneForm(request.POST, spec=case.pathway_version.parsed)
+    return _submit(
+        request,
+        pk,
+        form,
+        "milestone_form",
+        lambda f: case_services.record_milestone(
+            request.user, case, f.cleaned_data["key"], f.occurred_at()
+        ),
+        _("It is recorded."),
+    )
+
+
+@staff_required
+@require_POST
+def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    choices = case_services.case_choices(case, list(case.participants.all()))
+    form = HandoverForm(request.POST, colleagues=choices.colleagues)
+    return _submit(
+        request,
+        pk,
+        form,
+        "handover_form",
+        lambda f: case_services.offer_handover(
+            request.user, case, f.colleagues[f.cleaned_data["to_user"]], f.cleaned_data["message"]
+        ),
+        _("The coordinator role is offered. You keep it until it is accepted."),
+    )
+
+
+def _answer(
+    request: HttpRequest, pk: int, handover_id: int, answer: Any, text: str
+) -> HttpResponse:
+    try:
+        answer(request.user, handover_id)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, pk, exc)
+    return _done(request, pk, text)
+
+
+@staff_required
+@require_POST
+def accept_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
+    return _answer(
+        request, pk, handover_id, case_services.accept_handover, _("You are the coordinator now.")
+    )
+
+
+@staff_required
+@require_POST
+def decline_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
+    return _answer(
+        request,
+        pk,
+        handover_id,
+        case_services.decline_handover,
+        _("You declined the coordinator role."),
+    )
+
+
+@staff_required
+@require_POST
+def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
+    return _answer(
+        request, pk, handover_id, case_services.withdraw_handover, _("The offer is withdrawn.")
+    )
+
+
+@staff_required
+@require_POST
+def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    choices = case_services.case_choices(case, list(case.participants.all()))
+    form = ParticipantForm(request.POST, units=choices.units)
+    return _submit(
+        request,
+        pk,
+        form,
+        "participant_form",
+        lambda f: case_services.add_participant(
+            request.user, case, unit=f.units[f.cleaned_data["unit"]], role=f.cleaned_data["role"]
+        ),
+        _("The service takes part in the case."),
+    )
+
+
+@staff_required
+@require_POST
+def end_participation(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+    _case(request, pk)
+    try:
+        case_services.end_participation(request.user, participant_id)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, pk, exc)
+    return _done(request, pk, _("The participant has left the case."))
+
+
+@staff_required
+@require_POST
+def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return _submit(
+        request,
+        pk,
+        GoalForm(request.POST),
+        "goal_form",
+        lambda f: case_services.add_goal(request.user, case, f.cleaned_data["text"]),
+        _("The goal is added."),
+    )
+
+
+def _measure_form(case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
+    participants = list(case.participants.all())
+    choices = case_services.case_choices(case, participants)
+    goals = list(case.goals.all())
+    return MeasureForm(
+        data, units=choices.participating_units, people=choices.people, goals=goals, **kwargs
+    )
+
+
+@staff_required
+@require_POST
+def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    form = _measure_form(case, request.POST)
+    return _submit(
+        request,
+        pk,
+        form,
+        "measure_form",
+        lambda f: case_services.add_measure(request.user, case, f.measure_fields()),
+        _("The measure is added, with its evaluation date as a deadline."),
+    )
+
+
+def _measure(request: HttpRequest, case: Any, measure_id: int) -> Measure:
+    measure = policy.get_or_404(request.user, Measure, measure_id, case_services.READ)
+    if measure.case_id != case.pk:
+        raise Http404(_("Not found, or you do not have access."))
+    return measure
+
+
+def _measure_page(
+    request: HttpRequest,
+    case: Any,
+    measure: Measure,
+    *,
+    form: MeasureForm,
+    evaluation_form: EvaluationForm | None = None,
+    conflict: case_services.EditConflict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    evaluations = policy.list_page(
+        request.user,
+        policy.visible(request.user, MeasureEvaluation, case_services.READ)
+        .filter(measure=measure)
+        .select_related("evaluated_by"),
+        case_services.READ,
+    )
+    return render(
+        request,
+        "cases/case/measure.html",
+        {
+            "case": case,
+            "measure": measure,
+            "form": form,
+            "conflict_rows": _conflict_rows(form, conflict) if conflict else None,
+            "evaluations": evaluations,
+            "evaluation_form": evaluation_form or EvaluationForm(),
+        },
+        status=status,
+    )
+
+
+def _shown_value(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if hasattr(value, "display_name"):
+        return value.display_name()
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> list[tuple]:
+    """The fields where the saved version and this user's edit differ, side by side."""
+    rows = []
+    for name in case_services.MEASURE_EDITABLE:
+        saved = getattr(conflict.current, name)
+        mine = conflict.attempted[name]
+        if saved != mine:
+            rows.append((form.fields[name].label, _shown_value(saved), _shown_value(mine)))
+    return rows
+
+
+def _saved_measure_form(case: Any, measure: Measure) -> MeasureForm:
+    initial = {name: getattr(measure, name) for name in case_services.MEASURE_EDITABLE}
+    initial["responsible_unit"] = measure.responsible_unit_id
+    initial["responsible_user"] = measure.responsible_user_id
+    initial["goal"] = measure.goal_id
+    initial["version"] = measure.version
+    return _measure_form(case, initial=initial)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResponse:
+    """Edit a measure. A save based on an older version shows both versions to merge."""
+    case = _case(request, pk)
+    measure = _measure(request, case, measure_id)
+    if request.method == "GET":
+        return _measure_page(request, case, measure, form=_saved_measure_form(case, measure))
+    form = _measure_form(case, request.POST)
+    if form.is_valid():
+        try:
+            case_services.change_measure(
+                request.user,
+                measure,
+                form.measure_fields(),
+                based_on=form.cleaned_data["version"] or 0,
+            )
+        except case_services.EditConflict as exc:
+            # The form now edits the newest version, keeping what this user typed.
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = str(exc.current.version)
+            merge_form = _measure_form(case, data)
+            merge_form.is_valid()
+            return _measure_page(
+                request, case, exc.current, form=merge_form, conflict=exc, status=409
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        else:
+            return _done(request, pk, _("The measure is saved."))
+    return _measure_page(request, case, measure, form=form, status=400)
+
+
+@staff_required
+@require_POST
+def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResponse:
+    case = _case(request, pk)
+    measure = _measure(request, case, measure_id)
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.evaluate_measure(
+                request.user,
+                measure,
+                what_worked=form.cleaned_data["what_worked"],
+                decision=form.cleaned_data["decision"],
+                next_evaluation_date=form.cleaned_data["next_evaluation_date"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        else:
+            return _done(request, pk, _("The evaluation is recorded."))
+    return _measure_page(
+        request,
+        case,
+        measure,
+        form=_saved_measure_form(case, measure),
+        evaluation_form=form,
+        status=400,
+    )
+
+
+@staff_required
+@require_POST
+def write_log_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return _submit(
+        request,
+        pk,
+        LogEntryForm(request.POST),
+        "log_form",
+        lambda f: case_services.write_log_entry(
+            request.user,
+            case,
+            kind=f.cleaned_data["kind"],
+            text=f.cleaned_data["text"],
+            internal_reason=f.cleaned_data["internal_reason"],
+        ),
+        _("The entry is in the shared log."),
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    case = _case(request, pk)
+    entry = policy.get_or_404(request.user, LogEntry, entry_id, case_services.READ)
+    if entry.case_id != case.pk:
+        raise Http404(_("Not found, or you do not have access."))
+    form = CorrectionForm(request.POST or None, initial={"text": entry.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.correct_log_entry(request.user, entry.pk, form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        else:
+            return _done(request, pk, _("The entry is corrected. The earlier text is kept."))
+    return render(
+        request,
+        "cases/case/correct.html",
+        {"case": case, "entry": entry, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def open_case(request: HttpRequest) -> HttpResponse:
+    """Open a case from a concern, or (?henvendelse=<id>) from a request for help."""
+    help_request = None
+    request_id = request.GET.get("henvendelse") or request.POST.get("henvendelse")
+    if request_id:
+        help_request = policy.get_or_404(
+            request.user, HelpRequest, request_id, policy.Purpose.CASEWORK
+        )
+    units = case_services.units_of(request.user)
+    if not units:
+        raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
+    children = case_services.openable_children(request.user)
+    form = OpenCaseForm(
+        request.POST or None,
+        children=children,
+        units=units,
+        from_request=help_request is not None,
+        initial={"unit": help_request.unit_id} if help_request else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_services.open_case(
+                request.user,
+                child=form.children[data["child"]],
+                unit=form.units[data["unit"]],
+                origin=data.get("origin") or "help_request",
+                concern=data["concern"],
+                help_request=help_request,
+                raised_by_name=data.get("raised_by_name", ""),
+                raised_by_email=data.get("raised_by_email", ""),
+                received_at=form.received_at(),
+                coordinator_wish=data["coordinator_wish"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(
+                request,
+                case.pk,
+                _("Case %(reference)s is opened. You are its coordinator.")
+                % {"reference": case.reference},
+            )
+    return render(
+        request,
+        "cases/case/open.html",
+        {"form": form, "help_request": help_request},
+        status=400 if request.method == "POST" else 200,
+    )

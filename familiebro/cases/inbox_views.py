@@ -21,7 +21,7 @@ from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 from familiebro.privacy.policy import Purpose
 
-from . import services
+from . import case_services, services
 from .inbox_forms import CloseForm, ConvertForm, RegisterHelpRequestForm
 from .models import HelpRequest
 
@@ -90,6 +90,9 @@ def _detail(
             "close_form": close_form or CloseForm(),
             "convert_form": convert_form or ConvertForm(),
             "list_slug": SLUG_BY_STATUS[help_request.status],
+            "case": case_services.case_of_request(request.user, help_request)
+            if help_request.status == HelpRequest.Status.CONVERTED
+            else None,
         },
         status=status,
     )

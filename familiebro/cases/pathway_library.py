@@ -38,11 +38,11 @@ REPORT_TO_CHILD_WELFARE_INFO = {
     ),
     "body": t(
         "Er det grunn til å tro at barnet blir mishandlet eller utsatt for alvorlig omsorgssvikt, "
-        "skal du melde til barnevernet uten å vente på samtykke. Registrer det rettslige grunnlaget "
-        "i Familiebro: det loggføres og vises for familien.",
+        "skal du melde til barnevernet uten å vente på samtykke. Registrer det rettslige "
+        "grunnlaget i Familiebro: det loggføres og vises for familien.",
         "Er det grunn til å tru at barnet blir mishandla eller utsett for alvorleg omsorgssvikt, "
-        "skal du melde til barnevernet utan å venta på samtykke. Registrer det rettslege grunnlaget "
-        "i Familiebro: det vert loggført og vist for familien.",
+        "skal du melde til barnevernet utan å venta på samtykke. Registrer det rettslege "
+        "grunnlaget i Familiebro: det vert loggført og vist for familien.",
         "If there is reason to believe the child is abused or seriously neglected, report to child "
         "welfare without waiting for consent. Record the legal basis in Familiebro: it is logged "
         "and shown to the family.",
@@ -704,3 +704,23 @@ SHIPPED: dict[str, dict[str, Any]] = {
     "kvalitet-i-alle-ledd": KVALITET_I_ALLE_LEDD,
     "familiehjelpa": FAMILIEHJELPA,
 }
+
+
+def install_shipped(definitions: Any = None, versions: Any = None) -> None:
+    """Version 1 of each shipped definition, where it is missing. The migration passes its
+    historical models; without them the current ones are used (e.g. after a database flush)."""
+    from .models import PathwayDefinition, PathwayVersion
+    from .pathways import parse_spec
+
+    definitions = definitions or PathwayDefinition
+    versions = versions or PathwayVersion
+    for key, spec in SHIPPED.items():
+        parse_spec(spec)  # a shipped definition that does not parse must stop the migration
+        definition, _ = definitions.objects.get_or_create(
+            key=key, defaults={"name": spec["name"]["nb"]}
+        )
+        versions.objects.get_or_create(
+            definition=definition,
+            number=1,
+            defaults={"spec": spec, "note": "Levert med Familiebro"},
+        )

@@ -7,9 +7,9 @@ unit's `first_contact_days` (7 by default) calendar days. The unit is told by e-
 request has arrived, with nothing in the e-mail but the reference, the deadline and a link.
 
 Staff read requests only through the access policy (the receiving unit's members see them,
-nobody else), and every change is audited. Converting a request to a case marks it as
-converted; the case itself is opened by the pathway module, which does not exist yet, so a
-converted request keeps the unit's note on what happens next.
+nobody else), and every change is audited. Opening a case from a request
+(familiebro.cases.case_services) marks it as converted; it can also be marked converted first,
+with the unit's note on what happens next, and the case opened after the allocation meeting.
 """
 
 from __future__ import annotations
@@ -742,9 +742,8 @@ def close_help_request(
 def convert_to_case(actor: Any, help_request: HelpRequest, note: str = "") -> HelpRequest:
     """Mark the request as converted to a case.
 
-    The case itself (pathway, coordinator, consent) is opened by the pathway module, which
-    comes later; until then the unit's note says what happens next, e.g. "to the allocation
-    meeting on Tuesday".
+    The case is opened on the pathway now (case_services.open_case converts the request) or
+    later, e.g. after the allocation meeting; the unit's note says what happens next.
     """
     note = _clean_note(note)
     locked = _locked(actor, help_request)

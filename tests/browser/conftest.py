@@ -222,13 +222,17 @@ def assert_no_axe_violations(page) -> None:
 @pytest.fixture
 def staff_session_key(transactional_db) -> str:
     """A session of a staff member with a unit membership who has passed the second factor."""
+    return session_key_for(factories.MembershipFactory().user)
+
+
+def session_key_for(user) -> str:
+    """A session of `user`, past the second factor, for a browser context's cookie."""
     from importlib import import_module
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = factories.MembershipFactory().user
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)

@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from familiebro.cases.models import HelpRequest
+from familiebro.cases import case_services
+from familiebro.cases.models import Case, Handover, HelpRequest, LogEntry, Measure, Participant
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy.models import AnonymousConsultation, Consent, Purpose
@@ -48,6 +49,41 @@ def staff_routes() -> Iterator[str]:
 
 
 @dataclass
+class CaseParts:
+    case: Case
+    measure: Measure
+    entry: LogEntry
+    handover: Handover
+    participant: Participant
+
+
+def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
+    """A case with a measure, a log entry by `staff`, a handover offered and a participant."""
+    case = case_services.open_case(
+        staff, child=child, unit=unit, origin=Case.Origin.STAFF_CONCERN, concern="Uro i lek."
+    )
+    today = timezone.localdate()
+    measure = case_services.add_measure(
+        staff,
+        case,
+        case_services.MeasureFields(
+            title="Samtaler",
+            responsible_unit=unit,
+            start_date=today,
+            evaluation_date=today + datetime.timedelta(days=30),
+        ),
+    )
+    colleague = make.member(unit)
+    return CaseParts(
+        case,
+        measure,
+        case_services.write_log_entry(staff, case, kind=LogEntry.Kind.NOTE, text="Mor ringte."),
+        case_services.offer_handover(staff, case, colleague, ""),
+        case_services.add_participant(staff, case, unit=unit, user=colleague),
+    )
+
+
+@dataclass
 class Side:
     """The objects of one organisation, as a staff member there sees them."""
 
@@ -56,6 +92,7 @@ class Side:
     offer: Offer
     consultation: AnonymousConsultation
     help_request: HelpRequest
+    case: CaseParts
 
 
 def parameter_key(route: str, match: re.Match[str]) -> str:
@@ -74,6 +111,11 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "offer_id": lambda side: side.offer.pk,
     "drofting/pk": lambda side: side.consultation.pk,
     "henvendelser/pk": lambda side: side.help_request.pk,
+    "saker/pk": lambda side: side.case.case.pk,
+    "measure_id": lambda side: side.case.measure.pk,
+    "entry_id": lambda side: side.case.entry.pk,
+    "handover_id": lambda side: side.case.handover.pk,
+    "participant_id": lambda side: side.case.participant.pk,
 }
 
 
@@ -155,6 +197,7 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
         OfferFactory(unit=own_unit),
         consultation(own_unit, viewer, datetime.date(2026, 1, 5)),
         help_request(own_unit),
+        case_parts(viewer, own_unit, child),
     )
 
     other_unit = make.unit()
@@ -174,6 +217,7 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
         OfferFactory(unit=other_unit),
         consultation(other_unit, other_worker, datetime.date(2026, 1, 5)),
         help_request(other_unit),
+        case_parts(other_worker, other_unit, other_child),
     )
     return viewer, own, other
 

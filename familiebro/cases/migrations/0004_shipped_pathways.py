@@ -4,19 +4,11 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from familiebro.cases.pathway_library import SHIPPED
-    from familiebro.cases.pathways import parse_spec
+    from familiebro.cases.pathway_library import install_shipped
 
-    definitions = apps.get_model("cases", "PathwayDefinition")
-    versions = apps.get_model("cases", "PathwayVersion")
-    for key, spec in SHIPPED.items():
-        parse_spec(spec)  # a shipped definition that does not parse must stop the migration
-        definition, _ = definitions.objects.get_or_create(
-            key=key, defaults={"name": spec["name"]["nb"]}
-        )
-        versions.objects.get_or_create(
-            definition=definition, number=1, defaults={"spec": spec, "note": "Levert med Familiebro"}
-        )
+    install_shipped(
+        apps.get_model("cases", "PathwayDefinition"), apps.get_model("cases", "PathwayVersion")
+    )
 
 
 class Migration(migrations.Migration):

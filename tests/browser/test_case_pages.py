@@ -1,0 +1,124 @@
+"""Zero axe-core violations on the case pages, with their forms and their error states."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from familiebro.cases import case_services
+from familiebro.cases.pathway_library import install_shipped
+from tests.browser.conftest import assert_no_axe_violations, session_key_for
+from tests.cases import builders
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def town(transactional_db) -> builders.Municipality:
+    install_shipped()  # the live server's database is flushed between tests
+    return builders.municipality()
+
+
+@pytest.fixture
+def case(town):
+    """A case at level 2 with a service taking part, a goal, a measure, a log entry and a
+    coordinator handover waiting for the nurse."""
+    case = builders.open_concern(town.teacher, town.kindergarten)
+    case_services.decide(town.teacher, case, option="one_more_service", reason="Foreldrene vil.")
+    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    goal = case_services.add_goal(town.teacher, case, "Åse trives i barnehagen.")
+    today = timezone.localdate()
+    case_services.add_measure(
+        town.teacher,
+        case,
+        case_services.MeasureFields(
+            title="Samtaler med helsesykepleier",
+            responsible_unit=town.health_centre,
+            responsible_user=town.nurse,
+            start_date=today,
+            evaluation_date=today + datetime.timedelta(days=42),
+            goal=goal,
+        ),
+    )
+    case_services.write_log_entry(town.teacher, case, kind="agreement", text="Vi møtes igjen.")
+    case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+    case.refresh_from_db()
+    return case
+
+
+def page_as(browsing, user, language: str = "nb"):
+    return browsing.axe_page(session_key=session_key_for(user), language=language)
+
+
+def submit(page, form_selector: str) -> None:
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").click()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_case_page_has_no_axe_violations(browsing, town, case, language):
+    page = page_as(browsing, town.teacher, language)
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    assert page.locator("main form").count() >= 6  # decision, handover withdrawal, plan, log…
+    assert_no_axe_violations(page)
+
+
+def test_the_case_page_with_a_refused_decision_has_no_axe_violations(browsing, town, case):
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    submit(page, "#decision form")
+    assert page.locator("#decision [data-field=validation]").count() >= 1
+    assert_no_axe_violations(page)
+
+
+def test_the_case_page_of_the_colleague_offered_the_role_has_no_axe_violations(
+    browsing, town, case
+):
+    page = page_as(browsing, town.nurse)
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    assert page.get_by_role("button", name="Godta koordinatorrollen").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_my_cases_and_opening_a_case_have_no_axe_violations(browsing, town, case):
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:mine"))
+    assert page.locator("main table tbody tr").count() == 1
+    assert_no_axe_violations(page)
+    page.goto(reverse("cases:open"))
+    assert_no_axe_violations(page)
+    submit(page, "main form")
+    assert page.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_the_measure_page_with_a_conflict_has_no_axe_violations(browsing, town, case):
+    measure = case.measures.get()
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:measure", args=[case.pk, measure.pk]))
+    assert_no_axe_violations(page)
+
+    # A colleague saves first; this page's save then shows both versions to merge.
+    fields = case_services.MeasureFields(
+        title="Samtaler hver uke",
+        responsible_unit=town.health_centre,
+        responsible_user=town.nurse,
+        start_date=measure.start_date,
+        evaluation_date=measure.evaluation_date,
+        goal=measure.goal,
+    )
+    case_services.change_measure(town.nurse, measure, fields, based_on=measure.version)
+    page.get_by_label("Tiltak", exact=True).fill("Samtaler annenhver uke")
+    submit(page, "main > div > form")
+    assert page.get_by_role("table").filter(has_text="Samtaler hver uke").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_the_correction_page_has_no_axe_violations(browsing, town, case):
+    entry = case.log_entries.get(kind="agreement")
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:correct-log", args=[case.pk, entry.pk]))
+    assert_no_axe_violations(page)
