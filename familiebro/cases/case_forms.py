@@ -343,3 +343,32 @@ class CorrectionForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "correction")
         super().__init__(*args, **kwargs)
+
+
+class PlanForm(CaseForm):
+    members = forms.TypedMultipleChoiceField(
+        label=_("The responsibility group"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The services and persons who take part in the plan, with the coordinator."),
+        error_messages={
+            "required": _("Choose at least one participant for the responsibility group."),
+            "invalid_choice": _("Choose the responsibility group among the case's participants."),
+        },
+    )
+
+    def __init__(self, *args: Any, participants: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "plan")
+        super().__init__(*args, **kwargs)
+        members = self.fields["members"]
+        assert isinstance(members, forms.MultipleChoiceField)
+        members.choices = [
+            (
+                p.pk,
+                ", ".join(
+                    x for x in (p.user.display_name() if p.user else "", p.unit.name, p.role) if x
+                ),
+            )
+            for p in participants
+            if p.ended_at is None
+        ]

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from .models import (
     Goal,
     Handover,
     HelpRequest,
+    IndividualPlan,
     LogEntry,
     Measure,
     MeasureEvaluation,
@@ -41,7 +43,7 @@ from .models import (
     PathwayDefinition,
     PathwayVersion,
 )
-from .services import REFERENCE_ALPHABET, identity_numbers_in
+from .services import REFERENCE_ALPHABET, identity_numbers_in, units_of
 
 # Case pages read for coordination: the purpose a family's consent names when another
 # service takes part. Staff with a need to know in the owning organisation read for it too.
@@ -525,8 +527,6 @@ def _pending(actor: Any, handover_id: Any) -> tuple[Handover, Case]:
         .first()
     )
     if handover is None:
-        from django.http import Http404
-
         raise Http404(_("Not found, or you do not have access."))
     if not handover.is_pending:
         raise ValidationError(_("This handover has already been answered."))
@@ -1016,6 +1016,7 @@ class CasePage:
     deadlines: list[Any]
     pending_handover: Handover | None
     milestones: list[Milestone]
+    plan: IndividualPlan | None
 
 
 def _shown(actor: Any, model: type, case: Case, **filters: Any) -> QuerySet:
@@ -1038,8 +1039,6 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         .first()
     )
     if case is None:
-        from django.http import Http404
-
         raise Http404(_("Not found, or you do not have access."))
     basis = policy.bases_for(actor, [case], READ)[0]
     can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
@@ -1074,7 +1073,13 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             withdrawn_at__isnull=True,
         ).select_related("to_user", "offered_by")
     )
+    plans = list(
+        _shown(actor, IndividualPlan, case, ended_at__isnull=True).prefetch_related(
+            "responsibility_group__user", "responsibility_group__unit"
+        )
+    )
     shown = {
+        "individualplan": [p.pk for p in plans],
         "logentry": [e.pk for e in log],
         "goal": [g.pk for g in goals],
         "measure": [m.pk for m in measures],
@@ -1113,6 +1118,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         deadlines=open_deadlines,
         pending_handover=handovers[0] if handovers else None,
         milestones=milestones,
+        plan=plans[0] if plans else None,
     )
 
 
@@ -1156,6 +1162,64 @@ def my_cases(actor: Any) -> list[CaseRow]:
     far = timezone.now() + datetime.timedelta(days=36500)
     rows.sort(key=lambda r: r.next_deadline.due_at if r.next_deadline else far)
     return rows
+
+
+ALLOCATION_LIMIT = 200
+
+
+@dataclass
+class Allocation:
+    """What the unit's weekly allocation meeting goes through, in one place."""
+
+    units: list[ServiceUnit]
+    unit: ServiceUnit
+    requests: list[HelpRequest]  # new requests for help, not yet made a case or closed
+    cases: list[CaseRow]  # cases in a phase the team allocates
+
+
+def _team_allocated_phases() -> Q:
+    """Cases in a phase whose pathway says the team allocates it (Familiehjelpa's weekly
+    team meeting). Versions are few, and each is parsed once per process."""
+    condition = Q(pk__in=[])
+    for version in PathwayVersion.objects.only("pk", "spec", "published_at"):
+        phases = [p.key for p in version.parsed.phases if p.team_allocates]
+        if phases:
+            condition |= Q(pathway_version_id=version.pk, phase__in=phases)
+    return condition
+
+
+@transaction.atomic
+def allocation(actor: Any, unit_id: Any = None) -> Allocation:
+    """The allocation view of one of the actor's units (the first when none is chosen):
+    requests for help still waiting and cases waiting for the team, the oldest first. A
+    constant number of queries, whatever the number of cases."""
+    units = units_of(actor)
+    if not units:
+        raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
+    unit = units[0]
+    if unit_id not in (None, ""):
+        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
+        if unit is None:
+            raise Http404(_("Not found, or you do not have access."))
+    requests = policy.list_page(
+        actor,
+        policy.visible(actor, HelpRequest, WRITE)
+        .filter(unit=unit, status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED])
+        .select_related("offer")
+        .order_by("first_contact_due_at", "pk")[:ALLOCATION_LIMIT],
+        WRITE,
+    )
+    cases = policy.list_page(
+        actor,
+        policy.visible(actor, Case, READ)
+        .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
+        .select_related("child", "coordinator", "pathway_version__definition")
+        .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
+        READ,
+    )
+    due = deadlines.next_due([c.pk for c in cases])
+    rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
+    return Allocation(units=units, unit=unit, requests=requests, cases=rows)
 
 
 # What the forms offer ----------------------------------------------------------------------
@@ -1230,12 +1294,4 @@ def openable_children(actor: Any) -> list[Person]:
         )
         .order_by("family_name", "given_name")[:CHOICE_LIMIT],
         WRITE,
-    )
-
-
-def units_of(actor: Any) -> list[ServiceUnit]:
-    return list(
-        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).unit_ids)
-        .select_related("organisation")
-        .order_by("name")
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services
+from . import case_services, plan_services, services
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -32,6 +32,7 @@ from .case_forms import (
     MilestoneForm,
     OpenCaseForm,
     ParticipantForm,
+    PlanForm,
 )
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 
@@ -41,6 +42,15 @@ from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case/mine.html", {"rows": case_services.my_cases(request.user)})
+
+
+@never_cache
+@staff_required
+@require_GET
+def allocation(request: HttpRequest) -> HttpResponse:
+    """The weekly allocation meeting: the unit's waiting requests and cases on one page."""
+    view = case_services.allocation(request.user, request.GET.get("enhet"))
+    return render(request, "cases/case/allocation.html", {"allocation": view})
 
 
 def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +70,7 @@ def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any
         ),
         "log_form": LogEntryForm(),
         "evaluation_form": EvaluationForm(),
+        "plan_form": None if page.plan else PlanForm(participants=page.participants),
     }
     if page.phase.decision is not None:
         forms["decision_form"] = DecisionForm(phase=page.phase)
@@ -469,7 +480,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
         help_request = policy.get_or_404(
             request.user, HelpRequest, request_id, policy.Purpose.CASEWORK
         )
-    units = case_services.units_of(request.user)
+    units = services.units_of(request.user)
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     children = case_services.openable_children(request.user)
@@ -511,4 +522,65 @@ def open_case(request: HttpRequest) -> HttpResponse:
         "cases/case/open.html",
         {"form": form, "help_request": help_request},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# Individual plans ------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if plan_services.active_plan(request.user, case) is not None:
+        return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
+    form = PlanForm(
+        request.POST, participants=list(case.participants.select_related("unit", "user"))
+    )
+    return _submit(
+        request,
+        pk,
+        form,
+        "plan_form",
+        lambda f: plan_services.start_plan(request.user, case, f.cleaned_data["members"]),
+        _("The individual plan is started."),
+    )
+
+
+@staff_required
+@require_POST
+def end_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    plan = plan_services.active_plan(request.user, case)
+    if plan is None:
+        return _refused(request, pk, ValidationError(_("The case has no active individual plan.")))
+    try:
+        plan_services.end_plan(request.user, plan)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, pk, exc)
+    return _done(request, pk, _("The individual plan has ended."))
+
+
+@never_cache
+@staff_required
+@require_GET
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    language = request.GET.get("språk", "nb")
+    if language not in ("nb", "nn", "en"):
+        language = "nb"
+    try:
+        pdf = plan_services.plan_pdf(request.user, pk, language)
+    except ValidationError as exc:
+        return _refused(request, pk, exc)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="individuell-plan.pdf"'
+    return response
+
+
+@never_cache
+@staff_required
+@require_GET
+def plan_register(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "cases/case/plan_register.html", {"register": plan_services.register(request.user)}
     )

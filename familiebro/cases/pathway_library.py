@@ -652,6 +652,7 @@ FAMILIEHJELPA: dict[str, Any] = {
                 "The team allocates the case at the weekly team meeting and names the coordinator.",
             ),
             "responsible": "leader",
+            "team_allocates": True,
             "decision": {
                 "question": t("Hvem gir hjelpen?", "Kven gir hjelpa?", "Who gives the help?"),
                 "options": [

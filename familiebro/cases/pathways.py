@@ -108,6 +108,8 @@ class Phase:
     decision: DecisionPoint | None
     info: tuple[InfoBox, ...]
     meetings: tuple[str, ...]
+    # The unit's team allocates cases in this phase at its weekly meeting (allocation view).
+    team_allocates: bool = False
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ def parse_spec(data: Any) -> Spec:
                     for i, b in enumerate(reader.items(raw.get("info"), f"{where}.info"))
                 ),
                 meetings=tuple(str(m) for m in raw.get("meetings", []) or []),
+                team_allocates=bool(raw.get("team_allocates", False)),
             )
         )
     if not phases:

@@ -296,7 +296,7 @@ def signers(user: Any, child: Person, purpose: str) -> list[GiverOption]:
     return guardians
 
 
-def _pdf_styles() -> dict[str, ParagraphStyle]:
+def pdf_styles() -> dict[str, ParagraphStyle]:
     # Helvetica's WinAnsi encoding covers æ, ø and å (and the rest of Latin-1).
     base = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14.5)
     return {
@@ -318,7 +318,7 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
 
 
 def _pdf(draft: ConsentDraft, text: RenderedConsentText, signing: list[GiverOption]) -> bytes:
-    styles = _pdf_styles()
+    styles = pdf_styles()
     child = draft.subject
     controller = child.organisation.name
     story: list[Any] = [Paragraph(escape(text.title), styles["title"])]

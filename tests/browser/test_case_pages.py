@@ -112,7 +112,7 @@ def test_the_measure_page_with_a_conflict_has_no_axe_violations(browsing, town, 
     )
     case_services.change_measure(town.nurse, measure, fields, based_on=measure.version)
     page.get_by_label("Tiltak", exact=True).fill("Samtaler annenhver uke")
-    submit(page, "main > div > form")
+    submit(page, "#measure-edit")
     assert page.get_by_role("table").filter(has_text="Samtaler hver uke").count() == 1
     assert_no_axe_violations(page)
 
@@ -122,3 +122,39 @@ def test_the_correction_page_has_no_axe_violations(browsing, town, case):
     page = page_as(browsing, town.teacher)
     page.goto(reverse("cases:correct-log", args=[case.pk, entry.pk]))
     assert_no_axe_violations(page)
+
+
+def test_the_allocation_view_and_the_plan_register_have_no_axe_violations(browsing, town, case):
+    from familiebro.cases import plan_services
+    from tests.cases.factories import HelpRequestFactory
+
+    HelpRequestFactory(unit=town.kindergarten)
+    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:allocation"))
+    assert page.locator("main table tbody tr").count() == 1  # the new request
+    assert_no_axe_violations(page)
+    page.goto(reverse("cases:plan-register"))
+    assert page.locator("main table").count() == 2
+    assert_no_axe_violations(page)
+
+
+def tab_to(page, element_id: str, limit: int = 300) -> None:
+    """Press Tab until the element has focus, as a keyboard user would."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"#{element_id} was not reached with Tab")
+
+
+def test_a_log_entry_is_written_with_the_keyboard_alone(browsing, town, case):
+    page = page_as(browsing, town.teacher, "en")
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    tab_to(page, "id_log-text")
+    page.keyboard.type("Far ringte og ba om et møte.")
+    tab_to(page, "log-submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".fb-log").get_by_text("Far ringte og ba om et møte.").count() == 1
+    assert case.log_entries.filter(text="Far ringte og ba om et møte.").exists()

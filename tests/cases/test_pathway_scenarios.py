@@ -161,3 +161,61 @@ def test_a_service_of_another_organisation_takes_part_only_under_consent():
     consent.withdrawn_at = timezone.now()
     consent.save()
     assert not policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
+
+
+def test_a_referral_to_bup_ends_with_a_summary_meeting_and_a_discharge_summary_in_7_days():
+    town = builders.municipality()
+    case = builders.open_concern(town.nurse, town.health_centre, pathway="kvalitet-i-alle-ledd")
+    assert case.phase == "concern"
+
+    # Phase 1: screening starts the 8-week clock for offering help; offering help stops it.
+    screened = timezone.now() - datetime.timedelta(days=3)
+    case_services.record_milestone(town.nurse, case, "screening_done", screened)
+    help_offered = open_deadlines(case)["help_offered"]
+    assert help_offered.due_at == timezone.localtime(screened) + datetime.timedelta(days=56)
+    case_services.record_milestone(town.nurse, case, "help_offered")
+    assert "help_offered" not in open_deadlines(case)
+
+    # Phase 2: referral to BUP, which takes part under the family's consent.
+    case_services.decide(town.nurse, case, option="assess", reason="Trenger utredning i BUP.")
+    builders.coordination_consent(case, town.bup)
+    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    case_services.decide(town.nurse, case, option="accepted", reason="BUP tok imot henvisningen.")
+    case_services.decide(town.nurse, case, option="treat", reason="Behandling i BUP.")
+    case.refresh_from_db()
+    assert case.phase == "treatment"
+    assert policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
+
+    # Phase 4: the summary meeting before the specialist closes starts the 7-day clock for
+    # the discharge summary; sending it stops the clock.
+    held = timezone.now() - datetime.timedelta(days=1)
+    case_services.record_milestone(town.nurse, case, "summary_meeting_held", held)
+    discharge = open_deadlines(case)["discharge_summary"]
+    assert discharge.due_at == timezone.localtime(held) + datetime.timedelta(days=7)
+    case_services.record_milestone(town.nurse, case, "discharge_summary_sent")
+    assert "discharge_summary" not in open_deadlines(case)
+    assert Deadline.objects.get(pk=discharge.pk).completed_at is not None
+
+    # Phase 5: follow-up in the municipality, then closing.
+    case_services.decide(
+        town.nurse, case, option="specialist_closed", reason="BUP avslutter, kommunen følger opp."
+    )
+    case.refresh_from_db()
+    assert case.phase == "follow_up"
+    case_services.decide(
+        town.nurse,
+        case,
+        option="close",
+        reason="Tiltakene virker.",
+        close_reason="goal_reached",
+        summary="Åse har det bedre. Ta kontakt med helsestasjonen om noe endrer seg.",
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert [d.option for d in case.decisions.all()] == [
+        "assess",
+        "accepted",
+        "treat",
+        "specialist_closed",
+        "close",
+    ]

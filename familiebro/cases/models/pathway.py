@@ -37,6 +37,9 @@ class PathwayDefinition(models.Model):
         return self.name
 
 
+_PARSED: dict[tuple[int, object], object] = {}
+
+
 class PathwayVersion(models.Model):
     definition = models.ForeignKey(
         PathwayDefinition, on_delete=models.PROTECT, related_name="versions"
@@ -62,13 +65,26 @@ class PathwayVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.definition.name} v{self.number}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            saved = type(self).objects.filter(pk=self.pk).values_list("spec", flat=True).first()
+            if saved is not None and saved != self.spec:
+                # Running cases keep the version they were opened on: publish a new one.
+                raise ValueError("A published pathway version cannot change; publish a new one.")
+        super().save(*args, **kwargs)
+
     @property
     def parsed(self):  # -> pathways.Spec
         from familiebro.cases.pathways import parse_spec
 
-        cached = getattr(self, "_parsed", None)
+        # A version never changes once saved (see save), so each is parsed once per process:
+        # a list of 200 cases must not parse the same specification 200 times.
+        if self.pk is None:
+            return parse_spec(self.spec)
+        key = (self.pk, self.published_at)
+        cached = _PARSED.get(key)
         if cached is None:
-            cached = self._parsed = parse_spec(self.spec)
+            cached = _PARSED[key] = parse_spec(self.spec)
         return cached
 
 

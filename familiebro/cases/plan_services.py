@@ -1,0 +1,256 @@
+"""Individual plans (individuell plan): started when a family needs long-term coordinated
+services, naming the coordinator (the case's) and the responsibility group (participants).
+
+The plan's goals and measures are the case's, so there is one place for each; the printable
+plan shows what the family may read (internal measures are left out). The register counts
+active plans per unit and municipality, and how many lack a coordinator: counts, no names.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from familiebro.privacy import audit, policy
+from familiebro.privacy.consent_services import pdf_styles
+
+from .case_services import READ, WRITE, _audit, _log, _require_change, get_case
+from .models import Case, Goal, IndividualPlan, LogEntry, Measure, Participant
+
+
+def active_plan(actor: Any, case: Case) -> IndividualPlan | None:
+    return (
+        policy.visible(actor, IndividualPlan, READ)
+        .filter(case=case, ended_at__isnull=True)
+        .prefetch_related("responsibility_group__user", "responsibility_group__unit")
+        .first()
+    )
+
+
+def _group(case: Case, participant_ids: list[int]) -> list[Participant]:
+    group = list(
+        Participant.objects.filter(case=case, pk__in=participant_ids, ended_at__isnull=True)
+    )
+    if len(group) != len(set(participant_ids)):
+        raise ValidationError(
+            {"members": [_("Choose the responsibility group among the case's participants.")]}
+        )
+    if not group:
+        raise ValidationError(
+            {"members": [_("Choose at least one participant for the responsibility group.")]}
+        )
+    return group
+
+
+@transaction.atomic
+def start_plan(actor: Any, case: Case, participant_ids: list[int]) -> IndividualPlan:
+    """Start the case's individual plan with its responsibility group."""
+    case = _require_change(actor, case)
+    if case.coordinator_id is None:
+        raise ValidationError(_("Name a coordinator for the case before starting the plan."))
+    group = _group(case, participant_ids)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            plan = IndividualPlan.objects.create(
+                case=case,
+                organisation_id=case.organisation_id,
+                unit_id=case.unit_id,
+                created_by=actor,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise ValidationError(_("The case already has an individual plan.")) from None
+    plan.responsibility_group.set(group)
+    _log(
+        case,
+        actor,
+        LogEntry.Kind.DECISION,
+        _("An individual plan is started. Coordinator: %(coordinator)s.")
+        % {"coordinator": case.coordinator.display_name()},
+        at=now,
+    )
+    _audit(actor, audit.AuditEvent.Action.CREATE, plan, case, members=sorted(participant_ids))
+    return plan
+
+
+@transaction.atomic
+def end_plan(actor: Any, plan: IndividualPlan) -> IndividualPlan:
+    case = _require_change(actor, plan.case)
+    if plan.ended_at is not None:
+        raise ValidationError(_("The plan has already ended."))
+    plan.ended_at = timezone.now()
+    plan.save(update_fields=["ended_at"])
+    _log(case, actor, LogEntry.Kind.DECISION, _("The individual plan has ended."))
+    _audit(actor, audit.AuditEvent.Action.CHANGE, plan, case, ended=True)
+    return plan
+
+
+# The printable plan --------------------------------------------------------------------------
+
+
+def plan_pdf(actor: Any, case_id: Any, language: str = "nb") -> bytes:
+    """The individual plan in plain language, as the family reads it: internal measures are
+    left out. Printing is audited as an export of the child's data."""
+    case = get_case(actor, case_id)
+    plan = active_plan(actor, case)
+    if plan is None:
+        raise ValidationError(_("The case has no active individual plan."))
+    goals = list(policy.visible(actor, Goal, READ).filter(case=case).order_by("created_at"))
+    measures = [
+        m
+        for m in policy.visible(actor, Measure, READ)
+        .filter(case=case, status=Measure.Status.ACTIVE)
+        .select_related("responsible_unit", "responsible_user")
+        if not m.is_internal
+    ]
+    with translation.override(language):
+        pdf = _render(case, plan, goals, measures)
+    audit.record(
+        audit.AuditEvent.Action.EXPORT,
+        actor=actor,
+        objects=[plan],
+        subject_ids=[case.child_id],
+        organisation_id=case.organisation_id,
+        purpose=WRITE,
+        legal_basis=policy.bases_for(actor, [case], READ)[0].kind,
+        detail={"measures": [m.pk for m in measures], "goals": [g.pk for g in goals]},
+    )
+    return pdf
+
+
+def _render(case: Case, plan: IndividualPlan, goals: list[Goal], measures: list[Measure]) -> bytes:
+    styles = pdf_styles()
+    story: list[Any] = [
+        Paragraph(
+            escape(_("Individual plan for %(child)s") % {"child": case.child}), styles["title"]
+        ),
+        Paragraph(
+            escape(
+                _(
+                    "This plan says what you and the services have agreed to work towards, who "
+                    "does what, and when you look at it together again. You can ask for changes "
+                    "at any time."
+                )
+            ),
+            styles["body"],
+        ),
+        Paragraph(escape(_("Your coordinator")), styles["heading"]),
+        Paragraph(
+            escape(
+                f"{case.coordinator.display_name() if case.coordinator else '–'}, {case.unit.name}"
+                + (f", {case.unit.phone}" if case.unit.phone else "")
+            ),
+            styles["body"],
+        ),
+        Paragraph(escape(_("The responsibility group")), styles["heading"]),
+    ]
+    for member in plan.responsibility_group.all():
+        who = member.user.display_name() if member.user else member.unit.name
+        where = member.unit.name if member.user else ""
+        story.append(
+            Paragraph(escape(", ".join(x for x in (who, where, member.role) if x)), styles["body"])
+        )
+    story.append(Paragraph(escape(_("Our goals")), styles["heading"]))
+    for goal in goals or []:
+        story.append(Paragraph(escape(f"• {goal.text}"), styles["body"]))
+    if not goals:
+        story.append(Paragraph(escape(_("No goals written down yet.")), styles["body"]))
+    story.append(Paragraph(escape(_("Who does what")), styles["heading"]))
+    for measure in measures:
+        who = measure.responsible_unit.name
+        if measure.responsible_user:
+            who = f"{measure.responsible_user.display_name()}, {who}"
+        line = _("%(measure)s – %(who)s. We look at it again on %(date)s.") % {
+            "measure": measure.title,
+            "who": who,
+            "date": date_format(measure.evaluation_date, "DATE_FORMAT"),
+        }
+        story.append(Paragraph(escape(line), styles["body"]))
+    if not measures:
+        story.append(Paragraph(escape(_("No measures agreed yet.")), styles["body"]))
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        Paragraph(
+            escape(
+                _("Case %(reference)s. Plan started %(date)s. Printed %(today)s.")
+                % {
+                    "reference": case.reference,
+                    "date": date_format(timezone.localtime(plan.created_at), "DATE_FORMAT"),
+                    "today": date_format(timezone.localdate(), "DATE_FORMAT"),
+                }
+            ),
+            styles["small"],
+        )
+    )
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=_("Individual plan"),
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+# The register ------------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    municipality: str
+    unit: str
+    active: int
+    without_coordinator: int
+
+
+@dataclass
+class Register:
+    rows: list[RegisterRow]  # per unit
+    municipalities: list[RegisterRow]  # the units' sums per municipality (unit is "")
+
+
+def register(actor: Any) -> Register:
+    """Active individual plans per unit of the actor's organisations, and how many have no
+    coordinator, with the sums per municipality. Counts only, so no person is shown or
+    audited; one query."""
+    organisations = policy.scope_of(actor).organisation_ids
+    rows = [
+        RegisterRow(
+            municipality=row["unit__organisation__municipality__name"] or "–",
+            unit=row["unit__name"],
+            active=row["active"],
+            without_coordinator=row["without"],
+        )
+        for row in IndividualPlan.objects.filter(
+            ended_at__isnull=True, organisation_id__in=organisations
+        )
+        .values("unit__name", "unit__organisation__municipality__name")
+        .annotate(
+            active=Count("pk"),
+            without=Count("pk", filter=Q(case__coordinator__isnull=True)),
+        )
+        .order_by("unit__organisation__municipality__name", "unit__name")
+    ]
+    sums: dict[str, RegisterRow] = {}
+    for row in rows:
+        total = sums.setdefault(row.municipality, RegisterRow(row.municipality, "", 0, 0))
+        total.active += row.active
+        total.without_coordinator += row.without_coordinator
+    return Register(rows=rows, municipalities=list(sums.values()))
