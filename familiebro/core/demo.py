@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from familiebro.cases.demo import load_demo_cases
 from familiebro.catalogue.demo import load_demo_offers
 from familiebro.privacy.models import Assignment
 
@@ -652,6 +653,7 @@ class LoadResult:
     memberships: int = _count("memberships")
     persons: int = _count("persons")
     guardian_relations: int = _count("guardian relations")
+    cases: int = _count("cases and requests for help")
 
     @property
     def created_anything(self) -> bool:
@@ -688,6 +690,7 @@ def load_demo_data() -> LoadResult:
         _load_staff(units, result)
         _load_families(organisations, result)
         load_demo_offers()
+        result.cases += load_demo_cases()
     return result
 
 

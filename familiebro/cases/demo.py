@@ -1,0 +1,141 @@
+"""Demo cases in Stange, made through the product's own services as staff would make them.
+
+- Emma Haugen: her parents called Familiehjelpa about sleep and conflict at home; after the
+  first conversation and a first meeting the case waits for the weekly allocation meeting.
+- Oskar Lund: the kindergarten worried about him; the public health nurse coordinates at
+  BTI level 2 with the kindergarten taking part, a goal in the family's words, a measure with
+  an evaluation date, and an agreement in the shared log.
+- A new request for help from a father, still waiting for the first contact.
+
+`load_demo_cases()` is idempotent: a family that already has a case, or a request with the
+demo's reference, is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from familiebro.core.models import Person, ServiceUnit, User
+
+from . import case_services, services
+from .models import Case, HelpRequest, LogEntry
+
+WAITING_REQUEST = "Far til to"
+
+
+def _register(staff: User, unit: ServiceUnit, name: str, message: str, days_ago: int):
+    return services.register_help_request(
+        staff,
+        unit=unit,
+        channel=HelpRequest.Channel.PHONE,
+        details=services.RequestDetails(
+            requester_role=HelpRequest.RequesterRole.PARENT,
+            requester_name=name,
+            phone="+4791000000",
+            family_knows=True,
+            message=message,
+        ),
+        received_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+
+
+def load_demo_cases() -> int:
+    """Create the demo cases that are missing; returns how many were created. A second run
+    costs two queries."""
+    children = {
+        p.given_name: p
+        for p in Person.objects.filter(
+            Q(given_name="Emma", family_name="Haugen") | Q(given_name="Oskar", family_name="Lund"),
+            organisation__name="Stange kommune",
+        ).annotate(has_case=Exists(Case.objects.filter(child=OuterRef("pk"))))
+    }
+    waiting = HelpRequest.objects.filter(
+        unit__name="Familiehjelpa", message__startswith=WAITING_REQUEST
+    ).exists()
+    if waiting and all(p.has_case for p in children.values()):
+        return 0
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["koordinator", "helsesykepleier"])
+    }
+    units = {
+        u.name: u
+        for u in ServiceUnit.objects.filter(
+            organisation__name="Stange kommune",
+            name__in=["Familiehjelpa", "Helsestasjonen i Stange", "Ottestad barnehage"],
+        )
+    }
+    if len(users) < 2 or len(units) < 3:
+        return 0
+    coordinator, nurse = users["koordinator"], users["helsesykepleier"]
+    team = units["Familiehjelpa"]
+    health_centre = units["Helsestasjonen i Stange"]
+    kindergarten = units["Ottestad barnehage"]
+    created = 0
+
+    emma = children.get("Emma")
+    if emma is not None and not emma.has_case:
+        request = _register(
+            coordinator, team, "Marte Haugen", "Emma sover dårlig, og vi krangler mye.", 9
+        )
+        services.mark_contacted(coordinator, request)
+        case = case_services.open_case(
+            coordinator,
+            child=emma,
+            unit=team,
+            origin=Case.Origin.HELP_REQUEST,
+            help_request=request,
+        )
+        case_services.decide(
+            coordinator, case, option="first_meeting", reason="Foreldrene ønsker et møte."
+        )
+        case_services.decide(
+            coordinator,
+            case,
+            option="allocate",
+            reason="Trenger mer enn råd: søvn og samspill, kanskje familieterapi.",
+        )
+        created += 1
+
+    oskar = children.get("Oskar")
+    if oskar is not None and not oskar.has_case:
+        case = case_services.open_case(
+            nurse,
+            child=oskar,
+            unit=health_centre,
+            origin=Case.Origin.STAFF_CONCERN,
+            concern="Barnehagen ser at Oskar trekker seg unna i lek og ofte er lei seg.",
+            raised_by_name="Ottestad barnehage",
+        )
+        case_services.decide(
+            nurse, case, option="one_more_service", reason="Mor ønsker at barnehagen er med."
+        )
+        case_services.add_participant(nurse, case, unit=kindergarten, role="Barnehage")
+        goal = case_services.add_goal(nurse, case, "Oskar har det fint i barnehagen og hjemme.")
+        today = timezone.localdate()
+        case_services.add_measure(
+            nurse,
+            case,
+            case_services.MeasureFields(
+                title="Samtaler med helsesykepleier annenhver uke",
+                responsible_unit=health_centre,
+                responsible_user=nurse,
+                start_date=today,
+                evaluation_date=today + datetime.timedelta(days=42),
+                goal=goal,
+            ),
+        )
+        case_services.write_log_entry(
+            nurse,
+            case,
+            kind=LogEntry.Kind.AGREEMENT,
+            text="Vi møtes igjen om seks uker: mor, barnehagen og helsesykepleier.",
+        )
+        created += 1
+
+    if not waiting:
+        _register(coordinator, team, "Jon Nilsen", f"{WAITING_REQUEST}: sinne og grensesetting.", 2)
+        created += 1
+    return created
