@@ -1017,6 +1017,7 @@ class CasePage:
     pending_handover: Handover | None
     milestones: list[Milestone]
     plan: IndividualPlan | None
+    consents: list[Consent]  # in force for the child; staff of the owning organisation only
 
 
 def _shown(actor: Any, model: type, case: Case, **filters: Any) -> QuerySet:
@@ -1078,7 +1079,14 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             "responsibility_group__user", "responsibility_group__unit"
         )
     )
+    consents = list(
+        policy.visible(actor, Consent, READ)
+        .filter(pk__in=Consent.objects.valid_at().filter(subject_id=case.child_id).values("pk"))
+        .prefetch_related("recipient_units", "recipient_organisations")
+        .order_by("-valid_from")
+    )
     shown = {
+        "consent": [c.pk for c in consents],
         "individualplan": [p.pk for p in plans],
         "logentry": [e.pk for e in log],
         "goal": [g.pk for g in goals],
@@ -1119,6 +1127,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         pending_handover=handovers[0] if handovers else None,
         milestones=milestones,
         plan=plans[0] if plans else None,
+        consents=consents,
     )
 
 

@@ -332,8 +332,13 @@ def test_a_service_under_consent_reads_the_case_and_loses_it_on_withdrawal(town)
     case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     psychiatrist = as_user(town.psychiatrist)
 
+    nurse_page = text_of(as_user(town.nurse).get(detail(case)))
+    assert "Consents in force" in nurse_page
+    assert reverse("consent-detail", args=[case.child_id, consent.pk]) in nurse_page
+
     page = text_of(psychiatrist.get(detail(case)))
     assert "You see this case because the family has consented" in page
+    assert "Consents in force" not in page  # the privacy records stay with the owner
     assert "Trekker seg unna i lek" in page
     assert "Record the decision" not in page
     assert "Write in the log" not in page
