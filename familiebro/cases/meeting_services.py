@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -94,6 +95,8 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         .select_related("responsible_unit", "responsible_user"),
         READ,
     )
+    for invitation in invitations:
+        invitation.meeting = meeting
     entries = policy.list_page(
         actor,
         policy.visible(actor, LogEntry, READ).filter(
@@ -303,7 +306,7 @@ def calendar_invitation(
 ) -> str:
     """An iCalendar request (RFC 5545/5546) for one attendee. The UID stays the same for every
     invitation to the meeting, so calendars keep one event."""
-    host = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "familiebro"
+    host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{CALENDAR_PRODUCT}",
@@ -433,7 +436,7 @@ def invite(
             meeting,
             case,
             organiser_name=actor.display_name(),
-            organiser_email=actor.email or settings.DEFAULT_FROM_EMAIL,
+            organiser_email=actor.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
             attendee_name=name,
             attendee_email=email,
             stamp=now,

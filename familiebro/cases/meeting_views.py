@@ -237,7 +237,7 @@ def save_minutes(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse
     as_json = _wants_json(request)
     if not form.is_valid():
         if as_json:
-            errors = [e for field_errors in form.errors.values() for e in field_errors]
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
             return JsonResponse({"error": " ".join(errors)}, status=400)
         return _render(request, case, meeting, status=400, minutes_form=form)
     try:

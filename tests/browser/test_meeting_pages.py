@@ -138,3 +138,21 @@ def test_an_autosave_after_someone_else_saved_shows_the_merge_message(browsing, 
         page.get_by_label("Minutes", exact=True).input_value()
         == "Mor forteller om søvn. Mitt tillegg."
     )
+
+
+def test_minutes_typed_while_the_connection_is_down_are_saved_when_it_is_back(
+    browsing, town, meeting
+):
+    page = page_as(browsing, town.teacher, axe=False)
+    page.goto(meeting_url(meeting))
+    status = page.locator("#minutes-status")
+    page.context.set_offline(True)
+    page.get_by_label("Minutes", exact=True).fill("Mor forteller om søvn. Skrevet uten nett.")
+    status.filter(has_text="Familiebro cannot be reached").wait_for()
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Mor forteller om søvn."
+
+    page.context.set_offline(False)
+    status.filter(has_text=re.compile(r"^Saved \d\d:\d\d$")).wait_for()
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Mor forteller om søvn. Skrevet uten nett."

@@ -156,6 +156,7 @@ def test_a_meeting_is_planned_and_the_invitation_carries_a_calendar_but_not_the_
     assert ics["LOCATION"] == "Møterom 2\\, Tangen barnehage"
     assert ics["DESCRIPTION"] == "1. Hvordan går det i barnehagen\\n2. Tiltak videre"
     assert ics["ATTENDEE"] == "mailto:hanne@example.no"
+    assert ics["ORGANIZER"] == "mailto:siri@example.no"
     # Colleagues get a link to the meeting page; nothing in the e-mail names the family.
     assert meeting_url("meeting", meeting) in message.body
     whole = message.message().as_bytes().decode("utf-8", "replace")
