@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import case_views as views
+from . import meeting_views
 
 app_name = "cases"
 
@@ -36,4 +37,15 @@ urlpatterns = [
     path(case + "plan/individuell-plan.pdf", views.plan_pdf, name="plan-pdf"),
     path(case + "logg/", views.write_log_entry, name="write-log"),
     path(case + "logg/<int:entry_id>/rett/", views.correct_log_entry, name="correct-log"),
+]
+
+meetings = case + "moter/"
+meeting = meetings + "<int:meeting_id>/"
+urlpatterns += [
+    path(meetings + "ny/", meeting_views.plan_meeting, name="plan-meeting"),
+    path(meeting, meeting_views.meeting, name="meeting"),
+    path(meeting + "invitasjoner/", meeting_views.invite, name="invite"),
+    path(meeting + "referat/", meeting_views.save_minutes, name="save-minutes"),
+    path(meeting + "referat/godkjenn/", meeting_views.approve_minutes, name="approve-minutes"),
+    path(meeting + "tiltak/", meeting_views.add_measure, name="meeting-measure"),
 ]

@@ -1,4 +1,4 @@
-"""Background tasks of requests for help, run by the django-tasks worker
+"""Background tasks of requests for help and cases, run by the django-tasks worker
 (`familiebro db_worker`)."""
 
 from __future__ import annotations
@@ -52,5 +52,24 @@ def send_email(to: list[str], subject: str, body: str) -> int:
 
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
     message = EmailMessage(subject=subject, body=body, to=to)
+    message.connection = get_connection(timeout=timeout)
+    return message.send()
+
+
+@task()
+def send_email_with_calendar(to: list[str], subject: str, body: str, calendar: str) -> int:
+    """Send an e-mail with an iCalendar request attached (a meeting invitation). The caller
+    wrote the text and the calendar without the family's details."""
+    from email.mime.text import MIMEText
+
+    from django.core.mail import EmailMessage
+
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+    message = EmailMessage(subject=subject, body=body, to=to)
+    part = MIMEText(calendar, "calendar", "utf-8")
+    # Calendar programs read METHOD from the part's type to show it as an invitation.
+    part.set_param("method", "REQUEST")
+    part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+    message.attach(part)
     message.connection = get_connection(timeout=timeout)
     return message.send()

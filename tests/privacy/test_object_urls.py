@@ -20,8 +20,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from familiebro.cases import case_services
-from familiebro.cases.models import Case, Handover, HelpRequest, LogEntry, Measure, Participant
+from familiebro.cases import case_services, meeting_services
+from familiebro.cases.models import (
+    Case,
+    Handover,
+    HelpRequest,
+    LogEntry,
+    Measure,
+    Meeting,
+    Participant,
+)
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy.models import AnonymousConsultation, Consent, Purpose
@@ -55,10 +63,12 @@ class CaseParts:
     entry: LogEntry
     handover: Handover
     participant: Participant
+    meeting: Meeting
 
 
 def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
-    """A case with a measure, a log entry by `staff`, a handover offered and a participant."""
+    """A case with a measure, a log entry by `staff`, a handover offered, a participant and a
+    meeting."""
     case = case_services.open_case(
         staff, child=child, unit=unit, origin=Case.Origin.STAFF_CONCERN, concern="Uro i lek."
     )
@@ -80,6 +90,14 @@ def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
         case_services.write_log_entry(staff, case, kind=LogEntry.Kind.NOTE, text="Mor ringte."),
         case_services.offer_handover(staff, case, colleague, ""),
         case_services.add_participant(staff, case, unit=unit, user=colleague),
+        meeting_services.plan_meeting(
+            staff,
+            case,
+            kind=Meeting.Kind.FAMILY_MEETING,
+            starts_at=timezone.now() + datetime.timedelta(days=7),
+            ends_at=timezone.now() + datetime.timedelta(days=7, hours=1),
+            place="Møterom",
+        ),
     )
 
 
@@ -116,6 +134,7 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "entry_id": lambda side: side.case.entry.pk,
     "handover_id": lambda side: side.case.handover.pk,
     "participant_id": lambda side: side.case.participant.pk,
+    "meeting_id": lambda side: side.case.meeting.pk,
 }
 
 
