@@ -214,11 +214,12 @@ def _give_need_to_know(
 def _end_need_to_know(case: Case, assignment: Assignment | None, at: datetime.datetime) -> None:
     if assignment is None:
         return
+    # The same assignment for every family member: same user (or none), same unit (or none).
+    same_holder = {"user_id": assignment.user_id, "unit_id": assignment.unit_id}
     Assignment.objects.filter(
         organisation_id=case.organisation_id,
         person_id__in=_family_ids(case),
-        user_id=assignment.user_id,
-        unit_id=assignment.unit_id,
+        **same_holder,
         reason=assignment.reason,
         ended_at__isnull=True,
     ).update(ended_at=at)
@@ -882,6 +883,7 @@ def evaluate_measure(
         measure.status = Measure.Status.STOPPED
         deadlines.cancel_for_measure(measure, now)
     else:
+        assert next_evaluation_date is not None  # checked above
         measure.evaluation_date = next_evaluation_date
     measure.version += 1
     measure.save()
@@ -1205,11 +1207,12 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
     units = units_of(actor)
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
-    unit = units[0]
+    chosen: ServiceUnit | None = units[0]
     if unit_id not in (None, ""):
-        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
-        if unit is None:
-            raise Http404(_("Not found, or you do not have access."))
+        chosen = next((u for u in units if str(u.pk) == str(unit_id)), None)
+    if chosen is None:
+        raise Http404(_("Not found, or you do not have access."))
+    unit = chosen
     requests = policy.list_page(
         actor,
         policy.visible(actor, HelpRequest, WRITE)

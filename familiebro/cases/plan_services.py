@@ -58,7 +58,7 @@ def _group(case: Case, participant_ids: list[int]) -> list[Participant]:
 def start_plan(actor: Any, case: Case, participant_ids: list[int]) -> IndividualPlan:
     """Start the case's individual plan with its responsibility group."""
     case = _require_change(actor, case)
-    if case.coordinator_id is None:
+    if case.coordinator is None:
         raise ValidationError(_("Name a coordinator for the case before starting the plan."))
     group = _group(case, participant_ids)
     now = timezone.now()

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             numbers = ", ".join(f"v{v.number}" for v in definition.versions.all())
             self.stdout.write(f"{definition.key}: {definition.name} ({numbers})")
         for choice in PathwayChoice.objects.select_related("definition", "municipality", "unit"):
-            place = choice.unit.name if choice.unit else choice.municipality.name
+            place = choice.unit or choice.municipality
             self.stdout.write(f"  {place} uses {choice.definition.key}")
 
     def _export(self, key, version=None, **options):
@@ -73,18 +73,18 @@ class Command(BaseCommand):
         )
 
     def _choose(self, key, municipality=None, unit=None, **options):
-        place = None
         if municipality is not None:
-            place = Municipality.objects.filter(number=municipality).first()
-            if place is None:
+            found = Municipality.objects.filter(number=municipality).first()
+            if found is None:
                 raise CommandError(f"There is no municipality number {municipality}.")
-            pathway_services.choose(key, municipality=place)
-        else:
-            place = ServiceUnit.objects.filter(pk=unit).first()
-            if place is None:
-                raise CommandError(f"There is no service unit {unit}.")
-            pathway_services.choose(key, unit=place)
-        self.stdout.write(f"New cases of {place} open on {key}.")
+            pathway_services.choose(key, municipality=found)
+            self.stdout.write(f"New cases in {found} open on {key}.")
+            return
+        chosen = ServiceUnit.objects.filter(pk=unit).first()
+        if chosen is None:
+            raise CommandError(f"There is no service unit {unit}.")
+        pathway_services.choose(key, unit=chosen)
+        self.stdout.write(f"New cases of {chosen} open on {key}.")
 
     def _move(self, key, from_number, to_number, phase, **options):
         mapping = {}
