@@ -57,11 +57,11 @@ class SweepReport:
         return sum(self.sent.values())
 
     def describe(self) -> str:
-        parts = [f"{kind.label}: {self.sent.get(kind.value, 0)}" for kind in Kind]
+        parts = [f"{kind.value} {self.sent.get(kind.value, 0)}" for kind in Kind]
         text = (
-            f"Sent {self.total} reminders ({', '.join(str(p) for p in parts)}); "
-            f"{self.already_sent} already sent earlier; "
-            f"{self.without_recipient} with nobody to tell."
+            f"Reminders sent: {self.total} ({', '.join(parts)}); "
+            f"already sent earlier: {self.already_sent}; "
+            f"with nobody to tell: {self.without_recipient}."
         )
         return text + (" Stopped before the end." if self.stopped else "")
 

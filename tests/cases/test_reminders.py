@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from familiebro.cases import case_services, reminders
+from familiebro.cases.management.commands import worker as worker_command
 from familiebro.cases.management.commands.worker import SweepingWorker
 from familiebro.cases.models import Case, Deadline, HelpRequest, Notification, Reminder
 from familiebro.cases.tasks import email_reminder
@@ -289,9 +290,9 @@ def test_requests_for_help_waiting_for_first_contact_remind_the_unit_then_its_le
 def test_send_reminders_prints_what_it_sent(town, case, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: local("2026-11-14T08:00"))
     out = call_command_output("send-reminders")
-    assert "Sent 1 reminders" in out
+    assert "Reminders sent: 1 (before 1, due 0, escalated 0)" in out
     assert received() == [(town.teacher.username, Kind.BEFORE)]
-    assert "Sent 0 reminders" in call_command_output("send-reminders")
+    assert "Reminders sent: 0" in call_command_output("send-reminders")
 
 
 def call_command_output(*args: str) -> str:
@@ -307,10 +308,13 @@ def test_the_worker_sweeps_and_sends_the_queued_e_mails_in_one_iteration(
 ):
     settings.TASKS = DATABASE_TASKS
     monkeypatch.setattr(timezone, "now", lambda: local("2026-11-16T10:05"))
+    # The worker drops stale database connections between tasks; inside the test's
+    # transaction that would drop the test's own connection (PostgreSQL).
+    monkeypatch.setattr(worker_command, "close_old_connections", lambda: None)
 
     out = call_command_output("worker", "--once")
 
-    assert "Sent 3 reminders" in out
+    assert "Reminders sent: 3 (before 0, due 1, escalated 2)" in out
     assert len(mail.outbox) == 3
     assert not DBTaskResult.objects.ready().exists()
     assert Reminder.objects.filter(emailed_at__isnull=True).count() == 0
