@@ -356,3 +356,25 @@ def test_a_worker_told_to_stop_mid_sweep_finishes_its_chunk_and_leaves_the_rest(
     monkeypatch.setattr(reminders, "_send", real_send)
     assert reminders.sweep(now).total == 3
     assert Reminder.objects.count() == 6
+
+
+def test_a_sweep_costs_queries_per_chunk_and_per_reminder_sent_not_per_deadline(town):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def open_cases(count: int) -> None:
+        for _ in range(count):
+            builders.open_concern(
+                town.teacher, town.kindergarten, received_at=local("2026-11-02T10:00")
+            )
+
+    now = local("2026-11-20T12:00")  # all overdue
+    open_cases(3)
+    reminders.sweep(now)
+    with CaptureQueriesContext(connection) as few:
+        assert reminders.sweep(now).already_sent == 6
+    open_cases(27)
+    reminders.sweep(now)
+    with CaptureQueriesContext(connection) as many:
+        assert reminders.sweep(now).already_sent == 60
+    assert len(many) == len(few)
