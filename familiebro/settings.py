@@ -265,3 +265,9 @@ HELP_REQUEST_RATE_LIMIT = int(os.environ.get("HELP_REQUEST_RATE_LIMIT", "5"))
 HELP_REQUEST_RATE_WINDOW_SECONDS = int(os.environ.get("HELP_REQUEST_RATE_WINDOW_SECONDS", "3600"))
 # Proxies in front of Familiebro that append to X-Forwarded-For (0: use the peer address).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+# Deadline reminders: how many days before a deadline its people hear that it is due soon.
+REMINDER_LEAD_DAYS = int(os.environ.get("FAMILIEBRO_REMINDER_LEAD_DAYS", "2"))
+# The address staff open Familiebro at, for the links in e-mails the worker sends (it has no
+# request to read the address from).
+SITE_URL = os.environ.get("FAMILIEBRO_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")

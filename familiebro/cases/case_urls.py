@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import case_views as views
-from . import meeting_views
+from . import deadline_views, meeting_views
 
 app_name = "cases"
 
@@ -37,6 +37,13 @@ urlpatterns = [
     path(case + "plan/individuell-plan.pdf", views.plan_pdf, name="plan-pdf"),
     path(case + "logg/", views.write_log_entry, name="write-log"),
     path(case + "logg/<int:entry_id>/rett/", views.correct_log_entry, name="correct-log"),
+    path("ansatt/frister/", deadline_views.deadlines, name="deadlines"),
+    path("ansatt/varsler/", deadline_views.notifications, name="notifications"),
+    path(
+        "ansatt/varsler/lest/",
+        deadline_views.mark_notifications_read,
+        name="notifications-read",
+    ),
 ]
 
 meetings = case + "moter/"

@@ -1,5 +1,5 @@
-"""Background tasks of requests for help and cases, run by the django-tasks worker
-(`familiebro db_worker`)."""
+"""Background tasks of requests for help, cases and deadline reminders, run by the django-tasks
+worker (`familiebro worker`, or `familiebro db_worker`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from familiebro.core.models import ServiceUnit
@@ -73,3 +75,32 @@ def send_email_with_calendar(to: list[str], subject: str, body: str, calendar: s
     message.attach(part)
     message.connection = get_connection(timeout=timeout)
     return message.send()
+
+
+@task()
+def email_reminder(reminder_id: int, subject: str, body: str) -> int:
+    """E-mail one deadline reminder to its recipient, and record that it went.
+
+    A task run again (the worker was stopped after sending) finds the reminder marked and
+    sends nothing. The address is read now, so a changed address is used. The text was
+    written by the sweep without the family's details.
+    """
+    from django.core.mail import EmailMessage
+
+    from .models import Reminder
+
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=reminder_id, emailed_at__isnull=True)
+            .first()
+        )
+        if reminder is None or not reminder.recipient.email:
+            return 0
+        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+        message = EmailMessage(subject=subject, body=body, to=[reminder.recipient.email])
+        message.connection = get_connection(timeout=timeout)
+        sent = message.send()
+        Reminder.objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
+    return sent

@@ -1,0 +1,145 @@
+"""`familiebro worker`: the one background process. It runs the django-tasks database
+worker's tasks (e-mails) and sweeps for deadline reminders every `--interval` seconds."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import OperationalError, close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands.db_worker import (
+    Worker,
+    valid_backend_name,
+    valid_interval,
+)
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from familiebro.cases import reminders
+
+logger = logging.getLogger("familiebro.worker")
+
+
+class SweepingWorker(Worker):
+    """django-tasks' database worker with a reminder sweep between tasks.
+
+    A sweep counts as a running task for the worker's signal handling: SIGTERM or SIGINT lets
+    it finish the chunk it is on (each reminder commits on its own, so nothing is half-sent)
+    and then the worker stops. A second signal stops at once, as with `db_worker`.
+    """
+
+    def __init__(self, *, sweep_interval: float, once: bool, **options) -> None:
+        super().__init__(
+            batch=False, startup_delay=False, max_tasks=None, excluded_queue_names=[], **options
+        )
+        self.sweep_interval = sweep_interval
+        self.once = once
+        self.reports: list[reminders.SweepReport] = []
+
+    def sweep(self) -> None:
+        self.running_task = True
+        try:
+            report = reminders.sweep(should_stop=lambda: not self.running)
+        except Exception:
+            # A failed sweep must not stop the e-mails: log it and try again next interval.
+            logger.exception("The reminder sweep failed; it runs again in the next interval.")
+        else:
+            self.reports.append(report)
+            logger.info(report.describe())
+        finally:
+            self.running_task = False
+
+    def run_ready_tasks(self) -> None:
+        """Run queued tasks until none is ready (or the worker is told to stop)."""
+        while self.running:
+            close_old_connections()
+            tasks = DBTaskResult.objects.ready().filter(
+                backend_name=self.backend_name, queue_name__in=self.queue_names
+            )
+            try:
+                with exclusive_transaction(tasks.db):
+                    task_result = tasks.get_locked()
+                    if task_result is not None:
+                        task_result.claim(self.worker_id)
+            except OperationalError as exc:
+                # SQLite is busy with another writer: try again after the interval.
+                if is_locked_database_exception(exc):
+                    return
+                raise
+            if task_result is None:
+                return
+            self.run_task(task_result)
+
+    def run(self) -> None:
+        logger.info(
+            "Starting worker worker_id=%s, reminder sweep every %s s",
+            self.worker_id,
+            self.sweep_interval,
+        )
+        next_sweep = 0.0
+        while self.running:
+            if time.monotonic() >= next_sweep:
+                self.sweep()
+                next_sweep = time.monotonic() + self.sweep_interval
+            self.run_ready_tasks()
+            if self.once:
+                return
+            close_old_connections()
+            if self.running:
+                time.sleep(self.interval)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background worker: send queued e-mails and sweep for deadline reminders "
+        "every --interval seconds. Stops cleanly on SIGTERM or SIGINT."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--interval",
+            type=valid_interval,
+            default=300,
+            help="Seconds between reminder sweeps (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--task-interval",
+            type=valid_interval,
+            default=1,
+            help="Seconds to wait for new tasks when the queue is empty (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--queue-name",
+            default=DEFAULT_TASK_QUEUE_NAME,
+            help="The task queues to process, separated by commas (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--backend",
+            default=DEFAULT_TASK_BACKEND_ALIAS,
+            type=valid_backend_name,
+            dest="backend_name",
+            help="The database task backend to take tasks from (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Sweep once, run the tasks that are ready, and exit.",
+        )
+
+    def handle(self, *args, interval, task_interval, queue_name, backend_name, once, **options):
+        worker = SweepingWorker(
+            sweep_interval=interval,
+            once=once,
+            queue_names=queue_name.split(","),
+            interval=task_interval,
+            backend_name=backend_name,
+            worker_id=get_random_string(32),
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            worker.reset_signals()
+        if once and worker.reports:
+            self.stdout.write(worker.reports[-1].describe())
