@@ -31,6 +31,18 @@ def notify(user: Any, text: str, case: Case) -> Notification:
     )
 
 
+def notifications_of(user: Any, limit: int) -> tuple[list[Notification], int]:
+    """The user's own notifications, newest first, and how many are unread."""
+    rows = list(Notification.objects.filter(user=user)[:limit])
+    return rows, Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_all_read(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def _shares_plans_with(case: Case, user: Any) -> bool:
     units = user.memberships.values("unit_id")
     organisations = user.memberships.values("unit__organisation_id")

@@ -117,7 +117,7 @@ def test_the_responsible_person_hears_before_and_on_the_day_and_the_leaders_once
     assert all(case.reference in n.text and deadline.title in n.text for n in teacher_notes)
     assert {n.link for n in teacher_notes} == {f"/ansatt/saker/{case.pk}/"}
     leader_note = Notification.objects.get(user=town.kindergarten_leader)
-    assert "Overdue" in leader_note.text and case.reference in leader_note.text
+    assert "Fristen gikk ut" in leader_note.text and case.reference in leader_note.text
 
     # By e-mail: the same, with the link, and nothing about the family.
     assert len(mail_to(town.teacher)) == 2
