@@ -237,9 +237,21 @@ class GoalForm(CaseForm):
         help_text=_("For example “Emma sleeps through the night”."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    parent = forms.TypedChoiceField(
+        label=_("A sub-goal of (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, goals: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "goal")
         super().__init__(*args, **kwargs)
+        # Sub-goals go one level deep: a main goal and the steps towards it.
+        self.goals = {g.pk: g for g in goals if g.parent_id is None}
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ChoiceField)
+        parent.choices = [("", _("None: a main goal"))] + [
+            (g.pk, g.text[:80]) for g in self.goals.values()
+        ]
+        parent.error_messages["invalid_choice"] = _("Choose one of the case's main goals.")
 
 
 class MeasureForm(CaseForm):

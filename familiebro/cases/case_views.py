@@ -64,7 +64,7 @@ def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any
         else None,
         "handover_form": HandoverForm(colleagues=choices.colleagues),
         "participant_form": ParticipantForm(units=choices.units),
-        "goal_form": GoalForm(),
+        "goal_form": GoalForm(goals=page.goals),
         "measure_form": MeasureForm(
             units=choices.participating_units, people=choices.people, goals=page.goals
         ),
@@ -256,9 +256,11 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(
         request,
         pk,
-        GoalForm(request.POST),
+        GoalForm(request.POST, goals=list(case.goals.all())),
         "goal_form",
-        lambda f: case_services.add_goal(request.user, case, f.cleaned_data["text"]),
+        lambda f: case_services.add_goal(
+            request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
+        ),
         _("The goal is added."),
     )
 
@@ -451,6 +453,12 @@ def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespo
     entry = policy.get_or_404(request.user, LogEntry, entry_id, case_services.READ)
     if entry.case_id != case.pk:
         raise Http404(_("Not found, or you do not have access."))
+    if entry.author_id != request.user.pk:
+        return _refused(
+            request,
+            pk,
+            PermissionDenied(_("Only the author can correct an entry. Write a new entry instead.")),
+        )
     form = CorrectionForm(request.POST or None, initial={"text": entry.text})
     if request.method == "POST" and form.is_valid():
         try:

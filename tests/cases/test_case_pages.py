@@ -354,3 +354,24 @@ def test_a_service_under_consent_reads_the_case_and_loses_it_on_withdrawal(town)
     consent.save()
     assert psychiatrist.get(detail(case)).status_code == 404
     assert case.reference not in text_of(psychiatrist.get(reverse("cases:mine")))
+
+
+def test_a_sub_goal_is_shown_under_its_main_goal(town):
+    case = builders.open_concern(town.teacher, town.kindergarten)
+    teacher = as_user(town.teacher)
+    follow(teacher, teacher.post(url("add-goal", case), {"goal-text": "Åse trives igjen."}))
+    main = case.goals.get()
+    page = follow(
+        teacher,
+        teacher.post(
+            url("add-goal", case), {"goal-text": "Åse leker med andre.", "goal-parent": main.pk}
+        ),
+    )
+    assert case.goals.get(text="Åse leker med andre.").parent == main
+    assert page.index("Åse trives igjen.") < page.index("Åse leker med andre.")
+    other = builders.open_concern(town.teacher, town.kindergarten)
+    refused = teacher.post(
+        url("add-goal", other), {"goal-text": "Feil sak.", "goal-parent": main.pk}
+    )
+    assert refused.status_code == 400
+    assert "Choose one of the case&#x27;s main goals." in text_of(refused)
