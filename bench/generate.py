@@ -103,7 +103,17 @@ TITLE_BY_UNIT_KIND: dict[str, str] = {
     ServiceUnit.Kind.KINDERGARTEN: User.Title.KINDERGARTEN_TEACHER,
     ServiceUnit.Kind.SCHOOL: User.Title.TEACHER,
     ServiceUnit.Kind.FAMILY_COUNSELLING: User.Title.FAMILY_THERAPIST,
+    ServiceUnit.Kind.LOW_THRESHOLD_TEAM: User.Title.SOCIAL_WORKER,
 }
+
+# The bench user's units in the largest municipality, and the role in each.
+BENCH_ROLES = (
+    (ServiceUnit.Kind.HEALTH_CENTRE, Membership.Role.WORKER),
+    (ServiceUnit.Kind.PPT, Membership.Role.COORDINATOR),
+    (ServiceUnit.Kind.CHILD_WELFARE, Membership.Role.WORKER),
+    # The low-threshold team: its allocation view is benchmarked.
+    (ServiceUnit.Kind.LOW_THRESHOLD_TEAM, Membership.Role.WORKER),
+)
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -291,6 +301,8 @@ def _add_municipalities(
             (ServiceUnit.Kind.HEALTH_CENTRE, f"Helsestasjonen i {name}"),
             (ServiceUnit.Kind.PPT, f"PPT {name}"),
             (ServiceUnit.Kind.CHILD_WELFARE, f"Barneverntjenesten i {name}"),
+            # The low-threshold family team (Familiehjelpa's pathway, the allocation view).
+            (ServiceUnit.Kind.LOW_THRESHOLD_TEAM, f"Familieteamet i {name}"),
         ]
         for n in range(1, max(1, persons // PERSONS_PER_KINDERGARTEN) + 1):
             unit_names.append((ServiceUnit.Kind.KINDERGARTEN, f"{name} barnehage {n}"))
@@ -394,7 +406,7 @@ def _add_staff(
 
 
 def _add_bench_user(writer: RowWriter, rng: random.Random, plan: MunicipalityPlan) -> None:
-    """The user the benchmarks log in as: three roles in the largest municipality."""
+    """The user the benchmarks log in as: four roles in the largest municipality."""
     user = _add_user(
         writer,
         rng,
@@ -403,12 +415,7 @@ def _add_bench_user(writer: RowWriter, rng: random.Random, plan: MunicipalityPla
         first_name="Bente",
         last_name="Benk",
     )
-    roles = (
-        (ServiceUnit.Kind.HEALTH_CENTRE, Membership.Role.WORKER),
-        (ServiceUnit.Kind.PPT, Membership.Role.COORDINATOR),
-        (ServiceUnit.Kind.CHILD_WELFARE, Membership.Role.WORKER),
-    )
-    for kind, role in roles:
+    for kind, role in BENCH_ROLES:
         writer.add(Membership(user_id=user.pk, unit_id=plan.unit_of_kind(kind).pk, role=role))
 
 
@@ -533,6 +540,10 @@ def generate(scale: Scale, *, progress: Callable[[str], None] = print) -> float:
             from bench.offers import generate_offers
 
             generate_offers(scale, progress=progress)
+        if scale.cases:
+            from bench.cases import generate_cases
+
+            generate_cases(scale, progress=progress)
         seconds = time.perf_counter() - started
         _record_dataset(scale, seconds)
     return seconds
@@ -552,6 +563,28 @@ def counted_models() -> list[type[models.Model]]:
         Offer,
         Offer.municipalities.through,
         OfferSession,
+        *case_models(),
+    ]
+
+
+def case_models() -> list[type[models.Model]]:
+    from familiebro.cases import models as cases
+    from familiebro.privacy.models import Assignment
+
+    return [
+        cases.Case,
+        Assignment,
+        cases.Participant,
+        cases.LogEntry,
+        cases.Decision,
+        cases.Milestone,
+        cases.Goal,
+        cases.Measure,
+        cases.Meeting,
+        cases.Deadline,
+        cases.Handover,
+        cases.IndividualPlan,
+        cases.HelpRequest,
     ]
 
 

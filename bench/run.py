@@ -76,6 +76,12 @@ class Fixtures:
     offer_ids: list[str]
     # How many offers are published: the HSDS API's pages are drawn from all of them.
     published_offers: int = 0
+    # The bench user's case with the longest log (the case page), and its reference.
+    long_case_id: int = 0
+    long_case_reference: str = ""
+    # The low-threshold team the bench user works in, and its oldest waiting request.
+    team_unit_id: int = 0
+    team_request_reference: str = ""
 
 
 @dataclass
@@ -190,6 +196,31 @@ ENDPOINTS: list[Endpoint] = [
         "GET",
         _hsds_services_page,
         check=lambda ctx, form, text: _a_page_of_services(text),
+    ),
+    Endpoint(
+        "my_cases",
+        "GET",
+        lambda ctx: "/ansatt/saker/",
+        logged_in=True,
+        # The bench user's longest case is one of the open cases they coordinate.
+        check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
+    ),
+    Endpoint(
+        "case_page",
+        "GET",
+        lambda ctx: f"/ansatt/saker/{ctx.fixtures.long_case_id}/",
+        logged_in=True,
+        check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
+    ),
+    Endpoint(
+        "allocation",
+        "GET",
+        lambda ctx: f"/ansatt/fordeling/?enhet={ctx.fixtures.team_unit_id}",
+        logged_in=True,
+        # Both lists filled: a case waiting for the team and the oldest request.
+        check=lambda ctx, form, text: (
+            ctx.fixtures.team_request_reference in text and '#decision"' in text
+        ),
     ),
 ]
 
@@ -519,18 +550,30 @@ def bench_fixtures() -> Iterator[Fixtures]:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from bench.generate import BENCH_USERNAME
+    from bench.cases import long_case
+    from bench.generate import BENCH_ROLES, BENCH_USERNAME
+    from familiebro.cases.models import HelpRequest
     from familiebro.catalogue.models import Offer
-    from familiebro.core.models import Municipality, Organisation, Person, User
+    from familiebro.core.models import Municipality, Organisation, Person, ServiceUnit, User
 
     user = User.objects.filter(username=BENCH_USERNAME).first()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if user is None or device is None or user.memberships.count() != 3:
+    if user is None or device is None or user.memberships.count() != len(BENCH_ROLES):
         raise BenchmarkError(
-            f"The user {BENCH_USERNAME} with three memberships and a confirmed TOTP device "
-            "is missing: regenerate with --regenerate."
+            f"The user {BENCH_USERNAME} with {len(BENCH_ROLES)} memberships and a confirmed "
+            "TOTP device is missing: regenerate with --regenerate."
         )
     organisation_ids = set(user.memberships.values_list("unit__organisation_id", flat=True))
+    case = long_case(user)
+    team = user.memberships.filter(unit__kind=ServiceUnit.Kind.LOW_THRESHOLD_TEAM).first()
+    oldest_request = (
+        HelpRequest.objects.filter(
+            unit_id=team.unit_id if team else None,
+            status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED],
+        )
+        .order_by("first_contact_due_at", "pk")
+        .first()
+    )
     persons = Person.objects.filter(
         organisation_id__in=organisation_ids, national_id_hash__isnull=False
     ).order_by("?")[:LOOKUP_SAMPLE]
@@ -558,6 +601,10 @@ def bench_fixtures() -> Iterator[Fixtures]:
                 .values_list("pk", flat=True)[:LOOKUP_SAMPLE]
             ],
             published_offers=Offer.objects.filter(status=Offer.Status.PUBLISHED).count(),
+            long_case_id=case.pk if case else 0,
+            long_case_reference=case.reference if case else "",
+            team_unit_id=team.unit_id if team else 0,
+            team_request_reference=oldest_request.reference if oldest_request else "",
         )
     finally:
         session.delete()

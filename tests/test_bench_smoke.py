@@ -47,6 +47,7 @@ def test_every_municipality_has_its_services(dataset):
             ServiceUnit.Kind.SCHOOL,
             ServiceUnit.Kind.PPT,
             ServiceUnit.Kind.CHILD_WELFARE,
+            ServiceUnit.Kind.LOW_THRESHOLD_TEAM,
         }
         assert Membership.objects.filter(unit__organisation=organisation).exists()
     office = ServiceUnit.objects.get(kind=ServiceUnit.Kind.FAMILY_COUNSELLING)
@@ -73,7 +74,7 @@ def test_identity_numbers_are_valid_synthetic_and_findable(dataset):
 
 def test_bench_user_finds_persons_of_its_organisation(dataset):
     user = User.objects.get(username=generate.BENCH_USERNAME)
-    assert user.memberships.count() == 3
+    assert user.memberships.count() == len(generate.BENCH_ROLES)
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     organisation_id = user.memberships.values_list("unit__organisation_id", flat=True)[0]
     person = Person.objects.filter(organisation_id=organisation_id).first()
@@ -87,3 +88,28 @@ def test_the_database_remembers_its_scale(dataset):
     assert recorded.scale == "tiny"
     generate.forget_dataset()
     assert generate.recorded_dataset() is None
+
+
+def test_the_bench_users_case_pages_have_their_data(dataset):
+    from bench import cases
+    from familiebro.cases import case_services
+    from familiebro.cases.models import Case, HelpRequest, LogEntry
+
+    user = User.objects.get(username=generate.BENCH_USERNAME)
+    rows = case_services.my_cases(user)
+    roles = [row.role for row in rows]
+    assert roles.count("Coordinator") == cases.BENCH_COORDINATED
+    assert roles.count("Participant") == cases.BENCH_PARTICIPATING
+    assert any(row.next_deadline is not None for row in rows)
+    long_case = cases.long_case(user)
+    assert long_case is not None
+    assert LogEntry.objects.filter(case=long_case).count() == cases.BENCH_LONG_LOG
+    page = case_services.case_page(user, long_case.pk)
+    assert len(page.log) == case_services.LOG_PAGE_SIZE
+    assert page.goals and page.measures and page.meetings and page.deadlines and page.plan
+    team = user.memberships.get(unit__kind=ServiceUnit.Kind.LOW_THRESHOLD_TEAM).unit
+    allocation = case_services.allocation(user, team.pk)
+    assert len(allocation.cases) >= cases.BENCH_ALLOCATION_CASES
+    assert len(allocation.requests) >= cases.BENCH_NEW_REQUESTS
+    assert Case.objects.filter(status=Case.Status.CLOSED).count() > 0
+    assert HelpRequest.objects.filter(status=HelpRequest.Status.CONVERTED).exists()
