@@ -308,7 +308,7 @@ def _measure_page(
 ) -> HttpResponse:
     evaluations = policy.list_page(
         request.user,
-        policy.visible(request.user, MeasureEvaluation, case_services.READ)
+        policy.visible(request.user, MeasureEvaluation, case_services.READ, few_rows=True)
         .filter(measure=measure)
         .select_related("evaluated_by"),
         case_services.READ,

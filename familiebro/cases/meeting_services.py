@@ -85,12 +85,14 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
     )
     invitations = policy.list_page(
         actor,
-        policy.visible(actor, Invitation, READ).filter(meeting=meeting).select_related("user"),
+        policy.visible(actor, Invitation, READ, few_rows=True)
+        .filter(meeting=meeting)
+        .select_related("user"),
         READ,
     )
     measures = policy.list_page(
         actor,
-        policy.visible(actor, Measure, READ)
+        policy.visible(actor, Measure, READ, few_rows=True)
         .filter(meeting=meeting)
         .select_related("responsible_unit", "responsible_user"),
         READ,
@@ -99,7 +101,7 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         invitation.meeting = meeting
     entries = policy.list_page(
         actor,
-        policy.visible(actor, LogEntry, READ).filter(
+        policy.visible(actor, LogEntry, READ, few_rows=True).filter(
             meeting=meeting, kind=LogEntry.Kind.MINUTES, current=True
         ),
         READ,

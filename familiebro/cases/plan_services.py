@@ -32,7 +32,7 @@ from .models import Case, Goal, IndividualPlan, LogEntry, Measure, Participant
 
 def active_plan(actor: Any, case: Case) -> IndividualPlan | None:
     return (
-        policy.visible(actor, IndividualPlan, READ)
+        policy.visible(actor, IndividualPlan, READ, few_rows=True)
         .filter(case=case, ended_at__isnull=True)
         .prefetch_related("responsibility_group__user", "responsibility_group__unit")
         .first()
@@ -108,10 +108,12 @@ def plan_pdf(actor: Any, case_id: Any, language: str = "nb") -> bytes:
     plan = active_plan(actor, case)
     if plan is None:
         raise ValidationError(_("The case has no active individual plan."))
-    goals = list(policy.visible(actor, Goal, READ).filter(case=case).order_by("created_at"))
+    goals = list(
+        policy.visible(actor, Goal, READ, few_rows=True).filter(case=case).order_by("created_at")
+    )
     measures = [
         m
-        for m in policy.visible(actor, Measure, READ)
+        for m in policy.visible(actor, Measure, READ, few_rows=True)
         .filter(case=case, status=Measure.Status.ACTIVE)
         .select_related("responsible_unit", "responsible_user")
         if not m.is_internal

@@ -97,6 +97,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["coordinator", "status"]),
             models.Index(fields=["unit", "status", "opened_at"]),
+            # The allocation view: one unit's open cases in a phase, oldest first.
+            models.Index(fields=["unit", "status", "phase", "received_at"]),
             models.Index(fields=["child", "status"]),
         ]
 
