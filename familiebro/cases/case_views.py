@@ -7,13 +7,16 @@ is a POST; a refusal is shown on the case page with the form and its message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +40,11 @@ from .case_forms import (
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST, even an empty one (which must show what to fill in)."""
+    return request.POST if request.method == "POST" else None
+
+
 @never_cache
 @staff_required
 @require_GET
@@ -57,20 +65,12 @@ def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any
     """The case page's forms, with the one that was sent (and refused) bound."""
     if not page.can_change:
         return {}
-    choices = case_services.case_choices(page.case, page.participants)
     forms: dict[str, Any] = {
         "milestone_form": MilestoneForm(spec=page.case.pathway_version.parsed)
         if any(p.milestones for p in page.phases)
         else None,
-        "handover_form": HandoverForm(colleagues=choices.colleagues),
-        "participant_form": ParticipantForm(units=choices.units),
         "goal_form": GoalForm(goals=page.goals),
-        "measure_form": MeasureForm(
-            units=choices.participating_units, people=choices.people, goals=page.goals
-        ),
         "log_form": LogEntryForm(),
-        "evaluation_form": EvaluationForm(),
-        "plan_form": None if page.plan else PlanForm(participants=page.participants),
     }
     if page.phase.decision is not None:
         forms["decision_form"] = DecisionForm(phase=page.phase)
@@ -103,9 +103,16 @@ def _refused(request: HttpRequest, pk: int, exc: Exception) -> HttpResponse:
 
 
 def _submit(
-    request: HttpRequest, pk: int, form: Any, form_name: str, action: Any, success: str
+    request: HttpRequest,
+    pk: int,
+    form: Any,
+    form_name: str,
+    action: Any,
+    success: str,
+    page: ActionPage | None = None,
 ) -> HttpResponse:
-    """Run `action` with the valid form; show the form again with what to fix otherwise."""
+    """Run `action` with the valid form; show the form again with what to fix otherwise, on
+    its own page when it has one, else on the case page."""
     if form.is_valid():
         try:
             action(form)
@@ -115,7 +122,62 @@ def _submit(
             return _refused(request, pk, exc)
         else:
             return _done(request, pk, success)
+    if page is not None:
+        return _action_page(request, pk, form, page, status=400)
     return _render(request, pk, status=400, **{form_name: form})
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """A form with many choices (colleagues, services) gets a page of its own, so the case
+    page stays light: the case page links to it."""
+
+    url_name: str
+    heading: Any
+    button: Any
+    help: Any = ""
+
+
+HANDOVER_PAGE = ActionPage(
+    "cases:offer-handover",
+    gettext_lazy("Hand over the coordinator role"),
+    gettext_lazy("Offer the role"),
+    gettext_lazy("The role changes only when your colleague accepts it. Until then you keep it."),
+)
+PARTICIPANT_PAGE = ActionPage(
+    "cases:add-participant", gettext_lazy("Add a service"), gettext_lazy("Add the service")
+)
+MEASURE_PAGE = ActionPage(
+    "cases:add-measure",
+    gettext_lazy("New measure"),
+    gettext_lazy("Add the measure"),
+    gettext_lazy(
+        "The evaluation date becomes a deadline for the responsible person. The family sees "
+        "the measure unless you mark it internal."
+    ),
+)
+PLAN_PAGE = ActionPage(
+    "cases:start-plan",
+    gettext_lazy("Start an individual plan"),
+    gettext_lazy("Start the plan"),
+    gettext_lazy(
+        "The plan's goals and measures are the case's. The case's coordinator is the plan's "
+        "coordinator."
+    ),
+)
+
+
+def _action_page(
+    request: HttpRequest, pk: int, form: Any, page: ActionPage, status: int = 200
+) -> HttpResponse:
+    case = _case(request, pk)
+    context = {
+        "case": case,
+        "form": form,
+        "page": page,
+        "action": reverse(page.url_name, args=[pk]),
+    }
+    return render(request, "cases/case/action.html", context, status=status)
 
 
 def _case(request: HttpRequest, pk: int) -> Any:
@@ -164,12 +226,15 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     choices = case_services.case_choices(case, list(case.participants.all()))
-    form = HandoverForm(request.POST, colleagues=choices.colleagues)
+    form = HandoverForm(_posted(request), colleagues=choices.colleagues)
+    if request.method == "GET":
+        return _action_page(request, pk, form, HANDOVER_PAGE)
     return _submit(
         request,
         pk,
@@ -179,6 +244,7 @@ def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, case, f.colleagues[f.cleaned_data["to_user"]], f.cleaned_data["message"]
         ),
         _("The coordinator role is offered. You keep it until it is accepted."),
+        HANDOVER_PAGE,
     )
 
 
@@ -220,12 +286,15 @@ def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRe
     )
 
 
+@never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     choices = case_services.case_choices(case, list(case.participants.all()))
-    form = ParticipantForm(request.POST, units=choices.units)
+    form = ParticipantForm(_posted(request), units=choices.units)
+    if request.method == "GET":
+        return _action_page(request, pk, form, PARTICIPANT_PAGE)
     return _submit(
         request,
         pk,
@@ -235,6 +304,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, case, unit=f.units[f.cleaned_data["unit"]], role=f.cleaned_data["role"]
         ),
         _("The service takes part in the case."),
+        PARTICIPANT_PAGE,
     )
 
 
@@ -274,11 +344,14 @@ def _measure_form(case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
     )
 
 
+@never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = _measure_form(case, request.POST)
+    form = _measure_form(case, _posted(request))
+    if request.method == "GET":
+        return _action_page(request, pk, form, MEASURE_PAGE)
     return _submit(
         request,
         pk,
@@ -286,6 +359,7 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
         "measure_form",
         lambda f: case_services.add_measure(request.user, case, f.measure_fields()),
         _("The measure is added, with its evaluation date as a deadline."),
+        MEASURE_PAGE,
     )
 
 
@@ -459,7 +533,7 @@ def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespo
             pk,
             PermissionDenied(_("Only the author can correct an entry. Write a new entry instead.")),
         )
-    form = CorrectionForm(request.POST or None, initial={"text": entry.text})
+    form = CorrectionForm(_posted(request), initial={"text": entry.text})
     if request.method == "POST" and form.is_valid():
         try:
             case_services.correct_log_entry(request.user, entry.pk, form.cleaned_data["text"])
@@ -493,7 +567,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     children = case_services.openable_children(request.user)
     form = OpenCaseForm(
-        request.POST or None,
+        _posted(request),
         children=children,
         units=units,
         from_request=help_request is not None,
@@ -536,15 +610,18 @@ def open_case(request: HttpRequest) -> HttpResponse:
 # Individual plans ------------------------------------------------------------------------------
 
 
+@never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if plan_services.active_plan(request.user, case) is not None:
         return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
     form = PlanForm(
-        request.POST, participants=list(case.participants.select_related("unit", "user"))
+        _posted(request), participants=list(case.participants.select_related("unit", "user"))
     )
+    if request.method == "GET":
+        return _action_page(request, pk, form, PLAN_PAGE)
     return _submit(
         request,
         pk,
@@ -552,6 +629,7 @@ def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "plan_form",
         lambda f: plan_services.start_plan(request.user, case, f.cleaned_data["members"]),
         _("The individual plan is started."),
+        PLAN_PAGE,
     )
 
 

@@ -62,7 +62,7 @@ def submit(page, form_selector: str) -> None:
 def test_the_case_page_has_no_axe_violations(browsing, town, case, language):
     page = page_as(browsing, town.teacher, language)
     page.goto(reverse("cases:detail", args=[case.pk]))
-    assert page.locator("main form").count() >= 6  # decision, handover withdrawal, plan, log…
+    assert page.locator("main form").count() >= 3  # decision, handover withdrawal, goal, log…
     assert_no_axe_violations(page)
 
 
@@ -158,3 +158,15 @@ def test_a_log_entry_is_written_with_the_keyboard_alone(browsing, town, case):
         page.keyboard.press("Enter")
     assert page.locator(".fb-log").get_by_text("Far ringte og ba om et møte.").count() == 1
     assert case.log_entries.filter(text="Far ringte og ba om et møte.").exists()
+
+
+@pytest.mark.parametrize("name", ["offer-handover", "add-participant", "add-measure", "start-plan"])
+def test_the_action_pages_have_no_axe_violations_also_with_errors(browsing, town, case, name):
+    if name == "offer-handover":
+        case.handovers.update(withdrawn_at=timezone.now())
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse(f"cases:{name}", args=[case.pk]))
+    assert_no_axe_violations(page)
+    submit(page, "main form")
+    assert page.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(page)
