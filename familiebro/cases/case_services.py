@@ -1026,8 +1026,16 @@ class CasePage:
     consents: list[Consent]  # in force for the child; staff of the owning organisation only
 
 
-def _shown(actor: Any, model: type, case: Case, **filters: Any) -> QuerySet:
-    return policy.visible(actor, model, READ, few_rows=True).filter(case=case, **filters)
+def _shown(actor: Any, model: type, case: Case, basis: policy.Basis, **filters: Any) -> QuerySet:
+    """The case's rows of `model` the actor may read, the case itself read on `basis`."""
+    return policy.visible_about(
+        actor,
+        model,
+        READ,
+        subject_id=case.child_id,
+        organisation_id=case.organisation_id,
+        basis=basis,
+    ).filter(case=case, **filters)
 
 
 @transaction.atomic
@@ -1049,22 +1057,26 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
     log_filter: dict[str, Any] = {} if can_change else {"current": True}
     log = list(
-        _shown(actor, LogEntry, case, **log_filter)
-        .select_related("author", "replaces")
+        _shown(actor, LogEntry, case, basis, **log_filter)
+        .select_related("author")
         .order_by("-created_at", "-pk")[:LOG_PAGE_SIZE]
     )
-    goals = list(_shown(actor, Goal, case).order_by("created_at", "pk"))
+    goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
     measures = list(
-        _shown(actor, Measure, case).select_related("responsible_unit", "responsible_user", "goal")
+        _shown(actor, Measure, case, basis).select_related(
+            "responsible_unit", "responsible_user", "goal"
+        )
     )
-    meetings = list(_shown(actor, Meeting, case).order_by("starts_at"))
+    meetings = list(_shown(actor, Meeting, case, basis).order_by("starts_at"))
     participants = list(
-        _shown(actor, Participant, case).select_related("unit__organisation", "user", "consent")
+        _shown(actor, Participant, case, basis).select_related(
+            "unit__organisation", "user", "consent"
+        )
     )
-    decisions = list(_shown(actor, Decision, case).select_related("decided_by"))
-    milestones = list(_shown(actor, Milestone, case))
+    decisions = list(_shown(actor, Decision, case, basis).select_related("decided_by"))
+    milestones = list(_shown(actor, Milestone, case, basis))
     open_deadlines = list(
-        _shown(actor, Deadline, case, completed_at__isnull=True, cancelled_at__isnull=True)
+        _shown(actor, Deadline, case, basis, completed_at__isnull=True, cancelled_at__isnull=True)
         .select_related("responsible")
         .order_by("due_at")
     )
@@ -1073,13 +1085,14 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             actor,
             Handover,
             case,
+            basis,
             accepted_at__isnull=True,
             declined_at__isnull=True,
             withdrawn_at__isnull=True,
         ).select_related("to_user", "offered_by")
     )
     plans = list(
-        _shown(actor, IndividualPlan, case, ended_at__isnull=True).prefetch_related(
+        _shown(actor, IndividualPlan, case, basis, ended_at__isnull=True).prefetch_related(
             "responsibility_group__user", "responsibility_group__unit"
         )
     )
