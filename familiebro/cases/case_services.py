@@ -1003,7 +1003,9 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
 
 # The case page -----------------------------------------------------------------------------
 
-LOG_PAGE_SIZE = 200
+# The case page shows the newest entries of the shared log; the log page shows all of it.
+LOG_ON_CASE_PAGE = 50
+LOG_PAGE_SIZE = 100
 
 
 @dataclass
@@ -1023,6 +1025,7 @@ class CasePage:
     pending_handover: Handover | None
     milestones: list[Milestone]
     plan: IndividualPlan | None
+    log_continues: bool  # the log has older entries than the case page shows
     consents: list[Consent]  # in force for the child; staff of the owning organisation only
 
 
@@ -1055,12 +1058,9 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         raise Http404(_("Not found, or you do not have access."))
     basis = policy.bases_for(actor, [case], READ)[0]
     can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
-    log_filter: dict[str, Any] = {} if can_change else {"current": True}
-    log = list(
-        _shown(actor, LogEntry, case, basis, **log_filter)
-        .select_related("author")
-        .order_by("-created_at", "-pk")[:LOG_PAGE_SIZE]
-    )
+    log = list(_log_entries(actor, case, basis, can_change)[: LOG_ON_CASE_PAGE + 1])
+    log_continues = len(log) > LOG_ON_CASE_PAGE
+    log = log[:LOG_ON_CASE_PAGE]
     goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
     measures = list(
         _shown(actor, Measure, case, basis).select_related(
@@ -1145,7 +1145,40 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         milestones=milestones,
         plan=plans[0] if plans else None,
         consents=consents,
+        log_continues=log_continues,
     )
+
+
+def _log_entries(actor: Any, case: Case, basis: policy.Basis, can_change: bool) -> QuerySet:
+    """The shared log, newest first. Superseded entries only for staff of the owner."""
+    log_filter: dict[str, Any] = {} if can_change else {"current": True}
+    return (
+        _shown(actor, LogEntry, case, basis, **log_filter)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass
+class LogPage:
+    case: Case
+    can_change: bool
+    page: Any  # a Paginator page of LogEntry
+
+
+@transaction.atomic
+def log_page(actor: Any, case_id: Any, page_number: Any = None) -> LogPage:
+    """One page of a case's whole shared log, audited as a list."""
+    from django.core.paginator import Paginator
+
+    case = get_case(actor, case_id)
+    basis = policy.bases_for(actor, [case], READ)[0]
+    can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
+    page = Paginator(_log_entries(actor, case, basis, can_change), LOG_PAGE_SIZE).get_page(
+        page_number
+    )
+    page.object_list = policy.list_page(actor, page.object_list, READ)
+    return LogPage(case=case, can_change=can_change, page=page)
 
 
 # Lists -------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ urlpatterns = [
     path(case + "plan/", views.start_plan, name="start-plan"),
     path(case + "plan/avslutt/", views.end_plan, name="end-plan"),
     path(case + "plan/individuell-plan.pdf", views.plan_pdf, name="plan-pdf"),
+    path(case + "logg/alle/", views.log, name="log"),
     path(case + "logg/", views.write_log_entry, name="write-log"),
     path(case + "logg/<int:entry_id>/rett/", views.correct_log_entry, name="correct-log"),
     path("ansatt/frister/", deadline_views.deadlines, name="deadlines"),

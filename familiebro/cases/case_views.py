@@ -87,6 +87,15 @@ def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> H
 @never_cache
 @staff_required
 @require_GET
+def log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole shared log of a case, a page at a time."""
+    view = case_services.log_page(request.user, pk, request.GET.get("side"))
+    return render(request, "cases/case/log.html", {"log": view, "case": view.case})
+
+
+@never_cache
+@staff_required
+@require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, pk)
 

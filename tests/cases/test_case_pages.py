@@ -375,3 +375,20 @@ def test_a_sub_goal_is_shown_under_its_main_goal(town):
     )
     assert refused.status_code == 400
     assert "Choose one of the case&#x27;s main goals." in text_of(refused)
+
+
+def test_the_case_page_shows_the_newest_entries_and_links_to_the_whole_log(town):
+    case = builders.open_concern(town.teacher, town.kindergarten)
+    for number in range(case_services.LOG_ON_CASE_PAGE + 5):
+        case_services.write_log_entry(
+            town.teacher, case, kind=LogEntry.Kind.NOTE, text=f"Notat nummer {number}."
+        )
+    teacher = as_user(town.teacher)
+    page = text_of(teacher.get(detail(case)))
+    newest = case_services.LOG_ON_CASE_PAGE + 4
+    assert f"Notat nummer {newest}." in page
+    assert "Notat nummer 0." not in page
+    assert reverse("cases:log", args=[case.pk]) in page
+    whole = text_of(teacher.get(reverse("cases:log", args=[case.pk])))
+    assert "Notat nummer 0." in whole and f"Notat nummer {newest}." in whole
+    assert "Trekker seg unna i lek" in whole  # the concern that opened the log
