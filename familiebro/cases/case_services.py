@@ -1184,6 +1184,15 @@ def log_page(actor: Any, case_id: Any, page_number: Any = None) -> LogPage:
 # Lists -------------------------------------------------------------------------------------
 
 
+def _attach_versions(cases: list[Case]) -> None:
+    """Each case's pathway version, read once per version rather than once per row (a
+    version's specification is large, and the same for hundreds of cases)."""
+    ids = {c.pathway_version_id for c in cases}
+    versions = PathwayVersion.objects.select_related("definition").in_bulk(ids)
+    for case in cases:
+        case.pathway_version = versions[case.pathway_version_id]
+
+
 @dataclass
 class CaseRow:
     case: Case
@@ -1214,10 +1223,11 @@ def my_cases(actor: Any) -> list[CaseRow]:
         actor,
         policy.visible(actor, Case, READ, few_rows=True)
         .filter(pk__in=coordinating.union(participating), status=Case.Status.OPEN)
-        .select_related("unit", "child", "pathway_version__definition")
+        .select_related("unit", "child")
         .order_by("-opened_at")[:200],
         READ,
     )
+    _attach_versions(cases)
     due = deadlines.next_due([c.pk for c in cases])
     rows = [
         CaseRow(
@@ -1271,7 +1281,8 @@ def my_deadlines(actor: Any, now: Any = None) -> tuple[list[DeadlineRow], bool]:
     return [DeadlineRow(d, d.due_at < now, d.responsible_id == actor.pk) for d in deadlines], more
 
 
-ALLOCATION_LIMIT = 200
+# A weekly meeting goes through tens of items, not hundreds: the oldest first, this many.
+ALLOCATION_LIMIT = 60
 
 
 @dataclass
@@ -1282,6 +1293,7 @@ class Allocation:
     unit: ServiceUnit
     requests: list[HelpRequest]  # new requests for help, not yet made a case or closed
     cases: list[CaseRow]  # cases in a phase the team allocates
+    limit: int  # at most this many of each are shown
 
 
 def _team_allocated_phases() -> Q:
@@ -1321,13 +1333,14 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
         actor,
         policy.visible(actor, Case, READ, few_rows=True)
         .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
-        .select_related("child", "coordinator", "pathway_version__definition")
+        .select_related("child", "coordinator")
         .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
         READ,
     )
+    _attach_versions(cases)
     due = deadlines.next_due([c.pk for c in cases])
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
-    return Allocation(units=units, unit=unit, requests=requests, cases=rows)
+    return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
 
 
 # What the forms offer ----------------------------------------------------------------------

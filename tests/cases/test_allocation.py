@@ -94,3 +94,14 @@ def test_the_allocation_view_takes_the_same_number_of_queries_for_more_cases():
         team_case(town)
         HelpRequestFactory(unit=town.team)
     assert queries() == few
+
+
+def test_a_long_list_shows_the_oldest_and_says_so(monkeypatch):
+    town = builders.municipality()
+    monkeypatch.setattr(case_services, "ALLOCATION_LIMIT", 2)
+    requests = [HelpRequestFactory(unit=town.team) for _ in range(3)]
+    requests.sort(key=lambda r: (r.first_contact_due_at, r.pk))
+    page = page_for(town.team_leader)
+    assert requests[0].reference in page and requests[1].reference in page
+    assert requests[2].reference not in page
+    assert "Only the 2 oldest are shown." in page
