@@ -105,7 +105,7 @@ def test_the_bench_users_case_pages_have_their_data(dataset):
     assert long_case is not None
     assert LogEntry.objects.filter(case=long_case).count() == cases.BENCH_LONG_LOG
     page = case_services.case_page(user, long_case.pk)
-    assert len(page.log) == case_services.LOG_PAGE_SIZE
+    assert len(page.log) == case_services.LOG_ON_CASE_PAGE and page.log_continues
     assert page.goals and page.measures and page.meetings and page.deadlines and page.plan
     team = user.memberships.get(unit__kind=ServiceUnit.Kind.LOW_THRESHOLD_TEAM).unit
     allocation = case_services.allocation(user, team.pk)

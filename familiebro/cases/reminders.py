@@ -70,7 +70,7 @@ def kinds_owed(due_at: datetime.datetime, now: datetime.datetime, lead_days: int
     """Which reminders a deadline due at `due_at` is owed at `now` (by local calendar days)."""
     today = timezone.localtime(now).date()
     due_day = timezone.localtime(due_at).date()
-    kinds = []
+    kinds: list[str] = []
     if today < due_day <= today + datetime.timedelta(days=lead_days):
         kinds.append(Kind.BEFORE)
     if due_day == today:

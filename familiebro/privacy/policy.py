@@ -207,6 +207,7 @@ def _own_organisation(
     if rule.unit_field is not None:
         return own & Q(**{f"{rule.unit_field}__in": scope.unit_ids})
     if not _searches_whole_organisation(model, purpose):
+        assert rule.subject_field is not None  # every rule names a unit or a person
         need_to_know = _need_to_know(user, scope)
         if few_rows:
             # A probe of the person's assignments per row, instead of reading the user's
