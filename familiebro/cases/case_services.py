@@ -1020,10 +1020,8 @@ class CasePage:
     measures: list[Measure]
     meetings: list[Any]
     participants: list[Participant]
-    decisions: list[Decision]
     deadlines: list[Any]
     pending_handover: Handover | None
-    milestones: list[Milestone]
     plan: IndividualPlan | None
     log_continues: bool  # the log has older entries than the case page shows
     consents: list[Consent]  # in force for the child; staff of the owning organisation only
@@ -1073,8 +1071,6 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             "unit__organisation", "user", "consent"
         )
     )
-    decisions = list(_shown(actor, Decision, case, basis).select_related("decided_by"))
-    milestones = list(_shown(actor, Milestone, case, basis))
     open_deadlines = list(
         _shown(actor, Deadline, case, basis, completed_at__isnull=True, cancelled_at__isnull=True)
         .select_related("responsible")
@@ -1110,23 +1106,17 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         "measure": [m.pk for m in measures],
         "meeting": [m.pk for m in meetings],
         "participant": [p.pk for p in participants],
-        "decision": [d.pk for d in decisions],
         "deadline": [d.pk for d in open_deadlines],
     }
-    policy.record_access(actor, Action.VIEW, [case], READ, [basis])
-    if any(shown.values()):
-        audit.record(
-            audit.AuditEvent.Action.LIST,
-            actor=actor,
-            object_type="cases.case_parts",
-            object_ids=[case.pk],
-            subject_ids=[case.child_id],
-            organisation_id=case.organisation_id,
-            purpose=READ,
-            legal_basis=basis.kind,
-            consent_id=basis.consent_id,
-            detail={"shown": {k: v for k, v in shown.items() if v}},
-        )
+    # One event for the page view: the case, with the ids of every part that was shown.
+    policy.record_access(
+        actor,
+        Action.VIEW,
+        [case],
+        READ,
+        [basis],
+        detail={"shown": {k: v for k, v in shown.items() if v}},
+    )
     spec = case.pathway_version.parsed
     return CasePage(
         case=case,
@@ -1139,10 +1129,8 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         measures=measures,
         meetings=meetings,
         participants=participants,
-        decisions=decisions,
         deadlines=open_deadlines,
         pending_handover=handovers[0] if handovers else None,
-        milestones=milestones,
         plan=plans[0] if plans else None,
         consents=consents,
         log_continues=log_continues,

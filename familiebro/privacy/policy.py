@@ -408,8 +408,10 @@ def record_access(
     objs: Sequence[models.Model],
     purpose: str,
     bases: Sequence[Basis] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
-    """Write one audit event for reading or changing `objs` (one event per page of a list)."""
+    """Write one audit event for reading or changing `objs` (one event per page of a list).
+    `detail` adds what else the page showed of them, e.g. the ids of a case's parts."""
     from . import audit
 
     if not objs:
@@ -422,7 +424,7 @@ def record_access(
     kinds = sorted({b.kind for b in bases})
     consent_ids = sorted({b.consent_id for b in bases if b.consent_id})
     exception_ids = sorted({b.exceptional_access_id for b in bases if b.exceptional_access_id})
-    detail: dict[str, Any] = {}
+    detail = dict(detail or {})
     if len(objs) > 1:
         detail["bases"] = {str(o.pk): b.kind for o, b in zip(objs, bases, strict=True)}
     if exception_ids:

@@ -346,6 +346,9 @@ def test_a_service_under_consent_reads_the_case_and_loses_it_on_withdrawal(town)
         actor_id=town.psychiatrist.pk, object_type="cases.case"
     ).latest("id")
     assert event.consent_id == consent.pk
+    # One event for the page view, naming what it showed of the case.
+    assert event.action == "view"
+    assert event.detail["shown"]["logentry"]
     # Reading is all a consent opens: a change is refused and nothing is written.
     psychiatrist.post(url("add-goal", case), {"goal-text": "Et mål"})
     assert not case.goals.exists()
