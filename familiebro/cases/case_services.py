@@ -1271,6 +1271,16 @@ def my_deadlines(actor: Any, now: Any = None) -> tuple[list[DeadlineRow], bool]:
 
 # A weekly meeting goes through tens of items, not hundreds: the oldest first, this many.
 ALLOCATION_LIMIT = 60
+ALLOCATION_REQUEST_FIELDS = (
+    "reference",
+    "organisation_id",
+    "unit_id",
+    "first_contact_due_at",
+    "status",
+    "requester_name",
+    "requester_role",
+    "offer__title",
+)
 
 
 @dataclass
@@ -1314,6 +1324,8 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
         policy.visible(actor, HelpRequest, WRITE)
         .filter(unit=unit, status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED])
         .select_related("offer")
+        # What the list shows: not the message, and of the offer only its title.
+        .only(*ALLOCATION_REQUEST_FIELDS)
         .order_by("first_contact_due_at", "pk")[:ALLOCATION_LIMIT],
         WRITE,
     )
@@ -1325,7 +1337,6 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
         .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
         READ,
     )
-    _attach_versions(cases)
     due = deadlines.next_due([c.pk for c in cases])
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
     return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
