@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -476,6 +477,51 @@ def municipalities() -> list[MunicipalityChoice]:
     """
     rows = Municipality.objects.order_by("name", "number").values_list("pk", "number", "name")
     return [MunicipalityChoice(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the finder's filters offer: every municipality (by name, and by number for
+    checking a choice) and the topics in use."""
+
+    municipalities: tuple[MunicipalityChoice, ...]
+    municipalities_by_number: dict[str, MunicipalityChoice]
+    # (number, name): the options of the municipality select.
+    municipality_options: tuple[tuple[str, str], ...]
+    topics: tuple[TaxonomyTerm, ...]
+
+
+# The filters' choices are read on every finder request (two queries and 375 rows) but change
+# only when an offer is published or withdrawn, a topic is renamed or the municipality register
+# changes. Each process keeps them for a minute. Other processes are not told of a change:
+# within the minute a new topic is missing from their filter, or a withdrawn one finds no
+# offers, which harms no one, so a short time-to-live is all the invalidation needed. In this
+# process, saving an offer, a term or a municipality forgets them at once (see apps.py).
+FILTER_CHOICES_SECONDS = 60
+_filter_choices: tuple[float, FilterChoices] | None = None
+
+
+def filter_choices() -> FilterChoices:
+    global _filter_choices
+    now = time.monotonic()
+    cached = _filter_choices
+    if cached is not None and now - cached[0] < FILTER_CHOICES_SECONDS:
+        return cached[1]
+    every_municipality = tuple(municipalities())
+    choices = FilterChoices(
+        municipalities=every_municipality,
+        municipalities_by_number={m.number: m for m in every_municipality},
+        municipality_options=tuple((m.number, m.name) for m in every_municipality),
+        topics=tuple(topics_in_use()),
+    )
+    _filter_choices = (now, choices)
+    return choices
+
+
+def forget_filter_choices(**_signal_arguments: Any) -> None:
+    """Read the filters' choices from the database on the next request."""
+    global _filter_choices
+    _filter_choices = None
 
 
 def municipality_of(choice: MunicipalityChoice | None) -> Municipality | None:
