@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
@@ -636,7 +636,7 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
     also_searched = [phrase for concept in concepts for phrase in concept.alternatives]
     if not concepts:
         page = counted_page(card_queryset(candidates).order_by("title", "pk"), page_number)
-        page.object_list = result_cards(page.object_list, get_language() or "nb")
+        page.object_list = result_cards(_rows(page), get_language() or "nb")
         count = page.paginator.count
         return FinderResult(criteria, page=page, count=count, exact_count=count)
     if connection.vendor == "postgresql":
@@ -645,7 +645,7 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
     else:
         found = _search_by_prefix(candidates, concepts, page_number)
         method = "prefix"
-    found.page.object_list = result_cards(found.page.object_list, get_language() or "nb")
+    found.page.object_list = result_cards(_rows(found.page), get_language() or "nb")
     return FinderResult(
         criteria,
         page=found.page,
@@ -655,6 +655,10 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
         exact_count=found.exact_count,
         method=method,
     )
+
+
+def _rows(page: Page) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], page.object_list)
 
 
 def counted_page(queryset: QuerySet[Offer, dict[str, Any]], page_number: int | str | None) -> Page:
