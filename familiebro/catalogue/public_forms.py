@@ -42,7 +42,7 @@ class FinderForm(StyledForm):
     kveld_helg = forms.BooleanField(label=_("Open evenings or weekends"), required=False)
 
     def __init__(self, data: QueryDict, *, remembered_municipality: str = "") -> None:
-        # Kept by each process for a minute (see finder.filter_choices): no query here.
+        # Read from the database at most once a minute per process (see finder.filter_choices).
         choices = finder.filter_choices()
         topics = choices.topics
         language = get_language() or "nb"
