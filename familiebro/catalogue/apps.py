@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class CatalogueConfig(AppConfig):
     name = "familiebro.catalogue"
     label = "catalogue"
     verbose_name = "Familiebro catalogue"
+
+    def ready(self) -> None:
+        from familiebro.core.models import Municipality
+
+        from . import finder
+        from .models import Offer, TaxonomyTerm
+
+        # The finder's filter choices, kept for a minute, change with these: this process
+        # shows a change at once (other processes within the minute, see finder.py).
+        for model in (Offer, TaxonomyTerm, Municipality):
+            post_save.connect(finder.forget_filter_choices, sender=model, weak=False)
+            post_delete.connect(finder.forget_filter_choices, sender=model, weak=False)
+        m2m_changed.connect(finder.forget_filter_choices, sender=Offer.topics.through, weak=False)

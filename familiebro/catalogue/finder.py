@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
@@ -52,8 +53,8 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from familiebro.core.models import Municipality
 
@@ -298,7 +299,7 @@ def language_name(code: str) -> str:
     return SPOKEN_LANGUAGES.get(_LANGUAGE_ALIASES.get(code, code), code)
 
 
-def offer_language_codes(offer: Offer) -> list[str]:
+def offer_language_codes(offer: Offer | ResultCard) -> list[str]:
     """The offer's spoken languages, Norwegian once even if listed as nb and nn."""
     codes: list[str] = []
     for code in offer.languages.split():
@@ -338,7 +339,7 @@ class FinderResult:
     method: str = ""
 
     @property
-    def offers(self) -> list[Offer]:
+    def offers(self) -> list[ResultCard]:
         return list(self.page.object_list)
 
 
@@ -346,7 +347,7 @@ def published_offers() -> QuerySet[Offer]:
     return Offer.objects.filter(status=Offer.Status.PUBLISHED)
 
 
-def is_stale(offer: Offer, now: datetime.datetime | None = None) -> bool:
+def is_stale(offer: Offer | ResultCard, now: datetime.datetime | None = None) -> bool:
     """Not verified for six months, or never: the rule the editor pages flag offers by."""
     return services.is_stale(offer, now)
 
@@ -426,11 +427,16 @@ def topic_value(term: TaxonomyTerm) -> str:
 
 def term_name(term: TaxonomyTerm, ui_language: str) -> str:
     """A term's name in the page's language; bokmål where it has no such name."""
-    if ui_language == "nn" and term.name_nn:
-        return term.name_nn
-    if ui_language == "en" and term.name_en:
-        return term.name_en
-    return term.name
+    return name_in_language(ui_language, term.name, term.name_nn, term.name_en)
+
+
+def name_in_language(ui_language: str, name: str, name_nn: str, name_en: str) -> str:
+    """Of a term's names (bokmål, nynorsk, English), the one for the page's language."""
+    if ui_language == "nn" and name_nn:
+        return name_nn
+    if ui_language == "en" and name_en:
+        return name_en
+    return name
 
 
 def _is_uuid(value: str) -> bool:
@@ -478,6 +484,51 @@ def municipalities() -> list[MunicipalityChoice]:
     return [MunicipalityChoice(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the finder's filters offer: every municipality (by name, and by number for
+    checking a choice) and the topics in use."""
+
+    municipalities: tuple[MunicipalityChoice, ...]
+    municipalities_by_number: dict[str, MunicipalityChoice]
+    # (number, name): the options of the municipality select.
+    municipality_options: tuple[tuple[str, str], ...]
+    topics: tuple[TaxonomyTerm, ...]
+
+
+# The filters' choices are read on every finder request (two queries and 375 rows) but change
+# only when an offer is published or withdrawn, a topic is renamed or the municipality register
+# changes. Each process keeps them for a minute. Other processes are not told of a change:
+# within the minute a new topic is missing from their filter, or a withdrawn one finds no
+# offers, which harms no one, so a short time-to-live is all the invalidation needed. In this
+# process, saving an offer, a term or a municipality forgets them at once (see apps.py).
+FILTER_CHOICES_SECONDS = 60
+_filter_choices: tuple[float, FilterChoices] | None = None
+
+
+def filter_choices() -> FilterChoices:
+    global _filter_choices
+    now = time.monotonic()
+    cached = _filter_choices
+    if cached is not None and now - cached[0] < FILTER_CHOICES_SECONDS:
+        return cached[1]
+    every_municipality = tuple(municipalities())
+    choices = FilterChoices(
+        municipalities=every_municipality,
+        municipalities_by_number={m.number: m for m in every_municipality},
+        municipality_options=tuple((m.number, m.name) for m in every_municipality),
+        topics=tuple(topics_in_use()),
+    )
+    _filter_choices = (now, choices)
+    return choices
+
+
+def forget_filter_choices(**_signal_arguments: Any) -> None:
+    """Read the filters' choices from the database on the next request."""
+    global _filter_choices
+    _filter_choices = None
+
+
 def municipality_of(choice: MunicipalityChoice | None) -> Municipality | None:
     if choice is None:
         return None
@@ -487,41 +538,95 @@ def municipality_of(choice: MunicipalityChoice | None) -> Municipality | None:
 # Search ----------------------------------------------------------------------------------
 
 
-# Offer columns a result card never shows: left in the database, the search document above
-# all (about a kilobyte an offer).
-_NOT_ON_CARDS = (
-    "search_document", "hsds_extra", "how_to_sign_up", "contact_name", "contact_title",
-    "contact_photo", "contact_phone", "contact_email", "phone_hours", "url", "verified_by",
-    "capacity", "created_at", "updated_at", "unit", "provider",
+# The offer columns a result card shows, read as plain values: twenty model instances, each
+# with related managers for its prefetched rows, cost more than the queries themselves.
+_CARD_FIELDS = (
+    "pk", "title", "summary", "description", "age_from_months", "age_to_months", "languages",
+    "is_digital", "format_group", "format_individual", "format_home_visit", "open_evenings",
+    "open_weekends", "is_free", "cost", "referral_required", "status", "last_verified_at",
 )  # fmt: skip
 
 
-def card_queryset(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
-    """What a result card shows, fetched in a fixed number of queries for a whole page.
+def card_queryset(queryset: QuerySet[Offer]) -> QuerySet[Offer, dict[str, Any]]:
+    """The columns of a result card, as dictionaries (see result_cards for the rest).
 
-    The programme's name comes as an annotation (programme_name), not as the programme:
-    cards show nothing else of it.
+    The programme's name comes as programme_name: cards show nothing else of it.
     """
-    return (
-        queryset.defer(*_NOT_ON_CARDS)
-        .annotate(programme_name=F("programme__name"))
-        .prefetch_related(
-            Prefetch(
-                "locations",
-                queryset=Location.objects.select_related("municipality").only(
-                    "name", "address", "municipality__name"
-                ),
-            ),
-            Prefetch(
-                "opening_hours",
-                queryset=OpeningHours.objects.only("offer", "weekday", "opens_at", "closes_at"),
-            ),
-            Prefetch(
-                "target_groups",
-                queryset=TaxonomyTerm.objects.only("name", "name_nn", "name_en").order_by("name"),
-            ),
+    return queryset.values(*_CARD_FIELDS, programme_name=F("programme__name"))
+
+
+@dataclass
+class ResultCard:
+    """An offer as a result card shows it. Has the offer's own fields that the card's rules
+    read (is_stale, format_names, spoken_languages), so those rules stay in one place."""
+
+    pk: uuid.UUID
+    title: str
+    summary: str
+    description: str
+    age_from_months: int | None
+    age_to_months: int | None
+    languages: str
+    is_digital: bool
+    format_group: bool
+    format_individual: bool
+    format_home_visit: bool
+    open_evenings: bool
+    open_weekends: bool
+    is_free: bool
+    cost: str
+    referral_required: bool
+    status: str
+    last_verified_at: datetime.datetime | None
+    programme_name: str | None
+    facts: OfferCard | None = None
+
+
+def result_cards(
+    rows: Sequence[dict[str, Any]], ui_language: str, now: datetime.datetime | None = None
+) -> list[ResultCard]:
+    """Cards for rows of card_queryset, with their places, hours and target groups: three
+    queries for the whole page, whatever the number of offers."""
+    ids = [row["pk"] for row in rows]
+    if not ids:
+        return []
+    places: dict[Any, list[str]] = defaultdict(list)
+    for offer_id, name, address, municipality in (
+        Offer.locations.through.objects.filter(offer_id__in=ids)
+        .order_by("pk")
+        .values_list(
+            "offer_id", "location__name", "location__address", "location__municipality__name"
         )
-    )
+    ):
+        places[offer_id].append(", ".join(part for part in (name or address, municipality) if part))
+    hours: dict[Any, list[str]] = defaultdict(list)
+    for offer_id, weekday, opens_at, closes_at in (
+        OpeningHours.objects.filter(offer_id__in=ids)
+        .order_by("weekday", "opens_at")
+        .values_list("offer_id", "weekday", "opens_at", "closes_at")
+    ):
+        hours[offer_id].append(
+            f"{OpeningHours.Weekday(weekday).label} {opens_at:%H:%M}–{closes_at:%H:%M}"
+        )
+    groups: dict[Any, list[str]] = defaultdict(list)
+    for offer_id, *names in (
+        Offer.target_groups.through.objects.filter(offer_id__in=ids)
+        .order_by("taxonomyterm__name")
+        .values_list(
+            "offer_id", "taxonomyterm__name", "taxonomyterm__name_nn", "taxonomyterm__name_en"
+        )
+    ):
+        groups[offer_id].append(name_in_language(ui_language, *names))
+    cards = []
+    for row in rows:
+        card = ResultCard(
+            **{name: row[name] for name in _CARD_FIELDS}, programme_name=row["programme_name"]
+        )
+        card.facts = offer_card(
+            card, groups=groups[card.pk], places=places[card.pk], hours=hours[card.pk], now=now
+        )
+        cards.append(card)
+    return cards
 
 
 def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> FinderResult:
@@ -531,6 +636,7 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
     also_searched = [phrase for concept in concepts for phrase in concept.alternatives]
     if not concepts:
         page = counted_page(card_queryset(candidates).order_by("title", "pk"), page_number)
+        page.object_list = result_cards(_rows(page), get_language() or "nb")
         count = page.paginator.count
         return FinderResult(criteria, page=page, count=count, exact_count=count)
     if connection.vendor == "postgresql":
@@ -539,6 +645,7 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
     else:
         found = _search_by_prefix(candidates, concepts, page_number)
         method = "prefix"
+    found.page.object_list = result_cards(_rows(found.page), get_language() or "nb")
     return FinderResult(
         criteria,
         page=found.page,
@@ -550,7 +657,11 @@ def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> Finde
     )
 
 
-def counted_page(queryset: QuerySet[Offer], page_number: int | str | None) -> Page:
+def _rows(page: Page) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], page.object_list)
+
+
+def counted_page(queryset: QuerySet[Offer, dict[str, Any]], page_number: int | str | None) -> Page:
     """A page of the queryset and the total, in one query rather than Paginator's two.
 
     The total comes with the rows (COUNT(*) OVER ()), so the database finds and ranks the
@@ -565,7 +676,7 @@ def counted_page(queryset: QuerySet[Offer], page_number: int | str | None) -> Pa
     start = (number - 1) * PAGE_SIZE
     rows = list(counted[start : start + PAGE_SIZE])
     if rows:
-        total = rows[0].found_total
+        total = rows[0]["found_total"]
     elif number > 1 and (total := queryset.count()):
         number = (total - 1) // PAGE_SIZE + 1
         start = (number - 1) * PAGE_SIZE
@@ -690,7 +801,9 @@ def _search_by_prefix(
     ordered_ids = [pk for _score, _title, pk in scored]
     paginator = Paginator(ordered_ids, PAGE_SIZE)
     page = paginator.get_page(page_number)
-    by_id = card_queryset(Offer.objects.filter(pk__in=list(page.object_list))).in_bulk()
+    by_id = {
+        row["pk"]: row for row in card_queryset(Offer.objects.filter(pk__in=list(page.object_list)))
+    }
     page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     return _Found(page, paginator.count, exact_count)
 
@@ -777,7 +890,7 @@ def _age_words(months: int, *, upper: bool = False) -> str:
     return ngettext("%(years)d year", "%(years)d years", years) % {"years": years}
 
 
-def format_names(offer: Offer) -> list[str]:
+def format_names(offer: Offer | ResultCard) -> list[str]:
     return [str(label) for value, label in Format.CHOICES if getattr(offer, Format.FIELDS[value])]
 
 
@@ -788,7 +901,7 @@ class SpokenLanguage:
     direction: str
 
 
-def spoken_languages(offer: Offer) -> list[SpokenLanguage]:
+def spoken_languages(offer: Offer | ResultCard) -> list[SpokenLanguage]:
     """The languages staff speak, each named in itself, with its writing direction."""
     return [
         SpokenLanguage(code, language_name(code), "rtl" if code in RIGHT_TO_LEFT_SPOKEN else "ltr")
@@ -811,27 +924,23 @@ class OfferCard:
     languages: list[SpokenLanguage]
 
 
-def offer_card(offer: Offer, ui_language: str, now: datetime.datetime | None = None) -> OfferCard:
-    """Needs the offer's target groups, locations (with municipality) and opening hours,
-    prefetched as card_queryset does."""
-    groups = ", ".join(term_name(term, ui_language) for term in offer.target_groups.all())
+def offer_card(
+    offer: ResultCard,
+    *,
+    groups: list[str],
+    places: list[str],
+    hours: list[str],
+    now: datetime.datetime | None = None,
+) -> OfferCard:
+    """The card's facts from the offer, its target groups' names (in the page's language),
+    its places ("name or address, municipality") and its opening hours, in words."""
     ages = describe_age_range(offer.age_from_months, offer.age_to_months)
-    places = [
-        ", ".join(part for part in (location.name or location.address,
-                                    location.municipality.name if location.municipality else "")
-                  if part)
-        for location in offer.locations.all()
-    ]  # fmt: skip
     if places:
         where = "; ".join(places)
     elif offer.is_digital:
         where = str(_("Digital: take part from home"))
     else:
         where = str(_("Ask the service where"))
-    hours = [
-        f"{OpeningHours.Weekday(h.weekday).label} {h.opens_at:%H:%M}–{h.closes_at:%H:%M}"
-        for h in offer.opening_hours.all()
-    ]
     when = ", ".join(hours) if hours else str(_("By appointment or at set dates"))
     if offer.open_evenings:
         when += ". " + str(_("Open evenings"))
@@ -848,7 +957,7 @@ def offer_card(offer: Offer, ui_language: str, now: datetime.datetime | None = N
     return OfferCard(
         formats=format_names(offer),
         stale=is_stale(offer, now),
-        for_whom=f"{ages}. {groups}" if groups else ages,
+        for_whom=f"{ages}. {', '.join(groups)}" if groups else ages,
         where=where,
         when=when,
         cost=cost,

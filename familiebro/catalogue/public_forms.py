@@ -42,14 +42,12 @@ class FinderForm(StyledForm):
     kveld_helg = forms.BooleanField(label=_("Open evenings or weekends"), required=False)
 
     def __init__(self, data: QueryDict, *, remembered_municipality: str = "") -> None:
-        # Two queries, whatever the size of the catalogue: the choices of the filters.
-        municipalities = finder.municipalities()
-        topics = finder.topics_in_use()
+        # Read from the database at most once a minute per process (see finder.filter_choices).
+        choices = finder.filter_choices()
+        topics = choices.topics
         language = get_language() or "nb"
-        self._municipalities = {m.number: m for m in municipalities}
-        self.municipality_choices = [("", _("All of Norway"))] + [
-            (m.number, m.name) for m in municipalities
-        ]
+        self._municipalities = choices.municipalities_by_number
+        self.municipality_choices = [("", _("All of Norway")), *choices.municipality_options]
         # The municipality chosen on an earlier visit is the default; an explicit choice in
         # the address (even "All of Norway") wins.
         self.uses_remembered_municipality = (

@@ -25,7 +25,7 @@ import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -199,7 +199,14 @@ def _stale_q(now: datetime.datetime | None = None) -> Q:
     )
 
 
-def is_stale(offer: Offer, now: datetime.datetime | None = None) -> bool:
+class Verifiable(Protocol):
+    """An offer, or a result card's row of one: what the staleness rule reads."""
+
+    status: str
+    last_verified_at: datetime.datetime | None
+
+
+def is_stale(offer: Verifiable, now: datetime.datetime | None = None) -> bool:
     """A published offer nobody has confirmed for six months (or ever) may be out of date."""
     if offer.status != Offer.Status.PUBLISHED:
         return False

@@ -4,6 +4,8 @@ including the compiled schemas that Familiebro itself does not ship."""
 import os
 from pathlib import Path
 
+import pytest
+
 OFFICIAL_HSDS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "hsds-3.0"
 if not OFFICIAL_HSDS.is_dir():
     raise RuntimeError(
@@ -11,3 +13,13 @@ if not OFFICIAL_HSDS.is_dir():
         "repository); the HSDS tests validate against the official files."
     )
 os.environ["FAMILIEBRO_HSDS_SCHEMA_DIR"] = str(OFFICIAL_HSDS / "schema")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_filter_choices():
+    """The finder keeps its filter choices for a minute; each test's database is new."""
+    from familiebro.catalogue import finder
+
+    finder.forget_filter_choices()
+    yield
+    finder.forget_filter_choices()

@@ -175,6 +175,16 @@ def test_only_topics_in_use_are_offered_as_choices(client):
     assert client.get("/finn-hjelp/", {"tema": "violence"}).status_code == 400
 
 
+def test_a_topic_taken_into_use_is_a_choice_at_the_next_search(client):
+    FinderOfferFactory(title="Parkurs", topics=[topic("couple-relationship")])
+    client.get("/finn-hjelp/")
+    FinderOfferFactory(title="Søvnskole", topics=[topic("infant-sleep-feeding")])
+    response = client.get("/finn-hjelp/", {"tema": "infant-sleep-feeding"})
+    assert titles(response) == ["Søvnskole"]
+    choices = dict(response.context["form"].fields["tema"].choices)
+    assert set(choices) == {"couple-relationship", "infant-sleep-feeding"}
+
+
 def test_language_filter_finds_offers_where_the_language_is_spoken(client):
     FinderOfferFactory(title="Arabisk og norsk", languages=" nb ar ")
     FinderOfferFactory(title="Bare norsk", languages=" nb ")

@@ -6,6 +6,7 @@ The same cases hold on SQLite and PostgreSQL; where the two databases search dif
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from familiebro.catalogue import finder
 from familiebro.catalogue.models import Offer, Programme
@@ -249,3 +250,21 @@ def test_the_finder_page_costs_the_same_queries_however_many_offers(
     if query.get("q") == "foreldrekrus":
         assert response.context["result"].approximate
         assert response.context["result"].count == count // 3 + (count % 3 > 0)
+
+
+def test_the_finder_reads_its_filter_choices_once_for_many_searches(client, many_offers):
+    municipalities, make = many_offers
+    search = {"q": "søvn", "kommune": municipalities[0].number}
+    make(10)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/finn-hjelp/", search)
+    with CaptureQueriesContext(connection) as second:
+        client.get("/finn-hjelp/", search)
+    make(50)
+    with CaptureQueriesContext(connection) as with_more_offers:
+        response = client.get("/finn-hjelp/", search)
+    assert len(response.context["result"].offers) == finder.PAGE_SIZE
+    # The first search also read the municipalities and the topics in use; saving the offers
+    # made them be read again.
+    assert len(first) == len(second) + 2 == len(with_more_offers)
+    assert len(second) <= 5

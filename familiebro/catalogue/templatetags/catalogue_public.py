@@ -34,12 +34,6 @@ def spoken_languages(offer: Offer) -> list[finder.SpokenLanguage]:
 
 
 @register.filter
-def card(offer: Offer) -> finder.OfferCard:
-    """The plain-language facts of a result card (see finder.offer_card)."""
-    return finder.offer_card(offer, get_language() or "nb")
-
-
-@register.filter
 def is_stale(offer: Offer) -> bool:
     """Not verified by its unit for six months (or never)."""
     return finder.is_stale(offer)
