@@ -1349,19 +1349,31 @@ CHOICE_LIMIT = 300
 
 @dataclass
 class CaseChoices:
-    """Whom and what the case page's forms can choose from."""
+    """Whom and what the forms that change a case can choose from."""
 
-    colleagues: list[Any]  # for the coordinator role: staff of the owning organisation
+    participants: list[Participant]
+    goals: list[Goal]
+    # Staff of the participating units of the owning organisation: the coordinator role and
+    # the responsible person of a measure go to one of them.
+    colleagues: list[Any]
     units: list[ServiceUnit]  # that may join: own organisation's, and consented ones
     participating_units: list[ServiceUnit]
-    people: list[Any]  # staff of the participating units of the owning organisation
 
 
-def case_choices(case: Case, participants: list[Participant]) -> CaseChoices:
+def choices_for_change(actor: Any, case: Case) -> CaseChoices:
+    """What the change forms of `case` offer. Refused unless the actor may change the case;
+    its participants and goals are then read on that basis, and audited as shown."""
     from familiebro.core.models import User
 
-    active = [p for p in participants if p.ended_at is None]
-    participating_ids = {p.unit_id for p in active}
+    policy.require(actor, Action.CHANGE, case, WRITE)
+    own = policy.Basis(policy.Basis.OWN_ORGANISATION)
+    participants = policy.list_page(
+        actor,
+        _shown(actor, Participant, case, own).select_related("unit__organisation", "user"),
+        READ,
+    )
+    goals = policy.list_page(actor, _shown(actor, Goal, case, own).order_by("created_at"), READ)
+    participating_ids = {p.unit_id for p in participants if p.ended_at is None}
     own_units = list(
         ServiceUnit.objects.filter(organisation_id=case.organisation_id).order_by("name")[
             :CHOICE_LIMIT
@@ -1379,7 +1391,7 @@ def case_choices(case: Case, participants: list[Participant]) -> CaseChoices:
     )
     colleagues = list(
         User.objects.filter(
-            memberships__unit_id__in=[u for u in participating_ids],
+            memberships__unit_id__in=participating_ids,
             memberships__unit__organisation_id=case.organisation_id,
         )
         .distinct()
@@ -1388,14 +1400,16 @@ def case_choices(case: Case, participants: list[Participant]) -> CaseChoices:
     for unit in own_units:
         unit.organisation = case.organisation
     return CaseChoices(
+        participants=participants,
+        goals=goals,
         colleagues=colleagues,
         units=own_units + consented,
         participating_units=[u for u in own_units + consented if u.pk in participating_ids],
-        people=colleagues,
     )
 
 
 def _coordination_consents(case: Case) -> QuerySet[Consent]:
+    # A subquery only, for the services the case's own staff may add: the rows are not shown.
     return Consent.objects.valid_at().filter(
         subject_id=case.child_id,
         organisation_id=case.organisation_id,

@@ -240,7 +240,7 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.case_choices(case, list(case.participants.all()))
+    choices = case_services.choices_for_change(request.user, case)
     form = HandoverForm(_posted(request), colleagues=choices.colleagues)
     if request.method == "GET":
         return _action_page(request, pk, form, HANDOVER_PAGE)
@@ -300,7 +300,7 @@ def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.case_choices(case, list(case.participants.all()))
+    choices = case_services.choices_for_change(request.user, case)
     form = ParticipantForm(_posted(request), units=choices.units)
     if request.method == "GET":
         return _action_page(request, pk, form, PARTICIPANT_PAGE)
@@ -335,7 +335,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(
         request,
         pk,
-        GoalForm(request.POST, goals=list(case.goals.all())),
+        GoalForm(request.POST, goals=case_services.choices_for_change(request.user, case).goals),
         "goal_form",
         lambda f: case_services.add_goal(
             request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
@@ -344,12 +344,14 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _measure_form(case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
-    participants = list(case.participants.all())
-    choices = case_services.case_choices(case, participants)
-    goals = list(case.goals.all())
+def _measure_form(request: HttpRequest, case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
+    choices = case_services.choices_for_change(request.user, case)
     return MeasureForm(
-        data, units=choices.participating_units, people=choices.people, goals=goals, **kwargs
+        data,
+        units=choices.participating_units,
+        people=choices.colleagues,
+        goals=choices.goals,
+        **kwargs,
     )
 
 
@@ -358,7 +360,7 @@ def _measure_form(case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
 @require_http_methods(["GET", "POST"])
 def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = _measure_form(case, _posted(request))
+    form = _measure_form(request, case, _posted(request))
     if request.method == "GET":
         return _action_page(request, pk, form, MEASURE_PAGE)
     return _submit(
@@ -384,7 +386,7 @@ def _measure_page(
     case: Any,
     measure: Measure,
     *,
-    form: MeasureForm,
+    form: MeasureForm | None,
     evaluation_form: EvaluationForm | None = None,
     conflict: case_services.EditConflict | None = None,
     status: int = 200,
@@ -403,7 +405,7 @@ def _measure_page(
             "case": case,
             "measure": measure,
             "form": form,
-            "conflict_rows": _conflict_rows(form, conflict) if conflict else None,
+            "conflict_rows": _conflict_rows(form, conflict) if form and conflict else None,
             "evaluations": evaluations,
             "evaluation_form": evaluation_form or EvaluationForm(),
         },
@@ -432,13 +434,16 @@ def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> l
     return rows
 
 
-def _saved_measure_form(case: Any, measure: Measure) -> MeasureForm:
+def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> MeasureForm | None:
+    """The measure's edit form, for staff who may change the case (others only read)."""
+    if not case_services.may_change(request.user, case):
+        return None
     initial = {name: getattr(measure, name) for name in case_services.MEASURE_EDITABLE}
     initial["responsible_unit"] = measure.responsible_unit_id
     initial["responsible_user"] = measure.responsible_user_id
     initial["goal"] = measure.goal_id
     initial["version"] = measure.version
-    return _measure_form(case, initial=initial)
+    return _measure_form(request, case, initial=initial)
 
 
 @never_cache
@@ -449,8 +454,10 @@ def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
     case = _case(request, pk)
     measure = _measure(request, case, measure_id)
     if request.method == "GET":
-        return _measure_page(request, case, measure, form=_saved_measure_form(case, measure))
-    form = _measure_form(case, request.POST)
+        return _measure_page(
+            request, case, measure, form=_saved_measure_form(request, case, measure)
+        )
+    form = _measure_form(request, case, request.POST)
     if form.is_valid():
         try:
             case_services.change_measure(
@@ -463,7 +470,7 @@ def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
             # The form now edits the newest version, keeping what this user typed.
             data = request.POST.copy()
             data[form.add_prefix("version")] = str(exc.current.version)
-            merge_form = _measure_form(case, data)
+            merge_form = _measure_form(request, case, data)
             merge_form.is_valid()
             return _measure_page(
                 request, case, exc.current, form=merge_form, conflict=exc, status=409
@@ -502,7 +509,7 @@ def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
         request,
         case,
         measure,
-        form=_saved_measure_form(case, measure),
+        form=_saved_measure_form(request, case, measure),
         evaluation_form=form,
         status=400,
     )
@@ -624,11 +631,10 @@ def open_case(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
+    choices = case_services.choices_for_change(request.user, case)
     if plan_services.active_plan(request.user, case) is not None:
         return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
-    form = PlanForm(
-        _posted(request), participants=list(case.participants.select_related("unit", "user"))
-    )
+    form = PlanForm(_posted(request), participants=choices.participants)
     if request.method == "GET":
         return _action_page(request, pk, form, PLAN_PAGE)
     return _submit(

@@ -42,10 +42,6 @@ def _refused(request: HttpRequest, case: Case, exc: Exception) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
-def _choices(case: Case) -> case_services.CaseChoices:
-    return case_services.case_choices(case, list(case.participants.all()))
-
-
 def _plan_form(case: Case, data: Any = None) -> PlanMeetingForm:
     phase = case.pathway_version.parsed.phase(case.phase)
     suggested = next((k for k in phase.meetings if k in Meeting.Kind.values), "")
@@ -116,17 +112,19 @@ def _gp_warning() -> str:
     )
 
 
-def _forms(page: meeting_services.MeetingPage, bound: dict[str, Any]) -> dict[str, Any]:
+def _forms(
+    request: HttpRequest, page: meeting_services.MeetingPage, bound: dict[str, Any]
+) -> dict[str, Any]:
     if not page.can_change:
         return {}
     case = page.meeting.case
-    choices = _choices(case)
+    choices = case_services.choices_for_change(request.user, case)
     forms: dict[str, Any] = {
-        "invite_form": InvitationForm(people=choices.people),
+        "invite_form": InvitationForm(people=choices.colleagues),
         "measure_form": DecisionMeasureForm(
             units=choices.participating_units,
-            people=choices.people,
-            goals=list(case.goals.all()),
+            people=choices.colleagues,
+            goals=choices.goals,
         ),
     }
     if not page.approved:
@@ -154,7 +152,7 @@ def _render(
         "page": page,
         "short_gp": {i.pk for i in page.invitations if meeting_services.short_gp_notice(i)},
         "conflict": conflict,
-        **_forms(page, bound),
+        **_forms(request, page, bound),
     }
     return render(request, "cases/meeting/detail.html", context, status=status)
 
@@ -172,7 +170,9 @@ def meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
 def invite(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
-    form = InvitationForm(request.POST, people=_choices(case).people)
+    form = InvitationForm(
+        request.POST, people=case_services.choices_for_change(request.user, case).colleagues
+    )
     if form.is_valid():
         try:
             invitation = meeting_services.invite(
@@ -306,12 +306,12 @@ def approve_minutes(request: HttpRequest, pk: int, meeting_id: int) -> HttpRespo
 def add_measure(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
-    choices = _choices(case)
+    choices = case_services.choices_for_change(request.user, case)
     form = DecisionMeasureForm(
         request.POST,
         units=choices.participating_units,
-        people=choices.people,
-        goals=list(case.goals.all()),
+        people=choices.colleagues,
+        goals=choices.goals,
     )
     if form.is_valid():
         try:

@@ -56,6 +56,13 @@ def test_a_service_under_consent_reads_every_case_page_and_none_after_withdrawal
     correct = psychiatrist.get(reverse("cases:correct-log", args=[case.pk, entry.pk]))
     assert correct.status_code == 302
 
+    # The forms that change the case (and list its participants to choose from) are not
+    # theirs: refused, and the measure page shows no edit form.
+    for name in ("offer-handover", "add-participant", "add-measure", "start-plan"):
+        assert psychiatrist.get(reverse(f"cases:{name}", args=[case.pk])).status_code == 403, name
+    measure_page = psychiatrist.get(pages[1]).content.decode()
+    assert 'id="measure-edit"' not in measure_page
+
     consent.withdrawn_at = timezone.now()
     consent.save()
     for page in pages:
