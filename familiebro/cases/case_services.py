@@ -81,10 +81,6 @@ def get_case(actor: Any, case_id: Any) -> Case:
     return case
 
 
-def visible_cases(actor: Any) -> QuerySet[Case]:
-    return policy.visible(actor, Case, READ, few_rows=True)
-
-
 def may_change(actor: Any, case: Case) -> bool:
     try:
         policy.require(actor, Action.CHANGE, case, WRITE)
