@@ -7,11 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = "Familiebro cases"
 
     def ready(self) -> None:
-        from familiebro.privacy import policy
+        from familiebro.privacy import policy, retention
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
         from . import models
+        from . import retention as case_retention
 
         # A request concerns no registered person yet: the receiving unit's members see it.
         policy.register(
@@ -47,3 +48,25 @@ class CasesConfig(AppConfig):
                 subject_field=subject,
                 category=str(category),
             )
+
+        # Retention: a request closed without a case, and a closed case with all its parts
+        # (the request it came from included), each after its period from the closing.
+        retention.register(
+            retention.Category(
+                "closed_help_request",
+                models.HelpRequest,
+                case_retention.closed_requests_expired,
+                "organisation_id",
+                None,
+            )
+        )
+        retention.register(
+            retention.Category(
+                "closed_case",
+                models.Case,
+                case_retention.closed_cases_expired,
+                "organisation_id",
+                "child_id",
+                delete=case_retention.delete_cases,
+            )
+        )

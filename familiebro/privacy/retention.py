@@ -1,8 +1,10 @@
 """Retention: deleting or anonymising data when its retention period has run out.
 
-The periods live in one place, the RetentionRule table (seeded by migration 0005 and
+The periods live in one place, the RetentionRule table (seeded by migrations 0005 and 0007 and
 explained in docs/data-protection.md); this module only knows, per category, which rows have
-passed their period and what deleting or anonymising them means. `apply_retention` handles
+passed their period and what deleting or anonymising them means. Apps whose records are
+personal data register their own categories here (the cases app: requests for help and closed
+cases), as they register their access rules with the policy. `apply_retention` handles
 each category in its own transaction and writes one audit event per category saying what
 was done to which rows (ids only, never names), so the trail proves that deletion happened.
 The audit trail itself is never deleted or changed by retention: it is the evidence.
@@ -51,6 +53,10 @@ class Category:
     expired: Callable[[datetime.datetime], models.QuerySet]
     organisation_field: str
     subject_field: str | None  # the person a row is about, for their access log
+    # Deletes the rows with everything that belongs to them, when a plain delete would not
+    # (parts protected against deletion one by one); returns ids and counts for the audit
+    # event's detail, never names.
+    delete: Callable[[list[int], datetime.datetime], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -130,7 +136,9 @@ def _inactive_persons(cutoff: datetime.datetime) -> models.QuerySet:
     """Persons nobody has worked with, and who have had no consent, since `cutoff`.
 
     A person counts as active while they were registered or changed after the cutoff, have
-    an assignment that is open or ended after it, are the subject or a giver of a consent
+    an assignment that is open or whose work ended after it (when it was given for a case,
+    the work ended when the case closed, even if the need to know to read the kept case
+    lasted until its deletion), are the subject or a giver of a consent
     that had not ended by then, or had an exceptional access that had not ended by then.
     A family stays together: a guardian of an active child (and a child of an active
     guardian) is kept too, so consents and relations never point at a blanked-out parent.
@@ -142,7 +150,10 @@ def _inactive_persons(cutoff: datetime.datetime) -> models.QuerySet:
         | Q(updated_at__gte=cutoff)
         | Exists(
             Assignment.objects.filter(
-                Q(ended_at__isnull=True) | Q(ended_at__gte=cutoff), person=person
+                Q(ended_at__isnull=True)
+                | Q(work_ended_at__gte=cutoff)
+                | Q(work_ended_at__isnull=True, ended_at__gte=cutoff),
+                person=person,
             )
         )
         | Exists(Consent.objects.filter(consent_running, subject=person))
@@ -195,6 +206,13 @@ CATEGORIES: dict[str, Category] = {
         ),
     )
 }
+
+
+def register(category: Category) -> None:
+    """Add an app's retention category; its rule must be seeded by a migration too."""
+    if category.name in CATEGORIES:
+        raise ValueError(f"The retention category {category.name} is registered twice.")
+    CATEGORIES[category.name] = category
 
 
 def _anonymise_persons(ids: list[int], now: datetime.datetime) -> None:
@@ -252,6 +270,7 @@ def _apply_category(
     if dry_run:
         result.affected_ids = sorted(expired.values_list("pk", flat=True))
         return result
+    detail: dict[str, Any] = {}
     with transaction.atomic():
         # Lock the rows first, so a row changed meanwhile by someone else is not half-handled.
         rows = list(
@@ -265,6 +284,8 @@ def _apply_category(
                 if category.model is not Person:
                     raise ValueError(f"{category.name} cannot be anonymised, only deleted.")
                 _anonymise_persons(result.affected_ids, now)
+            elif category.delete is not None:
+                detail = category.delete(result.affected_ids, now)
             else:
                 files = _stored_files(category.model, result.affected_ids)
                 category.model._default_manager.filter(pk__in=result.affected_ids).delete()
@@ -294,6 +315,7 @@ def _apply_category(
                 "cutoff": cutoff.isoformat(),
                 "count": len(rows),
                 "per_organisation": per_organisation,
+                **detail,
             },
         )
     return result
@@ -308,7 +330,9 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
     now = now or timezone.now()
     rules = {r.category: r for r in RetentionRule.objects.all()}
     results = []
-    for name, category in CATEGORIES.items():
+    # Persons last: a record deleted tonight may be the last thing that kept its person active.
+    for category in sorted(CATEGORIES.values(), key=lambda c: c.model is Person):
+        name = category.name
         rule = rules.get(name)
         if rule is None:
             results.append(

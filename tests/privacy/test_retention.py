@@ -209,6 +209,8 @@ def test_a_dry_run_reports_what_would_go_and_changes_nothing(expired_everything)
         "ended_consent": 1,
         "ended_exceptional_access": 1,
         "ended_assignment": 2,
+        "closed_help_request": 0,
+        "closed_case": 0,
     }
     assert counts() == before
     assert AuditEvent.objects.count() == events_before

@@ -36,6 +36,10 @@ class Assignment(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set when the work ended before the need to know did: a closed case stays readable for
+    # its retention period, and only its deletion ends the assignment. Retention counts the
+    # person's last activity from here, the closing of the case, not from the deletion.
+    work_ended_at = models.DateTimeField(_("work ended"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
