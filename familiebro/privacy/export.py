@@ -200,6 +200,7 @@ def _assignments(ids: list[int]) -> list[dict[str, Any]]:
             "reason": a.reason,
             "from": _iso(a.created_at),
             "ended_at": _iso(a.ended_at),
+            "work_ended_at": _iso(a.work_ended_at),
         }
         for a in assignments
     ]

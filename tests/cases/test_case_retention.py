@@ -26,7 +26,7 @@ from familiebro.cases.models import (
     Reminder,
 )
 from familiebro.core.models import GuardianRelation, Person
-from familiebro.privacy import access_log, audit, retention
+from familiebro.privacy import access_log, audit, export, retention
 from familiebro.privacy.models import Assignment, AuditEvent, RetentionRule
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
@@ -403,3 +403,16 @@ def test_running_twice_deletes_nothing_more(town):
     assert result_for(second, "closed_case").count == 0
     assert result_for(second, "closed_help_request").count == 0
     assert audit.verify_chain().ok
+
+
+def test_the_export_shows_when_the_work_of_a_deleted_case_ended(town):
+    case = closed(case_with_every_part(town), years=6)
+    retention.apply_retention()
+    rows = export.export_person(town.nurse, case.child)["assignments"]
+    from_the_case = [a for a in rows if a["reason"].startswith(case.reference)]
+    assert len(from_the_case) == 2
+    assert {a["work_ended_at"] for a in from_the_case} == {
+        timezone.localtime(case.closed_at).isoformat(timespec="seconds")
+    }
+    registered = next(a for a in rows if a["reason"] == "registered")
+    assert (registered["ended_at"], registered["work_ended_at"]) == (None, None)
