@@ -209,10 +209,16 @@ CATEGORIES: dict[str, Category] = {
 
 
 def register(category: Category) -> None:
-    """Add an app's retention category; its rule must be seeded by a migration too."""
+    """Add an app's retention category; its rule must be seeded by a migration too.
+
+    An app's categories run before the privacy layer's own: its records may refer to the
+    consents and assignments those delete, and must be gone first."""
     if category.name in CATEGORIES:
         raise ValueError(f"The retention category {category.name} is registered twice.")
+    own = dict(CATEGORIES)
+    CATEGORIES.clear()
     CATEGORIES[category.name] = category
+    CATEGORIES.update(own)
 
 
 def _anonymise_persons(ids: list[int], now: datetime.datetime) -> None:

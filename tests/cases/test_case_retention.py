@@ -30,6 +30,7 @@ from familiebro.privacy import access_log, audit, export, retention
 from familiebro.privacy.models import Assignment, AuditEvent, RetentionRule
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
+from tests.privacy import factories_retention as retention_factories
 from tests.privacy.factories import logged_in
 from tests.privacy.factories_retention import years_ago
 
@@ -416,3 +417,33 @@ def test_the_export_shows_when_the_work_of_a_deleted_case_ended(town):
     }
     registered = next(a for a in rows if a["reason"] == "registered")
     assert (registered["ended_at"], registered["work_ended_at"]) == (None, None)
+
+
+def test_a_case_goes_in_the_same_run_as_the_ended_consent_and_assignment_it_refers_to(town):
+    case = closed(case_with_every_part(town), years=6)
+    mother = GuardianRelation.objects.filter(child=case.child).first().guardian
+    consent = retention_factories.consent(
+        case.child, [mother], valid_from=years_ago(13), withdrawn_at=years_ago(11)
+    )
+    left = Assignment.objects.create(
+        organisation_id=case.organisation_id,
+        person=case.child,
+        user=town.therapist,
+        reason=f"{case.reference}: participant",
+        ended_at=years_ago(11),
+    )
+    for unit, fields in ((town.bup, {"consent": consent}), (town.team, {"assignment": left})):
+        Participant.objects.create(
+            case=case,
+            organisation_id=case.organisation_id,
+            unit=unit,
+            added_by=town.nurse,
+            added_at=years_ago(12),
+            ended_at=years_ago(11),
+            **fields,
+        )
+    report = retention.apply_retention()
+    assert report.errors == []
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert not Assignment.objects.filter(pk=left.pk).exists()
+    assert not type(consent).objects.filter(pk=consent.pk).exists()
