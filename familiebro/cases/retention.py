@@ -34,7 +34,7 @@ def closed_cases_expired(cutoff: datetime.datetime) -> models.QuerySet:
     return Case.objects.filter(status=Case.Status.CLOSED, closed_at__lt=cutoff)
 
 
-def _end_need_to_know(case_ids: list[int], now: datetime.datetime) -> int:
+def _end_need_to_know(case_ids: list[int], now: datetime.datetime) -> list[int]:
     """End the assignments the cases gave their participants, for every family member.
 
     They stayed open after closing so that the coordinator and the unit could read the case
@@ -50,24 +50,28 @@ def _end_need_to_know(case_ids: list[int], now: datetime.datetime) -> int:
             "assignment__reason",
         )
     )
-    ended = 0
+    ended: list[int] = []
     for closed_at, organisation_id, user_id, unit_id, reason in holders:
         # The case gave each family member the same row: same holder, same reason (which
         # names the case's reference).
-        ended += Assignment.objects.filter(
-            organisation_id=organisation_id,
-            user_id=user_id,
-            unit_id=unit_id,
-            reason=reason,
-            ended_at__isnull=True,
-        ).update(ended_at=now, work_ended_at=closed_at)
-    return ended
+        ids = list(
+            Assignment.objects.filter(
+                organisation_id=organisation_id,
+                user_id=user_id,
+                unit_id=unit_id,
+                reason=reason,
+                ended_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        Assignment.objects.filter(pk__in=ids).update(ended_at=now, work_ended_at=closed_at)
+        ended += ids
+    return sorted(ended)
 
 
 def delete_cases(case_ids: list[int], now: datetime.datetime) -> dict[str, Any]:
     """Delete the cases with every part and the request each came from; end the need to know
-    they gave. Returns, for the audit event, the ids of the requests and the count per kind
-    of row."""
+    they gave. Returns, for the audit event, the ids of the requests and of the ended
+    assignments, and the count per kind of row."""
     cases = Case.objects.filter(pk__in=case_ids)
     ended = _end_need_to_know(case_ids, now)
     request_ids = sorted(cases.exclude(help_request=None).values_list("help_request_id", flat=True))
@@ -82,5 +86,5 @@ def delete_cases(case_ids: list[int], now: datetime.datetime) -> dict[str, Any]:
     return {
         "help_request_ids": request_ids,
         "deleted_rows": {label: count for label, count in sorted(counts.items()) if count},
-        "assignments_ended": ended,
+        "ended_assignment_ids": ended,
     }

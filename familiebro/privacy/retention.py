@@ -136,10 +136,10 @@ def _inactive_persons(cutoff: datetime.datetime) -> models.QuerySet:
     """Persons nobody has worked with, and who have had no consent, since `cutoff`.
 
     A person counts as active while they were registered or changed after the cutoff, have
-    an assignment that is open or whose work ended after it (when it was given for a case,
-    the work ended when the case closed, even if the need to know to read the kept case
-    lasted until its deletion), are the subject or a giver of a consent
-    that had not ended by then, or had an exceptional access that had not ended by then.
+    an assignment that is open or whose work ended after it (for one a case gave, the work
+    ended when the case closed, though the need to know to read the kept case lasted until
+    its deletion), are the subject or a giver of a consent that had not ended by then, or
+    had an exceptional access that had not ended by then.
     A family stays together: a guardian of an active child (and a child of an active
     guardian) is kept too, so consents and relations never point at a blanked-out parent.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -311,6 +312,10 @@ def test_deleting_cases_writes_one_event_naming_the_cases_and_the_children(town)
         [first.help_request_id, second.help_request_id]
     )
     assert event.detail["deleted_rows"]["cases.LogEntry"] == 6
+    from_the_cases = Q(reason__startswith=first.reference) | Q(reason__startswith=second.reference)
+    assert event.detail["ended_assignment_ids"] == sorted(
+        Assignment.objects.filter(from_the_cases).values_list("pk", flat=True)
+    )
     text = json.dumps([event.detail, event.object_ids, event.subject_ids])
     assert "Sæther" not in text and "Referat" not in text
     assert list(AuditEvent.objects.values_list("pk", "hash"))[: len(events_before)] == (
