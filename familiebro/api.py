@@ -1,7 +1,8 @@
 """The HTTP API: one django-ninja instance, OpenAPI at /api/openapi.json, docs at /api/docs.
 
 Each app adds its router here. Staff endpoints authenticate with the staff session (and its
-CSRF protection); public endpoints (the HSDS directory) need no login.
+CSRF protection); the family's endpoints with the citizen session of "Min side"; public
+endpoints (the HSDS directory) need no login.
 """
 
 from ninja import NinjaAPI
@@ -21,3 +22,7 @@ api.add_router("/privacy/", privacy_router)
 from familiebro.catalogue.hsds_api import router as hsds_router  # noqa: E402
 
 api.add_router("/hsds/", hsds_router)
+
+from familiebro.portal.api import router as portal_router  # noqa: E402
+
+api.add_router("/portal/", portal_router)

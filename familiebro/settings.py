@@ -8,6 +8,7 @@ and accept Norway's synthetic test identity numbers.
 import base64
 import hashlib
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "familiebro.privacy",
     "familiebro.catalogue",
     "familiebro.cases",
+    "familiebro.portal",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "familiebro.core.context_processors.instance",
+                "familiebro.portal.session.context",
             ],
         },
     }
@@ -271,3 +274,17 @@ REMINDER_LEAD_DAYS = int(os.environ.get("FAMILIEBRO_REMINDER_LEAD_DAYS", "2"))
 # The address staff open Familiebro at, for the links in e-mails the worker sends (it has no
 # request to read the address from).
 SITE_URL = os.environ.get("FAMILIEBRO_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+
+# Login for parents and young people: ID-porten, or another OpenID Connect provider that puts
+# the identity number in the `pid` claim. Without an issuer, "Min side" says it is not set up.
+CITIZEN_OIDC_ISSUER = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_ISSUER", "").rstrip("/")
+CITIZEN_OIDC_CLIENT_ID = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_CLIENT_SECRET = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_CLIENT_SECRET", "")
+# The levels of assurance accepted; health and family data need ID-porten's "high".
+CITIZEN_OIDC_ACR_VALUES = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_ACR", "idporten-loa-high").split()
+if CITIZEN_OIDC_ISSUER:
+    # The login and logout forms of Min side send the browser on to the provider.
+    _issuer = urllib.parse.urlsplit(CITIZEN_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class CasesConfig(AppConfig):
@@ -70,3 +71,16 @@ class CasesConfig(AppConfig):
                 delete=case_retention.delete_cases,
             )
         )
+        # What the family reads of its cases: not what is marked internal (with the reason
+        # why), not the earlier text of a corrected log entry, and meetings without their
+        # minutes (approved minutes reach them as a log entry).
+        internal = ~Q(internal_reason="")
+        for model, hidden in (
+            (models.Case, None),
+            (models.Participant, None),
+            (models.Goal, None),
+            (models.Measure, internal),
+            (models.Meeting, None),
+            (models.LogEntry, internal | Q(current=False)),
+        ):
+            policy.open_to_family(model, hidden=hidden)

@@ -24,3 +24,6 @@ class CoreConfig(AppConfig):
             subject_field="child_id",
             category=IDENTITY_CATEGORY,
         )
+        # A parent or young person logged in sees the records about themselves and their
+        # children (familiebro.privacy.family).
+        policy.open_to_family(Person)

@@ -23,11 +23,10 @@ from django.utils.translation import gettext as _
 
 from familiebro.core.models import Membership, Person, User
 
-from . import audit, exceptional, policy
+from . import exceptional, family, policy
 from .models import AuditEvent, Consent, ExceptionalAccess
 
 EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
-FAMILY_READ_BASIS = "data_subject"
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,8 @@ def _basis_words() -> dict[str, str]:
         ExceptionalAccess.Basis.COURT_ORDER: _("Court order"),
         ExceptionalAccess.Basis.BREAK_GLASS: _("Break-glass access"),
         exceptional.REPORT_BASIS: _("Leader's follow-up of exceptional access"),
-        FAMILY_READ_BASIS: _("The family's own right of access"),
+        family.FAMILY_READ_BASIS: _("The family's own right of access"),
+        "retention_rule": _("The retention period had run out"),
         "": _("Own service"),
     }
 
@@ -130,6 +130,11 @@ class _Describer:
         self.record_types: dict[str, str] = {}
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
+        if event.actor_label == family.Citizen.audit_label:
+            read_by = event.detail.get("read_by", {}).get(str(self.subject))
+            if read_by == family.Relation.SELF:
+                return _("The person themselves, logged in with ID-porten"), _("Family"), "", ""
+            return _("A parent with parental responsibility, with ID-porten"), _("Family"), "", ""
         if event.actor_id is None:
             return _("Familiebro (automatic)"), "", "", ""
         user = self.users.get(event.actor_id)
@@ -234,26 +239,26 @@ def _entries(person: Person, events: Iterable[AuditEvent], *, for_family: bool) 
 
 
 @transaction.atomic
-def access_log_for(actor: Any, person: Person, *, for_family: bool) -> list[AccessLogEntry]:
-    """The person's access log, newest first.
+def access_log_for(actor: Any, person: Person) -> list[AccessLogEntry]:
+    """The person's access log as staff who may see the person read it, newest first.
 
-    Staff (for_family=False) must be allowed to see the person for the purpose of reading the
-    access log; the caller fetched the person through the policy, which audited that read.
-    For the family (for_family=True) the caller has established that the actor is the person
-    or their guardian (citizen login); reading is audited here, and exceptional accesses
-    hidden from the family are left out.
+    Reading it is allowed and audited by the policy like any other read of the person.
     """
-    if for_family:
-        audit.record(
-            audit.AuditEvent.Action.VIEW,
-            actor=actor,
-            objects=[person],
-            subject_ids=[person.pk],
-            organisation_id=person.organisation_id,
-            purpose=policy.Purpose.ACCESS_LOG,
-            legal_basis=FAMILY_READ_BASIS,
-        )
-    else:
-        policy.require(actor, policy.Action.VIEW, person, policy.Purpose.ACCESS_LOG)
-    events = events_about(person.pk).order_by("-occurred_at", "-pk")
-    return _entries(person, events, for_family=for_family)
+    policy.require(actor, policy.Action.VIEW, person, policy.Purpose.ACCESS_LOG)
+    return _entries(person, _events_newest_first(person), for_family=False)
+
+
+@transaction.atomic
+def family_access_log(citizen: family.Citizen, member: family.FamilyMember) -> list[AccessLogEntry]:
+    """The access log of the citizen's own record or their child's, newest first.
+
+    Reading it is audited; exceptional accesses hidden from the family are left out.
+    """
+    family.record_read(
+        citizen, AuditEvent.Action.VIEW, [member.person], [member], policy.Purpose.ACCESS_LOG
+    )
+    return _entries(member.person, _events_newest_first(member.person), for_family=True)
+
+
+def _events_newest_first(person: Person) -> QuerySet[AuditEvent]:
+    return events_about(person.pk).order_by("-occurred_at", "-pk")

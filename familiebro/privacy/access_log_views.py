@@ -20,6 +20,6 @@ PAGE_SIZE = 50
 def person_access_log(request: HttpRequest, person_id: int) -> HttpResponse:
     # Reading the log is a read of the person's data for its own purpose, and audited as such.
     person = policy.get_or_404(request.user, Person, person_id, policy.Purpose.ACCESS_LOG)
-    entries = access_log.access_log_for(request.user, person, for_family=False)
+    entries = access_log.access_log_for(request.user, person)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "privacy/access_log/person.html", {"person": person, "page": page})

@@ -57,4 +57,4 @@ class AccessLogEntryOut(Schema):
 )
 def person_access_log(request: HttpRequest, person_id: int) -> list[access_log.AccessLogEntry]:
     person = policy.get_or_404(request.user, Person, person_id, policy.Purpose.ACCESS_LOG)
-    return access_log.access_log_for(request.user, person, for_family=False)
+    return access_log.access_log_for(request.user, person)

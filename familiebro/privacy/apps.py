@@ -35,3 +35,5 @@ class PrivacyConfig(AppConfig):
             subject_field="person_id",
             category=None,
         )
+        # The family sees every consent given for them, in force or not.
+        policy.open_to_family(Consent)

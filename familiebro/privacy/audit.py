@@ -69,7 +69,10 @@ def record(
         object_type = object_type or objects[0]._meta.label_lower
         ids += [str(o.pk) for o in objects]
     actor_id = getattr(actor, "pk", None) if actor is not None else None
-    actor_label = actor.get_username() if actor_id is not None else ""
+    # A citizen logged in with ID-porten has no staff account: their label says who it was.
+    actor_label = getattr(actor, "audit_label", "") or (
+        actor.get_username() if actor_id is not None else ""
+    )
     # No savepoint: if the event cannot be written, the whole change must roll back anyway.
     with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()

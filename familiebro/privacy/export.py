@@ -230,11 +230,7 @@ def _exceptional_accesses(ids: list[int]) -> list[dict[str, Any]]:
 def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
     """The family's version of the person's access log (privacy.access_log), which leaves
     out everything done under an exceptional access hidden from the family."""
-    entries = [
-        e
-        for e in access_log.access_log_for(actor, person, for_family=False)
-        if not e.hidden_from_family
-    ]
+    entries = [e for e in access_log.access_log_for(actor, person) if not e.hidden_from_family]
     events = AuditEvent.objects.filter(pk__in=[e.event_id for e in entries]).only(
         "pk", "action", "actor_label", "purpose", "legal_basis", "object_type", "consent_id"
     )

@@ -40,6 +40,8 @@ class Purpose:
     ACCESS_LOG = "access_log"
     DATA_SUBJECT_REQUEST = "data_subject_request"
     RETENTION = "retention"
+    # A parent or young person reading their own family's data (familiebro.privacy.family).
+    FAMILY_PORTAL = "family_portal"
 
 
 class Action:
@@ -92,6 +94,29 @@ def register(
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
     _registry[model] = Rule(organisation_field, subject_field, category, unit_field)
+
+
+# Models the family reads with citizen login (familiebro.privacy.family), each with the rows
+# they never see (e.g. measures marked internal). A model not listed here is closed to them.
+_open_to_family: dict[type[models.Model], Q | None] = {}
+
+
+def open_to_family(model: type[models.Model], *, hidden: Q | None = None) -> None:
+    rule = rule_for(model)
+    if rule.subject_field is None:
+        raise ValueError(f"{model._meta.label} is about no person; the family cannot read it.")
+    _open_to_family[model] = hidden
+
+
+def hidden_from_family(model: type[models.Model]) -> Q | None:
+    """The rows of `model` the family does not see; PermissionDenied if it is closed to them."""
+    try:
+        return _open_to_family[model]
+    except KeyError:
+        raise PermissionDenied(
+            f"{model._meta.label} is not open to the family; "
+            "open it with familiebro.privacy.policy.open_to_family()."
+        ) from None
 
 
 def registered_models() -> dict[type[models.Model], Rule]:

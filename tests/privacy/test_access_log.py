@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familiebro.core.models import Membership, Person
-from familiebro.privacy import access_log, exceptional, policy
+from familiebro.privacy import access_log, exceptional, family, policy
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import AuditEvent, ExceptionalAccess, Purpose
 from tests import factories
@@ -18,6 +18,13 @@ from tests.privacy import factories as make
 pytestmark = pytest.mark.django_db
 
 API = "/api/privacy/persons/{}/access-log"
+A_PARENT = family.Citizen(identity_hash="not-used-by-these-tests")
+
+
+def as_the_family(child):
+    return access_log.family_access_log(
+        A_PARENT, family.FamilyMember(child, family.Relation.PARENT)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +54,7 @@ def read_by(user, person, purpose=policy.Purpose.CASEWORK):
 
 def test_the_log_names_who_read_in_which_role_unit_and_organisation(staff, unit, child):
     read_by(staff, child)
-    entry = access_log.access_log_for(staff, child, for_family=False)[0]
+    entry = access_log.access_log_for(staff, child)[0]
     assert entry.actor_name == staff.get_full_name()
     assert (entry.actor_role, entry.actor_unit) == ("Worker", unit.name)
     assert entry.actor_organisation == unit.organisation.name
@@ -60,7 +67,7 @@ def test_a_read_through_consent_names_the_consent_and_its_purpose(staff, child, 
         child, purpose=Purpose.COORDINATION, recipient_organisations=[bup.organisation]
     )
     read_by(reader, child, Purpose.COORDINATION)
-    entry = access_log.access_log_for(staff, child, for_family=False)[0]
+    entry = access_log.access_log_for(staff, child)[0]
     assert entry.actor_organisation == bup.organisation.name
     assert entry.basis == f"Consent no. {consent.pk} for coordination across services"
 
@@ -80,7 +87,7 @@ def test_exceptional_accesses_are_named_by_their_basis(staff, child, bup, basis,
         reader, child, basis=basis, reason="Bekymringsmelding fra skolen i dag"
     )
     read_by(reader, child)
-    opened, viewed = reversed(access_log.access_log_for(staff, child, for_family=False)[:2])
+    opened, viewed = reversed(access_log.access_log_for(staff, child)[:2])
     assert (opened.action, opened.basis) == ("Opened an exceptional access", words)
     assert (viewed.action, viewed.basis) == ("Viewed", words)
 
@@ -93,10 +100,10 @@ def test_a_list_page_shows_each_persons_own_basis(staff, unit, child, bup):
     policy.list_page(
         reader, policy.visible(reader, Person, Purpose.COORDINATION), Purpose.COORDINATION
     )
-    [childs_entry] = access_log.access_log_for(staff, child, for_family=False)[:1]
+    [childs_entry] = access_log.access_log_for(staff, child)[:1]
     assert childs_entry.action == "Listed"
     assert childs_entry.basis.startswith("Consent no.")
-    own_log = access_log.access_log_for(reader, own, for_family=False)
+    own_log = access_log.access_log_for(reader, own)
     assert own_log[0].basis == "Own service"
 
 
@@ -107,8 +114,8 @@ def test_the_log_does_not_mix_up_persons_whose_ids_share_digits(staff, unit):
     for person in (short, long):
         make.assign(person, user=staff)
     read_by(staff, long)
-    assert access_log.access_log_for(staff, short, for_family=False) == []
-    assert len(access_log.access_log_for(staff, long, for_family=False)) == 1
+    assert access_log.access_log_for(staff, short) == []
+    assert len(access_log.access_log_for(staff, long)) == 1
 
 
 # Hidden from the family
@@ -140,8 +147,10 @@ def test_the_family_does_not_see_an_access_hidden_from_them_nor_its_search_and_r
     staff, child, hidden_access
 ):
     read_by(staff, child)
-    family_log = access_log.access_log_for(None, child, for_family=True)
-    staff_log = access_log.access_log_for(staff, child, for_family=False)
+    family_log = access_log.family_access_log(
+        A_PARENT, family.FamilyMember(child, family.Relation.PARENT)
+    )
+    staff_log = access_log.access_log_for(staff, child)
     reader, _access = hidden_access
     reader_name = reader.get_full_name()
     assert reader_name not in {e.actor_name for e in family_log}
@@ -164,7 +173,9 @@ def test_an_access_the_family_may_see_is_in_their_log(child, bup):
         reason="Barnet er innlagt akutt i natt",
     )
     read_by(reader, child)
-    family_log = access_log.access_log_for(None, child, for_family=True)
+    family_log = access_log.family_access_log(
+        A_PARENT, family.FamilyMember(child, family.Relation.PARENT)
+    )
     assert [e.action for e in family_log if e.actor_name == reader.get_full_name()] == [
         "Viewed",
         "Opened an exceptional access",
@@ -173,7 +184,7 @@ def test_an_access_the_family_may_see_is_in_their_log(child, bup):
 
 
 def test_reading_the_log_as_the_family_is_itself_logged(child):
-    access_log.access_log_for(None, child, for_family=True)
+    as_the_family(child)
     event = AuditEvent.objects.latest("id")
     assert (event.purpose, event.legal_basis) == (policy.Purpose.ACCESS_LOG, "data_subject")
     assert event.subject_ids == [str(child.pk)]

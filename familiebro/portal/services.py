@@ -1,0 +1,142 @@
+"""What "Min side" shows a parent or young person: who they and their children are known as
+in each service, the help they get (cases, goals, measures, meetings, the shared log), the
+consents they have given, and who has read their data.
+
+Everything is read through familiebro.privacy.family (the family's own records only, without
+what is hidden from them) and every page is one audit event per organisation it showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from familiebro.cases.models import Case, Goal, LogEntry, Measure, Meeting, Participant
+from familiebro.core.models import Organisation, Person
+from familiebro.privacy import family, policy
+from familiebro.privacy.access_log import AccessLogEntry, family_access_log
+from familiebro.privacy.audit import AuditEvent
+from familiebro.privacy.family import Citizen, FamilyMember
+from familiebro.privacy.models import Consent
+
+PURPOSE = policy.Purpose.FAMILY_PORTAL
+# The family page shows this many of the newest shared-log entries of a case.
+LOG_ENTRIES_SHOWN = 100
+
+
+@dataclass
+class OrganisationSection:
+    organisation: Organisation
+    members: list[FamilyMember] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+
+
+def overview(citizen: Citizen) -> list[OrganisationSection]:
+    """The citizen's family per organisation (data controller), with cases and consents."""
+    members = family.family_of(citizen)
+    cases = list(
+        family.visible(Case, members).select_related("unit", "child").order_by("-opened_at")
+    )
+    consents = list(
+        family.visible(Consent, members)
+        .select_related("subject")
+        .prefetch_related("recipient_organisations", "recipient_units")
+    )
+    family.record_read(
+        citizen, AuditEvent.Action.LIST, [m.person for m in members], members, PURPOSE
+    )
+    family.record_read(citizen, AuditEvent.Action.LIST, cases, members, PURPOSE)
+    family.record_read(citizen, AuditEvent.Action.LIST, consents, members, PURPOSE)
+    sections: dict[int, OrganisationSection] = {}
+    for member in members:
+        organisation = member.person.organisation
+        sections.setdefault(organisation.pk, OrganisationSection(organisation)).members.append(
+            member
+        )
+    for case in cases:
+        sections[case.organisation_id].cases.append(case)
+    for consent in consents:
+        sections[consent.organisation_id].consents.append(consent)
+    return list(sections.values())
+
+
+def access_log(citizen: Citizen, person_id: int) -> tuple[Person, list[AccessLogEntry]]:
+    member = family.member_or_404(family.family_of(citizen), person_id)
+    return member.person, family_access_log(citizen, member)
+
+
+@dataclass
+class FamilyCase:
+    case: Case
+    phase_name: str
+    services: list[Participant]
+    goals: list[Goal]
+    measures: list[Measure]
+    meetings: list[Meeting]
+    log_entries: list[LogEntry]
+
+
+def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
+    """One case as the family reads it: no internal measures or log entries, no minutes
+    before they are approved into the shared log."""
+    members = family.family_of(citizen)
+    case = (
+        family.visible(Case, members)
+        .select_related("unit", "child", "coordinator", "pathway_version")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("Not found, or you do not have access."))
+    child = [family.member_or_404(members, case.child_id)]
+    services = list(
+        family.visible(Participant, child)
+        .filter(case=case, ended_at__isnull=True)
+        .select_related("unit__organisation", "user")
+    )
+    goals = list(
+        family.visible(Goal, child)
+        .filter(case=case, parent__isnull=True)
+        .prefetch_related(
+            Prefetch("sub_goals", queryset=family.visible(Goal, child).order_by("created_at"))
+        )
+    )
+    measures = list(
+        family.visible(Measure, child)
+        .filter(case=case)
+        .select_related("responsible_unit", "responsible_user")
+    )
+    meetings = list(
+        family.visible(Meeting, child)
+        .filter(case=case, ends_at__gte=timezone.now())
+        .order_by("starts_at")
+    )
+    log_entries = list(
+        family.visible(LogEntry, child)
+        .filter(case=case)
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:LOG_ENTRIES_SHOWN]
+    )
+    shown: dict[str, Any] = {
+        "participants": [p.pk for p in services],
+        "goals": [g.pk for g in goals] + [s.pk for g in goals for s in g.sub_goals.all()],
+        "measures": [m.pk for m in measures],
+        "meetings": [m.pk for m in meetings],
+        "log_entries": [e.pk for e in log_entries],
+    }
+    family.record_read(citizen, AuditEvent.Action.VIEW, [case], child, PURPOSE, detail=shown)
+    return FamilyCase(
+        case=case,
+        phase_name=str(case.pathway_version.parsed.phase(case.phase).name),
+        services=services,
+        goals=goals,
+        measures=measures,
+        meetings=meetings,
+        log_entries=log_entries,
+    )

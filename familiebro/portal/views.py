@@ -1,0 +1,97 @@
+"""Min side: /min-side/… — the pages for parents and young people, behind ID-porten."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_POST
+
+from familiebro.interop import oidc
+
+from . import services, session
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        citizen = session.current(request)
+        if citizen is None:
+            return redirect("portal:login")
+        return view(request, citizen, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+def login(request: HttpRequest) -> HttpResponse:
+    if session.current(request) is not None:
+        return redirect("portal:home")
+    return render(request, "portal/login.html", {"configured": oidc.provider() is not None})
+
+
+@require_POST
+def login_start(request: HttpRequest) -> HttpResponse:
+    try:
+        url, pending = oidc.start_login(
+            request.build_absolute_uri(reverse("portal:callback")), get_language() or "nb"
+        )
+    except oidc.LoginFailed as failure:
+        return _login_failed(request, failure)
+    session.keep_pending(request, pending)
+    return redirect(url)
+
+
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        login = oidc.finish_login(session.take_pending(request), request.GET.dict())
+    except oidc.LoginFailed as failure:
+        return _login_failed(request, failure)
+    session.log_in(request, login)
+    return redirect("portal:home")
+
+
+def _login_failed(request: HttpRequest, failure: oidc.LoginFailed) -> HttpResponse:
+    context = {"configured": oidc.provider() is not None, "error": str(failure)}
+    return render(request, "portal/login.html", context, status=400)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    id_token = session.log_out(request)
+    done = request.build_absolute_uri(reverse("portal:logged-out"))
+    return redirect(oidc.logout_url(id_token, done) or done)
+
+
+@require_GET
+def logged_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/logged_out.html")
+
+
+@citizen_required
+@require_GET
+def home(request: HttpRequest, citizen: Any) -> HttpResponse:
+    return render(request, "portal/home.html", {"sections": services.overview(citizen)})
+
+
+@citizen_required
+@require_GET
+def access_log(request: HttpRequest, citizen: Any, person_id: int) -> HttpResponse:
+    person, entries = services.access_log(citizen, person_id)
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "portal/access_log.html", {"person": person, "page": page})
+
+
+@citizen_required
+@require_GET
+def case(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
+    return render(request, "portal/case.html", {"view": services.family_case(citizen, case_id)})
