@@ -1209,7 +1209,7 @@ class ImportReport:
     unchanged: Counter[str] = field(default_factory=Counter)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # What was imported other than it came: references to rows not in a tabular package.
+    # References a tabular package's rows make to rows it does not have: dropped, not fatal.
     warnings: list[str] = field(default_factory=list)
     committed: bool = False
 
