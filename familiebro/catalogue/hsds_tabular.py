@@ -288,7 +288,7 @@ class _Package:
         # Excel with a Norwegian locale writes semicolons.
         first_line = text.partition("\n")[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
             if header is None:
@@ -315,7 +315,10 @@ class _Package:
         except csv.Error as exc:
             self.problem(
                 name,
-                _("not a readable CSV file at line %(line)s: %(error)s")
+                _(
+                    "not a readable CSV file at line %(line)s (%(error)s); save it again as CSV "
+                    "and import again"
+                )
                 % {"line": reader.line_num, "error": exc},
             )
 

@@ -488,3 +488,16 @@ def test_tables_saved_by_a_norwegian_excel_with_semicolons_are_read(tmp_path):
 
     assert report.ok, report.lines()
     assert Offer.objects.get(pk=SERVICE_ID).title == "Community Counselling"
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_readable_as_csv_says_at_which_line(tmp_path):
+    package = example_copy(tmp_path)
+    (package / "taxonomies.csv").write_text('id,name\n"unclosed,x\n', encoding="utf-8")
+
+    report = import_dir(package)
+
+    [rejection] = [r for r in report.rejections if r.source == "taxonomies.csv"]
+    assert rejection.reasons[0].startswith("not a readable CSV file at line 2 (")
+    assert rejection.reasons[0].endswith("); save it again as CSV and import again")
+    assert nothing_imported()
