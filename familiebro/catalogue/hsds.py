@@ -52,7 +52,9 @@ Import merges: a key missing from an imported record leaves Familiebro's value a
 directory's list pages and full records can be imported in any order. Nothing is deleted by an
 import. Topics: a term of the target-group vocabulary becomes a target group, any other term a
 topic (terms of other directories' taxonomies too, so the HSDS taxonomy filters find them).
-HSDS's tabular format (CSV data packages) is not imported.
+HSDS's tabular format (a directory of CSV tables) is read into the same records by
+hsds_tabular.py and imported by the same code; the same tables written as one JSON file
+(the example tabular.json) are not read.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit
 from familiebro.privacy.models import AuditEvent
 
-from . import finder
+from . import finder, hsds_tabular
 from .models import (
     Location,
     Offer,
@@ -1107,12 +1109,9 @@ def _is_date_time(value: object) -> bool:
     return "T" in value.upper() and moment.tzinfo is not None
 
 
-@functools.cache
-def schema_validator(name: str) -> jsonschema.protocols.Validator:
-    """A validator for one official schema, by its path under schema/ ("compiled/service.json",
-    "taxonomy.json") or any URI reference into them."""
-    uri = name if "://" in name else SCHEMA_BASE_URI + name
-    file = schema_dir() / uri.removeprefix(SCHEMA_BASE_URI).partition("#")[0]
+def schema_file(name: str) -> Path:
+    """The official schema file at this path under schema/ ("taxonomy.json")."""
+    file = schema_dir() / name
     if not file.is_file():
         raise SchemasMissing(
             _(
@@ -1121,6 +1120,15 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
             )
             % {"path": file}
         )
+    return file
+
+
+@functools.cache
+def schema_validator(name: str) -> jsonschema.protocols.Validator:
+    """A validator for one official schema, by its path under schema/ ("compiled/service.json",
+    "taxonomy.json") or any URI reference into them."""
+    uri = name if "://" in name else SCHEMA_BASE_URI + name
+    schema_file(uri.removeprefix(SCHEMA_BASE_URI).partition("#")[0])
     return jsonschema.Draft202012Validator(
         {"$ref": uri}, registry=SCHEMA_REGISTRY, format_checker=FORMAT_CHECKER
     )
@@ -1201,6 +1209,8 @@ class ImportReport:
     unchanged: Counter[str] = field(default_factory=Counter)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # References a tabular package's rows make to rows it does not have: dropped, not fatal.
+    warnings: list[str] = field(default_factory=list)
     committed: bool = False
 
     @property
@@ -1233,8 +1243,13 @@ class ImportReport:
         return text
 
     def lines(self) -> list[str]:
-        """The report as text: notes, each rejection, then the summary."""
-        return [*self.notes, *(r.describe() for r in self.rejections), self.summary()]
+        """The report as text: notes, warnings, each rejection, then the summary."""
+        return [
+            *self.notes,
+            *self.warnings,
+            *(r.describe() for r in self.rejections),
+            self.summary(),
+        ]
 
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -2081,8 +2096,8 @@ _KIND_BY_FILE_NAME = (
     ("service", "service"),
 )
 _TABULAR = _lazy(
-    "this is HSDS's tabular format (a data package of CSV tables), which Familiebro does not "
-    "import; export the directory as JSON records instead"
+    "this is HSDS's tabular format as JSON, which Familiebro does not import; import the "
+    "directory of its CSV files (organizations.csv, services.csv, …) instead"
 )
 _PAGE_KEYS = frozenset({"total_items", "total_pages", "page_number", "size", "contents"})
 
@@ -2099,12 +2114,14 @@ class LoadedSources:
     records: list[SourceRecord] = field(default_factory=list)
     problems: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_hsds_paths(paths: Iterable[Path]) -> LoadedSources:
-    """Read records from HSDS JSON files, or from the *.json files of directories.
+    """Read records from HSDS JSON files, from the *.json files of directories, and from
+    directories of CSV tables (HSDS's tabular format, hsds_tabular.py).
 
-    A file holds one record, a list of records, or a Page of them (as the API serves them);
+    A JSON file holds one record, a list of records, or a Page of them (as the API serves them);
     the file name tells the kind (services.json, organization_full.json…), else the shape.
     The API's description of itself (base.json) is skipped with a note. A file that cannot be
     read is reported as a problem with what is wrong.
@@ -2114,8 +2131,8 @@ def load_hsds_paths(paths: Iterable[Path]) -> LoadedSources:
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file())
             records = [p for p in files if p.suffix.lower() == ".json"]
-            if any(p.suffix.lower() == ".csv" for p in files):
-                loaded.problems.append(Rejection(path.name, "", "", (str(_TABULAR),)))
+            if hsds_tabular.is_package(path):
+                hsds_tabular.load_package(path, loaded)
                 records = [p for p in records if p.name != "datapackage.json"]
             elif not records:
                 loaded.problems.append(
@@ -2123,6 +2140,20 @@ def load_hsds_paths(paths: Iterable[Path]) -> LoadedSources:
                 )
             for file in records:
                 _load_file(file, loaded)
+        elif path.is_file() and path.suffix.lower() == ".csv":
+            loaded.problems.append(
+                Rejection(
+                    path.name,
+                    "",
+                    "",
+                    (
+                        _(
+                            "a table of HSDS's tabular format is imported with the others it "
+                            "refers to: give the directory that holds it"
+                        ),
+                    ),
+                )
+            )
         elif path.is_file():
             _load_file(path, loaded)
         else:
@@ -2207,4 +2238,5 @@ def import_hsds_paths(paths: Iterable[Path], *, partial: bool) -> ImportReport:
     loaded = load_hsds_paths(paths)
     report = _import(loaded.records, partial=partial, rejections=loaded.problems)
     report.notes = loaded.notes
+    report.warnings = loaded.warnings
     return report

@@ -417,14 +417,13 @@ def test_a_file_that_is_not_hsds_records_says_so(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["tabular.json", "csv"])
-def test_the_tabular_format_is_refused_with_what_to_do_instead(path):
-    report = import_files(EXAMPLES / path)
+def test_the_tabular_format_as_one_json_file_is_refused_with_what_to_do_instead():
+    report = import_files(EXAMPLES / "tabular.json")
 
     assert [r.describe() for r in report.rejections] == [
-        f"{path}: this is HSDS's tabular format (a data "
-        "package of CSV tables), which Familiebro does not import; export the directory as "
-        "JSON records instead"
+        "tabular.json: this is HSDS's tabular format as JSON, which Familiebro does not "
+        "import; import the directory of its CSV files (organizations.csv, services.csv, …) "
+        "instead"
     ]
     assert not report.committed
 

@@ -7,12 +7,14 @@ from familiebro.catalogue import hsds
 
 class Command(BaseCommand):
     help = (
-        "Import a service directory published as HSDS 3.0 JSON by another system: files holding "
+        "Import a service directory published as HSDS 3.0 by another system: JSON files holding "
         "a record, a list of records or a page of them (services, organizations, "
-        "service_at_locations, locations, taxonomies, taxonomy terms), or directories of such "
-        "files. Records are upserted by their HSDS id after checking them against the official "
+        "service_at_locations, locations, taxonomies, taxonomy terms), directories of such "
+        "files, or a directory of HSDS's CSV tables (organizations.csv, services.csv, …). "
+        "Records are upserted by their HSDS id after checking them against the official "
         "schemas. All or nothing unless --partial: if any record is rejected, each is reported "
-        "with its id and reason and nothing is imported."
+        "with its id and reason and nothing is imported. Links to rows a CSV package does not "
+        "have are dropped with a warning."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for note in report.notes:
             self.stdout.write(note)
+        for warning in report.warnings:
+            self.stderr.write(warning, style_func=self.style.WARNING)
         for rejection in report.rejections:
             self.stderr.write(rejection.describe())
         if not report.ok:
