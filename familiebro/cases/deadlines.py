@@ -149,11 +149,11 @@ def schedule_gp_notice(meeting: Meeting) -> Deadline | None:
 def on_meeting_moved(meeting: Meeting, gp_invited: bool, at: datetime.datetime) -> bool:
     """The GP notice follows the meeting's new date. Returns whether the GP gets (or, not
     invited yet, would get) less than four weeks' notice of the new date."""
-    if not meeting.gp_to_be_invited:
-        return False
     short = gp_notice_is_short(meeting.starts_at, at)
     if gp_invited:
         return short
+    if not meeting.gp_to_be_invited:
+        return False
     if short:
         # Overdue from the start, it would only nag: the mover is warned instead.
         _open(meeting.case).filter(meeting=meeting, key=GP_NOTICE_KEY).update(cancelled_at=at)

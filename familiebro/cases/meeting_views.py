@@ -444,8 +444,7 @@ def cancel_meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpRespon
         if not change.notified:
             return _("The meeting is cancelled. Nobody was invited, so no e-mail went out.")
         return ngettext(
-            "The meeting is cancelled. The person invited got the cancellation for their "
-            "calendar.",
+            "The meeting is cancelled. The person invited got the cancellation for their calendar.",
             "The meeting is cancelled. The %(n)d people invited got the cancellation for their "
             "calendar.",
             change.notified,

@@ -341,9 +341,7 @@ def test_a_move_says_what_to_fix(town, case, mailoutbox):
     response = teacher.post(move, move_data(days=35, place="Hjemme hos Sæther"))
     assert "Leave out the family&#x27;s names" in text_of(response)
 
-    response = teacher.post(
-        move, move_data(days=35, start="10:00", end="11:30", place="Møterom 2")
-    )
+    response = teacher.post(move, move_data(days=35, start="10:00", end="11:30", place="Møterom 2"))
     assert response.status_code == 400
     assert "The time and place are as before." in text_of(response)
 
