@@ -855,6 +855,6 @@ def approve_minutes(actor: Any, meeting: Meeting) -> LogEntry:
 def measure_from_decision(actor: Any, meeting: Meeting, fields: MeasureFields) -> Measure:
     """A decision made in the meeting becomes a measure on the case, linked to the meeting."""
     case = case_services._require_change(actor, meeting.case)
-    if Meeting.objects.filter(pk=meeting.pk, cancelled_at__isnull=False).exists():
+    if Meeting.objects.select_for_update().get(pk=meeting.pk).is_cancelled:
         raise _cancelled_error(_("Add the measure on the case page instead."))
     return case_services.add_measure(actor, case, fields, meeting=meeting)
