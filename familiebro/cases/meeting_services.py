@@ -506,7 +506,11 @@ def invite(
     GP), and send them the calendar invitation. A GP invited less than four weeks before the
     meeting is invited all the same; `short_gp_notice` tells the inviter."""
     case = case_services._require_change(actor, meeting.case)
-    meeting = Meeting.objects.select_for_update().select_related("created_by").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=meeting.pk)
+    )
     errors: dict[str, list[str]] = {}
     if meeting.is_cancelled:
         raise _cancelled_error(_("Plan a new meeting to invite to."))
@@ -605,7 +609,11 @@ def _lock(
     """The meeting, locked for the change, once it may still be changed and nobody moved it
     since the form was opened."""
     case = case_services._require_change(actor, meeting.case)
-    current = Meeting.objects.select_for_update().select_related("created_by").get(pk=meeting.pk)
+    current = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=meeting.pk)
+    )
     current.case = case
     _check_changeable(current, timezone.now())
     if current.calendar_sequence != based_on_sequence:
