@@ -127,8 +127,10 @@ def gp_notice_is_short(starts_at: datetime.datetime, now: datetime.datetime) -> 
 
 
 def schedule_gp_notice(meeting: Meeting) -> Deadline | None:
-    """The last day to invite the GP: four weeks before the meeting."""
+    """The last day to invite the GP: four weeks before the meeting (replacing the one set
+    for an earlier date of the meeting)."""
     case = meeting.case
+    _open(case).filter(meeting=meeting, key=GP_NOTICE_KEY).update(cancelled_at=timezone.now())
     due = meeting.starts_at - datetime.timedelta(days=GP_NOTICE_DAYS)
     return Deadline.objects.create(
         case=case,
@@ -142,6 +144,27 @@ def schedule_gp_notice(meeting: Meeting) -> Deadline | None:
         meeting=meeting,
         created_at=timezone.now(),
     )
+
+
+def on_meeting_moved(meeting: Meeting, gp_invited: bool, at: datetime.datetime) -> bool:
+    """The GP notice follows the meeting's new date. Returns whether the GP gets (or, not
+    invited yet, would get) less than four weeks' notice of the new date."""
+    short = gp_notice_is_short(meeting.starts_at, at)
+    if gp_invited:
+        return short
+    if not meeting.gp_to_be_invited:
+        return False
+    if short:
+        # Overdue from the start, it would only nag: the mover is warned instead.
+        _open(meeting.case).filter(meeting=meeting, key=GP_NOTICE_KEY).update(cancelled_at=at)
+    else:
+        schedule_gp_notice(meeting)
+    return short
+
+
+def cancel_for_meeting(meeting: Meeting, at: datetime.datetime) -> None:
+    """A cancelled meeting's own deadlines (the GP notice) end with it."""
+    _open(meeting.case).filter(meeting=meeting).update(cancelled_at=at)
 
 
 def next_due(case_ids: list[int]) -> dict[int, Deadline]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .case_forms import CaseForm, MeasureForm, date_field, radio, text_field
-from .meeting_services import MAX_AGENDA, MAX_MINUTES, MAX_PLACE
+from .meeting_services import MAX_AGENDA, MAX_CANCELLATION_REASON, MAX_MINUTES, MAX_PLACE
 from .models import Meeting
 
 
@@ -40,13 +40,12 @@ class MeetingForm(CaseForm):
         super().add_service_errors(exc)
 
 
-class PlanMeetingForm(MeetingForm):
-    # The services speak of moments; the form asks for one day and two times.
+class MeetingTimeForm(MeetingForm):
+    """When and where: the services speak of moments; the form asks for one day and two
+    times."""
+
     service_fields = {"starts_at": "start_time", "ends_at": "end_time"}
 
-    kind = radio(
-        _("Kind of meeting"), Meeting.Kind.choices, message=_("Choose the kind of meeting.")
-    )
     date = date_field(_("Date"))
     start_time = time_field(_("Starts at"))
     end_time = time_field(_("Ends at"))
@@ -55,6 +54,19 @@ class PlanMeetingForm(MeetingForm):
         max_length=MAX_PLACE,
         help_text=_("The place is in the e-mail invitation: leave out the family's address."),
         error_messages={"required": _("Write where the meeting is held.")},
+    )
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        day = self.cleaned_data["date"]
+        return (
+            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["start_time"])),
+            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["end_time"])),
+        )
+
+
+class PlanMeetingForm(MeetingTimeForm):
+    kind = radio(
+        _("Kind of meeting"), Meeting.Kind.choices, message=_("Choose the kind of meeting.")
     )
     agenda = text_field(
         _("Agenda (optional)"),
@@ -92,12 +104,45 @@ class PlanMeetingForm(MeetingForm):
         if not bup_limit_reached:
             del self.fields["bup_limit_confirmed"]
 
-    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
-        day = self.cleaned_data["date"]
-        return (
-            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["start_time"])),
-            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["end_time"])),
+
+def _sequence_field() -> forms.IntegerField:
+    # The meeting as the form showed it: a move made since is not overwritten unseen.
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class MoveMeetingForm(MeetingTimeForm):
+    sequence = _sequence_field()
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        starts = timezone.localtime(meeting.starts_at)
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": starts.date(),
+                "start_time": starts.time(),
+                "end_time": timezone.localtime(meeting.ends_at).time(),
+                "place": meeting.place,
+                "sequence": meeting.calendar_sequence,
+            },
         )
+        super().__init__(*args, **kwargs)
+
+
+class CancelMeetingForm(MeetingForm):
+    reason = text_field(
+        _("Why is the meeting cancelled?"),
+        rows=4,
+        max_length=MAX_CANCELLATION_REASON,
+        help_text=_(
+            "The reason is in the e-mail to everyone invited and in the family's shared log: "
+            "leave out the family's names."
+        ),
+    )
+    sequence = _sequence_field()
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"sequence": meeting.calendar_sequence})
+        super().__init__(*args, **kwargs)
 
 
 class InvitationForm(CaseForm):

@@ -1,5 +1,5 @@
-"""Meetings on a case: plan one, invite to it, write the minutes during it, turn its decisions
-into measures, and approve the minutes into the family's shared log.
+"""Meetings on a case: plan one, invite to it, move or cancel it, write the minutes during it,
+turn its decisions into measures, and approve the minutes into the family's shared log.
 
 The rules of case_services hold here too: reads go through the access policy, changes need
 the owning organisation's need to know (policy CHANGE on the case), every change is audited,
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -37,12 +38,28 @@ SUMMARY_MILESTONE = "summary_meeting_held"
 MAX_MINUTES = 50_000
 MAX_PLACE = 200
 MAX_AGENDA = 5000
+MAX_CANCELLATION_REASON = 1000
 CALENDAR_PRODUCT = "-//Familiebro//Meetings//EN"
 
 
 class MinutesConflict(EditConflict):
     """Someone saved the minutes since this text was based on them: nothing was saved.
     `current` is the meeting as saved, `attempted["minutes"]` the text that was refused."""
+
+
+class MeetingChanged(EditConflict):
+    """Someone moved or cancelled the meeting since the form was opened: nothing was changed
+    or sent. `current` is the meeting as it is now, `attempted` what the form asked for."""
+
+    def __init__(self, current: Meeting, attempted: dict[str, Any]) -> None:
+        super().__init__(current, attempted)
+        self.args = (
+            _(
+                "Someone else moved this meeting while you had the form open, so nothing was "
+                "changed or sent. Check the time and place it has now, and send the form again "
+                "if it is still needed."
+            ),
+        )
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -68,10 +85,20 @@ class MeetingPage:
     measures: list[Measure]
     minutes_entry: LogEntry | None  # the minutes as the family's log has them now
     gp_notice_short: bool  # a GP invited now gets less than four weeks' notice
+    is_over: bool
 
     @property
     def approved(self) -> bool:
         return self.meeting.minutes_approved_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.meeting.is_cancelled
+
+    @property
+    def is_planned(self) -> bool:
+        """Still ahead (or going on): it can be moved, cancelled and invited to."""
+        return not (self.is_over or self.is_cancelled or self.approved)
 
 
 def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
@@ -106,6 +133,7 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         ),
         READ,
     )
+    now = timezone.now()
     return MeetingPage(
         meeting=meeting,
         can_change=can_change,
@@ -113,7 +141,8 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         invitations=invitations,
         measures=measures,
         minutes_entry=entries[0] if entries else None,
-        gp_notice_short=deadlines.gp_notice_is_short(meeting.starts_at, timezone.now()),
+        gp_notice_short=deadlines.gp_notice_is_short(meeting.starts_at, now),
+        is_over=meeting.is_over(now),
     )
 
 
@@ -130,8 +159,9 @@ def bup_meetings_without_referral(case: Case) -> int:
 
 
 def short_gp_notice(invitation: Invitation) -> bool:
-    """Whether a GP's invitation went out less than four weeks before the meeting."""
-    sent = invitation.sent_at
+    """Whether a GP heard of the meeting's current date less than four weeks before it: from
+    the invitation, or from the latest move."""
+    sent = invitation.updated_at or invitation.sent_at
     return (
         invitation.is_gp
         and sent is not None
@@ -171,6 +201,15 @@ def _outgoing_text(case: Case, value: str, field_name: str, *, required: bool, l
     return text
 
 
+def _time_errors(starts_at: datetime.datetime, ends_at: datetime.datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The meeting must end after it starts.")]
+    if timezone.localdate(starts_at) < timezone.localdate():
+        errors["date"] = [_("The meeting date cannot be in the past.")]
+    return errors
+
+
 @transaction.atomic
 def plan_meeting(
     actor: Any,
@@ -189,13 +228,9 @@ def plan_meeting(
     the third time (or more) for the child is planned only when the planner confirms it; a
     meeting the family's GP is to be invited to gets the four weeks' notice as a deadline."""
     case = case_services._require_change(actor, case)
-    errors: dict[str, list[str]] = {}
+    errors = _time_errors(starts_at, ends_at)
     if kind not in Meeting.Kind.values:
         errors["kind"] = [_("Choose the kind of meeting.")]
-    if ends_at <= starts_at:
-        errors["ends_at"] = [_("The meeting must end after it starts.")]
-    if timezone.localdate(starts_at) < timezone.localdate():
-        errors["date"] = [_("The meeting date cannot be in the past.")]
     texts = {"place": (place, True, MAX_PLACE), "agenda": (agenda, False, MAX_AGENDA)}
     cleaned: dict[str, str] = {}
     for name, (value, required, limit) in texts.items():
@@ -226,6 +261,7 @@ def plan_meeting(
         place=cleaned["place"],
         agenda=cleaned["agenda"],
         bup_without_referral=bup_without_referral,
+        gp_to_be_invited=gp_to_be_invited,
         created_by=actor,
         created_at=now,
     )
@@ -305,60 +341,143 @@ def calendar_invitation(
     attendee_name: str,
     attendee_email: str,
     stamp: datetime.datetime,
+    method: str = "REQUEST",
 ) -> str:
-    """An iCalendar request (RFC 5545/5546) for one attendee. The UID stays the same for every
-    invitation to the meeting, so calendars keep one event."""
+    """An iCalendar request or cancellation (RFC 5545/5546) for one attendee. The UID stays
+    the same for every message about the meeting, so calendars keep one event; SEQUENCE rises
+    with every move and the cancellation, so a calendar takes the newest message over older
+    ones."""
     host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{CALENDAR_PRODUCT}",
         "VERSION:2.0",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:familiebro-meeting-{meeting.pk}@{host}",
         f"DTSTAMP:{_ical_time(stamp)}",
         f"DTSTART:{_ical_time(meeting.starts_at)}",
         f"DTEND:{_ical_time(meeting.ends_at)}",
-        "SEQUENCE:0",
+        f"SEQUENCE:{meeting.calendar_sequence}",
         f"SUMMARY:{_ical_text(meeting_title(meeting, case))}",
         f"LOCATION:{_ical_text(meeting.place)}",
         f"DESCRIPTION:{_ical_text(meeting.agenda)}",
         f"ORGANIZER;CN={_ical_name(organiser_name)}:mailto:{organiser_email}",
         f"ATTENDEE;CN={_ical_name(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;"
         f"RSVP=FALSE:mailto:{attendee_email}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "\r\n".join(_ical_fold(line) for line in lines) + "\r\n"
 
 
-def _invitation_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, str]:
-    starts = timezone.localtime(meeting.starts_at)
-    ends = timezone.localtime(meeting.ends_at)
-    when = _("%(date)s, %(start)s–%(end)s") % {
+def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
+    starts = timezone.localtime(starts_at)
+    ends = timezone.localtime(ends_at)
+    return _("%(date)s, %(start)s–%(end)s") % {
         "date": formats.date_format(starts, "DATE_FORMAT"),
         "start": formats.time_format(starts, "H:i"),
         "end": formats.time_format(ends, "H:i"),
     }
-    subject = _("Invitation: %(title)s") % {"title": meeting_title(meeting, case)}
+
+
+def _mail_footer(link: str, calendar_note: str) -> list[str]:
+    lines = []
+    if link:
+        lines.append(_("Log in to Familiebro to read more:") + f"\n{link}")
+    lines.append(
+        calendar_note
+        + " "
+        + _("This e-mail does not name the family: do not forward it with personal details added.")
+    )
+    return lines
+
+
+def _invitation_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, str]:
+    title = meeting_title(meeting, case)
+    subject = _("Invitation: %(title)s") % {"title": title}
     lines = [
-        _("You are invited to a meeting: %(title)s.") % {"title": meeting_title(meeting, case)},
-        _("When: %(when)s") % {"when": when},
+        _("You are invited to a meeting: %(title)s.") % {"title": title},
+        _("When: %(when)s") % {"when": _when(meeting.starts_at, meeting.ends_at)},
         _("Where: %(place)s") % {"place": meeting.place},
     ]
     if meeting.agenda:
         lines.append(_("Agenda:") + "\n" + meeting.agenda)
-    if link:
-        lines.append(_("Log in to Familiebro to read more:") + f"\n{link}")
-    lines.append(
-        _(
-            "The calendar invitation is attached. This e-mail does not name the family: "
-            "do not forward it with personal details added."
-        )
-    )
+    lines += _mail_footer(link, _("The calendar invitation is attached."))
     return subject, "\n\n".join(lines)
+
+
+def _moved_text(meeting: Meeting, case: Case, *, before: str, link: str) -> tuple[str, str]:
+    title = meeting_title(meeting, case)
+    subject = _("Moved: %(title)s") % {"title": title}
+    lines = [
+        _("The meeting you are invited to is moved: %(title)s.") % {"title": title},
+        _("New time: %(when)s") % {"when": _when(meeting.starts_at, meeting.ends_at)},
+        _("Where: %(place)s") % {"place": meeting.place},
+        _("Before the move: %(before)s") % {"before": before},
+    ]
+    note = _("The attached calendar invitation replaces the earlier one in your calendar.")
+    return subject, "\n\n".join(lines + _mail_footer(link, note))
+
+
+def _cancelled_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, str]:
+    title = meeting_title(meeting, case)
+    subject = _("Cancelled: %(title)s") % {"title": title}
+    lines = [
+        _("The meeting you were invited to is cancelled: %(title)s, %(when)s.")
+        % {"title": title, "when": _when(meeting.starts_at, meeting.ends_at)},
+        _("Why: %(reason)s") % {"reason": meeting.cancellation_reason},
+    ]
+    note = _("The attached calendar message takes the meeting out of your calendar.")
+    return subject, "\n\n".join(lines + _mail_footer(link, note))
+
+
+def _organiser(meeting: Meeting) -> tuple[str, str]:
+    """The meeting's planner organises it in every message about it: calendars apply an
+    update only from the organiser of the event they hold."""
+    planner = meeting.created_by
+    return planner.display_name(), planner.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def _link(case: Case, meeting: Meeting, invitation: Invitation, site_url: str) -> str:
+    # Only colleagues with an account can follow a link into Familiebro.
+    if invitation.user_id is None or not site_url:
+        return ""
+    return site_url.rstrip("/") + reverse("cases:meeting", args=[case.pk, meeting.pk])
+
+
+def _send(
+    meeting: Meeting,
+    case: Case,
+    invitation: Invitation,
+    text: Callable[[str], tuple[str, str]],
+    *,
+    method: str,
+    stamp: datetime.datetime,
+    site_url: str,
+) -> None:
+    """Queue the e-mail with its calendar part for one invitation, in the site's language.
+    `text` writes the subject and body, given the link to the meeting page."""
+    from .tasks import send_email_with_calendar
+
+    organiser_name, organiser_email = _organiser(meeting)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = text(_link(case, meeting, invitation, site_url))
+        calendar = calendar_invitation(
+            meeting,
+            case,
+            organiser_name=organiser_name,
+            organiser_email=organiser_email,
+            attendee_name=invitation.name,
+            attendee_email=invitation.email,
+            stamp=stamp,
+            method=method,
+        )
+    # Queued in the caller's transaction (the database task backend stores it there): what
+    # is recorded as sent always has its e-mail queued.
+    send_email_with_calendar.enqueue([invitation.email], subject, body, calendar, method)
 
 
 def _works_on_case(case: Case, user: Any) -> bool:
@@ -366,6 +485,10 @@ def _works_on_case(case: Case, user: Any) -> bool:
     return Participant.objects.filter(
         Q(user=user) | Q(user__isnull=True, unit_id__in=units), case=case, ended_at__isnull=True
     ).exists()
+
+
+def _cancelled_error(what_to_do: str) -> ValidationError:
+    return ValidationError(_("The meeting is cancelled.") + " " + what_to_do)
 
 
 @transaction.atomic
@@ -383,8 +506,14 @@ def invite(
     GP), and send them the calendar invitation. A GP invited less than four weeks before the
     meeting is invited all the same; `short_gp_notice` tells the inviter."""
     case = case_services._require_change(actor, meeting.case)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=meeting.pk)
+    )
     errors: dict[str, list[str]] = {}
+    if meeting.is_cancelled:
+        raise _cancelled_error(_("Plan a new meeting to invite to."))
     if meeting.ends_at < timezone.now():
         raise ValidationError(_("The meeting is over. Plan a new meeting to invite to."))
     if user is not None:
@@ -429,30 +558,227 @@ def invite(
             completed_at__isnull=True,
             cancelled_at__isnull=True,
         ).update(completed_at=now)
-    link = ""
-    if user is not None and site_url:
-        link = site_url.rstrip("/") + reverse("cases:meeting", args=[case.pk, meeting.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _invitation_text(meeting, case, link=link)
-        calendar = calendar_invitation(
-            meeting,
-            case,
-            organiser_name=actor.display_name(),
-            organiser_email=actor.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
-            attendee_name=name,
-            attendee_email=email,
-            stamp=now,
-        )
-    from .tasks import send_email_with_calendar
-
-    # Queued in this transaction (the database task backend stores it here): an invitation
-    # recorded as sent always has its e-mail queued.
-    send_email_with_calendar.enqueue([email], subject, body, calendar)
+    _send(
+        meeting,
+        case,
+        invitation,
+        lambda link: _invitation_text(meeting, case, link=link),
+        method="REQUEST",
+        stamp=now,
+        site_url=site_url,
+    )
     _audit(actor, audit.AuditEvent.Action.CREATE, invitation, case, is_gp=is_gp)
     return invitation
 
 
+# Moving and cancelling ---------------------------------------------------------------------
+
+
+@dataclass
+class MeetingChange:
+    meeting: Meeting
+    notified: int  # how many invited got the update
+    gp_notice_short: bool  # the GP gets, or would get, less than four weeks' notice
+
+
+def _check_changeable(meeting: Meeting, now: datetime.datetime) -> None:
+    if meeting.is_cancelled:
+        raise _cancelled_error(_("Plan a new meeting if the participants are to meet after all."))
+    if meeting.is_over(now) or meeting.minutes_approved_at is not None:
+        raise ValidationError(
+            _(
+                "The meeting is over, so it can no longer be moved or cancelled. Plan a new "
+                "meeting if the participants are to meet again."
+            )
+        )
+
+
+def meeting_for_change(actor: Any, case: Case, meeting_id: Any) -> Meeting:
+    """A meeting of `case` that the actor may move or cancel now: 404 if they may not read it,
+    PermissionDenied if they may not change the case, ValidationError (saying why) if it is
+    over or cancelled."""
+    meeting = get_meeting(actor, case, meeting_id)
+    policy.require(actor, policy.Action.CHANGE, case, case_services.WRITE)
+    _check_changeable(meeting, timezone.now())
+    return meeting
+
+
+def _lock(
+    actor: Any, meeting: Meeting, based_on_sequence: int, attempted: dict[str, Any]
+) -> Meeting:
+    """The meeting, locked for the change, once it may still be changed and nobody moved it
+    since the form was opened."""
+    case = case_services._require_change(actor, meeting.case)
+    current = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=meeting.pk)
+    )
+    current.case = case
+    _check_changeable(current, timezone.now())
+    if current.calendar_sequence != based_on_sequence:
+        raise MeetingChanged(current, attempted)
+    return current
+
+
+def _tell_the_invited(
+    actor: Any,
+    meeting: Meeting,
+    text: Callable[[str], tuple[str, str]],
+    *,
+    method: str,
+    now: datetime.datetime,
+    site_url: str,
+) -> list[Invitation]:
+    invitations = list(meeting.invitations.all())
+    for invitation in invitations:
+        _send(meeting, meeting.case, invitation, text, method=method, stamp=now, site_url=site_url)
+    if invitations:
+        meeting.invitations.update(updated_at=now)
+        audit.record(
+            audit.AuditEvent.Action.CHANGE,
+            actor=actor,
+            objects=invitations,
+            subject_ids=[meeting.case.child_id],
+            organisation_id=meeting.case.organisation_id,
+            purpose=case_services.WRITE,
+            legal_basis=policy.Basis.OWN_ORGANISATION,
+            detail={"sent": method, "sequence": meeting.calendar_sequence},
+        )
+    return invitations
+
+
+def _log_meeting(actor: Any, meeting: Meeting, text: str, now: datetime.datetime) -> None:
+    case = meeting.case
+    entry = _log(case, actor, LogEntry.Kind.MEETING, text, meeting=meeting, at=now)
+    _audit(actor, audit.AuditEvent.Action.CREATE, entry, case, kind=LogEntry.Kind.MEETING)
+
+
+@transaction.atomic
+def move_meeting(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str,
+    based_on_sequence: int,
+    site_url: str = "",
+) -> MeetingChange:
+    """Give a planned meeting a new time or place. Everyone invited gets the update for their
+    calendar (the same event, a higher SEQUENCE), the shared log says what changed, and the
+    GP notice follows the new date. Refused for a meeting that is over or cancelled, and with
+    MeetingChanged if someone moved it since `based_on_sequence`."""
+    attempted = {"starts_at": starts_at, "ends_at": ends_at, "place": place}
+    current = _lock(actor, meeting, based_on_sequence, attempted)
+    case = current.case
+    now = timezone.now()
+    errors = _time_errors(starts_at, ends_at)
+    if "date" not in errors and ends_at <= now:
+        errors["starts_at"] = [_("That time has already passed. Choose a time later than now.")]
+    try:
+        place = _outgoing_text(case, place, "place", required=True, limit=MAX_PLACE)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if (starts_at, ends_at, place) == (current.starts_at, current.ends_at, current.place):
+        raise ValidationError(
+            _("The time and place are as before. Change one of them to move the meeting.")
+        )
+    before = _when(current.starts_at, current.ends_at)
+    moved_from = [current.starts_at.isoformat(), current.ends_at.isoformat()]
+    place_changed = place != current.place
+    current.starts_at, current.ends_at, current.place = starts_at, ends_at, place
+    current.calendar_sequence += 1
+    current.save(update_fields=["starts_at", "ends_at", "place", "calendar_sequence"])
+    invitations = _tell_the_invited(
+        actor,
+        current,
+        lambda link: _moved_text(current, case, before=before, link=link),
+        method="REQUEST",
+        now=now,
+        site_url=site_url,
+    )
+    gp_short = deadlines.on_meeting_moved(current, any(i.is_gp for i in invitations), now)
+    _log_meeting(
+        actor,
+        current,
+        _("The %(kind)s on %(before)s is moved to %(when)s, %(place)s.")
+        % {
+            "kind": current.get_kind_display().lower(),
+            "before": before,
+            "when": _when(starts_at, ends_at),
+            "place": place,
+        },
+        now,
+    )
+    _audit(
+        actor,
+        audit.AuditEvent.Action.CHANGE,
+        current,
+        case,
+        moved_from=moved_from,
+        moved_to=[starts_at.isoformat(), ends_at.isoformat()],
+        place_changed=place_changed,
+        sequence=current.calendar_sequence,
+    )
+    return MeetingChange(current, len(invitations), gp_short)
+
+
+@transaction.atomic
+def cancel_meeting(
+    actor: Any, meeting: Meeting, *, reason: str, based_on_sequence: int, site_url: str = ""
+) -> MeetingChange:
+    """Cancel a planned meeting. Everyone invited gets the cancellation for their calendar,
+    the shared log says so with the reason, and the meeting's own deadlines (the GP notice)
+    are cancelled. A cancelled meeting gets no minutes, decisions or invitations."""
+    current = _lock(actor, meeting, based_on_sequence, {"reason": reason})
+    case = current.case
+    reason = _outgoing_text(case, reason, "reason", required=True, limit=MAX_CANCELLATION_REASON)
+    now = timezone.now()
+    current.cancelled_at, current.cancelled_by = now, actor
+    current.cancellation_reason = reason
+    current.calendar_sequence += 1
+    current.save(
+        update_fields=["cancelled_at", "cancelled_by", "cancellation_reason", "calendar_sequence"]
+    )
+    invitations = _tell_the_invited(
+        actor,
+        current,
+        lambda link: _cancelled_text(current, case, link=link),
+        method="CANCEL",
+        now=now,
+        site_url=site_url,
+    )
+    deadlines.cancel_for_meeting(current, now)
+    _log_meeting(
+        actor,
+        current,
+        _("The %(kind)s on %(when)s is cancelled. Why: %(reason)s")
+        % {
+            "kind": current.get_kind_display().lower(),
+            "when": _when(current.starts_at, current.ends_at),
+            "reason": reason,
+        },
+        now,
+    )
+    _audit(
+        actor,
+        audit.AuditEvent.Action.CHANGE,
+        current,
+        case,
+        cancelled=True,
+        sequence=current.calendar_sequence,
+    )
+    return MeetingChange(current, len(invitations), gp_notice_short=False)
+
+
 # Meeting mode: minutes ---------------------------------------------------------------------
+
+
+def _no_minutes_error() -> ValidationError:
+    return _cancelled_error(_("It has no minutes: write what is to be kept in the case's log."))
 
 
 def _approved_error() -> ValidationError:
@@ -472,6 +798,8 @@ def save_minutes(actor: Any, meeting: Meeting, text: str, based_on_version: int)
     case = case_services._require_change(actor, meeting.case)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     current.case = case
+    if current.is_cancelled:
+        raise _no_minutes_error()
     if current.minutes_approved_at is not None:
         raise _approved_error()
     if current.minutes_version != based_on_version:
@@ -503,6 +831,8 @@ def approve_minutes(actor: Any, meeting: Meeting) -> LogEntry:
     case = case_services._require_change(actor, meeting.case)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     current.case = case
+    if current.is_cancelled:
+        raise _no_minutes_error()
     if current.minutes_approved_at is not None:
         raise ValidationError(_("The minutes are already approved and in the shared log."))
     if not current.minutes.strip():
@@ -533,4 +863,6 @@ def approve_minutes(actor: Any, meeting: Meeting) -> LogEntry:
 def measure_from_decision(actor: Any, meeting: Meeting, fields: MeasureFields) -> Measure:
     """A decision made in the meeting becomes a measure on the case, linked to the meeting."""
     case = case_services._require_change(actor, meeting.case)
+    if Meeting.objects.select_for_update().get(pk=meeting.pk).is_cancelled:
+        raise _cancelled_error(_("Add the measure on the case page instead."))
     return case_services.add_measure(actor, case, fields, meeting=meeting)

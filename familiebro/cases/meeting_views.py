@@ -1,5 +1,10 @@
 """Meeting pages: /ansatt/saker/<case>/moter/… Thin views over meeting_services.
 
+Moving and cancelling have pages of their own, reached from the meeting page while the
+meeting is still ahead. Both send the meeting's calendar sequence the form was opened on; if
+someone moved the meeting since, nothing is changed and the form is shown again (status 409)
+with the meeting as it is now.
+
 The meeting page is also "meeting mode": the minutes are written in a plain form that saves
 with a button, and minutes.js saves the same form in the background as it is typed. Both
 send the version the text is based on; a save based on an older version is refused and
@@ -17,13 +22,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
 
 from . import case_services, deadlines, meeting_services
-from .meeting_forms import DecisionMeasureForm, InvitationForm, MinutesForm, PlanMeetingForm
+from .meeting_forms import (
+    CancelMeetingForm,
+    DecisionMeasureForm,
+    InvitationForm,
+    MinutesForm,
+    MoveMeetingForm,
+    PlanMeetingForm,
+)
 from .models import Case, Meeting
 
 
@@ -40,6 +53,13 @@ def _refused(request: HttpRequest, case: Case, exc: Exception) -> HttpResponse:
     text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text)
     return redirect("cases:detail", pk=case.pk)
+
+
+def _refused_here(
+    request: HttpRequest, case: Case, meeting: Meeting, exc: ValidationError, anchor: str
+) -> HttpResponse:
+    messages.error(request, "; ".join(exc.messages))
+    return redirect(_meeting_url(case, meeting, anchor))
 
 
 def _plan_form(case: Case, data: Any = None) -> PlanMeetingForm:
@@ -115,18 +135,19 @@ def _gp_warning() -> str:
 def _forms(
     request: HttpRequest, page: meeting_services.MeetingPage, bound: dict[str, Any]
 ) -> dict[str, Any]:
-    if not page.can_change:
+    if not page.can_change or page.is_cancelled:
         return {}
     case = page.meeting.case
     choices = case_services.choices_for_change(request.user, case)
     forms: dict[str, Any] = {
-        "invite_form": InvitationForm(people=choices.colleagues),
         "measure_form": DecisionMeasureForm(
             units=choices.participating_units,
             people=choices.colleagues,
             goals=choices.goals,
         ),
     }
+    if page.is_planned:
+        forms["invite_form"] = InvitationForm(people=choices.colleagues)
     if not page.approved:
         meeting = page.meeting
         forms["minutes_form"] = MinutesForm(
@@ -179,6 +200,8 @@ def invite(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
                 request.user, meeting, site_url=request.build_absolute_uri("/"), **form.invitee()
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # over, cancelled, or the case is closed
+                return _refused_here(request, case, meeting, exc, "invitations-heading")
             form.add_service_errors(exc)
         except PermissionDenied as exc:
             return _refused(request, case, exc)
@@ -317,6 +340,8 @@ def add_measure(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
         try:
             meeting_services.measure_from_decision(request.user, meeting, form.measure_fields())
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # cancelled, or the case is closed
+                return _refused_here(request, case, meeting, exc, "measures-heading")
             form.add_service_errors(exc)
         except PermissionDenied as exc:
             return _refused(request, case, exc)
@@ -327,3 +352,105 @@ def add_measure(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
             )
             return redirect(_meeting_url(case, meeting, "measures-heading"))
     return _render(request, case, meeting, status=400, measure_form=form)
+
+
+def _change_page(
+    request: HttpRequest,
+    case: Case,
+    meeting_id: int,
+    form_class: Any,
+    template: str,
+    change: Any,
+    done: Any,
+) -> HttpResponse:
+    """The page to move or to cancel a meeting: the form, then one service call. `change`
+    calls the service with the valid form; `done` says what happened."""
+    try:
+        meeting = meeting_services.meeting_for_change(request.user, case, meeting_id)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect(reverse("cases:meeting", args=[case.pk, meeting_id]))
+    form = form_class(request.POST or None, meeting=meeting)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = change(meeting, form)
+            except meeting_services.MeetingChanged as exc:
+                # The form now works on the meeting as it is, keeping what this user typed.
+                conflict, meeting, status = exc, exc.current, 409
+                data = request.POST.copy()
+                data[form.add_prefix("sequence")] = str(meeting.calendar_sequence)
+                form = form_class(data, meeting=meeting)
+                form.is_valid()
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, done(result))
+                if result.gp_notice_short:
+                    messages.warning(request, _gp_warning())
+                return redirect(_meeting_url(case, meeting))
+    context = {"case": case, "meeting": meeting, "form": form, "conflict": conflict}
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def move_meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
+    def move(meeting: Meeting, form: MoveMeetingForm) -> meeting_services.MeetingChange:
+        starts_at, ends_at = form.moments()
+        return meeting_services.move_meeting(
+            request.user,
+            meeting,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=form.cleaned_data["place"],
+            based_on_sequence=form.cleaned_data["sequence"] or 0,
+            site_url=request.build_absolute_uri("/"),
+        )
+
+    def done(change: meeting_services.MeetingChange) -> str:
+        if not change.notified:
+            return _("The meeting is moved. Nobody was invited yet, so no e-mail went out.")
+        return ngettext(
+            "The meeting is moved. The person invited got the new time for their calendar.",
+            "The meeting is moved. The %(n)d people invited got the new time for their calendar.",
+            change.notified,
+        ) % {"n": change.notified}
+
+    case = _case(request, pk)
+    return _change_page(
+        request, case, meeting_id, MoveMeetingForm, "cases/meeting/move.html", move, done
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def cancel_meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
+    def cancel(meeting: Meeting, form: CancelMeetingForm) -> meeting_services.MeetingChange:
+        return meeting_services.cancel_meeting(
+            request.user,
+            meeting,
+            reason=form.cleaned_data["reason"],
+            based_on_sequence=form.cleaned_data["sequence"] or 0,
+            site_url=request.build_absolute_uri("/"),
+        )
+
+    def done(change: meeting_services.MeetingChange) -> str:
+        if not change.notified:
+            return _("The meeting is cancelled. Nobody was invited, so no e-mail went out.")
+        return ngettext(
+            "The meeting is cancelled. The person invited got the cancellation for their calendar.",
+            "The meeting is cancelled. The %(n)d people invited got the cancellation for their "
+            "calendar.",
+            change.notified,
+        ) % {"n": change.notified}
+
+    case = _case(request, pk)
+    return _change_page(
+        request, case, meeting_id, CancelMeetingForm, "cases/meeting/cancel.html", cancel, done
+    )

@@ -59,9 +59,12 @@ def send_email(to: list[str], subject: str, body: str) -> int:
 
 
 @task()
-def send_email_with_calendar(to: list[str], subject: str, body: str, calendar: str) -> int:
-    """Send an e-mail with an iCalendar request attached (a meeting invitation). The caller
-    wrote the text and the calendar without the family's details."""
+def send_email_with_calendar(
+    to: list[str], subject: str, body: str, calendar: str, method: str = "REQUEST"
+) -> int:
+    """Send an e-mail with an iCalendar message attached: a meeting invitation or its update
+    (REQUEST), or its cancellation (CANCEL). The caller wrote the text and the calendar
+    without the family's details."""
     from email.mime.text import MIMEText
 
     from django.core.mail import EmailMessage
@@ -70,7 +73,7 @@ def send_email_with_calendar(to: list[str], subject: str, body: str, calendar: s
     message = EmailMessage(subject=subject, body=body, to=to)
     part = MIMEText(calendar, "calendar", "utf-8")
     # Calendar programs read METHOD from the part's type to show it as an invitation.
-    part.set_param("method", "REQUEST")
+    part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
     message.attach(part)
     message.connection = get_connection(timeout=timeout)

@@ -1,5 +1,6 @@
 """The meeting pages in a real browser: zero axe-core violations (the plan form with its
-errors, the meeting page, the merge view), and meeting mode saving the minutes as they are
+errors, the meeting page, the merge view, moving and cancelling, a cancelled meeting and one
+that is over), and meeting mode saving the minutes as they are
 typed, under the strict CSP."""
 
 from __future__ import annotations
@@ -156,3 +157,69 @@ def test_minutes_typed_while_the_connection_is_down_are_saved_when_it_is_back(
     status.filter(has_text=re.compile(r"^Saved \d\d:\d\d$")).wait_for()
     meeting.refresh_from_db()
     assert meeting.minutes == "Mor forteller om søvn. Skrevet uten nett."
+
+
+def test_the_move_form_with_errors_and_after_a_move_has_no_axe_violations(browsing, town, meeting):
+    page = page_as(browsing, town.teacher)
+    page.goto(meeting_url(meeting))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Move the meeting (new time or place)").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Place").fill("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move the meeting").click()
+    assert page.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(page)
+
+    page.get_by_label("Place").fill("Møterom 3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move the meeting").click()
+    assert "Møterom 3" in page.locator("main").inner_text()
+    assert_no_axe_violations(page)  # with the warning that the GP gets short notice
+
+
+def test_a_move_after_someone_else_moved_the_meeting_has_no_axe_violations(browsing, town, meeting):
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:move-meeting", args=[meeting.case_id, meeting.pk]))
+    meeting_services.move_meeting(
+        town.teacher,
+        meeting,
+        starts_at=meeting.starts_at + datetime.timedelta(days=1),
+        ends_at=meeting.ends_at + datetime.timedelta(days=1),
+        place=meeting.place,
+        based_on_sequence=0,
+    )
+    page.get_by_label("Place").fill("Gymsalen")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move the meeting").click()
+    assert page.get_by_role("alert").filter(has_text="Someone else moved this meeting").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_the_cancel_form_and_the_cancelled_meeting_have_no_axe_violations(browsing, town, meeting):
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:cancel-meeting", args=[meeting.case_id, meeting.pk]))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cancel the meeting").click()
+    assert page.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(page)
+
+    page.get_by_label("Why is the meeting cancelled?").fill("Helsesykepleier er syk.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cancel the meeting").click()
+    main = page.locator("main")
+    assert "This meeting is cancelled" in main.inner_text()
+    assert main.locator("form").count() == 0
+    assert_no_axe_violations(page)
+
+
+def test_a_meeting_that_is_over_has_no_axe_violations(browsing, town, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        ends_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    page = page_as(browsing, town.teacher)
+    page.goto(meeting_url(meeting))
+    assert "The meeting is over: nobody more can be invited." in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Send the invitation").count() == 0
+    assert_no_axe_violations(page)

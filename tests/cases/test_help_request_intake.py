@@ -6,12 +6,9 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import socket
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory, override_settings
@@ -490,43 +487,6 @@ def test_the_email_is_queued_in_the_same_transaction_as_the_request(
     assert HelpRequest.objects.get().reference in json.dumps(queued.args_kwargs)
     assert NAME not in json.dumps(queued.args_kwargs, ensure_ascii=False)
     assert mail.outbox == []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class CollectingHandler:
-    """An SMTP server's handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free loopback port, with Django's SMTP backend pointed at it."""
-    handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def test_the_email_to_the_unit_is_delivered_by_a_real_smtp_server(

@@ -242,7 +242,11 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
 
 
 def test_there_are_staff_urls_with_ids_to_check():
-    assert "ansatt/personer/<int:person_id>/" in list(staff_routes())
+    routes = list(staff_routes())
+    assert "ansatt/personer/<int:person_id>/" in routes
+    # Moving and cancelling a meeting change it: they are checked like its other pages.
+    meeting = "ansatt/saker/<int:pk>/moter/<int:meeting_id>/"
+    assert {meeting + "flytt/", meeting + "avlys/"} <= set(routes)
 
 
 @pytest.mark.parametrize("route", list(staff_routes()))

@@ -237,6 +237,7 @@ class LogEntry(models.Model):
         MEASURE = "measure", _("Measure")
         EVALUATION = "evaluation", _("Evaluation")
         MINUTES = "minutes", _("Meeting minutes")
+        MEETING = "meeting", _("Meeting moved or cancelled")
         COORDINATOR = "coordinator", _("Coordinator")
         MILESTONE = "milestone", _("Milestone")
         CLOSING = "closing", _("Closing summary")

@@ -5,6 +5,8 @@ which by design cannot be tied to a case.)"""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,11 +41,28 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+    # The planner said the family's GP is to be invited: the GP notice follows the meeting.
+    gp_to_be_invited = models.BooleanField(default=False)
+    # The iCalendar SEQUENCE (RFC 5545, 3.8.7.4): raised by every move and the cancellation,
+    # so calendars replace the event they hold instead of keeping the old time.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def is_over(self, now: datetime.datetime) -> bool:
+        return self.ends_at < now
 
 
 class Invitation(models.Model):
@@ -58,6 +77,9 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail"))
     is_gp = models.BooleanField(_("the family's GP"), default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the latest move or the cancellation went out to them: a GP's notice counts from
+    # the time they heard of the meeting's current date.
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
