@@ -114,7 +114,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     )
     meetings = list(
         family.visible(Meeting, child)
-        .filter(case=case, ends_at__gte=timezone.now())
+        .filter(case=case, ends_at__gte=timezone.now(), cancelled_at__isnull=True)
         .order_by("starts_at")
     )
     log_entries = list(
