@@ -23,6 +23,7 @@ from familiebro.privacy.access_log import AccessLogEntry, family_access_log
 from familiebro.privacy.audit import AuditEvent
 from familiebro.privacy.family import Citizen, FamilyMember
 from familiebro.privacy.models import Consent
+from familiebro.privacy.services import may_withdraw as may_withdraw_consent
 
 PURPOSE = policy.Purpose.FAMILY_PORTAL
 # The family page shows this many of the newest shared-log entries of a case.
@@ -30,11 +31,18 @@ LOG_ENTRIES_SHOWN = 100
 
 
 @dataclass
+class ConsentRow:
+    consent: Consent
+    # In force, and the citizen gave it or is the young person it is about.
+    may_withdraw: bool
+
+
+@dataclass
 class OrganisationSection:
     organisation: Organisation
     members: list[FamilyMember] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
-    consents: list[Consent] = field(default_factory=list)
+    consents: list[ConsentRow] = field(default_factory=list)
 
 
 def overview(citizen: Citizen) -> list[OrganisationSection]:
@@ -46,7 +54,7 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
     consents = list(
         family.visible(Consent, members)
         .select_related("subject")
-        .prefetch_related("recipient_organisations", "recipient_units")
+        .prefetch_related("recipient_organisations", "recipient_units", "givers")
     )
     family.record_read(
         citizen, AuditEvent.Action.LIST, [m.person for m in members], members, PURPOSE
@@ -61,9 +69,35 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
         )
     for case in cases:
         sections[case.organisation_id].cases.append(case)
+    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
     for consent in consents:
-        sections[consent.organisation_id].consents.append(consent)
+        may_withdraw = consent.state() in ("valid", "pending") and may_withdraw_consent(
+            consent, own
+        )
+        sections[consent.organisation_id].consents.append(ConsentRow(consent, may_withdraw))
     return list(sections.values())
+
+
+def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
+    """A consent in force the citizen may withdraw, read for the page that asks them to
+    confirm; 404 for anyone else's."""
+    members = family.family_of(citizen)
+    consent = (
+        family.visible(Consent, members)
+        .filter(pk=consent_id)
+        .select_related("subject")
+        .prefetch_related("recipient_organisations", "recipient_units", "givers")
+        .first()
+    )
+    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
+    if (
+        consent is None
+        or consent.state() not in ("valid", "pending")
+        or not may_withdraw_consent(consent, own)
+    ):
+        raise Http404(_("Not found, or you do not have access."))
+    family.record_read(citizen, AuditEvent.Action.VIEW, [consent], members, PURPOSE)
+    return consent
 
 
 def access_log(citizen: Citizen, person_id: int) -> tuple[Person, list[AccessLogEntry]]:
@@ -72,10 +106,18 @@ def access_log(citizen: Citizen, person_id: int) -> tuple[Person, list[AccessLog
 
 
 @dataclass
+class TakingPart:
+    """A service taking part, with the people from it who do."""
+
+    unit_name: str
+    people: list[str]
+
+
+@dataclass
 class FamilyCase:
     case: Case
     phase_name: str
-    services: list[Participant]
+    services: list[TakingPart]
     goals: list[Goal]
     measures: list[Measure]
     meetings: list[Meeting]
@@ -95,11 +137,16 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     if case is None:
         raise Http404(_("Not found, or you do not have access."))
     child = [family.member_or_404(members, case.child_id)]
-    services = list(
+    participants = list(
         family.visible(Participant, child)
         .filter(case=case, ended_at__isnull=True)
-        .select_related("unit__organisation", "user")
+        .select_related("unit", "user")
     )
+    services: dict[int, TakingPart] = {}
+    for participant in participants:
+        part = services.setdefault(participant.unit_id, TakingPart(participant.unit.name, []))
+        if participant.user is not None:
+            part.people.append(participant.user.display_name())
     goals = list(
         family.visible(Goal, child)
         .filter(case=case, parent__isnull=True)
@@ -124,7 +171,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         .order_by("-created_at", "-pk")[:LOG_ENTRIES_SHOWN]
     )
     shown: dict[str, Any] = {
-        "participants": [p.pk for p in services],
+        "participants": [p.pk for p in participants],
         "goals": [g.pk for g in goals] + [s.pk for g in goals for s in g.sub_goals.all()],
         "measures": [m.pk for m in measures],
         "meetings": [m.pk for m in meetings],
@@ -134,7 +181,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     return FamilyCase(
         case=case,
         phase_name=str(case.pathway_version.parsed.phase(case.phase).name),
-        services=services,
+        services=list(services.values()),
         goals=goals,
         measures=measures,
         meetings=meetings,

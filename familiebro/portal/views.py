@@ -6,16 +6,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from familiebro.interop import oidc
+from familiebro.privacy import services as privacy_services
 
-from . import services, session
+from . import demo, services, session
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -35,7 +39,17 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def login(request: HttpRequest) -> HttpResponse:
     if session.current(request) is not None:
         return redirect("portal:home")
-    return render(request, "portal/login.html", {"configured": oidc.provider() is not None})
+    return _login_page(request)
+
+
+def _login_page(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    configured = oidc.provider() is not None
+    context = {
+        "configured": configured,
+        "error": error,
+        "demo_citizens": [] if configured else demo.demo_citizens(),
+    }
+    return render(request, "portal/login.html", context, status=status)
 
 
 @require_POST
@@ -61,8 +75,16 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 
 def _login_failed(request: HttpRequest, failure: oidc.LoginFailed) -> HttpResponse:
-    context = {"configured": oidc.provider() is not None, "error": str(failure)}
-    return render(request, "portal/login.html", context, status=400)
+    return _login_page(request, str(failure), status=400)
+
+
+@require_POST
+def demo_login(request: HttpRequest) -> HttpResponse:
+    login = demo.demo_login(request.POST.get("demo", ""))
+    if login is None or oidc.provider() is not None:
+        raise Http404("Demo logins exist only on a demo instance without ID-porten.")
+    session.log_in(request, login)
+    return redirect("portal:home")
 
 
 @require_POST
@@ -95,3 +117,23 @@ def access_log(request: HttpRequest, citizen: Any, person_id: int) -> HttpRespon
 @require_GET
 def case(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
     return render(request, "portal/case.html", {"view": services.family_case(citizen, case_id)})
+
+
+@citizen_required
+def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> HttpResponse:
+    consent = services.consent_to_withdraw(citizen, consent_id)
+    if request.method == "POST":
+        try:
+            privacy_services.withdraw_consent_as_family(citizen, consent_id)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The consent is withdrawn. From now on it shares nothing more; what was "
+                    "shared before stays with the service that got it."
+                ),
+            )
+        return redirect("portal:home")
+    return render(request, "portal/withdraw_consent.html", {"consent": consent})

@@ -131,8 +131,8 @@ class _Describer:
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
         if event.actor_label == family.Citizen.audit_label:
-            read_by = event.detail.get("read_by", {}).get(str(self.subject))
-            if read_by == family.Relation.SELF:
+            role = event.detail.get(family.ROLE_KEY, {}).get(str(self.subject))
+            if role == family.Relation.SELF:
                 return _("The person themselves, logged in with ID-porten"), _("Family"), "", ""
             return _("A parent with parental responsibility, with ID-porten"), _("Family"), "", ""
         if event.actor_id is None:

@@ -30,6 +30,8 @@ from . import audit, policy
 # The basis the audit trail records for the family's own reads.
 FAMILY_READ_BASIS = "data_subject"
 ADULT_AGE = 18
+# In an audit event of the family's, who of them it was for each person concerned.
+ROLE_KEY = "family_role"
 
 
 class Relation:
@@ -130,6 +132,6 @@ def record_read(
             legal_basis=FAMILY_READ_BASIS,
             detail={
                 **(detail or {}),
-                "read_by": {str(s): relation.get(s, Relation.PARENT) for s in subjects},
+                ROLE_KEY: {str(s): relation.get(s, Relation.PARENT) for s in subjects},
             },
         )

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import GuardianRelation, Membership, Organisation, Person, ServiceUnit
 
-from . import audit, policy
+from . import audit, family, policy
 from .models import (
     Assignment,
     Consent,
@@ -223,23 +224,59 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(actor: Any, consent: Consent, *, withdrawn_by: Person) -> Consent:
-    """Withdraw with immediate effect. What was shared stays with the recipient; nothing more
-    is shared from now on."""
+    """Withdraw with immediate effect, as recorded by staff. What was shared stays with the
+    recipient; nothing more is shared from now on."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     policy.require(actor, policy.Action.CHANGE, consent, policy.Purpose.CASEWORK)
+    return _withdraw(actor, consent, withdrawn_by, recorded_by=actor, basis="consent")
+
+
+def may_withdraw(consent: Consent, person_ids: set[int]) -> bool:
+    """Whether one of these persons gave the consent or is the child it is about."""
+    if consent.subject_id in person_ids:
+        return True
+    return any(giver.person_id in person_ids for giver in consent.givers.all())
+
+
+@transaction.atomic
+def withdraw_consent_as_family(citizen: family.Citizen, consent_id: int) -> Consent:
+    """The person who gave the consent (or the young person it is about) withdraws it on Min
+    side, logged in with ID-porten: with immediate effect, as if told to the service."""
+    members = family.family_of(citizen)
+    consent = family.visible(Consent, members).select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404(_("Not found, or you do not have access."))
+    own = [m.person for m in members if m.relation == family.Relation.SELF]
+    withdrawer = next((p for p in own if may_withdraw(consent, {p.pk})), None)
+    if withdrawer is None:
+        raise ValidationError(
+            _("Only someone who gave the consent, or the child it is about, can withdraw it.")
+        )
+    return _withdraw(citizen, consent, withdrawer, recorded_by=None, basis=family.FAMILY_READ_BASIS)
+
+
+def _withdraw(
+    actor: Any, consent: Consent, withdrawn_by: Person, *, recorded_by: Any, basis: str
+) -> Consent:
     if consent.withdrawn_at is not None:
         raise ValidationError(
             _("This consent was already withdrawn on %(date)s.")
             % {"date": f"{timezone.localtime(consent.withdrawn_at):%d.%m.%Y}"}
         )
-    if not consent.givers.filter(person=withdrawn_by).exists() and withdrawn_by != consent.subject:
+    if not may_withdraw(consent, {withdrawn_by.pk}):
         raise ValidationError(
             _("Only someone who gave the consent, or the child it is about, can withdraw it.")
         )
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = withdrawn_by
-    consent.withdrawal_recorded_by = actor
+    consent.withdrawal_recorded_by = recorded_by
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_recorded_by"])
+    detail: dict[str, Any] = {"event": "withdrawn"}
+    if recorded_by is None:  # the family themselves, on Min side: say who of them it was
+        detail[family.ROLE_KEY] = {
+            str(pk): family.Relation.SELF if pk == withdrawn_by.pk else family.Relation.PARENT
+            for pk in {consent.subject_id, withdrawn_by.pk}
+        }
     audit.record(
         audit.AuditEvent.Action.CHANGE,
         actor=actor,
@@ -247,9 +284,9 @@ def withdraw_consent(actor: Any, consent: Consent, *, withdrawn_by: Person) -> C
         subject_ids=[consent.subject_id, withdrawn_by.pk],
         organisation_id=consent.organisation_id,
         purpose=consent.purpose,
-        legal_basis="consent",
+        legal_basis=basis,
         consent_id=consent.pk,
-        detail={"event": "withdrawn"},
+        detail=detail,
     )
     return consent
 

@@ -52,6 +52,7 @@ def case(transactional_db, settings, provider):
     case_services.write_log_entry(
         town.teacher, case, kind=LogEntry.Kind.AGREEMENT, text="Vi møtes igjen om tre uker."
     )
+    case.consent = builders.coordination_consent(case, town.bup)
     return case
 
 
@@ -99,6 +100,7 @@ def test_min_side_pages_have_no_axe_violations(browsing, case, language):
     for url in (
         reverse("portal:case", args=[case.pk]),
         reverse("portal:access-log", args=[case.child_id]),
+        reverse("portal:withdraw-consent", args=[case.consent.pk]),
     ):
         page.goto(url)
         assert_no_axe_violations(page)

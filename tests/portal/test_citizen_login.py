@@ -144,3 +144,28 @@ def test_an_unreachable_provider_gives_a_clear_message(client, settings):
     response = client.post(reverse("portal:login-start"))
     assert response.status_code == 400
     assert "ID-porten could not be reached" in response.content.decode()
+
+
+def test_a_demo_instance_without_id_porten_lists_the_demo_families(client, settings):
+    settings.CITIZEN_OIDC_ISSUER = ""
+    settings.DEMO_MODE = True
+    page = client.get(reverse("portal:login")).content.decode()
+    assert "Demo: log in as a family" in page
+    assert "Log in as Marte Haugen" in page
+    response = client.post(reverse("portal:demo-login"), {"demo": "marte"})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_demo_logins_do_not_exist_outside_a_demo_instance(client, settings):
+    settings.CITIZEN_OIDC_ISSUER = ""
+    settings.DEMO_MODE = False
+    assert "Demo: log in" not in client.get(reverse("portal:login")).content.decode()
+    assert client.post(reverse("portal:demo-login"), {"demo": "marte"}).status_code == 404
+    assert session.CITIZEN_KEY not in client.session
+
+
+def test_demo_logins_give_way_to_id_porten_where_it_is_set_up(client, citizen_login, settings):
+    settings.DEMO_MODE = True
+    assert "Demo: log in" not in client.get(reverse("portal:login")).content.decode()
+    assert client.post(reverse("portal:demo-login"), {"demo": "marte"}).status_code == 404

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from familiebro.cases import case_services
 from familiebro.cases.case_services import MeasureFields
@@ -154,6 +155,8 @@ def test_the_case_page_shows_what_is_agreed_and_hides_what_is_internal(mother, c
     case_services.correct_log_entry(town.teacher, wrong.pk, "Møtet er på onsdag.")
     page = mother.get(reverse("portal:case", args=[case.pk])).content.decode()
     assert "Åse skal glede seg til barnehagen" in page
+    # Each service taking part once, with its people.
+    assert page.count(f"{town.kindergarten.name} ({town.teacher.get_full_name()})") == 1
     assert "Samtaler med helsesykepleier" in page
     assert "Vi møtes igjen om tre uker." in page
     assert "Møtet er på onsdag." in page
@@ -169,7 +172,7 @@ def test_the_case_page_view_is_one_audit_event_with_what_it_showed(mother, case,
     assert (event.object_type, event.object_ids) == ("cases.case", [str(case.pk)])
     assert event.detail["measures"] == [shown.pk]
     assert hidden.pk not in event.detail["measures"]
-    assert event.detail["read_by"] == {str(case.child_id): "parent"}
+    assert event.detail["family_role"] == {str(case.child_id): "parent"}
 
 
 def test_the_case_page_costs_the_same_queries_with_more_log_entries(mother, case, town):
@@ -229,3 +232,35 @@ def test_a_person_registered_in_two_organisations_sees_both(mother, case):
     page = mother.get(reverse("portal:home")).content.decode()
     assert "Helse Innlandet" in page
     assert reverse("portal:access-log", args=[twin.pk]) in page
+
+
+def test_a_parent_withdraws_a_consent_she_gave_and_the_service_loses_access(mother, case, town):
+    guardian = case.child.guardians_rel.get(guardian__given_name="Ingrid").guardian
+    consent = builders.coordination_consent(case, town.bup)
+    assert consent.givers.filter(person=guardian).exists()
+    url = reverse("portal:withdraw-consent", args=[consent.pk])
+    page = mother.get(url).content.decode()
+    assert town.bup.name in page
+    response = mother.post(url)
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_by == guardian
+    assert consent.withdrawal_recorded_by is None
+    assert "The consent is withdrawn" in mother.get(reverse("portal:home")).content.decode()
+    psychiatrist = make.logged_in(town.psychiatrist)
+    assert psychiatrist.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    with translation.override("en"):
+        log = access_log.access_log_for(town.teacher, case.child)
+    [withdrawal] = [e for e in log if e.action == "Recorded the withdrawal"]
+    assert withdrawal.actor_name == "A parent with parental responsibility, with ID-porten"
+
+
+def test_a_consent_the_parent_did_not_give_cannot_be_withdrawn_by_her(mother, case, town):
+    father = case.child.guardians_rel.get(guardian__given_name="Ola").guardian
+    consent = make.consent(case.child, recipient_units=[town.bup], giver=father)
+    assert "Withdraw the consent" not in mother.get(reverse("portal:home")).content.decode()
+    url = reverse("portal:withdraw-consent", args=[consent.pk])
+    assert mother.get(url).status_code == 404
+    assert mother.post(url).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
