@@ -988,6 +988,9 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
     case.save(update_fields=["status", "closed_at", "close_reason"])
     _log(case, actor, LogEntry.Kind.CLOSING, summary, at=now)
     deadlines.cancel_open(case, now)
+    # The plan is for coordinated services, which end with the case: the register of active
+    # plans must not count it.
+    IndividualPlan.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
     Handover.objects.filter(
         case=case, accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True
     ).update(withdrawn_at=now)

@@ -134,6 +134,23 @@ def test_the_register_counts_active_plans_and_those_without_a_coordinator():
     assert "BUP Hamar" not in page
 
 
+def test_closing_the_case_ends_its_plan_and_the_register_no_longer_counts_it():
+    town = builders.municipality()
+    case = start(town, town.nurse, town.health_centre)
+    start(town, town.nurse, town.health_centre)
+    case_services.decide(
+        town.nurse,
+        case,
+        option="close",
+        reason="Målet er nådd.",
+        close_reason="goal_reached",
+        summary="Familien klarer seg godt nå.",
+    )
+    assert case.individual_plans.get().ended_at is not None
+    [row] = plan_services.register(town.nurse_leader).rows
+    assert (row.unit, row.active) == ("Helsestasjonen i Stange", 1)
+
+
 def test_the_register_takes_one_query_whatever_the_number_of_plans():
     town = builders.municipality()
     start(town, town.nurse, town.health_centre)
