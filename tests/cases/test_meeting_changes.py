@@ -10,7 +10,6 @@ import email
 import email.policy
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,8 +17,8 @@ from familiebro.cases import case_services, meeting_services
 from familiebro.cases.models import Deadline, LogEntry, Meeting
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
+from tests.cases.test_meetings import as_user, at, day_in, follow, text_of
 from tests.privacy import factories as make
-from tests.privacy.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +33,10 @@ def _english_pages_and_mail_now(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+def utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 @pytest.fixture
 def town() -> builders.Municipality:
     return builders.municipality()
@@ -45,33 +48,6 @@ def case(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
     return case
-
-
-def as_user(user) -> Client:
-    client = logged_in(user)
-    client.cookies["familiebro_language"] = "en"
-    return client
-
-
-def text_of(response) -> str:
-    return response.content.decode()
-
-
-def follow(client: Client, response) -> str:
-    assert response.status_code == 302, text_of(response)[:3000]
-    return text_of(client.get(response["Location"]))
-
-
-def day_in(days: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=days)
-
-
-def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day_in(days), datetime.time(hour, minute)))
-
-
-def utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def planned(town, case, days: int = 35, **fields) -> Meeting:
