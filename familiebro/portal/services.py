@@ -56,11 +56,8 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
         .select_related("subject")
         .prefetch_related("recipient_organisations", "recipient_units", "givers")
     )
-    family.record_read(
-        citizen, AuditEvent.Action.LIST, [m.person for m in members], members, PURPOSE
-    )
-    family.record_read(citizen, AuditEvent.Action.LIST, cases, members, PURPOSE)
-    family.record_read(citizen, AuditEvent.Action.LIST, consents, members, PURPOSE)
+    for shown in ([m.person for m in members], cases, consents):
+        family.record_read(citizen, AuditEvent.Action.LIST, shown, members, PURPOSE)
     sections: dict[int, OrganisationSection] = {}
     for member in members:
         organisation = member.person.organisation
@@ -69,13 +66,16 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
         )
     for case in cases:
         sections[case.organisation_id].cases.append(case)
-    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
     for consent in consents:
-        may_withdraw = consent.state() in ("valid", "pending") and may_withdraw_consent(
-            consent, own
-        )
-        sections[consent.organisation_id].consents.append(ConsentRow(consent, may_withdraw))
+        row = ConsentRow(consent, _withdrawable(consent, members))
+        sections[consent.organisation_id].consents.append(row)
     return list(sections.values())
+
+
+def _withdrawable(consent: Consent, members: list[FamilyMember]) -> bool:
+    """In force (or yet to be), and given by the citizen or about them as a young person."""
+    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
+    return consent.state() in ("valid", "pending") and may_withdraw_consent(consent, own)
 
 
 def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
@@ -89,12 +89,7 @@ def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
         .prefetch_related("recipient_organisations", "recipient_units", "givers")
         .first()
     )
-    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
-    if (
-        consent is None
-        or consent.state() not in ("valid", "pending")
-        or not may_withdraw_consent(consent, own)
-    ):
+    if consent is None or not _withdrawable(consent, members):
         raise Http404(_("Not found, or you do not have access."))
     family.record_read(citizen, AuditEvent.Action.VIEW, [consent], members, PURPOSE)
     return consent
