@@ -122,9 +122,9 @@ def choosable_municipalities(user: Any) -> list[Municipality]:
 def require_may_choose(
     user: Any, *, municipality: Municipality | None = None, unit: ServiceUnit | None = None
 ) -> None:
-    if unit is not None and unit.pk in {u.pk for u in choosable_units(user)}:
+    if may_publish(user):
         return
-    if municipality is not None and may_publish(user):
+    if unit is not None and unit.pk in {u.pk for u in choosable_units(user)}:
         return
     if unit is not None:
         raise PermissionDenied(
@@ -416,6 +416,7 @@ class ReadableOption:
 @dataclass
 class ReadablePhase:
     phase: Any  # pathways.Phase
+    description: str  # empty where the specification repeats the name
     responsible: str
     tasks: list[tuple[str, str]]  # title, responsible
     deadlines: list[str]
@@ -433,6 +434,7 @@ def readable(spec: Any) -> list[ReadablePhase]:
     return [
         ReadablePhase(
             phase=phase,
+            description="" if str(phase.description) == str(phase.name) else str(phase.description),
             responsible=responsible_label(phase.responsible),
             tasks=[(str(t.title), responsible_label(t.responsible)) for t in phase.tasks],
             deadlines=[describe_deadline(rule, spec) for rule in phase.deadlines],
