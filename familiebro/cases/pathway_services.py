@@ -3,19 +3,30 @@
 A published version never changes (PathwayVersion.save refuses it): editing a definition
 means publishing a new version. Cases opened earlier keep theirs until someone moves them
 with `move_cases`, which names the phase each old phase becomes, so no history is rewritten
-silently. These are administration tasks, run with `familiebro pathway …`.
+silently. These are administration tasks, run with `familiebro pathway …` or on the staff
+pages under /ansatt/forlop/ (pathway_views), which call the same functions.
+
+Who may do what (the pages ask; the command is run by whoever operates the instance):
+instance administrators publish versions and choose for any municipality or unit, because a
+new version of a shipped definition changes new cases everywhere it is chosen; a unit's
+administrator or leader chooses which definition their own unit opens new cases on. A
+definition holds no personal data, so any staff member may read it. Publishing and choosing
+are audited like other changes to shared data: who, when, which definition.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from familiebro.core.models import Municipality, ServiceUnit
+from familiebro.core.models import Membership, Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 
 from .models import Case, PathwayChoice, PathwayDefinition, PathwayVersion
@@ -39,35 +50,181 @@ def version_of(key: str, number: int | None = None) -> PathwayVersion:
     return version
 
 
-@transaction.atomic
-def publish_version(key: str, spec: Any, note: str = "") -> PathwayVersion:
-    """Publish the next version of `key` (a new definition when the key is new). The
-    specification is checked first; every problem is listed."""
+AUDIT_PURPOSE = "pathway_administration"
+# Larger than any sensible definition (the shipped ones are about 30 000 characters), small
+# enough that a pasted file cannot fill the database.
+MAX_SPEC_CHARACTERS = 500_000
+
+
+def read_spec(text: str) -> Any:
+    """JSON text as a specification, or ValidationError saying where the JSON is broken."""
+    if len(text) > MAX_SPEC_CHARACTERS:
+        raise ValidationError(
+            _("The specification is longer than %(max)s characters. Shorten it.")
+            % {"max": MAX_SPEC_CHARACTERS}
+        )
     try:
-        parsed = parse_spec(spec)
+        return json.loads(text)
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        raise ValidationError(
+            _(
+                "This is not valid JSON (line %(line)s, column %(column)s: %(error)s). "
+                "Correct it there, or start again from the newest version."
+            )
+            % {"line": line, "column": column, "error": getattr(exc, "msg", str(exc))}
+        ) from exc
+
+
+def problems_of(spec: Any) -> list[str]:
+    """Every problem publishing would refuse `spec` for; empty when it can be published.
+    The publish checks themselves: the page's "check" and `publish` cannot disagree."""
+    try:
+        parse_spec(spec)
     except SpecError as exc:
-        raise ValidationError(str(exc)) from exc
-    definition, _ = PathwayDefinition.objects.select_for_update().get_or_create(
+        return exc.problems
+    return []
+
+
+def may_publish(user: Any) -> bool:
+    return bool(getattr(user, "is_instance_admin", False))
+
+
+def require_may_publish(user: Any) -> None:
+    if not may_publish(user):
+        raise PermissionDenied(
+            _(
+                "Only an instance administrator can publish a pathway version: a new version "
+                "changes new cases everywhere the pathway is chosen. Ask your instance "
+                "administrator."
+            )
+        )
+
+
+def choosable_units(user: Any) -> list[ServiceUnit]:
+    """The units whose pathway `user` may choose: all for an instance administrator, else
+    those they administer or lead."""
+    units = ServiceUnit.objects.select_related("organisation__municipality").order_by(
+        "organisation__name", "name"
+    )
+    if may_publish(user):
+        return list(units)
+    roles = (Membership.Role.UNIT_ADMIN, Membership.Role.LEADER)
+    return list(units.filter(memberships__user=user, memberships__role__in=roles).distinct())
+
+
+def choosable_municipalities(user: Any) -> list[Municipality]:
+    """A municipality's choice covers units of many services, so only an instance
+    administrator makes it."""
+    return list(Municipality.objects.order_by("name")) if may_publish(user) else []
+
+
+def require_may_choose(
+    user: Any, *, municipality: Municipality | None = None, unit: ServiceUnit | None = None
+) -> None:
+    if may_publish(user):
+        return
+    if unit is not None and unit.pk in {u.pk for u in choosable_units(user)}:
+        return
+    if unit is not None:
+        raise PermissionDenied(
+            _(
+                "Only the unit's administrator or leader, or an instance administrator, can "
+                "choose the pathway of %(unit)s. Ask one of them."
+            )
+            % {"unit": unit}
+        )
+    raise PermissionDenied(
+        _(
+            "Only an instance administrator can choose the pathway of a whole municipality. "
+            "A unit's administrator or leader can choose for their own unit."
+        )
+    )
+
+
+@transaction.atomic
+def publish_version(
+    key: str,
+    spec: Any,
+    note: str = "",
+    *,
+    actor: Any = None,
+    based_on: int | None = None,
+) -> PathwayVersion:
+    """Publish the next version of `key` (a new definition when the key is new). The
+    specification is checked first; every problem is listed.
+
+    `based_on` is the version the editor started from: if another was published since, the
+    editor's text would silently undo it, so publishing is refused."""
+    if actor is not None:
+        require_may_publish(actor)
+    problems = problems_of(spec)
+    if problems:
+        raise ValidationError(problems)
+    parsed = parse_spec(spec)
+    definition, _created = PathwayDefinition.objects.select_for_update().get_or_create(
         key=key, defaults={"name": dict(parsed.name.by_language).get("nb", key)[:200]}
     )
     last = definition.versions.order_by("-number").values_list("number", flat=True).first()
-    return PathwayVersion.objects.create(
-        definition=definition, number=(last or 0) + 1, spec=spec, note=note[:300]
+    if based_on is not None and last is not None and last != based_on:
+        raise ValidationError(
+            _(
+                "Version %(last)s was published after you started from version %(based_on)s. "
+                "Start again from version %(last)s so that its changes are not lost."
+            )
+            % {"last": last, "based_on": based_on}
+        )
+    version = PathwayVersion.objects.create(
+        definition=definition,
+        number=(last or 0) + 1,
+        spec=spec,
+        note=note[:300],
+        published_by=actor if getattr(actor, "pk", None) else None,
     )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[version],
+        organisation_id=definition.organisation_id,
+        purpose=AUDIT_PURPOSE,
+        detail={"event": "publish", "pathway": key, "version": version.number},
+    )
+    return version
 
 
 @transaction.atomic
 def choose(
-    key: str, *, municipality: Municipality | None = None, unit: ServiceUnit | None = None
+    key: str,
+    *,
+    municipality: Municipality | None = None,
+    unit: ServiceUnit | None = None,
+    actor: Any = None,
 ) -> PathwayChoice:
     """Make `key` the pathway a municipality (or one unit) opens new cases on."""
     if (municipality is None) == (unit is None):
-        raise ValidationError("Name either a municipality or a unit.")
+        raise ValidationError(_("Name either a municipality or a unit."))
+    if actor is not None:
+        require_may_choose(actor, municipality=municipality, unit=unit)
     definition = _definition(key)
-    choice, _ = PathwayChoice.objects.update_or_create(
+    place = Q(unit=unit) if unit is not None else Q(municipality=municipality, unit__isnull=True)
+    previous = PathwayChoice.objects.filter(place).values_list("definition__key", flat=True).first()
+    choice, _created = PathwayChoice.objects.update_or_create(
         municipality=municipality if unit is None else None,
         unit=unit,
         defaults={"definition": definition},
+    )
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[choice],
+        organisation_id=unit.organisation_id if unit is not None else None,
+        purpose=AUDIT_PURPOSE,
+        detail={
+            "event": "choose",
+            "pathway": [previous, key],
+            "unit": unit.pk if unit is not None else None,
+            "municipality": municipality.number if municipality is not None else None,
+        },
     )
     return choice
 
@@ -126,3 +283,186 @@ def move_cases(
                 )
             report.moved.append(case.reference)
     return report
+
+
+# Reading, for the staff pages ---------------------------------------------------------------
+
+
+@dataclass
+class VersionRow:
+    version: PathwayVersion
+    open_cases: int
+    is_newest: bool
+
+
+@dataclass
+class DefinitionRow:
+    definition: PathwayDefinition
+    versions: list[VersionRow]
+    chosen_by: list[str]  # the units and municipalities that chose it
+
+    @property
+    def name(self) -> str:
+        """The newest version's name in the reader's language (the definition keeps the
+        bokmål name it was first published with)."""
+        if not self.versions:
+            return self.definition.name
+        return str(self.versions[0].version.parsed.name)
+
+
+def overview(user: Any) -> list[DefinitionRow]:
+    """Every definition with its versions, how many open cases each version holds, and where
+    it is chosen. Counts only, so no case is shown or audited: an instance administrator
+    (who may move cases) counts them all, anyone else those of their own organisations."""
+    cases = Case.objects.filter(status=Case.Status.OPEN)
+    if not may_publish(user):
+        cases = cases.filter(organisation_id__in=policy.scope_of(user).organisation_ids)
+    counts = dict(
+        cases.values("pathway_version_id")
+        .annotate(n=Count("pk"))
+        .values_list("pathway_version_id", "n")
+    )
+    places: dict[int, list[str]] = {}
+    for choice in PathwayChoice.objects.select_related("municipality", "unit").order_by(
+        "municipality__name", "unit__name"
+    ):
+        place = (
+            _("%(unit)s (unit)") % {"unit": choice.unit}
+            if choice.unit is not None
+            else _("%(municipality)s (whole municipality)") % {"municipality": choice.municipality}
+        )
+        places.setdefault(choice.definition_id, []).append(place)
+    return _definition_rows(counts, places)
+
+
+def _definition_rows(counts: dict[int, int], places: dict[int, list[str]]) -> list[DefinitionRow]:
+    rows = []
+    for definition in PathwayDefinition.objects.prefetch_related("versions__published_by"):
+        versions = sorted(definition.versions.all(), key=lambda v: -v.number)
+        rows.append(
+            DefinitionRow(
+                definition=definition,
+                versions=[
+                    VersionRow(v, counts.get(v.pk, 0), is_newest=(i == 0))
+                    for i, v in enumerate(versions)
+                ],
+                chosen_by=places.get(definition.pk, []),
+            )
+        )
+    return rows
+
+
+def definition_choices() -> list[tuple[str, str]]:
+    """Every definition as (key, name in the reader's language), for choosing one."""
+    return [(row.definition.key, row.name) for row in _definition_rows({}, {})]
+
+
+def newest_number(key: str) -> int:
+    return version_of(key).number
+
+
+def spec_text(version: PathwayVersion) -> str:
+    """A version's specification as the JSON an editor starts from (and `export` prints)."""
+    return json.dumps(version.spec, ensure_ascii=False, indent=2)
+
+
+def responsible_label(role: str) -> str:
+    return {
+        "coordinator": _("the coordinator"),
+        "owning_unit": _("the owning unit"),
+        "leader": _("the unit's leader"),
+    }[role]
+
+
+def describe_deadline(rule: Any, spec: Any) -> str:
+    """A deadline rule in words: "First contact: within 7 calendar days of the case being
+    received, met by the decision in this phase. Responsible: the coordinator."."""
+    if rule.day_kind == "working":
+        days = ngettext("%(days)s working day", "%(days)s working days", rule.days)
+    else:
+        days = ngettext("%(days)s calendar day", "%(days)s calendar days", rule.days)
+    days = days % {"days": rule.days}
+    return _("%(title)s: within %(days)s %(starts)s, %(completes)s. Responsible: %(who)s.") % {
+        "title": rule.title,
+        "days": days,
+        "starts": _clock_words(rule.starts, spec, start=True),
+        "completes": _clock_words(rule.completes, spec, start=False),
+        "who": responsible_label(rule.responsible),
+    }
+
+
+def _clock_words(clock: str, spec: Any, *, start: bool) -> str:
+    if clock.startswith("milestone:"):
+        milestone = spec.milestone(clock[10:])
+        label = str(milestone.label) if milestone is not None else clock[10:]
+        if start:
+            return _("of the milestone “%(milestone)s”") % {"milestone": label}
+        return _("met by the milestone “%(milestone)s”") % {"milestone": label}
+    return {
+        "case": _("of the case being received"),
+        "phase": _("of the case entering this phase"),
+        "decision": _("met by the decision in this phase"),
+        "phase_exit": _("met when the case leaves this phase"),
+    }[clock]
+
+
+@dataclass
+class ReadableOption:
+    label: str
+    leads_to: str  # the phase's name, or "" when the option closes the case
+    closes: bool
+
+
+@dataclass
+class ReadablePhase:
+    phase: Any  # pathways.Phase
+    description: str  # empty where the specification repeats the name
+    responsible: str
+    tasks: list[tuple[str, str]]  # title, responsible
+    deadlines: list[str]
+    options: list[ReadableOption]
+    meetings: list[str]
+
+
+def readable(spec: Any) -> list[ReadablePhase]:
+    """The phases of a parsed specification, in order, with the rules said in words in the
+    active language."""
+    from .models import Meeting
+
+    meeting_kinds = dict(Meeting.Kind.choices)
+    names = {p.key: str(p.name) for p in spec.phases}
+    return [
+        ReadablePhase(
+            phase=phase,
+            description="" if str(phase.description) == str(phase.name) else str(phase.description),
+            responsible=responsible_label(phase.responsible),
+            tasks=[(str(t.title), responsible_label(t.responsible)) for t in phase.tasks],
+            deadlines=[describe_deadline(rule, spec) for rule in phase.deadlines],
+            options=[
+                ReadableOption(str(o.label), names.get(o.to, "") if o.to else "", o.closes)
+                for o in (phase.decision.options if phase.decision else ())
+            ],
+            meetings=[str(meeting_kinds.get(kind, kind)) for kind in phase.meetings],
+        )
+        for phase in spec.phases
+    ]
+
+
+def choices_for(user: Any) -> list[tuple[str, str]]:
+    """The places `user` may choose for, each said in words, with what is chosen there now."""
+    names = dict(definition_choices())
+    chosen = {
+        (c.unit_id, c.municipality_id): names[c.definition.key]
+        for c in PathwayChoice.objects.select_related("definition")
+    }
+    rows = []
+    for municipality in choosable_municipalities(user):
+        rows.append(
+            (
+                _("%(municipality)s (whole municipality)") % {"municipality": municipality},
+                chosen.get((None, municipality.pk), ""),
+            )
+        )
+    for unit in choosable_units(user):
+        rows.append((_("%(unit)s (unit)") % {"unit": unit}, chosen.get((unit.pk, None), "")))
+    return rows

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{action}")(**options)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError("; ".join(exc.messages)) from exc
 
     def _list(self, **options):
         for definition in PathwayDefinition.objects.prefetch_related("versions"):
