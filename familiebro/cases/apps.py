@@ -82,5 +82,6 @@ class CasesConfig(AppConfig):
             (models.Measure, internal),
             (models.Meeting, None),
             (models.LogEntry, internal | Q(current=False)),
+            (models.IndividualPlan, None),
         ):
             policy.open_to_family(model, hidden=hidden)

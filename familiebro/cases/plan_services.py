@@ -119,7 +119,7 @@ def plan_pdf(actor: Any, case_id: Any, language: str = "nb") -> bytes:
         if not m.is_internal
     ]
     with translation.override(language):
-        pdf = _render(case, plan, goals, measures)
+        pdf = plan_document(case, plan, goals, measures)
     audit.record(
         audit.AuditEvent.Action.EXPORT,
         actor=actor,
@@ -133,7 +133,10 @@ def plan_pdf(actor: Any, case_id: Any, language: str = "nb") -> bytes:
     return pdf
 
 
-def _render(case: Case, plan: IndividualPlan, goals: list[Goal], measures: list[Measure]) -> bytes:
+def plan_document(
+    case: Case, plan: IndividualPlan, goals: list[Goal], measures: list[Measure]
+) -> bytes:
+    """The plan as the family reads it (the caller leaves internal measures out)."""
     styles = pdf_styles()
     story: list[Any] = [
         Paragraph(

@@ -13,10 +13,19 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from familiebro.cases.models import Case, Goal, LogEntry, Measure, Meeting, Participant
+from familiebro.cases import plan_services
+from familiebro.cases.models import (
+    Case,
+    Goal,
+    IndividualPlan,
+    LogEntry,
+    Measure,
+    Meeting,
+    Participant,
+)
 from familiebro.core.models import Organisation, Person
 from familiebro.privacy import family, policy
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log
@@ -117,11 +126,11 @@ class FamilyCase:
     measures: list[Measure]
     meetings: list[Meeting]
     log_entries: list[LogEntry]
+    has_plan: bool
 
 
-def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
-    """One case as the family reads it: no internal measures or log entries, no minutes
-    before they are approved into the shared log."""
+def _case_or_404(citizen: Citizen, case_id: int) -> tuple[Case, list[FamilyMember]]:
+    """One of the family's cases, with the child it is about; 404 for anyone else's."""
     members = family.family_of(citizen)
     case = (
         family.visible(Case, members)
@@ -131,7 +140,22 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     )
     if case is None:
         raise Http404(_("Not found, or you do not have access."))
-    child = [family.member_or_404(members, case.child_id)]
+    return case, [family.member_or_404(members, case.child_id)]
+
+
+def _active_plan(case: Case, child: list[FamilyMember]) -> IndividualPlan | None:
+    return (
+        family.visible(IndividualPlan, child)
+        .filter(case=case, ended_at__isnull=True)
+        .prefetch_related("responsibility_group__user", "responsibility_group__unit")
+        .first()
+    )
+
+
+def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
+    """One case as the family reads it: no internal measures or log entries, no minutes
+    before they are approved into the shared log."""
+    case, child = _case_or_404(citizen, case_id)
     participants = list(
         family.visible(Participant, child)
         .filter(case=case, ended_at__isnull=True)
@@ -165,12 +189,14 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         .select_related("author")
         .order_by("-created_at", "-pk")[:LOG_ENTRIES_SHOWN]
     )
+    plan = _active_plan(case, child)
     shown: dict[str, Any] = {
         "participants": [p.pk for p in participants],
         "goals": [g.pk for g in goals] + [s.pk for g in goals for s in g.sub_goals.all()],
         "measures": [m.pk for m in measures],
         "meetings": [m.pk for m in meetings],
         "log_entries": [e.pk for e in log_entries],
+        "plan": plan.pk if plan else None,
     }
     family.record_read(citizen, AuditEvent.Action.VIEW, [case], child, PURPOSE, detail=shown)
     return FamilyCase(
@@ -181,4 +207,24 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         measures=measures,
         meetings=meetings,
         log_entries=log_entries,
+        has_plan=plan is not None,
     )
+
+
+def family_plan_pdf(citizen: Citizen, case_id: int, language: str) -> bytes:
+    """The case's individual plan as a PDF, the same document staff print for the family."""
+    case, child = _case_or_404(citizen, case_id)
+    plan = _active_plan(case, child)
+    if plan is None:
+        raise Http404(_("The case has no active individual plan."))
+    goals = list(family.visible(Goal, child).filter(case=case).order_by("created_at"))
+    measures = list(
+        family.visible(Measure, child)
+        .filter(case=case, status=Measure.Status.ACTIVE)
+        .select_related("responsible_unit", "responsible_user")
+    )
+    with translation.override(language):
+        pdf = plan_services.plan_document(case, plan, goals, measures)
+    shown = {"goals": [g.pk for g in goals], "measures": [m.pk for m in measures]}
+    family.record_read(citizen, AuditEvent.Action.EXPORT, [plan], child, PURPOSE, detail=shown)
+    return pdf

@@ -13,6 +13,7 @@ urlpatterns = [
     path("min-side/logget-ut/", views.logged_out, name="logged-out"),
     path("min-side/innsyn/<int:person_id>/", views.access_log, name="access-log"),
     path("min-side/saker/<int:case_id>/", views.case, name="case"),
+    path("min-side/saker/<int:case_id>/plan.pdf", views.plan_pdf, name="plan-pdf"),
     path(
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
         views.withdraw_consent,

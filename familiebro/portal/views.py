@@ -120,6 +120,18 @@ def case(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
 
 
 @citizen_required
+@require_GET
+def plan_pdf(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
+    language = get_language() or "nb"
+    pdf = services.family_plan_pdf(
+        citizen, case_id, language if language in ("nb", "nn", "en") else "nb"
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="individuell-plan.pdf"'
+    return response
+
+
+@citizen_required
 def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> HttpResponse:
     consent = services.consent_to_withdraw(citizen, consent_id)
     if request.method == "POST":

@@ -27,7 +27,7 @@ from familiebro.cases.models import (
     Reminder,
 )
 from familiebro.core.models import GuardianRelation, Person
-from familiebro.privacy import access_log, audit, export, retention
+from familiebro.privacy import access_log, audit, export, family, retention
 from familiebro.privacy.models import Assignment, AuditEvent, RetentionRule
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
@@ -328,7 +328,8 @@ def test_the_family_access_log_shows_that_the_case_was_deleted(town):
     case = closed(case_with_every_part(town), years=6)
     retention.apply_retention()
     event = AuditEvent.objects.get(purpose="retention", object_type="cases.case")
-    entries = access_log.access_log_for(town.nurse, case.child, for_family=True)
+    member = family.FamilyMember(case.child, family.Relation.PARENT)
+    entries = access_log.family_access_log(family.Citizen(identity_hash="a parent"), member)
     deletion = next(e for e in entries if e.event_id == event.pk)
     assert deletion.actor_name == "Familiebro (automatic)"
     assert deletion.record_type == "Case"

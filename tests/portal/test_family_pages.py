@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from familiebro.cases import case_services
+from familiebro.cases import case_services, plan_services
 from familiebro.cases.case_services import MeasureFields
 from familiebro.cases.models import LogEntry
 from familiebro.core import services as core_services
@@ -20,6 +20,7 @@ from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 from tests.factories import identity_number
 from tests.privacy import factories as make
+from tests.privacy.test_consent_pages import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,30 @@ def test_a_consent_the_parent_did_not_give_cannot_be_withdrawn_by_her(mother, ca
     assert mother.post(url).status_code == 404
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
+
+
+def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother, case, town):
+    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure(case, town.teacher, "Samtaler med helsesykepleier")
+    measure(case, town.teacher, "Observasjon i barnegruppa", internal_reason="Faglig vurdering")
+    assert (
+        reverse("portal:plan-pdf", args=[case.pk])
+        not in mother.get(reverse("portal:case", args=[case.pk])).content.decode()
+    )
+    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    page = mother.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert reverse("portal:plan-pdf", args=[case.pk]) in page
+    response = mother.get(reverse("portal:plan-pdf", args=[case.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = flat(pdf_text(response.content))
+    assert "Samtaler med helsesykepleier" in text
+    assert "Åse skal glede seg til barnehagen" in text
+    assert "Observasjon i barnegruppa" not in text
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.object_type) == ("export", "cases.individualplan")
+
+
+def test_there_is_no_plan_to_download_for_another_family(client, citizen_login, case, town):
+    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    logged_in_as(client, citizen_login, STEPFATHER)
+    assert client.get(reverse("portal:plan-pdf", args=[case.pk])).status_code == 404
