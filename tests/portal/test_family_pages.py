@@ -292,3 +292,18 @@ def test_there_is_no_plan_to_download_for_another_family(client, citizen_login, 
     plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     logged_in_as(client, citizen_login, STEPFATHER)
     assert client.get(reverse("portal:plan-pdf", args=[case.pk])).status_code == 404
+
+
+def test_min_side_costs_the_same_queries_with_more_cases_and_consents(mother, case, town):
+    builders.coordination_consent(case, town.bup)
+    url = reverse("portal:home")
+    mother.get(url)
+    with CaptureQueriesContext(connection) as few:
+        mother.get(url)
+    for _n in range(4):
+        builders.open_concern(town.teacher, town.kindergarten, child=case.child)
+        builders.coordination_consent(case, town.bup)
+    with CaptureQueriesContext(connection) as many:
+        page = mother.get(url).content.decode()
+    assert page.count(reverse("portal:case", args=[case.pk])) == 1
+    assert len(many) == len(few)
