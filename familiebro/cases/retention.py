@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 
 from familiebro.privacy.models import Assignment
 
-from .models import Case, HelpRequest, LogEntry, Participant
+from .models import Case, HelpRequest, LogEntry
 
 
 def closed_requests_expired(cutoff: datetime.datetime) -> models.QuerySet:
@@ -35,31 +35,23 @@ def closed_cases_expired(cutoff: datetime.datetime) -> models.QuerySet:
 
 
 def _end_need_to_know(case_ids: list[int], now: datetime.datetime) -> list[int]:
-    """End the assignments the cases gave their participants, for every family member.
+    """End every assignment a case gave, for every family member.
 
     They stayed open after closing so that the coordinator and the unit could read the case
     while it was kept; with the case gone there is nothing left to know. The work ended when
-    the case closed, which is what the inactive-person rule counts from.
+    the case closed, which is what the inactive-person rule counts from. A case names itself
+    at the start of the reason of each assignment it gives (participants, the one offered the
+    coordinator role), and its references are unique, so the reason finds them all.
     """
-    holders = set(
-        Participant.objects.filter(case_id__in=case_ids, assignment__isnull=False).values_list(
-            "case__closed_at",
-            "assignment__organisation_id",
-            "assignment__user_id",
-            "assignment__unit_id",
-            "assignment__reason",
-        )
-    )
     ended: list[int] = []
-    for closed_at, organisation_id, user_id, unit_id, reason in holders:
-        # The case gave each family member the same row: same holder, same reason (which
-        # names the case's reference).
+    cases = Case.objects.filter(pk__in=case_ids).values_list(
+        "reference", "organisation_id", "closed_at"
+    )
+    for reference, organisation_id, closed_at in cases:
         ids = list(
             Assignment.objects.filter(
                 organisation_id=organisation_id,
-                user_id=user_id,
-                unit_id=unit_id,
-                reason=reason,
+                reason__startswith=f"{reference}: ",
                 ended_at__isnull=True,
             ).values_list("pk", flat=True)
         )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from familiebro.cases import case_services
 from familiebro.cases.models import (
     Case,
     Deadline,
@@ -31,6 +32,7 @@ from familiebro.privacy import access_log, audit, export, family, retention
 from familiebro.privacy.models import Assignment, AuditEvent, RetentionRule
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
+from tests.privacy import factories as make
 from tests.privacy import factories_retention as retention_factories
 from tests.privacy.factories import logged_in
 from tests.privacy.factories_retention import years_ago
@@ -453,3 +455,15 @@ def test_a_case_goes_in_the_same_run_as_the_ended_consent_and_assignment_it_refe
     assert not Case.objects.filter(pk=case.pk).exists()
     assert not Assignment.objects.filter(pk=left.pk).exists()
     assert not type(consent).objects.filter(pk=consent.pk).exists()
+
+
+def test_the_need_to_know_of_someone_offered_the_coordinator_role_ends_with_the_case(town):
+    case = builders.open_concern(town.teacher, town.kindergarten)
+    colleague = make.member(town.kindergarten, first_name="Kari", last_name="Kollega")
+    case_services.offer_handover(town.teacher, case, colleague)
+    offered = Assignment.objects.get(user=colleague, person=case.child)
+    closed(case, years=6)
+    retention.apply_retention()
+    offered.refresh_from_db()
+    assert offered.ended_at is not None
+    assert not Assignment.objects.filter(reason__startswith=case.reference, ended_at=None).exists()
