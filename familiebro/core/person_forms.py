@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import StyledForm
 from .identifiers import birth_date_from_identity_number, normalise_identity_number
+from familiebro.privacy.models import Assignment
+
 from .models import Organisation, Person
 from .person_services import READING_PURPOSES
 
@@ -104,3 +106,12 @@ class ContactDetailsForm(StyledForm):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+
+
+class EndAssignmentForm(forms.Form):
+    """Ending a need to know from the person page: only why, chosen from a list."""
+
+    grunn = forms.ChoiceField(label=_("Why does it end?"), choices=Assignment.EndReason.choices)
+
+    def reason(self) -> str:
+        return str(self.cleaned_data["grunn"])
