@@ -90,13 +90,10 @@ def assignment_end(request: HttpRequest, person_id: int, assignment_id: int) -> 
     """End a need to know from the person page. Whoever loses sight of the person by it is
     taken to their list of persons, since the person's page is closed to them from now on."""
     form = EndAssignmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose why the need to know ends, then press End again."))
-        return redirect("person-detail", person_id=person_id)
+    # The service refuses a missing or unknown reason, after the lookup: a foreign id is a 404.
+    reason = form.reason() if form.is_valid() else ""
     try:
-        ended = person_services.end_need_to_know(
-            request.user, person_id, assignment_id, form.reason()
-        )
+        ended = person_services.end_need_to_know(request.user, person_id, assignment_id, reason)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     except ValidationError as exc:
