@@ -16,14 +16,16 @@ from .models import Case, Participant
 
 
 def kept_open_by_case(assignment: Assignment) -> str | None:
+    # The same holder (a user or none, a unit or none) and reason as the participant's row.
+    same_assignment = {
+        "assignment__organisation_id": assignment.organisation_id,
+        "assignment__user_id": assignment.user_id,
+        "assignment__unit_id": assignment.unit_id,
+        "assignment__reason": assignment.reason,
+    }
     participation = (
         Participant.objects.filter(
-            case__status=Case.Status.OPEN,
-            ended_at__isnull=True,
-            assignment__organisation_id=assignment.organisation_id,
-            assignment__user_id=assignment.user_id,
-            assignment__unit_id=assignment.unit_id,
-            assignment__reason=assignment.reason,
+            case__status=Case.Status.OPEN, ended_at__isnull=True, **same_assignment
         )
         .select_related("case")
         .first()

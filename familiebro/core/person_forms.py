@@ -9,10 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import StyledForm
-from .identifiers import birth_date_from_identity_number, normalise_identity_number
 from familiebro.privacy.models import Assignment
 
+from .forms import StyledForm
+from .identifiers import birth_date_from_identity_number, normalise_identity_number
 from .models import Organisation, Person
 from .person_services import READING_PURPOSES
 
@@ -108,10 +108,13 @@ class ContactDetailsForm(StyledForm):
     )
 
 
+END_REASONS = Assignment.EndReason.choices
+
+
 class EndAssignmentForm(forms.Form):
     """Ending a need to know from the person page: only why, chosen from a list."""
 
-    grunn = forms.ChoiceField(label=_("Why does it end?"), choices=Assignment.EndReason.choices)
+    grunn = forms.ChoiceField(label=_("Why does it end?"), choices=END_REASONS)
 
     def reason(self) -> str:
         return str(self.cleaned_data["grunn"])

@@ -22,7 +22,13 @@ from familiebro.privacy import policy
 from . import person_services, services
 from .decorators import staff_required
 from .models import Organisation, User
-from .person_forms import ContactDetailsForm, EndAssignmentForm, PersonForm, PersonSearchForm
+from .person_forms import (
+    END_REASONS,
+    ContactDetailsForm,
+    EndAssignmentForm,
+    PersonForm,
+    PersonSearchForm,
+)
 
 # The data export is built beside the person pages (privacy.export_urls); should its URL
 # name change, the page still links to its documented path.
@@ -79,7 +85,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "purpose_query": urlencode({"formål": purpose}),
             "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
             "export_url": _export_url(person_id),
-            "end_reasons": EndAssignmentForm.base_fields["grunn"].choices,
+            "end_reasons": END_REASONS,
         },
     )
 

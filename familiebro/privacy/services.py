@@ -357,9 +357,12 @@ def _refusal_to_end(actor: Any, assignment: Assignment) -> str | None:
             return None
         if scope.leader_unit_ids and (
             assignment.unit_id in scope.leader_unit_ids
-            or Membership.objects.filter(
-                user_id=assignment.user_id, unit_id__in=scope.leader_unit_ids
-            ).exists()
+            or (
+                assignment.user_id is not None
+                and Membership.objects.filter(
+                    user_id=assignment.user_id, unit_id__in=scope.leader_unit_ids
+                ).exists()
+            )
         ):
             return None
     return _(
