@@ -9,11 +9,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from familiebro.privacy import policy, retention
+        from familiebro.privacy import services as privacy_services
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
         from . import models
         from . import retention as case_retention
+        from .need_to_know import kept_open_by_case
 
         # A request concerns no registered person yet: the receiving unit's members see it.
         policy.register(
@@ -71,6 +73,9 @@ class CasesConfig(AppConfig):
                 delete=case_retention.delete_cases,
             )
         )
+        # An open case's participants keep their need to know until they leave the case.
+        privacy_services.register_keeper(kept_open_by_case)
+
         # What the family reads of its cases: not what is marked internal (with the reason
         # why), not the earlier text of a corrected log entry, and meetings without their
         # minutes (approved minutes reach them as a log entry).

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.privacy.models import Assignment
+
 from .forms import StyledForm
 from .identifiers import birth_date_from_identity_number, normalise_identity_number
 from .models import Organisation, Person
@@ -104,3 +106,15 @@ class ContactDetailsForm(StyledForm):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+
+
+END_REASONS = Assignment.EndReason.choices
+
+
+class EndAssignmentForm(forms.Form):
+    """Ending a need to know from the person page: only why, chosen from a list."""
+
+    grunn = forms.ChoiceField(label=_("Why does it end?"), choices=END_REASONS)
+
+    def reason(self) -> str:
+        return str(self.cleaned_data["grunn"])

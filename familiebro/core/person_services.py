@@ -16,11 +16,13 @@ from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from familiebro.privacy import audit, policy
-from familiebro.privacy.models import Consent, DataCategory
+from familiebro.privacy import services as privacy_services
+from familiebro.privacy.models import Assignment, Consent, DataCategory
 from familiebro.privacy.models import Purpose as ConsentPurpose
 
 from .identifiers import normalise_phone_number
@@ -57,6 +59,51 @@ def person_list_page(
 
 
 @dataclass(frozen=True)
+class OpenAssignment:
+    """Someone's need to know of the person, as the person page shows it."""
+
+    assignment: Assignment
+    why: str
+    can_end: bool  # the reader may end it, and nothing depends on it
+    kept_open_by: str  # why the reader cannot end it here, when they otherwise could
+
+
+# Registering a person assigns whoever registered them, with this reason (core.services).
+REGISTERED_REASON = "registered"
+
+
+def _why(assignment: Assignment) -> str:
+    if assignment.reason == REGISTERED_REASON:
+        return _("Registered the person")
+    return assignment.reason
+
+
+def _open_assignments(actor: Any, person: Person, purpose: str) -> list[OpenAssignment]:
+    """Who works with the person, for readers the policy lets see it (never by consent)."""
+    assignments = policy.list_page(
+        actor,
+        policy.visible(actor, Assignment, purpose, few_rows=True)
+        .filter(person_id=person.pk, organisation_id=person.organisation_id, ended_at=None)
+        .select_related("user", "unit")
+        .order_by("created_at", "pk"),
+        purpose,
+    )
+    rows = []
+    for assignment in assignments:
+        may_end = privacy_services.may_end_assignment(actor, assignment)
+        kept = (privacy_services.kept_open_by(assignment) or "") if may_end else ""
+        rows.append(
+            OpenAssignment(
+                assignment=assignment,
+                why=_why(assignment),
+                can_end=may_end and not kept,
+                kept_open_by=kept,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class PersonDetail:
     person: Person
     basis: policy.Basis
@@ -66,6 +113,7 @@ class PersonDetail:
     shows_identity_number: bool
     shows_contact_details: bool
     can_change: bool
+    assignments: list[OpenAssignment]
 
 
 def _consent_covers(consent_id: int | None, category: str) -> bool:
@@ -114,7 +162,33 @@ def person_detail(actor: Any, person_id: Any, purpose: str) -> PersonDetail:
         shows_contact_details=not by_consent
         or _consent_covers(basis.consent_id, DataCategory.CONTACT_DETAILS),
         can_change=can_change,
+        assignments=_open_assignments(actor, person, purpose),
     )
+
+
+@dataclass(frozen=True)
+class EndedNeedToKnow:
+    person: Person
+    still_visible: bool  # through another assignment, a leader's oversight, a consent…
+
+
+@transaction.atomic
+def end_need_to_know(
+    actor: Any, person_id: Any, assignment_id: Any, reason: str
+) -> EndedNeedToKnow:
+    """End one of the person's assignments from the person page, and say whether the actor
+    still sees the person afterwards (if not, the page is closed to them from now on)."""
+    person = policy.get_or_404(actor, Person, person_id, policy.Purpose.CASEWORK)
+    assignment = policy.get_or_404(actor, Assignment, assignment_id, policy.Purpose.CASEWORK)
+    if assignment.person_id != person.pk:
+        raise Http404(_("Not found, or you do not have access."))
+    privacy_services.end_assignment(actor, assignment, reason)
+    still_visible = (
+        policy.visible(actor, Person, policy.Purpose.CASEWORK, few_rows=True)
+        .filter(pk=person.pk)
+        .exists()
+    )
+    return EndedNeedToKnow(person=person, still_visible=still_visible)
 
 
 @transaction.atomic

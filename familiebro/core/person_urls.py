@@ -13,4 +13,9 @@ urlpatterns = [
         person_views.person_change,
         name="person-change",
     ),
+    path(
+        "ansatt/personer/<int:person_id>/tilgang/<int:assignment_id>/avslutt/",
+        person_views.assignment_end,
+        name="person-assignment-end",
+    ),
 ]

@@ -15,14 +15,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.privacy import policy
 
 from . import person_services, services
 from .decorators import staff_required
 from .models import Organisation, User
-from .person_forms import ContactDetailsForm, PersonForm, PersonSearchForm
+from .person_forms import (
+    END_REASONS,
+    ContactDetailsForm,
+    EndAssignmentForm,
+    PersonForm,
+    PersonSearchForm,
+)
 
 # The data export is built beside the person pages (privacy.export_urls); should its URL
 # name change, the page still links to its documented path.
@@ -79,8 +85,39 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "purpose_query": urlencode({"formål": purpose}),
             "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
             "export_url": _export_url(person_id),
+            "end_reasons": END_REASONS,
         },
     )
+
+
+@staff_required
+@require_POST
+def assignment_end(request: HttpRequest, person_id: int, assignment_id: int) -> HttpResponse:
+    """End a need to know from the person page. Whoever loses sight of the person by it is
+    taken to their list of persons, since the person's page is closed to them from now on."""
+    form = EndAssignmentForm(request.POST)
+    # The service refuses a missing or unknown reason, after the lookup: a foreign id is a 404.
+    reason = form.reason() if form.is_valid() else ""
+    try:
+        ended = person_services.end_need_to_know(request.user, person_id, assignment_id, reason)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("person-detail", person_id=person_id)
+    if ended.still_visible:
+        messages.success(request, _("The need to know has ended."))
+        return redirect("person-detail", person_id=person_id)
+    messages.success(
+        request,
+        _(
+            "Your need to know of %(name)s has ended, and the person is no longer among your "
+            "persons. If you are to work with them again, ask a colleague who does to add you."
+        )
+        % {"name": ended.person},
+    )
+    return redirect("person-list")
 
 
 @staff_required

@@ -1,11 +1,17 @@
 """Zero axe-core violations (WCAG 2.0/2.1 A and AA, and best practice) on the shell's pages."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE_SCRIPT, assert_no_axe_violations
+from familiebro.core.models import Person
+from familiebro.core.services import register_person
+from tests import factories
+from tests.browser.conftest import AXE_SCRIPT, assert_no_axe_violations, session_key_for
+from tests.privacy import factories as make
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +59,48 @@ def test_person_lookup_with_a_validation_error_has_no_axe_violations(staff_page,
     assert page.get_attribute("html", "lang") == language
     assert page.locator("[aria-invalid=true]").count() == 1
     assert_no_axe_violations(page)
+
+
+@pytest.fixture
+def worker_with_a_child(transactional_db):
+    """A worker who registered a child (their need to know), and a colleague who works with
+    the child too (shown without an end form)."""
+    membership = factories.MembershipFactory()
+    child = register_person(
+        membership.user,
+        membership.unit.organisation,
+        kind=Person.Kind.CHILD,
+        given_name="Emma",
+        family_name="Berg",
+        birth_date=datetime.date(2018, 4, 12),
+    )
+    make.assign(child, user=make.member(membership.unit))
+    return session_key_for(membership.user), child
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_person_page_with_who_works_with_the_person_has_no_axe_violations(
+    browsing, worker_with_a_child, language
+):
+    session_key, child = worker_with_a_child
+    page = browsing.axe_page(language=language, session_key=session_key)
+    page.goto(reverse("person-detail", args=[child.pk]))
+    assert page.locator("main table tbody tr").count() == 2
+    assert page.locator("main form[action*='/tilgang/']").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_ending_the_need_to_know_works_without_javascript(browsing, worker_with_a_child):
+    session_key, child = worker_with_a_child
+    page = browsing.new_page(language="en", session_key=session_key, java_script_enabled=False)
+    page.goto(reverse("person-detail", args=[child.pk]))
+    page.get_by_label("Why does it end?").select_option("taken_over")
+    with page.expect_navigation():
+        page.get_by_role("button", name="End the need to know").click()
+    assert page.url.endswith(reverse("person-list"))
+    expect(page.locator(".fb-messages")).to_contain_text("Your need to know of Emma Berg has ended")
+    response = page.goto(reverse("person-detail", args=[child.pk]))
+    assert response is not None and response.status == 404
 
 
 def test_the_error_message_is_announced_with_its_field(staff_page):

@@ -2,12 +2,20 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from familiebro.core.models import Person
+from familiebro.core.models import Membership, Person
 from familiebro.privacy import services as privacy_services
-from familiebro.privacy.models import AuditEvent, DataCategory, ExceptionalAccess, Purpose
+from familiebro.privacy.models import (
+    Assignment,
+    AuditEvent,
+    DataCategory,
+    ExceptionalAccess,
+    Purpose,
+)
 from tests import factories
 from tests.factories import identity_number
 from tests.privacy import factories as make
@@ -285,3 +293,137 @@ def test_a_colleague_with_break_glass_access_may_read_but_not_change(unit, famil
     assert "You are not assigned to this person" in response.content.decode()
     child.refresh_from_db()
     assert child.phone == ""
+
+
+# Ending a need to know
+
+
+def end_url(person, assignment) -> str:
+    return reverse("person-assignment-end", args=[person.pk, assignment.pk])
+
+
+def test_the_person_page_shows_who_works_with_the_person_since_when_and_why(
+    staff_client, staff, unit, family
+):
+    child, _guardian = family
+    colleague = make.member(unit, first_name="Per", last_name="Kollega")
+    colleagues = make.assign(child, user=colleague)
+    make.assign(child, unit=unit)
+    page = staff_client.get(reverse("person-detail", args=[child.pk])).content.decode()
+    assert "Who works with the person" in page
+    assert staff.display_name() in page
+    assert "Per Kollega" in page
+    assert f"{unit.name} (the whole unit)" in page
+    assert timezone.localdate().strftime("%d.%m.%Y") in page
+    # Their own and their unit's they may end; a colleague's not.
+    own = Assignment.objects.get(person=child, user=staff)
+    assert end_url(child, own) in page
+    assert end_url(child, colleagues) not in page
+    events = AuditEvent.objects.filter(action="list", object_type="privacy.assignment")
+    assert events.get().subject_ids == [str(child.pk)]
+
+
+def test_ending_the_last_need_to_know_closes_the_person_page_from_the_next_request(
+    staff_client, staff, family
+):
+    child, _guardian = family
+    own = Assignment.objects.get(person=child, user=staff)
+    response = staff_client.post(end_url(child, own), {"grunn": "work_finished"}, follow=True)
+    assert response.redirect_chain == [(reverse("person-list"), 302)]
+    assert "Your need to know of Emma Berg has ended" in response.content.decode()
+    assert "Berg, Emma" not in response.content.decode()
+    assert staff_client.get(reverse("person-detail", args=[child.pk])).status_code == 404
+
+
+def test_ending_one_of_several_keeps_the_page_open_with_a_confirmation(
+    staff_client, staff, unit, family
+):
+    child, _guardian = family
+    make.assign(child, unit=unit)
+    own = Assignment.objects.get(person=child, user=staff)
+    response = staff_client.post(end_url(child, own), {"grunn": "taken_over"}, follow=True)
+    detail = reverse("person-detail", args=[child.pk])
+    assert response.redirect_chain == [(detail, 302)]
+    page = response.content.decode()
+    assert "The need to know has ended." in page
+    assert end_url(child, own) not in page
+
+
+def test_a_leader_ends_a_members_need_to_know_from_the_page(unit, staff, family):
+    child, _guardian = family
+    leader = make.member(unit, Membership.Role.LEADER)
+    client = make.logged_in(leader)
+    own = Assignment.objects.get(person=child, user=staff)
+    assert (
+        end_url(child, own)
+        in client.get(reverse("person-detail", args=[child.pk])).content.decode()
+    )
+    response = client.post(end_url(child, own), {"grunn": "in_error"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.end_reason == "in_error"
+
+
+def test_a_worker_cannot_end_a_colleagues_need_to_know(staff_client, unit, family):
+    child, _guardian = family
+    colleagues = make.assign(child, user=make.member(unit))
+    response = staff_client.post(end_url(child, colleagues), {"grunn": "work_finished"})
+    assert response.status_code == 403
+    assert "Ask the colleague it belongs to" in response.content.decode()
+    colleagues.refresh_from_db()
+    assert colleagues.ended_at is None
+
+
+def test_a_need_to_know_that_has_ended_is_not_ended_again(staff_client, staff, unit, family):
+    child, _guardian = family
+    make.assign(child, unit=unit)
+    own = Assignment.objects.get(person=child, user=staff)
+    staff_client.post(end_url(child, own), {"grunn": "work_finished"})
+    response = staff_client.post(end_url(child, own), {"grunn": "work_finished"}, follow=True)
+    assert "already ended on" in response.content.decode()
+    assert AuditEvent.objects.filter(action="change", object_type="privacy.assignment").count() == 1
+
+
+def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(staff, unit, family):
+    from tests.cases import builders
+
+    child, _guardian = family
+    case = builders.open_concern(staff, unit, child=child)
+    coordinator = Assignment.objects.get(
+        person=child, user=staff, reason__startswith=case.reference
+    )
+    page = make.logged_in(staff).get(reverse("person-detail", args=[child.pk])).content.decode()
+    assert end_url(child, coordinator) not in page
+    assert f"Case {case.reference} is open" in page
+    response = make.logged_in(staff).post(
+        end_url(child, coordinator), {"grunn": "work_finished"}, follow=True
+    )
+    assert "Close the case, or end the participation in it, first." in response.content.decode()
+    coordinator.refresh_from_db()
+    assert coordinator.ended_at is None
+
+
+def test_ending_needs_a_reason_from_the_list(staff_client, staff, family):
+    child, _guardian = family
+    own = Assignment.objects.get(person=child, user=staff)
+    response = staff_client.post(end_url(child, own), {"grunn": "because"}, follow=True)
+    assert "Choose why the need to know ends" in response.content.decode()
+    own.refresh_from_db()
+    assert own.ended_at is None
+
+
+def test_ending_is_a_post_with_the_csrf_token(staff, family):
+    child, _guardian = family
+    own = Assignment.objects.get(person=child, user=staff)
+    client = make.logged_in(staff, Client(enforce_csrf_checks=True))
+    assert client.get(end_url(child, own)).status_code == 405
+    assert client.post(end_url(child, own), {"grunn": "work_finished"}).status_code == 403
+    own.refresh_from_db()
+    assert own.ended_at is None
+
+
+def test_someone_who_does_not_see_the_person_gets_not_found(family):
+    child, _guardian = family
+    own = Assignment.objects.filter(person=child).first()
+    stranger = make.logged_in(make.member(make.unit()))
+    assert stranger.post(end_url(child, own), {"grunn": "work_finished"}).status_code == 404

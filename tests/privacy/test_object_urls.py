@@ -32,7 +32,7 @@ from familiebro.cases.models import (
 )
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Person, ServiceUnit
-from familiebro.privacy.models import AnonymousConsultation, Consent, Purpose
+from familiebro.privacy.models import AnonymousConsultation, Assignment, Consent, Purpose
 from tests.catalogue.factories import OfferFactory
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
@@ -106,6 +106,7 @@ class Side:
     """The objects of one organisation, as a staff member there sees them."""
 
     person: Person
+    assignment: Assignment
     consent: Consent
     offer: Offer
     consultation: AnonymousConsultation
@@ -125,6 +126,7 @@ def parameter_key(route: str, match: re.Match[str]) -> str:
 OBJECTS: dict[str, Callable[[Side], Any]] = {
     "person_id": lambda side: side.person.pk,
     "personer/pk": lambda side: side.person.pk,
+    "assignment_id": lambda side: side.assignment.pk,
     "consent_id": lambda side: side.consent.pk,
     "offer_id": lambda side: side.offer.pk,
     "drofting/pk": lambda side: side.consultation.pk,
@@ -208,10 +210,11 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
     own_unit = make.unit()
     viewer = make.member(own_unit, "leader")
     child, guardian, _relation = make.child_with_guardian(own_unit.organisation)
-    make.assign(child, user=viewer)
+    assignment = make.assign(child, user=viewer)
     make.assign(guardian, user=viewer)
     own = Side(
         child,
+        assignment,
         make.consent(child, giver=guardian, attachment=scan()),
         OfferFactory(unit=own_unit),
         consultation(own_unit, viewer, datetime.date(2026, 1, 5)),
@@ -223,9 +226,9 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
     third = make.organisation()
     other_child, other_guardian, _ = make.child_with_guardian(other_unit.organisation)
     other_worker = make.member(other_unit)
-    make.assign(other_child, user=other_worker)
     other = Side(
         other_child,
+        make.assign(other_child, user=other_worker),
         make.consent(
             other_child,
             purpose=Purpose.COORDINATION,

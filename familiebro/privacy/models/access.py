@@ -14,8 +14,16 @@ class Assignment(models.Model):
 
     Staff see the persons of their own organisation only through an assignment (or a leader's
     oversight, see OversightRule). Registering a person assigns the one who registered them;
-    cases add their participants.
+    cases add their participants. It ends when the staff member (or their leader) says the
+    work with the person is over, when they leave the case that gave it, or when retention
+    deletes that case.
     """
+
+    class EndReason(models.TextChoices):
+        # Chosen from a list, so the record says why without holding free text about anyone.
+        WORK_FINISHED = "work_finished", _("We no longer work with the person")
+        TAKEN_OVER = "taken_over", _("Another colleague or service has taken over")
+        IN_ERROR = "in_error", _("Assigned by mistake")
 
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT)
     person = models.ForeignKey("core.Person", on_delete=models.CASCADE, related_name="assignments")
@@ -40,6 +48,10 @@ class Assignment(models.Model):
     # its retention period, and only its deletion ends the assignment. Retention counts the
     # person's last activity from here, the closing of the case, not from the deletion.
     work_ended_at = models.DateTimeField(_("work ended"), null=True, blank=True)
+    # Why staff ended it by hand; empty when a case ended it (leaving it, or its deletion).
+    end_reason = models.CharField(
+        _("why it ended"), max_length=20, choices=EndReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("assignment")
