@@ -282,6 +282,12 @@ CITIZEN_OIDC_CLIENT_ID = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID", "")
 CITIZEN_OIDC_CLIENT_SECRET = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_CLIENT_SECRET", "")
 # The levels of assurance accepted; health and family data need ID-porten's "high".
 CITIZEN_OIDC_ACR_VALUES = os.environ.get("FAMILIEBRO_CITIZEN_OIDC_ACR", "idporten-loa-high").split()
+if CITIZEN_OIDC_ISSUER and not (CITIZEN_OIDC_CLIENT_ID and CITIZEN_OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "FAMILIEBRO_CITIZEN_OIDC_ISSUER is set, but not FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID and "
+        "FAMILIEBRO_CITIZEN_OIDC_CLIENT_SECRET: set the client registered with the provider, "
+        "or unset the issuer."
+    )
 if CITIZEN_OIDC_ISSUER:
     # The login and logout forms of Min side send the browser on to the provider.
     _issuer = urllib.parse.urlsplit(CITIZEN_OIDC_ISSUER)

@@ -107,7 +107,15 @@ class PlanMeetingForm(MeetingTimeForm):
 
 def _sequence_field() -> forms.IntegerField:
     # The meeting as the form showed it: a move made since is not overwritten unseen.
-    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _(
+                "The form was out of date. Open the meeting again and make the change there."
+            ),
+        },
+    )
 
 
 class MoveMeetingForm(MeetingTimeForm):

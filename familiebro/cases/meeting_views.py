@@ -408,7 +408,7 @@ def move_meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse
             starts_at=starts_at,
             ends_at=ends_at,
             place=form.cleaned_data["place"],
-            based_on_sequence=form.cleaned_data["sequence"] or 0,
+            based_on_sequence=form.cleaned_data["sequence"],
             site_url=request.build_absolute_uri("/"),
         )
 
@@ -436,7 +436,7 @@ def cancel_meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpRespon
             request.user,
             meeting,
             reason=form.cleaned_data["reason"],
-            based_on_sequence=form.cleaned_data["sequence"] or 0,
+            based_on_sequence=form.cleaned_data["sequence"],
             site_url=request.build_absolute_uri("/"),
         )
 

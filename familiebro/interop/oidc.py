@@ -25,7 +25,7 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from familiebro.core.identifiers import normalise_identity_number
@@ -36,6 +36,7 @@ HTTP_TIMEOUT_SECONDS = 10
 DISCOVERY_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 30
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+REQUIRED_METADATA = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
 class LoginFailed(Exception):
@@ -52,14 +53,9 @@ class Provider:
 
 def provider() -> Provider | None:
     """The configured provider, or None where citizen login is not set up."""
+    # settings.py refuses an issuer without its client.
     if not settings.CITIZEN_OIDC_ISSUER:
         return None
-    if not (settings.CITIZEN_OIDC_CLIENT_ID and settings.CITIZEN_OIDC_CLIENT_SECRET):
-        raise ImproperlyConfigured(
-            "FAMILIEBRO_CITIZEN_OIDC_ISSUER is set, but not FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID "
-            "and FAMILIEBRO_CITIZEN_OIDC_CLIENT_SECRET: set the client registered with the "
-            "provider, or unset the issuer."
-        )
     return Provider(
         issuer=settings.CITIZEN_OIDC_ISSUER,
         client_id=settings.CITIZEN_OIDC_CLIENT_ID,
@@ -84,7 +80,7 @@ def _fetch_json(url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
     request = urllib.request.Request(url, data=data, headers={"Accept": "application/json"})  # noqa: S310 - http(s) checked above
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) checked above
-            return json.load(response)
+            answer = json.load(response)
     except urllib.error.HTTPError as error:
         body = error.read()[:500].decode(errors="replace")
         logger.warning("OpenID provider answered %s at %s: %s", error.code, url, body)
@@ -92,6 +88,10 @@ def _fetch_json(url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
     except (urllib.error.URLError, TimeoutError, ValueError) as error:
         logger.warning("OpenID provider unreachable at %s: %s", url, error)
         raise _unreachable() from error
+    if not isinstance(answer, dict):
+        logger.warning("OpenID provider answered %s with JSON that is not an object", url)
+        raise _unreachable()
+    return answer
 
 
 _discovered: dict[str, tuple[float, dict[str, Any], jwt.PyJWKClient]] = {}
@@ -107,6 +107,10 @@ def _metadata(issuer: str) -> tuple[dict[str, Any], jwt.PyJWKClient]:
     metadata = _fetch_json(f"{issuer}/.well-known/openid-configuration")
     if metadata.get("issuer") != issuer:
         logger.error("Provider metadata names issuer %r, not %r", metadata.get("issuer"), issuer)
+        raise _unreachable()
+    missing = [k for k in REQUIRED_METADATA if not isinstance(metadata.get(k), str)]
+    if missing:
+        logger.error("Provider metadata of %s lacks %s", issuer, ", ".join(missing))
         raise _unreachable()
     keys = jwt.PyJWKClient(metadata["jwks_uri"], timeout=HTTP_TIMEOUT_SECONDS)
     with _discovered_lock:
@@ -188,17 +192,13 @@ def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> Verifi
         if params["error"] == "access_denied":
             raise LoginFailed(_("The login was cancelled. You can log in again when you wish."))
         logger.warning("OpenID provider returned error %s", params.get("error"))
-        raise LoginFailed(
-            _("ID-porten did not accept the login. Start again from the login button.")
-        )
+        raise _refused()
     metadata, keys = _metadata(config.issuer)
     # RFC 9207: a provider that names itself in the answer must name the expected issuer.
     if "iss" in params and params["iss"] != config.issuer:
         raise LoginFailed(_("The answer did not come from ID-porten. Log in again."))
     if not params.get("code"):
-        raise LoginFailed(
-            _("ID-porten did not accept the login. Start again from the login button.")
-        )
+        raise _refused()
     tokens = _fetch_json(
         metadata["token_endpoint"],
         {
@@ -210,7 +210,7 @@ def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> Verifi
             "client_secret": config.client_secret,
         },
     )
-    id_token = tokens.get("id_token", "")
+    id_token = str(tokens.get("id_token", ""))
     claims = _verified_claims(config, keys, id_token)
     if not secrets.compare_digest(str(claims.get("nonce", "")), pending.nonce):
         raise LoginFailed(_("The login could not be verified. Log in again."))
@@ -249,8 +249,18 @@ def _verified_claims(config: Provider, keys: jwt.PyJWKClient, id_token: str) -> 
         raise LoginFailed(_("The login could not be verified. Log in again.")) from error
 
 
-def logout_url(id_token: str, post_logout_redirect_uri: str) -> str | None:
-    """Where to end the session at the provider too, if it offers that."""
+@dataclass(frozen=True)
+class EndSession:
+    """A form to send to the provider's end-session endpoint. It is posted, not linked: the
+    ID token holds the identity number and must not end up in an address (browser history,
+    logs)."""
+
+    endpoint: str
+    fields: dict[str, str]
+
+
+def end_session(id_token: str, post_logout_redirect_uri: str) -> EndSession | None:
+    """How to end the session at the provider too, if it offers that."""
     config = provider()
     if config is None or not id_token:
         return None
@@ -259,9 +269,9 @@ def logout_url(id_token: str, post_logout_redirect_uri: str) -> str | None:
     except LoginFailed:
         return None
     endpoint = metadata.get("end_session_endpoint")
-    if not endpoint:
+    if not isinstance(endpoint, str) or not endpoint:
         return None
-    query = urllib.parse.urlencode(
-        {"id_token_hint": id_token, "post_logout_redirect_uri": post_logout_redirect_uri}
+    return EndSession(
+        endpoint,
+        {"id_token_hint": id_token, "post_logout_redirect_uri": post_logout_redirect_uri},
     )
-    return f"{endpoint}?{query}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone, translation
@@ -32,7 +33,7 @@ from familiebro.privacy.access_log import AccessLogEntry, family_access_log
 from familiebro.privacy.audit import AuditEvent
 from familiebro.privacy.family import Citizen, FamilyMember
 from familiebro.privacy.models import Consent
-from familiebro.privacy.services import may_withdraw as may_withdraw_consent
+from familiebro.privacy.services import family_may_withdraw
 
 PURPOSE = policy.Purpose.FAMILY_PORTAL
 # The family page shows this many of the newest shared-log entries of a case.
@@ -54,6 +55,7 @@ class OrganisationSection:
     consents: list[ConsentRow] = field(default_factory=list)
 
 
+@transaction.atomic
 def overview(citizen: Citizen) -> list[OrganisationSection]:
     """The citizen's family per organisation (data controller), with cases and consents."""
     members = family.family_of(citizen)
@@ -82,11 +84,11 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
 
 
 def _withdrawable(consent: Consent, members: list[FamilyMember]) -> bool:
-    """In force (or yet to be), and given by the citizen or about them as a young person."""
     own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
-    return consent.state() in ("valid", "pending") and may_withdraw_consent(consent, own)
+    return family_may_withdraw(consent, own)
 
 
+@transaction.atomic
 def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
     """A consent in force the citizen may withdraw, read for the page that asks them to
     confirm; 404 for anyone else's."""
@@ -104,6 +106,7 @@ def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
     return consent
 
 
+@transaction.atomic
 def access_log(citizen: Citizen, person_id: int) -> tuple[Person, list[AccessLogEntry]]:
     member = family.member_or_404(family.family_of(citizen), person_id)
     return member.person, family_access_log(citizen, member)
@@ -152,6 +155,7 @@ def _active_plan(case: Case, child: list[FamilyMember]) -> IndividualPlan | None
     )
 
 
+@transaction.atomic
 def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     """One case as the family reads it: no internal measures or log entries, no minutes
     before they are approved into the shared log."""
@@ -181,6 +185,8 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     meetings = list(
         family.visible(Meeting, child)
         .filter(case=case, ends_at__gte=timezone.now(), cancelled_at__isnull=True)
+        # Not the minutes: the family reads them once approved, as a shared-log entry.
+        .only("pk", "case_id", "organisation_id", "kind", "starts_at", "ends_at", "place")
         .order_by("starts_at")
     )
     log_entries = list(
@@ -211,6 +217,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     )
 
 
+@transaction.atomic
 def family_plan_pdf(citizen: Citizen, case_id: int, language: str) -> bytes:
     """The case's individual plan as a PDF, the same document staff print for the family."""
     case, child = _case_or_404(citizen, case_id)

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.interop import oidc
 from familiebro.privacy import services as privacy_services
@@ -87,11 +88,16 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
+@never_cache
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     id_token = session.log_out(request)
     done = request.build_absolute_uri(reverse("portal:logged-out"))
-    return redirect(oidc.logout_url(id_token, done) or done)
+    # The provider's session ends too: by a form the browser posts there (at once with
+    # JavaScript, with one more click without).
+    return render(
+        request, "portal/logged_out.html", {"end_session": oidc.end_session(id_token, done)}
+    )
 
 
 @require_GET
@@ -132,20 +138,21 @@ def plan_pdf(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
 
 
 @citizen_required
+@require_http_methods(["GET", "POST"])
 def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> HttpResponse:
-    consent = services.consent_to_withdraw(citizen, consent_id)
-    if request.method == "POST":
-        try:
-            privacy_services.withdraw_consent_as_family(citizen, consent_id)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _(
-                    "The consent is withdrawn. From now on it shares nothing more; what was "
-                    "shared before stays with the service that got it."
-                ),
-            )
-        return redirect("portal:home")
-    return render(request, "portal/withdraw_consent.html", {"consent": consent})
+    if request.method != "POST":
+        consent = services.consent_to_withdraw(citizen, consent_id)
+        return render(request, "portal/withdraw_consent.html", {"consent": consent})
+    try:
+        privacy_services.withdraw_consent_as_family(citizen, consent_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The consent is withdrawn. From now on it shares nothing more; what was "
+                "shared before stays with the service that got it."
+            ),
+        )
+    return redirect("portal:home")

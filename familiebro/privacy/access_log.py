@@ -42,6 +42,13 @@ class AccessLogEntry:
     basis: str
     hidden_from_family: bool
 
+    @property
+    def actor_place(self) -> str:
+        """Role, unit and organisation, as far as they are known."""
+        return ", ".join(
+            p for p in (self.actor_role, self.actor_unit, self.actor_organisation) if p
+        )
+
 
 def events_about(person_id: int) -> QuerySet[AuditEvent]:
     """Audit events whose persons concerned include `person_id`.
@@ -130,7 +137,7 @@ class _Describer:
         self.record_types: dict[str, str] = {}
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
-        if event.actor_label == family.Citizen.audit_label:
+        if family.is_citizen_label(event.actor_label):
             role = event.detail.get(family.ROLE_KEY, {}).get(str(self.subject))
             if role == family.Relation.SELF:
                 return _("The person themselves, logged in with ID-porten"), _("Family"), "", ""
@@ -242,7 +249,8 @@ def _entries(person: Person, events: Iterable[AuditEvent], *, for_family: bool) 
 def access_log_for(actor: Any, person: Person) -> list[AccessLogEntry]:
     """The person's access log as staff who may see the person read it, newest first.
 
-    Reading it is allowed and audited by the policy like any other read of the person.
+    The policy decides whether they may; the caller fetched the person with
+    `policy.get_or_404`, which audited the read.
     """
     policy.require(actor, policy.Action.VIEW, person, policy.Purpose.ACCESS_LOG)
     return _entries(person, _events_newest_first(person), for_family=False)

@@ -39,14 +39,26 @@ class Relation:
     PARENT = "parent"
 
 
+CITIZEN_LABEL_PREFIX = "citizen:"
+
+
 @dataclass(frozen=True)
 class Citizen:
     """A parent or young person logged in with ID-porten."""
 
     identity_hash: str
-    # Not a staff account: the audit trail records no user id, and this label instead.
+    # Not a staff account: the audit trail records no user id.
     pk: ClassVar[None] = None
-    audit_label: ClassVar[str] = "citizen"
+
+    @property
+    def audit_label(self) -> str:
+        """Who it was, for the audit trail: the keyed hash of the identity number, which
+        names one person without holding the number."""
+        return f"{CITIZEN_LABEL_PREFIX}{self.identity_hash}"
+
+
+def is_citizen_label(label: str) -> bool:
+    return label.startswith(CITIZEN_LABEL_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -119,9 +131,9 @@ def record_read(
     rule = policy.rule_for(type(objs[0]))
     by_organisation: dict[int, list[models.Model]] = {}
     for obj in objs:
-        by_organisation.setdefault(policy._value(obj, rule.organisation_field), []).append(obj)
+        by_organisation.setdefault(policy.value_at(obj, rule.organisation_field), []).append(obj)
     for organisation_id, rows in by_organisation.items():
-        subjects = sorted({policy._value(o, str(rule.subject_field)) for o in rows})
+        subjects = sorted({policy.value_at(o, str(rule.subject_field)) for o in rows})
         audit.record(
             action,
             actor=citizen,

@@ -293,7 +293,8 @@ def visible_about(
     return visible(user, model, purpose, few_rows=True).filter(about)
 
 
-def _value(obj: models.Model, path: str) -> Any:
+def value_at(obj: models.Model, path: str) -> Any:
+    """The value a lookup path ("case__child_id") reaches from a row already read."""
     value: Any = obj
     for part in path.split("__"):
         value = getattr(value, part)
@@ -320,9 +321,9 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         return [Basis(Basis.OWN_ORGANISATION) for _ in objs]
     subject_field: str = rule.subject_field
     own_subjects = {
-        _value(o, subject_field)
+        value_at(o, subject_field)
         for o in objs
-        if _value(o, rule.organisation_field) in scope.organisation_ids
+        if value_at(o, rule.organisation_field) in scope.organisation_ids
     }
     known: set[Any] = set()
     if own_subjects and _searches_whole_organisation(model, purpose):
@@ -336,11 +337,11 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
 
     def by_own_organisation(obj: models.Model) -> bool:
         return (
-            _value(obj, rule.organisation_field) in scope.organisation_ids
-            and _value(obj, subject_field) in known
+            value_at(obj, rule.organisation_field) in scope.organisation_ids
+            and value_at(obj, subject_field) in known
         )
 
-    foreign = {_value(o, subject_field) for o in objs if not by_own_organisation(o)}
+    foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
     consent_by_subject: dict[int, int] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
     if foreign:
@@ -365,7 +366,7 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
                 consent_by_subject.setdefault(subject_id, consent_id)
     bases = []
     for obj in objs:
-        subject = _value(obj, subject_field)
+        subject = value_at(obj, subject_field)
         if by_own_organisation(obj):
             bases.append(Basis(Basis.OWN_ORGANISATION))
         elif subject in consent_by_subject:
@@ -383,7 +384,7 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
     """Raise PermissionDenied with the reason unless `user` may do `action` on `obj`."""
     rule = rule_for(type(obj))
     scope = scope_of(user)
-    own_organisation = _value(obj, rule.organisation_field) in scope.organisation_ids
+    own_organisation = value_at(obj, rule.organisation_field) in scope.organisation_ids
     if action not in READ_ACTIONS:
         if not own_organisation:
             raise PermissionDenied(
@@ -444,8 +445,8 @@ def record_access(
     bases = list(bases) if bases is not None else bases_for(user, objs, purpose)
     rule = rule_for(type(objs[0]))
     subject_field = rule.subject_field
-    subjects = sorted({str(_value(o, subject_field)) for o in objs}) if subject_field else []
-    organisations = {_value(o, rule.organisation_field) for o in objs}
+    subjects = sorted({str(value_at(o, subject_field)) for o in objs}) if subject_field else []
+    organisations = {value_at(o, rule.organisation_field) for o in objs}
     kinds = sorted({b.kind for b in bases})
     consent_ids = sorted({b.consent_id for b in bases if b.consent_id})
     exception_ids = sorted({b.exceptional_access_id for b in bases if b.exceptional_access_id})

@@ -238,6 +238,12 @@ def may_withdraw(consent: Consent, person_ids: set[int]) -> bool:
     return any(giver.person_id in person_ids for giver in consent.givers.all())
 
 
+def family_may_withdraw(consent: Consent, own_person_ids: set[int]) -> bool:
+    """Whether Min side offers the citizen to withdraw it: it is in force (or yet to start),
+    and they gave it or are the young person it is about."""
+    return consent.state() in ("valid", "pending") and may_withdraw(consent, own_person_ids)
+
+
 @transaction.atomic
 def withdraw_consent_as_family(citizen: family.Citizen, consent_id: int) -> Consent:
     """The person who gave the consent (or the young person it is about) withdraws it on Min
@@ -247,10 +253,13 @@ def withdraw_consent_as_family(citizen: family.Citizen, consent_id: int) -> Cons
     if consent is None:
         raise Http404(_("Not found, or you do not have access."))
     own = [m.person for m in members if m.relation == family.Relation.SELF]
-    withdrawer = next((p for p in own if may_withdraw(consent, {p.pk})), None)
+    withdrawer = next((p for p in own if family_may_withdraw(consent, {p.pk})), None)
     if withdrawer is None:
         raise ValidationError(
-            _("Only someone who gave the consent, or the child it is about, can withdraw it.")
+            _(
+                "This consent cannot be withdrawn here: it is no longer in force, or someone "
+                "else gave it. Ask the service if something is wrong."
+            )
         )
     return _withdraw(citizen, consent, withdrawer, recorded_by=None, basis=family.FAMILY_READ_BASIS)
 

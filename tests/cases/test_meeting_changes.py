@@ -321,6 +321,13 @@ def test_a_move_says_what_to_fix(town, case, mailoutbox):
     assert response.status_code == 400
     assert "The time and place are as before." in text_of(response)
 
+    # A form without the version it was opened on cannot be checked for a move made since.
+    without_version = move_data(days=36)
+    del without_version["sequence"]
+    response = teacher.post(move, without_version)
+    assert response.status_code == 400
+    assert "The form was out of date. Open the meeting again" in text_of(response)
+
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.place, meeting.calendar_sequence) == (
         at(35, 10),

@@ -384,7 +384,9 @@ def test_a_need_to_know_that_has_ended_is_not_ended_again(staff_client, staff, u
     assert AuditEvent.objects.filter(action="change", object_type="privacy.assignment").count() == 1
 
 
-def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(staff, unit, family):
+def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(
+    client, staff, unit, family
+):
     from tests.cases import builders
 
     child, _guardian = family
@@ -392,10 +394,14 @@ def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(staff
     coordinator = Assignment.objects.get(
         person=child, user=staff, reason__startswith=case.reference
     )
-    page = make.logged_in(staff).get(reverse("person-detail", args=[child.pk])).content.decode()
+    page = (
+        make.logged_in(staff, client)
+        .get(reverse("person-detail", args=[child.pk]))
+        .content.decode()
+    )
     assert end_url(child, coordinator) not in page
     assert f"Case {case.reference} is open" in page
-    response = make.logged_in(staff).post(
+    response = make.logged_in(staff, client).post(
         end_url(child, coordinator), {"grunn": "work_finished"}, follow=True
     )
     assert "Close the case, or end the participation in it, first." in response.content.decode()

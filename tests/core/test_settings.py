@@ -128,3 +128,21 @@ def test_the_deploy_check_passes_with_production_settings(production_env):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_citizen_login_provider_without_its_client_refuses_to_start(production_env):
+    production_env["FAMILIEBRO_CITIZEN_OIDC_ISSUER"] = "https://idporten.no"
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode != 0
+    assert "FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID" in result.stderr
+
+
+def test_the_citizen_login_provider_may_receive_the_login_and_logout_forms(production_env):
+    production_env.update(
+        FAMILIEBRO_CITIZEN_OIDC_ISSUER="https://idporten.no",
+        FAMILIEBRO_CITIZEN_OIDC_CLIENT_ID="familiebro",
+        FAMILIEBRO_CITIZEN_OIDC_CLIENT_SECRET="secret",
+    )
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["csp"]["form-action"] == ["'self'", "https://idporten.no"]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import json
 import urllib.parse
 
+import jwt
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from familiebro.core import crypto
+from familiebro.interop import oidc
 from familiebro.portal import session
 from tests.factories import identity_number
 from tests.interop.oidc_server import LOGGED_OUT
@@ -41,9 +45,7 @@ def test_a_parent_logs_in_with_id_porten_and_reaches_min_side(client, citizen_lo
     response = come_back(client, citizen_login.answer_for(authorization, PID))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
-    stored = client.session[session.CITIZEN_KEY]
-    assert stored["identity_hash"] == crypto.lookup_hash(PID)
-    assert PID not in str(dict(client.session))
+    assert client.session[session.CITIZEN_KEY]["identity_hash"] == crypto.lookup_hash(PID)
     page = client.get(reverse("portal:home"))
     assert page.status_code == 200
     assert "Log out" in page.content.decode()
@@ -105,16 +107,71 @@ def test_a_code_the_provider_did_not_issue_is_refused(client, citizen_login):
     assert "did not accept the login" in response.content.decode()
 
 
-def test_logging_out_ends_the_session_here_and_at_id_porten(client, citizen_login):
+def test_logging_out_ends_the_session_here_and_posts_the_end_to_id_porten(client, citizen_login):
     come_back(client, citizen_login.answer_for(start(client), PID))
     response = client.post(reverse("portal:logout"))
-    assert response.status_code == 302
-    location = urllib.parse.urlsplit(response["Location"])
-    assert response["Location"].startswith(citizen_login.issuer)
-    query = urllib.parse.parse_qs(location.query)
-    assert query["post_logout_redirect_uri"] == [LOGGED_OUT]
-    assert query["id_token_hint"]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'action="{citizen_login.issuer}/session/end"' in page
+    assert 'name="id_token_hint"' in page
+    assert f'value="{LOGGED_OUT}"' in page
     assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_the_session_holds_neither_the_identity_number_nor_a_readable_id_token(
+    client, citizen_login
+):
+    come_back(client, citizen_login.answer_for(start(client), PID))
+    stored = Session.objects.get(pk=client.session.session_key).get_decoded()
+    assert PID not in json.dumps(stored)
+    with pytest.raises(jwt.DecodeError):
+        jwt.get_unverified_header(stored[session.CITIZEN_KEY]["id_token"])
+
+
+def test_an_answer_to_another_login_attempt_is_refused(client, citizen_login):
+    answer = citizen_login.answer_for(start(client), PID)
+    pending = client.session[session.PENDING_KEY]
+    pending["nonce"] = "the nonce of another attempt"
+    stored = client.session
+    stored[session.PENDING_KEY] = pending
+    stored.save()
+    response = come_back(client, answer)
+    assert response.status_code == 400
+    assert "The login could not be verified" in response.content.decode()
+    assert session.CITIZEN_KEY not in client.session
+
+
+def test_an_id_token_with_a_broken_signature_is_refused(client, citizen_login, monkeypatch):
+    real = oidc._fetch_json
+
+    def tampered(url, form=None):
+        answer = real(url, form)
+        if "id_token" in answer:
+            head, body, signature = answer["id_token"].split(".")
+            answer["id_token"] = f"{head}.{body}.{signature[::-1]}"
+        return answer
+
+    monkeypatch.setattr(oidc, "_fetch_json", tampered)
+    response = come_back(client, citizen_login.answer_for(start(client), PID))
+    assert response.status_code == 400
+    assert "The login could not be verified" in response.content.decode()
+    assert session.CITIZEN_KEY not in client.session
+
+
+def test_an_answer_naming_another_issuer_is_refused(client, citizen_login):
+    answer = citizen_login.answer_for(start(client), PID)
+    parts = urllib.parse.urlsplit(answer)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    query["iss"] = "https://elsewhere.example"
+    response = client.get(f"{parts.path}?{urllib.parse.urlencode(query)}")
+    assert response.status_code == 400
+    assert "The answer did not come from ID-porten" in response.content.decode()
+
+
+def test_a_staff_login_after_a_citizen_login_drops_the_citizen(client, citizen_login, staff):
+    come_back(client, citizen_login.answer_for(start(client), PID))
+    client.force_login(staff)
+    assert session.CITIZEN_KEY not in client.session
 
 
 def test_a_staff_session_is_not_a_citizen_session(staff_client, citizen_login):
@@ -169,3 +226,15 @@ def test_demo_logins_give_way_to_id_porten_where_it_is_set_up(client, citizen_lo
     settings.DEMO_MODE = True
     assert "Demo: log in" not in client.get(reverse("portal:login")).content.decode()
     assert client.post(reverse("portal:demo-login"), {"demo": "marte"}).status_code == 404
+
+
+def test_a_provider_whose_metadata_lacks_its_endpoints_gives_a_clear_message(
+    client, citizen_login, monkeypatch
+):
+    monkeypatch.setattr(oidc, "_discovered", {})
+    monkeypatch.setattr(
+        oidc, "_fetch_json", lambda url, form=None: {"issuer": citizen_login.issuer}
+    )
+    response = client.post(reverse("portal:login-start"))
+    assert response.status_code == 400
+    assert "ID-porten could not be reached" in response.content.decode()

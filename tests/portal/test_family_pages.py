@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from familiebro.cases import case_services, plan_services
 from familiebro.cases.case_services import MeasureFields
 from familiebro.cases.models import LogEntry
+from familiebro.core import crypto
 from familiebro.core import services as core_services
 from familiebro.core.models import Person
 from familiebro.privacy import access_log
@@ -122,6 +123,7 @@ def test_the_parent_reading_the_log_shows_in_it_for_staff_too(mother, case, town
     mother.get(reverse("portal:access-log", args=[case.child_id]))
     event = AuditEvent.objects.latest("id")
     assert event.actor_id is None
+    assert event.actor_label == f"citizen:{crypto.lookup_hash(MOTHER)}"
     assert event.legal_basis == "data_subject"
     assert event.subject_ids == [str(case.child_id)]
     newest = access_log.access_log_for(town.teacher, case.child)[0]
@@ -262,9 +264,21 @@ def test_a_consent_the_parent_did_not_give_cannot_be_withdrawn_by_her(mother, ca
     assert "Withdraw the consent" not in mother.get(reverse("portal:home")).content.decode()
     url = reverse("portal:withdraw-consent", args=[consent.pk])
     assert mother.get(url).status_code == 404
-    assert mother.post(url).status_code == 404
+    response = mother.post(url, follow=True)
+    assert "This consent cannot be withdrawn here" in response.content.decode()
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
+
+
+def test_a_consent_that_has_ended_cannot_be_withdrawn(mother, case, town):
+    ended = builders.coordination_consent(
+        case, town.bup, valid_to=timezone.now() - datetime.timedelta(days=1)
+    )
+    url = reverse("portal:withdraw-consent", args=[ended.pk])
+    assert mother.get(url).status_code == 404
+    assert "This consent cannot be withdrawn here" in mother.post(url, follow=True).content.decode()
+    ended.refresh_from_db()
+    assert ended.withdrawn_at is None
 
 
 def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother, case, town):

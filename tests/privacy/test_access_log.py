@@ -147,9 +147,7 @@ def test_the_family_does_not_see_an_access_hidden_from_them_nor_its_search_and_r
     staff, child, hidden_access
 ):
     read_by(staff, child)
-    family_log = access_log.family_access_log(
-        A_PARENT, family.FamilyMember(child, family.Relation.PARENT)
-    )
+    family_log = as_the_family(child)
     staff_log = access_log.access_log_for(staff, child)
     reader, _access = hidden_access
     reader_name = reader.get_full_name()
@@ -173,9 +171,7 @@ def test_an_access_the_family_may_see_is_in_their_log(child, bup):
         reason="Barnet er innlagt akutt i natt",
     )
     read_by(reader, child)
-    family_log = access_log.family_access_log(
-        A_PARENT, family.FamilyMember(child, family.Relation.PARENT)
-    )
+    family_log = as_the_family(child)
     assert [e.action for e in family_log if e.actor_name == reader.get_full_name()] == [
         "Viewed",
         "Opened an exceptional access",
