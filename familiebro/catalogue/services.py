@@ -2,8 +2,9 @@
 
 Each function is one thing a person does. It checks that the person may edit the offer,
 validates, writes the change and an audit event in one transaction, and rebuilds the offer's
-search document, so a failure leaves nothing half-written and the finder never shows stale
-text. The web pages, the CSV import, the commands and the demo data all go through here.
+search document and whether it is open to the whole country, so a failure leaves nothing
+half-written and the finder never shows stale text or misses a nationwide offer. The web
+pages, the CSV import, the commands and the demo data all go through here.
 
 Who may edit. Every member of staff with a role in the offer's unit may edit its offers:
 worker, coordinator, leader and unit administrator alike. Offers are public texts about the
