@@ -276,6 +276,9 @@ def _add_offer(
             age_to_months=age_to,
             languages=" " + " ".join(["nb", *extra_languages]) + " ",
             is_digital=digital,
+            # The catalogue's rule (search.refresh_search_fields): digital and naming no
+            # municipality. Below, every offer with a place that is digital names its own.
+            is_nationwide=place is None,
             format_group=kind_format == "group",
             format_individual=kind_format == "individual",
             format_home_visit=kind_format == "home_visit",

@@ -53,3 +53,13 @@ def test_the_finder_finds_generated_offers_by_the_words_parents_use(dataset):
 
 def test_counts_include_the_catalogue(dataset):
     assert generate.table_counts()["catalogue_offer"] == 120
+
+
+def test_generated_digital_offers_for_no_municipality_are_found_from_every_municipality(dataset):
+    nationwide = Offer.objects.filter(is_digital=True, municipalities__isnull=True)
+    assert nationwide.count() == round(120 * offers.NATIONWIDE_DIGITAL_SHARE)
+    assert set(Offer.objects.filter(is_nationwide=True)) == set(nationwide)
+    for municipality in Municipality.objects.all():
+        criteria = finder.FinderCriteria(municipality=municipality)
+        found = finder.filter_offers(finder.published_offers(), criteria)
+        assert set(nationwide) <= set(found)

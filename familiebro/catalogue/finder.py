@@ -356,8 +356,10 @@ def offers_in_municipality(municipality: Municipality) -> Q:
     """Offers for the municipality's residents, given in it, or digital ones for everyone.
 
     A digital offer that names municipalities is for their residents only; one that names
-    none is open to the whole country. One IN over a union, so the database can start from
-    the municipality's few offers rather than test every offer of the country.
+    none is open to the whole country (Offer.is_nationwide, kept by every writer of offers).
+    One IN over a union, so the database can start from the municipality's few offers and
+    the few hundred nationwide ones, read from their partial index, rather than test every
+    offer of the country.
     """
     through_municipalities = Offer.municipalities.through.objects
     listed = (
@@ -368,13 +370,8 @@ def offers_in_municipality(municipality: Municipality) -> Q:
         .values("offer_id")
         .order_by()
     )
-    nationwide_digital = (
-        Offer.objects.filter(is_digital=True)
-        .exclude(Exists(through_municipalities.filter(offer_id=OuterRef("pk"))))
-        .values("pk")
-        .order_by()
-    )
-    return Q(pk__in=listed.union(located, nationwide_digital))
+    nationwide = Offer.objects.filter(is_nationwide=True).values("pk").order_by()
+    return Q(pk__in=listed.union(located, nationwide))
 
 
 def filter_offers(queryset: QuerySet[Offer], criteria: FinderCriteria) -> QuerySet[Offer]:

@@ -111,7 +111,7 @@ from .models import (
     TaxonomyTerm,
 )
 from .programme_data import taxonomy_id as seeded_taxonomy_id
-from .search import refresh_search_document
+from .search import refresh_search_fields
 from .services import EVENING_FROM, MAX_AGE_MONTHS, provider_for, require_can_edit
 
 JSON = Any
@@ -1856,7 +1856,7 @@ class _Importer:
                 for key, value in extra.get("service_at_locations", {}).items()
                 if key in kept
             }
-        refresh_search_document(offer)
+        refresh_search_fields(offer)
         fresh = services_for_rendering(Offer.objects.all(), full=True).get(pk=offer.pk)
         extra["patch"] = make_patch(effective, _service_own(fresh, children=True), SERVICE_CONTEXT)
         fresh.hsds_extra = extra

@@ -1,4 +1,9 @@
-"""The text an offer is found by: kept in Offer.search_document, rebuilt whenever it changes."""
+"""What an offer is found by, kept on the Offer and rebuilt whenever the offer changes.
+
+Offer.search_document holds the text; Offer.is_nationwide says whether the offer is shown in
+every municipality. Every writer of offers (the catalogue services, the HSDS importer, the
+benchmark generator) keeps both current, so the finder never derives them per search.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,14 @@ def build_search_document(offer: Offer) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def refresh_search_document(offer: Offer) -> None:
+def refresh_search_fields(offer: Offer) -> None:
+    """Rebuild the offer's search document and whether it is open to the whole country.
+
+    A digital offer that names municipalities is for their residents only; one that names
+    none is open to the whole country, wherever it is given from.
+    """
     offer.search_document = build_search_document(offer)
-    Offer.objects.filter(pk=offer.pk).update(search_document=offer.search_document)
+    offer.is_nationwide = offer.is_digital and not offer.municipalities.exists()
+    Offer.objects.filter(pk=offer.pk).update(
+        search_document=offer.search_document, is_nationwide=offer.is_nationwide
+    )

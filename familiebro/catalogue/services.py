@@ -2,8 +2,9 @@
 
 Each function is one thing a person does. It checks that the person may edit the offer,
 validates, writes the change and an audit event in one transaction, and rebuilds the offer's
-search document, so a failure leaves nothing half-written and the finder never shows stale
-text. The web pages, the CSV import, the commands and the demo data all go through here.
+search document and whether it is open to the whole country, so a failure leaves nothing
+half-written and the finder never shows stale text or misses a nationwide offer. The web
+pages, the CSV import, the commands and the demo data all go through here.
 
 Who may edit. Every member of staff with a role in the offer's unit may edit its offers:
 worker, coordinator, leader and unit administrator alike. Offers are public texts about the
@@ -53,7 +54,7 @@ from .models import (
     TaxonomyTerm,
 )
 from .programme_data import TARGET_GROUP_TAXONOMY, TOPIC_TAXONOMY, taxonomy_id
-from .search import refresh_search_document
+from .search import refresh_search_fields
 
 # A published offer nobody has confirmed for this long is flagged to its unit and shown to
 # parents as possibly out of date ("about six months": half a year, rounded up).
@@ -318,7 +319,7 @@ def create_offer(
     data.setdefault("municipalities", list(unit.municipalities_served.all()))
     changed = _apply(offer, data, opening_hours=opening_hours, sessions=sessions, creating=True)
     _record(actor, AuditEvent.Action.CREATE, offer, "create", fields=sorted(changed))
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
     return offer
 
 
@@ -341,7 +342,7 @@ def update_offer(
     changed = _apply(offer, dict(data), opening_hours=opening_hours, sessions=sessions)
     if changed:
         _record(actor, AuditEvent.Action.CHANGE, offer, "update", fields=sorted(changed))
-        refresh_search_document(offer)
+        refresh_search_fields(offer)
     return changed
 
 
@@ -358,7 +359,7 @@ def publish_offer(actor: Any, offer: Offer) -> Offer:
     _mark_verified(offer, actor)
     offer.save(update_fields=["status", "last_verified_at", "verified_by", "updated_at"])
     _record(actor, AuditEvent.Action.CHANGE, offer, "publish")
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
     return offer
 
 
@@ -376,7 +377,7 @@ def verify_offer(actor: Any, offer: Offer) -> Offer:
     _mark_verified(offer, actor)
     offer.save(update_fields=["last_verified_at", "verified_by", "updated_at"])
     _record(actor, AuditEvent.Action.CHANGE, offer, "verify")
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
     return offer
 
 
@@ -389,7 +390,7 @@ def retire_offer(actor: Any, offer: Offer) -> Offer:
     offer.status = Offer.Status.RETIRED
     offer.save(update_fields=["status", "updated_at"])
     _record(actor, AuditEvent.Action.CHANGE, offer, "retire")
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
     return offer
 
 
@@ -432,7 +433,7 @@ def translate_offer(
         "translate",
         language=language,
     )
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
     return translation
 
 
@@ -443,7 +444,7 @@ def remove_translation(actor: Any, offer: Offer, language: str) -> None:
     if not deleted:
         raise ValidationError(_("The offer has no translation into that language."))
     _record(actor, AuditEvent.Action.DELETE, offer, "remove_translation", language=language)
-    refresh_search_document(offer)
+    refresh_search_fields(offer)
 
 
 def _mark_verified(offer: Offer, actor: Any) -> None:

@@ -24,7 +24,7 @@ from familiebro.catalogue.models import (
     TaxonomyTerm,
 )
 from familiebro.catalogue.programme_data import TARGET_GROUP_TAXONOMY, TOPIC_TAXONOMY
-from familiebro.catalogue.search import refresh_search_document
+from familiebro.catalogue.search import refresh_search_fields
 from familiebro.core.models import Organisation, ServiceUnit
 from tests import factories
 
@@ -192,7 +192,7 @@ class PublishedOfferFactory(OfferFactory):
     def searchable(obj, create, extracted, **kwargs):
         # Declared last: the document includes the topics and target groups set above.
         if create:
-            refresh_search_document(obj)
+            refresh_search_fields(obj)
 
 
 class FinderOfferFactory(PublishedOfferFactory):
