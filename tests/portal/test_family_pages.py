@@ -321,3 +321,31 @@ def test_min_side_costs_the_same_queries_with_more_cases_and_consents(mother, ca
         page = mother.get(url).content.decode()
     assert page.count(reverse("portal:case", args=[case.pk])) == 1
     assert len(many) == len(few)
+
+
+def test_coming_meetings_are_listed_without_their_minutes_and_cancelled_ones_not_at_all(
+    mother, case, town
+):
+    from familiebro.cases import meeting_services
+    from familiebro.cases.models import Meeting
+
+    soon = timezone.now().replace(microsecond=0) + datetime.timedelta(days=40)
+
+    def plan(place):
+        return meeting_services.plan_meeting(
+            town.teacher,
+            case,
+            kind=Meeting.Kind.FAMILY_MEETING,
+            starts_at=soon,
+            ends_at=soon + datetime.timedelta(hours=1),
+            place=place,
+        )
+
+    kept = plan("Møterom 1")
+    meeting_services.save_minutes(town.teacher, kept, "Utkast: foreldrene er bekymret", 0)
+    cancelled = plan("Møterom 2")
+    meeting_services.cancel_meeting(town.teacher, cancelled, reason="Sykdom", based_on_sequence=0)
+    page = mother.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert "Møterom 1" in page
+    assert "Utkast: foreldrene er bekymret" not in page
+    assert "Møterom 2" not in page
