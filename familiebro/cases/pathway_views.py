@@ -13,10 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from familiebro.core.decorators import staff_required
+from familiebro.core.responses import forbidden
 
 from . import pathway_services as services
 from .models import PathwayVersion
@@ -25,7 +27,7 @@ from .pathways import parse_spec
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return render(request, "cases/pathway/forbidden.html", {"reason": str(exc)}, status=403)
+    return forbidden(request, str(exc), reverse("pathways:list"), _("Back to the pathways"))
 
 
 def _version(key: str, number: int | None = None) -> PathwayVersion:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
+from familiebro.core.responses import forbidden
 
 from . import csv_io, editor_forms, services
 from .editor_forms import (
@@ -35,7 +36,7 @@ LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 
 
 def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "catalogue/editor/forbidden.html", {"reason": reason}, status=403)
+    return forbidden(request, reason, reverse("offer-editor-list"), _("Back to the offers"))
 
 
 def _unit_id(request: HttpRequest) -> int | None:

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
 from . import person_services, services
@@ -44,7 +45,7 @@ def _export_url(person_id: int) -> str:
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return render(request, "core/person/forbidden.html", {"reason": str(exc)}, status=403)
+    return forbidden(request, str(exc), reverse("person-list"), _("Back to the persons"))
 
 
 @staff_required

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm, StyledForm
+from familiebro.core.responses import forbidden
 
 from . import exceptional, services
 from .models import ExceptionalAccess
@@ -96,7 +98,7 @@ class OpenAccessForm(StyledForm):
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return render(request, "privacy/exceptional/forbidden.html", {"reason": str(exc)}, status=403)
+    return forbidden(request, str(exc), reverse("staff-home"), _("Back to my page"))
 
 
 def _lookup_in_session(request: HttpRequest) -> dict[str, Any] | None:
