@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1046,7 +1046,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     the categories its consent covers; superseded log entries only staff of the owning
     organisation see. A constant number of queries, whatever the size of the case."""
     case = (
-        policy.visible(actor, Case, READ, few_rows=True)
+        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
         .select_related("pathway_version__definition", "unit", "coordinator", "child")
         .filter(pk=case_id)
         .first()
@@ -1054,7 +1054,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     if case is None:
         raise Http404(_("Not found, or you do not have access."))
     basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
+    can_change = policy.may_change_on(actor, case, basis, READ)
     log = list(_log_entries(actor, case, basis, can_change)[: LOG_ON_CASE_PAGE + 1])
     log_continues = len(log) > LOG_ON_CASE_PAGE
     log = log[:LOG_ON_CASE_PAGE]
@@ -1088,7 +1088,10 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     )
     plans = list(
         _shown(actor, IndividualPlan, case, basis, ended_at__isnull=True).prefetch_related(
-            "responsibility_group__user", "responsibility_group__unit"
+            Prefetch(
+                "responsibility_group",
+                queryset=Participant.objects.select_related("user", "unit"),
+            )
         )
     )
     consents = list(
@@ -1160,7 +1163,7 @@ def log_page(actor: Any, case_id: Any, page_number: Any = None) -> LogPage:
 
     case = get_case(actor, case_id)
     basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = basis.kind == policy.Basis.OWN_ORGANISATION and may_change(actor, case)
+    can_change = policy.may_change_on(actor, case, basis, READ)
     page = Paginator(_log_entries(actor, case, basis, can_change), LOG_PAGE_SIZE).get_page(
         page_number
     )
@@ -1208,9 +1211,9 @@ def my_cases(actor: Any) -> list[CaseRow]:
     )
     cases = policy.list_page(
         actor,
-        policy.visible(actor, Case, READ, few_rows=True)
+        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
         .filter(pk__in=coordinating.union(participating), status=Case.Status.OPEN)
-        .select_related("unit", "child")
+        .select_related("child")
         .order_by("-opened_at")[:200],
         READ,
     )
@@ -1330,7 +1333,7 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
     )
     cases = policy.list_page(
         actor,
-        policy.visible(actor, Case, READ, few_rows=True)
+        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
         .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
         .select_related("child", "coordinator")
         .order_by("received_at", "pk")[:ALLOCATION_LIMIT],

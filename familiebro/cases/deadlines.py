@@ -168,10 +168,15 @@ def cancel_for_meeting(meeting: Meeting, at: datetime.datetime) -> None:
 
 
 def next_due(case_ids: list[int]) -> dict[int, Deadline]:
-    """The earliest open deadline of each case, in one query."""
+    """The earliest open deadline of each case, in one query: what a list shows of it (its
+    title and when it is due), not the rule that made it."""
     result: dict[int, Deadline] = {}
-    for deadline in Deadline.objects.filter(
-        Q(case_id__in=case_ids), completed_at__isnull=True, cancelled_at__isnull=True
-    ).order_by("case_id", "due_at"):
+    for deadline in (
+        Deadline.objects.filter(
+            Q(case_id__in=case_ids), completed_at__isnull=True, cancelled_at__isnull=True
+        )
+        .only("case_id", "title", "due_at")
+        .order_by("case_id", "due_at")
+    ):
         result.setdefault(deadline.case_id, deadline)
     return result

@@ -243,8 +243,18 @@ def _own_organisation(
     return own
 
 
+# The annotation visible(…, with_basis=True) puts on each row: whether the user has a need to
+# know about the row's person, which bases_for() would otherwise ask the database again.
+NEED_TO_KNOW = "policy_need_to_know"
+
+
 def visible(
-    user: Any, model: type[models.Model], purpose: str, *, few_rows: bool = False
+    user: Any,
+    model: type[models.Model],
+    purpose: str,
+    *,
+    few_rows: bool = False,
+    with_basis: bool = False,
 ) -> models.QuerySet:
     """The rows of `model` that `user` may read for `purpose`, in one SQL query.
 
@@ -252,7 +262,11 @@ def visible(
     caseload, one primary key): the need to know is then checked row by row with an index
     probe, which is much cheaper than reading all of the user's assignments, and much dearer
     when thousands of rows are candidates (a whole organisation's persons). Same rows either
-    way."""
+    way.
+
+    `with_basis` (with `few_rows`) has each row say whether the user's need to know opens it,
+    so that bases_for() and record_access() for this user find the basis without a query of
+    their own."""
     rule = rule_for(model)
     if not purpose:
         raise ValueError("A purpose is required to read personal data.")
@@ -267,7 +281,17 @@ def visible(
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
         allowed |= Q(Exists(consent))
-    return manager.filter(allowed)
+    rows = manager.filter(allowed)
+    if with_basis:
+        if not few_rows:
+            raise ValueError("with_basis probes each row: use it with few_rows.")
+        if not _searches_whole_organisation(model, purpose):
+            assert rule.subject_field is not None  # rules without a person returned above
+            need_to_know = _need_to_know(user, scope).filter(
+                person_id=OuterRef(rule.subject_field)
+            )
+            rows = rows.annotate(**{NEED_TO_KNOW: Exists(need_to_know)})
+    return rows
 
 
 def visible_about(
@@ -307,7 +331,8 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     A row of the user's own organisation has the own organisation as its basis only when the
     user has a need to know; otherwise (an unassigned colleague who broke the glass) the
     consent or exception that opened it is the basis, as for another organisation's row.
-    Costs one query for the need to know, and one or two more for rows opened otherwise.
+    Costs one query for the need to know (none for rows read with visible(…, with_basis=True)),
+    and one or two more for rows opened otherwise.
     """
     if not objs:
         return []
@@ -328,6 +353,9 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     known: set[Any] = set()
     if own_subjects and _searches_whole_organisation(model, purpose):
         known = own_subjects
+    elif own_subjects and all(hasattr(o, NEED_TO_KNOW) for o in objs):
+        # Read with visible(…, with_basis=True): each row has said it already.
+        known = {value_at(o, subject_field) for o in objs if getattr(o, NEED_TO_KNOW)}
     elif own_subjects:
         known = set(
             _need_to_know(user, scope)
@@ -426,6 +454,25 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
             )
         )
     return bases_for(user, [obj], purpose)[0]
+
+
+def may_change_on(user: Any, obj: models.Model, basis: Basis, purpose: str) -> bool:
+    """Whether `user` may change `obj`, which they have just read on `basis` (what bases_for()
+    or require() gave for `purpose`). Same answer as require(CHANGE), without asking again.
+
+    For a row about a person, the basis of the own organisation means the user's need to know
+    there, which is exactly what a change requires; any other basis (a consent, an exceptional
+    access) opens reading only. Where the basis says less (the identity lookup opens the whole
+    organisation; a unit's inbox), the change is checked in full."""
+    rule = rule_for(type(obj))
+    if rule.subject_field is None or _searches_whole_organisation(type(obj), purpose):
+        try:
+            require(user, Action.CHANGE, obj, purpose)
+        except PermissionDenied:
+            return False
+        return True
+    own_organisation = value_at(obj, rule.organisation_field) in scope_of(user).organisation_ids
+    return basis.kind == Basis.OWN_ORGANISATION and own_organisation
 
 
 def record_access(
