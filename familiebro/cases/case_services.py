@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.models import Assignment, Consent, Purpose
+from familiebro.privacy.models.consent import ConsentQuerySet
 from familiebro.privacy.policy import Action
 
 from . import deadlines
@@ -1094,9 +1095,21 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             )
         )
     )
+    # A child's consents are recorded by the child's organisation, which owns the child's
+    # cases: they are read on the case's basis, as its parts are.
     consents = list(
-        policy.visible(actor, Consent, READ, few_rows=True)
-        .filter(pk__in=Consent.objects.valid_at().filter(subject_id=case.child_id).values("pk"))
+        cast(
+            ConsentQuerySet,
+            policy.visible_about(
+                actor,
+                Consent,
+                READ,
+                subject_id=case.child_id,
+                organisation_id=case.organisation_id,
+                basis=basis,
+            ),
+        )
+        .valid_at()
         .prefetch_related("recipient_units", "recipient_organisations")
         .order_by("-valid_from")
     )

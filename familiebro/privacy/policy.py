@@ -287,9 +287,7 @@ def visible(
             raise ValueError("with_basis probes each row: use it with few_rows.")
         if not _searches_whole_organisation(model, purpose):
             assert rule.subject_field is not None  # rules without a person returned above
-            need_to_know = _need_to_know(user, scope).filter(
-                person_id=OuterRef(rule.subject_field)
-            )
+            need_to_know = _need_to_know(user, scope).filter(person_id=OuterRef(rule.subject_field))
             rows = rows.annotate(**{NEED_TO_KNOW: Exists(need_to_know)})
     return rows
 
