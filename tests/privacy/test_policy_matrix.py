@@ -485,6 +485,41 @@ def test_the_policy_grants_exactly_the_allowed_cells(role, organisation, state, 
         pytest.fail("\n".join(failures), pytrace=False)
 
 
+@pytest.mark.parametrize(("role", "organisation", "state", "action"), cells(["view"]))
+def test_a_basis_read_with_the_rows_and_the_change_answered_from_it_agree_with_the_full_checks(
+    role, organisation, state, action
+):
+    """Pages read their rows with visible(…, with_basis=True) and ask may_change_on() instead
+    of require(): in every cell, for every model, the same rows, bases and answers."""
+    world = build_world(role, organisation, state)
+    failures = []
+    for model in MODELS:
+        record = world.records[model]
+        rule = policy.registered_models()[model]
+        label = model._meta.label
+        rows = list(
+            policy.visible(
+                world.viewer, model, READ_PURPOSE, few_rows=True, with_basis=True
+            ).filter(pk=record.pk)
+        )
+        expected = expected_read(role, organisation, state, rule)
+        if (rows == [record]) is not (expected is not None):
+            failures.append(f"{label}: read {rows}, expected {expected}")
+            continue
+        if not rows:
+            continue
+        basis = policy.bases_for(world.viewer, rows, READ_PURPOSE)[0]
+        if basis != policy.bases_for(world.viewer, [record], READ_PURPOSE)[0]:
+            failures.append(f"{label}: basis {basis} differs from the one asked for")
+        if basis.legal_basis != expected.legal_basis:
+            failures.append(f"{label}: basis {basis.legal_basis}, expected {expected.legal_basis}")
+        may_change = policy.may_change_on(world.viewer, record, basis, READ_PURPOSE)
+        if may_change is not expected_change(role, organisation, rule):
+            failures.append(f"{label}: may change {may_change}")
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
+
+
 # --- The staff pages ---------------------------------------------------------------------------
 
 
