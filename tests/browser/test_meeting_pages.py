@@ -36,7 +36,13 @@ def meeting(town) -> Meeting:
     minutes and a decision made a measure."""
     case = builders.open_concern(town.teacher, town.kindergarten)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
-    starts = timezone.now() + datetime.timedelta(days=21)
+    # At ten in the morning: a meeting is one date with a start and an end time, whenever the
+    # tests run.
+    starts = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=21), datetime.time(10, 0)
+        )
+    )
     meeting = meeting_services.plan_meeting(
         town.teacher,
         case,
