@@ -53,8 +53,8 @@ directory's list pages and full records can be imported in any order. Nothing is
 import. Topics: a term of the target-group vocabulary becomes a target group, any other term a
 topic (terms of other directories' taxonomies too, so the HSDS taxonomy filters find them).
 HSDS's tabular format (a directory of CSV tables) is read into the same records by
-hsds_tabular.py and imported by the same code; the same tables written as one JSON file
-(the example tabular.json) are not read.
+hsds_tabular.py and imported by the same code, and so are the same tables written as one
+JSON file (file name -> rows, as the official example tabular.json).
 """
 
 from __future__ import annotations
@@ -2096,8 +2096,8 @@ _KIND_BY_FILE_NAME = (
     ("service", "service"),
 )
 _TABULAR = _lazy(
-    "this is HSDS's tabular format as JSON, which Familiebro does not import; import the "
-    "directory of its CSV files (organizations.csv, services.csv, …) instead"
+    "this describes a data package, it holds no records; import the directory of its CSV "
+    "files (organizations.csv, services.csv, …) instead"
 )
 _PAGE_KEYS = frozenset({"total_items", "total_pages", "page_number", "size", "contents"})
 
@@ -2214,9 +2214,10 @@ def _load_file(path: Path, loaded: LoadedSources) -> None:
             _("%(file)s: skipped: it describes an HSDS API, it holds no records") % {"file": name}
         )
         return
-    elif isinstance(data, dict) and (
-        "resources" in data or any(key.endswith(".csv") for key in data)
-    ):
+    elif isinstance(data, dict) and data and all(key.endswith(".csv") for key in data):
+        hsds_tabular.load_json_tables(path, data, loaded)
+        return
+    elif isinstance(data, dict) and "resources" in data:
         loaded.problems.append(Rejection(name, "", "", (str(_TABULAR),)))
         return
     elif isinstance(data, dict):

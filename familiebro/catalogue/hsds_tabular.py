@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import hsds
 from .models import Programme, Provider, Taxonomy, TaxonomyTerm
@@ -127,6 +127,10 @@ _FAMILIEBRO_MODELS = {
     "taxonomy": Taxonomy,
     "taxonomy_term": TaxonomyTerm,
 }
+_NOT_A_TABLE = gettext_lazy(
+    "this is not a table of HSDS 3.0's tabular format; name it as HSDS does "
+    "(organizations.csv, services.csv, phones.csv, …), list it in datapackage.json, or remove it"
+)
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 
 
@@ -152,6 +156,15 @@ def _cell(value: str, is_number: bool) -> Any:
         return value
     number = float(value)
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _json_cell(value: Any, is_number: bool) -> Any:
+    """A value of the tables written as JSON, read as its CSV cell would be: a number where
+    the schema types the column as one, else text (the official example writes some
+    identifiers as numbers)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not is_number:
+        return str(value)
+    return _cell(value, is_number) if isinstance(value, str) else value
 
 
 @dataclass
@@ -260,14 +273,7 @@ class _Package:
         for path in files:
             table = tables.get(path.name)
             if table is None:
-                self.problem(
-                    path.name,
-                    _(
-                        "this is not a table of HSDS 3.0's tabular format; name it as HSDS "
-                        "does (organizations.csv, services.csv, phones.csv, …), list it in "
-                        "datapackage.json, or remove it"
-                    ),
-                )
+                self.problem(path.name, str(_NOT_A_TABLE))
                 continue
             self.read_table(path, table)
 
@@ -350,6 +356,31 @@ class _Package:
             for column, cell in zip(columns, cells, strict=False)
             if cell != "" and column
         }
+        self.add(table, data, source)
+
+    def read_json_tables(self, name: str, tables: dict[str, Any]) -> None:
+        """The tables written as one JSON object, each file name with its rows (as the
+        official example tabular.json): the rows are already typed, empty values left out."""
+        by_file = {table.file: table for table in TABLES}
+        for file, rows in tables.items():
+            table = by_file.get(file)
+            if table is None or not isinstance(rows, list):
+                self.problem(f"{name}: {file}", str(_NOT_A_TABLE))
+                continue
+            for number, row in enumerate(rows, start=1):
+                source = _("%(file)s, row %(n)s") % {"file": f"{name}: {file}", "n": number}
+                if not isinstance(row, dict):
+                    self.problem(source, _("a row must be an object of column names and values"))
+                    continue
+                numbers = _number_fields(table.name)
+                data = {
+                    column: _json_cell(value, column in numbers)
+                    for column, value in row.items()
+                    if value not in (None, "")
+                }
+                self.add(table, data, source)
+
+    def add(self, table: Table, data: Row, source: str) -> None:
         row = _Row(table, data, source)
         if row.id and row.id in self.index[table.name]:
             first = self.index[table.name][row.id]
@@ -492,6 +523,17 @@ def load_package(directory: Path, loaded: hsds.LoadedSources) -> None:
     problems), and the references it drops (as warnings)."""
     package = _Package(directory, loaded)
     package.read()
+    _assemble(package, loaded)
+
+
+def load_json_tables(path: Path, tables: dict[str, Any], loaded: hsds.LoadedSources) -> None:
+    """The same, from the tables written as one JSON file (file name -> rows)."""
+    package = _Package(path.parent, loaded)
+    package.read_json_tables(path.name, tables)
+    _assemble(package, loaded)
+
+
+def _assemble(package: _Package, loaded: hsds.LoadedSources) -> None:
     package.link_records()
     package.nest_details()
     loaded.records.extend(package.records())

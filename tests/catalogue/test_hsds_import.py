@@ -162,11 +162,11 @@ def test_the_location_example_comes_back_inside_its_service(client):
 
 
 @pytest.mark.django_db
-def test_the_whole_examples_directory_imports_all_but_the_tabular_file(client):
+def test_the_whole_examples_directory_imports_every_file(client):
     report = import_files(EXAMPLES, partial=True)
 
     assert report.committed
-    assert [r.source for r in report.rejections] == ["tabular.json"]
+    assert report.rejections == []
     assert any("base.json" in note for note in report.notes)
     # organization_full.json, read first, holds the service; service_full.json and
     # service_list.json then say nothing new about it.
@@ -417,15 +417,16 @@ def test_a_file_that_is_not_hsds_records_says_so(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_tabular_format_as_one_json_file_is_refused_with_what_to_do_instead():
+def test_the_tabular_format_as_one_json_file_imports_like_its_csv_tables(client):
     report = import_files(EXAMPLES / "tabular.json")
 
-    assert [r.describe() for r in report.rejections] == [
-        "tabular.json: this is HSDS's tabular format as JSON, which Familiebro does not "
-        "import; import the directory of its CSV files (organizations.csv, services.csv, …) "
-        "instead"
-    ]
-    assert not report.committed
+    assert report.committed
+    assert report.rejections == []
+    assert report.created["service"] == 1 and report.created["organization"] == 1
+    # The same references to rows the example does not have as its CSV directory.
+    assert any("link_id" in warning for warning in report.warnings)
+    service_id = json.loads((EXAMPLES / "tabular.json").read_text())["services.csv"][0]["id"]
+    assert get_json(client, f"/api/hsds/services/{service_id}")["name"] == "Community Counselling"
 
 
 # Partial imports --------------------------------------------------------------------------------
