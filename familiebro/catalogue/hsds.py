@@ -92,7 +92,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from referencing.jsonschema import DRAFT202012
 
 from familiebro.core.models import Municipality, ServiceUnit
@@ -2095,7 +2095,7 @@ _KIND_BY_FILE_NAME = (
     ("location", "location"),
     ("service", "service"),
 )
-_TABULAR = _lazy(
+_TABULAR = gettext_lazy(
     "this describes a data package, it holds no records; import the directory of its CSV "
     "files (organizations.csv, services.csv, …) instead"
 )

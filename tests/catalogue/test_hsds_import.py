@@ -598,3 +598,15 @@ def test_a_patch_turns_lists_of_items_back_into_the_records_list(original, gener
     patch = hsds.make_patch({"items": original}, {"items": generated})
 
     assert hsds.same_json(hsds.apply_patch({"items": generated}, patch), {"items": original})
+
+
+@pytest.mark.django_db
+def test_a_data_package_description_given_alone_says_to_import_its_directory(tmp_path):
+    package = tmp_path / "datapackage.json"
+    package.write_text(json.dumps({"resources": [{"name": "service", "path": "services.csv"}]}))
+    report = import_files(package)
+    assert [r.describe() for r in report.rejections] == [
+        "datapackage.json: this describes a data package, it holds no records; import the "
+        "directory of its CSV files (organizations.csv, services.csv, …) instead"
+    ]
+    assert not report.committed
