@@ -397,30 +397,24 @@ class CaseGenerator:
         # Need to know and participants, as open_case and add_participant leave them.
         unit_row = self._assign(case, family, self.reasons["unit"], unit_id=unit_id)
         own_row = self._assign(case, family, self.reasons["coordinator"], user_id=coordinator_id)
+
+        def participant(unit: int, user: int | None, role: str, row: Any, at: Any) -> Any:
+            return writer.add(
+                Participant(
+                    case_id=pk,
+                    organisation_id=org.pk,
+                    unit_id=unit,
+                    user_id=user,
+                    role=role,
+                    assignment_id=row.pk,
+                    added_by_id=coordinator_id,
+                    added_at=at,
+                )
+            )
+
         people = [
-            writer.add(
-                Participant(
-                    case_id=pk,
-                    organisation_id=org.pk,
-                    unit_id=unit_id,
-                    role=self.roles["unit"],
-                    assignment_id=unit_row.pk,
-                    added_by_id=coordinator_id,
-                    added_at=opened,
-                )
-            ),
-            writer.add(
-                Participant(
-                    case_id=pk,
-                    organisation_id=org.pk,
-                    unit_id=unit_id,
-                    user_id=coordinator_id,
-                    role=self.roles["coordinator"],
-                    assignment_id=own_row.pk,
-                    added_by_id=coordinator_id,
-                    added_at=opened,
-                )
-            ),
+            participant(unit_id, None, self.roles["unit"], unit_row, opened),
+            participant(unit_id, coordinator_id, self.roles["coordinator"], own_row, opened),
         ]
         extra = list(participants)
         wanted = 3 if rich else int(rng.random() < EXTRA_PARTICIPANT_SHARE)
@@ -431,20 +425,8 @@ class CaseGenerator:
                 extra.append((other, rng.choice(org.members[other])))
         for other_unit, user_id in extra:
             row = self._assign(case, family, self.reasons["participant"], user_id=user_id)
-            people.append(
-                writer.add(
-                    Participant(
-                        case_id=pk,
-                        organisation_id=org.pk,
-                        unit_id=other_unit,
-                        user_id=user_id,
-                        role=self.reasons["participant"],
-                        assignment_id=row.pk,
-                        added_by_id=coordinator_id,
-                        added_at=self._between(opened, end),
-                    )
-                )
-            )
+            role = self.reasons["participant"]
+            people.append(participant(other_unit, user_id, role, row, self._between(opened, end)))
         authors = [coordinator_id, *(user for _unit, user in extra)]
 
         if rich or rng.random() < HANDOVER_SHARE:
