@@ -77,15 +77,15 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
         )
     for case in cases:
         sections[case.organisation_id].cases.append(case)
+    own = _own_person_ids(members)
     for consent in consents:
-        row = ConsentRow(consent, _withdrawable(consent, members))
+        row = ConsentRow(consent, family_may_withdraw(consent, own))
         sections[consent.organisation_id].consents.append(row)
     return list(sections.values())
 
 
-def _withdrawable(consent: Consent, members: list[FamilyMember]) -> bool:
-    own = {m.person.pk for m in members if m.relation == family.Relation.SELF}
-    return family_may_withdraw(consent, own)
+def _own_person_ids(members: list[FamilyMember]) -> set[int]:
+    return {person.pk for person in family.own_records(members)}
 
 
 @transaction.atomic
@@ -100,7 +100,7 @@ def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
         .prefetch_related("recipient_organisations", "recipient_units", "givers")
         .first()
     )
-    if consent is None or not _withdrawable(consent, members):
+    if consent is None or not family_may_withdraw(consent, _own_person_ids(members)):
         raise Http404(_("Not found, or you do not have access."))
     family.record_read(citizen, AuditEvent.Action.VIEW, [consent], members, PURPOSE)
     return consent

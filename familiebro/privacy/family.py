@@ -99,6 +99,11 @@ def family_of(citizen: Citizen) -> list[FamilyMember]:
     )
 
 
+def own_records(family: Sequence[FamilyMember]) -> list[Person]:
+    """The citizen's own person records (not their children's)."""
+    return [m.person for m in family if m.relation == Relation.SELF]
+
+
 def member_or_404(family: Sequence[FamilyMember], person_id: int) -> FamilyMember:
     """One of the citizen's family records; 404 for anyone else's, so nothing leaks."""
     for member in family:

@@ -252,7 +252,7 @@ def withdraw_consent_as_family(citizen: family.Citizen, consent_id: int) -> Cons
     consent = family.visible(Consent, members).select_for_update().filter(pk=consent_id).first()
     if consent is None:
         raise Http404(_("Not found, or you do not have access."))
-    own = [m.person for m in members if m.relation == family.Relation.SELF]
+    own = family.own_records(members)
     withdrawer = next((p for p in own if family_may_withdraw(consent, {p.pk})), None)
     if withdrawer is None:
         raise ValidationError(
