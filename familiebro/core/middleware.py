@@ -1,11 +1,13 @@
-"""Request id, the request log, and (for benchmarks) the per-response query count."""
+"""Request id, the request log, session renewal, and (for benchmarks) the query count."""
 
 import logging
 import re
 import time
 import uuid
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .request_context import reset_request_id, set_request_id
 
@@ -50,6 +52,30 @@ class RequestLogMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class SessionRenewalMiddleware:
+    """Keep a session alive while it is used, writing it at most once per renewal interval.
+
+    The idle timeout counts from the session's last save. Saving on every request
+    (SESSION_SAVE_EVERY_REQUEST) would cost every page an UPDATE and a commit of its own;
+    renewing once a minute ends an idle session at most that minute early.
+    """
+
+    RENEWED_AT = "familiebro_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(timezone.now().timestamp())
+            renewed_at = session.get(self.RENEWED_AT, 0)
+            if session.modified or now - renewed_at >= settings.SESSION_RENEWAL_SECONDS:
+                session[self.RENEWED_AT] = now
+        return response
 
 
 class QueryCountHeaderMiddleware:

@@ -520,6 +520,40 @@ def test_activity_keeps_the_session_alive(staff_client, clock):
         assert reaches_staff_home(staff_client)
 
 
+def session_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(
+        session_key=client.cookies[settings.SESSION_COOKIE_NAME].value
+    ).expire_date
+
+
+def test_the_session_is_renewed_at_most_once_per_interval(staff_client, clock):
+    assert reaches_staff_home(staff_client)
+    renewed = session_expiry(staff_client)
+    # Within the interval a page costs no session write, so the expiry stays where it was.
+    clock.advance(seconds=settings.SESSION_RENEWAL_SECONDS - 5)
+    assert reaches_staff_home(staff_client)
+    assert session_expiry(staff_client) == renewed
+    # After it, the next page renews the idle time from now.
+    clock.advance(seconds=10)
+    assert reaches_staff_home(staff_client)
+    assert session_expiry(staff_client) >= renewed + datetime.timedelta(
+        seconds=settings.SESSION_RENEWAL_SECONDS
+    )
+
+
+def test_an_idle_session_ends_at_most_one_interval_early(staff_client, clock):
+    assert reaches_staff_home(staff_client)
+    clock.advance(seconds=settings.SESSION_RENEWAL_SECONDS - 5)
+    assert reaches_staff_home(staff_client)  # not a renewal: too soon after the last one
+    clock.advance(seconds=settings.SESSION_COOKIE_AGE - settings.SESSION_RENEWAL_SECONDS + 10)
+    # Idle for less than the idle time since the last page, but more since the last renewal.
+    response = staff_client.get(reverse("staff-home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
 def test_the_session_cookie_ends_with_the_browser(client, staff, app):
     log_in_fully(client, staff, app)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]

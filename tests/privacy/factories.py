@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from familiebro.core.middleware import SessionRenewalMiddleware
 from familiebro.core.models import (
     GuardianRelation,
     Membership,
@@ -143,5 +144,7 @@ def logged_in(user: Any, client: Client | None = None) -> Client:
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    # As a real login leaves it: just renewed, so the next page does not write the session.
+    session[SessionRenewalMiddleware.RENEWED_AT] = int(timezone.now().timestamp())
     session.save()
     return client
