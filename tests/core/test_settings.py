@@ -146,3 +146,17 @@ def test_the_citizen_login_provider_may_receive_the_login_and_logout_forms(produ
     result = run_python(READ_SETTINGS, production_env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["csp"]["form-action"] == ["'self'", "https://idporten.no"]
+
+
+def test_the_web_application_leaves_what_it_loaded_out_of_garbage_collection(production_env):
+    # A full collection that walks every loaded module pauses a request for tens of ms.
+    result = run_python(
+        "import gc, json, sys, familiebro.wsgi\n"
+        "print(json.dumps({'frozen': gc.get_freeze_count(),"
+        " 'views_loaded': 'familiebro.cases.case_views' in sys.modules}))",
+        production_env,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["views_loaded"]
+    assert answer["frozen"] > 50_000
