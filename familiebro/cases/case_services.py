@@ -1003,8 +1003,9 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
 
 # The case page -----------------------------------------------------------------------------
 
-# The case page shows the newest entries of the shared log; the log page shows all of it.
-LOG_ON_CASE_PAGE = 50
+# The case page shows the newest entries of the shared log, what has happened lately; the log
+# page shows all of it. Each entry shown costs the page about a tenth of a millisecond.
+LOG_ON_CASE_PAGE = 20
 LOG_PAGE_SIZE = 100
 
 
@@ -1334,23 +1335,28 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
     if chosen is None:
         raise Http404(_("Not found, or you do not have access."))
     unit = chosen
-    requests = policy.list_page(
+    requests, cases = policy.list_pages(
         actor,
-        policy.visible(actor, HelpRequest, WRITE)
-        .filter(unit=unit, status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED])
-        .select_related("offer")
-        # What the list shows: not the message, and of the offer only its title.
-        .only(*ALLOCATION_REQUEST_FIELDS)
-        .order_by("first_contact_due_at", "pk")[:ALLOCATION_LIMIT],
-        WRITE,
-    )
-    cases = policy.list_page(
-        actor,
-        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
-        .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
-        .select_related("child", "coordinator")
-        .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
-        READ,
+        [
+            (
+                policy.visible(actor, HelpRequest, WRITE)
+                .filter(
+                    unit=unit, status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED]
+                )
+                .select_related("offer")
+                # What the list shows: not the message, and of the offer only its title.
+                .only(*ALLOCATION_REQUEST_FIELDS)
+                .order_by("first_contact_due_at", "pk")[:ALLOCATION_LIMIT],
+                WRITE,
+            ),
+            (
+                policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
+                .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
+                .select_related("child", "coordinator")
+                .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
+                READ,
+            ),
+        ],
     )
     due = deadlines.next_due([c.pk for c in cases])
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]

@@ -44,7 +44,7 @@ def _digest(event: AuditEvent, prev_hash: str) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def record(
+def new_event(
     action: str,
     *,
     actor: Any = None,
@@ -58,7 +58,7 @@ def record(
     consent_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction.
+    """An event not yet in the chain: append() links and writes it.
 
     `objects` is a convenience for model instances: their type and ids are recorded.
     `detail` must never hold personal data (names, identity numbers, free text).
@@ -73,33 +73,50 @@ def record(
     actor_label = getattr(actor, "audit_label", "") or (
         actor.get_username() if actor_id is not None else ""
     )
-    # No savepoint: if the event cannot be written, the whole change must roll back anyway.
+    return AuditEvent(
+        # Microseconds are kept: the database stores them and the hash covers them.
+        occurred_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_ids=ids,
+        subject_ids=[str(i) for i in subject_ids],
+        purpose=purpose,
+        legal_basis=legal_basis,
+        consent_id=consent_id,
+        detail=detail or {},
+        request_id=current_request_id() or "",
+    )
+
+
+def append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Link `events` to the chain in their order and write them inside the caller's
+    transaction: one lock of the chain head, one insert and one head update however many
+    (a page that shows two lists writes both of its events at once)."""
+    if not events:
+        return events
+    # No savepoint: if the events cannot be written, the whole change must roll back anyway.
     with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditChainHead.objects.create(pk=1, last_hash=GENESIS_HASH)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
-        # Microseconds are kept: the database stores them and the hash covers them.
-        event = AuditEvent(
-            occurred_at=timezone.now(),
-            actor_id=actor_id,
-            actor_label=actor_label,
-            organisation_id=organisation_id,
-            action=action,
-            object_type=object_type,
-            object_ids=ids,
-            subject_ids=[str(i) for i in subject_ids],
-            purpose=purpose,
-            legal_basis=legal_basis,
-            consent_id=consent_id,
-            detail=detail or {},
-            request_id=current_request_id() or "",
-            prev_hash=head.last_hash,
-        )
-        event.hash = _digest(event, head.last_hash)
-        event.save()
-        AuditChainHead.objects.filter(pk=1).update(last_event_id=event.pk, last_hash=event.hash)
-    return event
+        last_hash = head.last_hash
+        for event in events:
+            event.prev_hash = last_hash
+            event.hash = last_hash = _digest(event, last_hash)
+        # One INSERT, its rows numbered in this order: the order verify_chain() walks.
+        AuditEvent.objects.bulk_create(events)
+        AuditChainHead.objects.filter(pk=1).update(last_event_id=events[-1].pk, last_hash=last_hash)
+    return events
+
+
+def record(action: str, **fields: Any) -> AuditEvent:
+    """Append one event (see new_event() for its fields) to the chain, inside the caller's
+    transaction."""
+    return append([new_event(action, **fields)])[0]
 
 
 @dataclass

@@ -485,8 +485,20 @@ def record_access(
     `detail` adds what else the page showed of them, e.g. the ids of a case's parts."""
     from . import audit
 
-    if not objs:
-        return
+    if objs:
+        audit.append([_access_event(user, action, objs, purpose, bases, detail)])
+
+
+def _access_event(
+    user: Any,
+    action: str,
+    objs: Sequence[models.Model],
+    purpose: str,
+    bases: Sequence[Basis] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Any:  # audit.AuditEvent, not yet written
+    from . import audit
+
     bases = list(bases) if bases is not None else bases_for(user, objs, purpose)
     rule = rule_for(type(objs[0]))
     subject_field = rule.subject_field
@@ -502,7 +514,7 @@ def record_access(
         detail["exceptional_access_ids"] = exception_ids
     if len(consent_ids) > 1:
         detail["consent_ids"] = consent_ids
-    audit.record(
+    return audit.new_event(
         action,
         actor=user,
         objects=objs,
@@ -526,6 +538,20 @@ def get_or_404(user: Any, model: type[models.Model], pk: Any, purpose: str) -> A
 
 def list_page(user: Any, rows: Iterable[models.Model], purpose: str) -> list[Any]:
     """Evaluate one page of visible rows and audit them as one event."""
-    objs = list(rows)
-    record_access(user, Action.LIST, objs, purpose)
-    return objs
+    return list_pages(user, [(rows, purpose)])[0]
+
+
+def list_pages(user: Any, lists: Sequence[tuple[Iterable[models.Model], str]]) -> list[list[Any]]:
+    """Evaluate the lists of visible rows one page shows, each with its purpose, and audit
+    each list as one event; the events are written together."""
+    from . import audit
+
+    pages = [list(rows) for rows, _ in lists]
+    audit.append(
+        [
+            _access_event(user, Action.LIST, objs, purpose)
+            for objs, (_, purpose) in zip(pages, lists, strict=True)
+            if objs
+        ]
+    )
+    return pages

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from familiebro.cases import case_services
 from familiebro.cases.models import Case, HelpRequest
+from familiebro.privacy.audit import verify_chain
+from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
 from tests.privacy.factories import logged_in
@@ -66,6 +68,19 @@ def test_the_team_sees_its_cases_to_allocate_and_its_new_requests():
     # Converted requests are cases now: they are not listed twice.
     assert not_yet.help_request.reference not in page
     assert not_yet.help_request.status == HelpRequest.Status.CONVERTED
+
+
+def test_the_allocation_view_audits_each_list_it_shows():
+    town = builders.municipality()
+    case = team_case(town)
+    request = HelpRequestFactory(unit=town.team)
+    page_for(town.team_leader)
+    events = AuditEvent.objects.filter(actor_id=town.team_leader.pk, action="list").order_by("pk")
+    assert [(e.object_type, e.object_ids) for e in events] == [
+        ("cases.helprequest", [str(request.pk)]),
+        ("cases.case", [str(case.pk)]),
+    ]
+    assert verify_chain().ok
 
 
 def test_another_unit_sees_nothing_of_the_team_and_cannot_choose_it():

@@ -2,9 +2,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from familiebro.privacy import audit
-from familiebro.privacy.models import AuditEvent
+from familiebro.privacy.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,22 @@ def test_each_event_links_to_the_previous_one():
     assert first.prev_hash == audit.GENESIS_HASH
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
+
+
+def test_events_appended_together_are_linked_in_their_order_with_one_head_update():
+    before = write_events(1)[0]
+    events = [audit.new_event("list", object_type="core.person", object_ids=[i]) for i in (7, 8)]
+    with CaptureQueriesContext(connection) as queries:
+        audit.append(events)
+    first, second = AuditEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk")
+    assert [first.object_ids, second.object_ids] == [["7"], ["8"]]
+    assert first.prev_hash == before.hash and second.prev_hash == first.hash
+    assert AuditChainHead.objects.get(pk=1).last_hash == second.hash
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))
+    ]
+    assert len(writes) == 2  # the two events in one INSERT, the chain head in one UPDATE
+    assert audit.verify_chain().ok
 
 
 def test_verify_audit_reports_an_intact_chain(capsys):
