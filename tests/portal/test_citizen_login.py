@@ -37,6 +37,13 @@ def come_back(client, answer: str):
     return client.get(answer.removeprefix("http://testserver"))
 
 
+def come_back_with(client, answer: str, **changed: str):
+    """Come back with the provider's answer, some of its parameters changed."""
+    parts = urllib.parse.urlsplit(answer)
+    query = {**dict(urllib.parse.parse_qsl(parts.query)), **changed}
+    return client.get(f"{parts.path}?{urllib.parse.urlencode(query)}")
+
+
 def test_a_parent_logs_in_with_id_porten_and_reaches_min_side(client, citizen_login):
     authorization = start(client)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(authorization).query)
@@ -99,10 +106,7 @@ def test_cancelling_at_id_porten_says_so_without_an_error_page(client, citizen_l
 
 def test_a_code_the_provider_did_not_issue_is_refused(client, citizen_login):
     answer = citizen_login.answer_for(start(client), PID)
-    parts = urllib.parse.urlsplit(answer)
-    query = dict(urllib.parse.parse_qsl(parts.query))
-    query["code"] = "not-a-code"
-    response = client.get(f"{parts.path}?{urllib.parse.urlencode(query)}")
+    response = come_back_with(client, answer, code="not-a-code")
     assert response.status_code == 400
     assert "did not accept the login" in response.content.decode()
 
@@ -160,10 +164,7 @@ def test_an_id_token_with_a_broken_signature_is_refused(client, citizen_login, m
 
 def test_an_answer_naming_another_issuer_is_refused(client, citizen_login):
     answer = citizen_login.answer_for(start(client), PID)
-    parts = urllib.parse.urlsplit(answer)
-    query = dict(urllib.parse.parse_qsl(parts.query))
-    query["iss"] = "https://elsewhere.example"
-    response = client.get(f"{parts.path}?{urllib.parse.urlencode(query)}")
+    response = come_back_with(client, answer, iss="https://elsewhere.example")
     assert response.status_code == 400
     assert "The answer did not come from ID-porten" in response.content.decode()
 
