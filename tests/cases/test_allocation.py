@@ -23,7 +23,6 @@ ALLOCATION = reverse("cases:allocation")
 @pytest.fixture(autouse=True)
 def _english_pages(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def team_case(town: builders.Municipality, *, to_allocation: bool = True) -> Case:

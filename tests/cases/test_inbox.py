@@ -30,7 +30,6 @@ REGISTER = "/ansatt/henvendelser/ny/"
 @pytest.fixture(autouse=True)
 def _english_pages(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

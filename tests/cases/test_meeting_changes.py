@@ -28,7 +28,6 @@ FAMILY_NAMES = ("Åse", "Sæther", "Ingrid", "Bråten")
 @pytest.fixture(autouse=True)
 def _english_pages_and_mail_now(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The e-mails are sent at once, so the SMTP server has them when the request returns.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -27,7 +27,6 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 @pytest.fixture(autouse=True)
 def _english_pages_and_mail_now(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = IMMEDIATE_TASKS  # the invitation e-mails are sent at once
 
 

@@ -24,11 +24,6 @@ LIST_URL = "/ansatt/tilbud/"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english_pages(client, settings):
     # The assertions read the English source strings; bokmål is the default language.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -20,11 +20,6 @@ from tests.catalogue.test_hsds_csv_import import SERVICE_ID, example_copy
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def hamar(db):
     return factories.MunicipalityFactory(number="3403", name="Hamar")

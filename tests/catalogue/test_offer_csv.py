@@ -18,11 +18,6 @@ from tests.catalogue.factories import OfferFactory, target_group, topic
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def stange(db):
     return factories.MunicipalityFactory(number="3413", name="Stange")

@@ -18,12 +18,6 @@ from tests.privacy.factories import member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Staff users are made with a password; the production hasher costs a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def complete(**overrides):
     """What a parent needs: a title, a description, a topic and a way to get in touch."""
     return {

@@ -62,12 +62,6 @@ DEMO_MODELS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The production hasher costs a second per hash; what is tested here is which password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def loaded() -> demo.LoadResult:
     return demo.load_demo_data()

@@ -38,12 +38,6 @@ def _english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Hashing cost is not under test here; the real hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def app(staff):
     """A confirmed authenticator app for `staff`."""
