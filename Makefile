@@ -77,7 +77,7 @@ bench: setup
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	FAMILIEBRO_MODE=test $(BIN)/mypy familiebro
+	FAMILIEBRO_MODE=test $(BIN)/mypy familiebro bench
 
 # Refresh the .po files from the source (needs gettext's xgettext).
 messages: setup system-deps

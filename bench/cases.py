@@ -200,12 +200,16 @@ class CaseGenerator:
         self.writer = writer
         self.rng = rng
         self.now = now
-        self.versions = {
-            definition.key: PathwayVersion.objects.filter(definition=definition)
+        # The newest version of each shipped definition (install_shipped seeds them all).
+        newest = (
+            PathwayVersion.objects.filter(definition=definition)
             .select_related("definition")
             .order_by("-number")
             .first()
             for definition in PathwayDefinition.objects.all()
+        )
+        self.versions = {
+            version.definition.key: version for version in newest if version is not None
         }
         self.guardians: dict[int, list[int]] = defaultdict(list)
         for child_id, guardian_id in GuardianRelation.objects.filter(
