@@ -54,7 +54,7 @@ system-deps:
 	fi
 
 demo: setup
-	mkdir -p var
+	mkdir -p "$${FAMILIEBRO_VAR_DIR:-var}"
 	FAMILIEBRO_MODE=demo $(FAMILIEBRO) migrate --noinput -v 0
 	FAMILIEBRO_MODE=demo $(FAMILIEBRO) demo-data
 	@echo "Familiebro demo: http://127.0.0.1:8000  (demo logins are listed on the login page)"
