@@ -13,7 +13,7 @@ class CasesConfig(AppConfig):
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
-        from . import models
+        from . import export_sections, models
         from . import retention as case_retention
         from .need_to_know import kept_open_by_case
 
@@ -51,6 +51,9 @@ class CasesConfig(AppConfig):
                 subject_field=subject,
                 category=str(category),
             )
+
+        # Every kind of record above is a section of the person's right-of-access export.
+        export_sections.register()
 
         # Retention: a request closed without a case, and a closed case with all its parts
         # (the request it came from included), each after its period from the closing.

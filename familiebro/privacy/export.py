@@ -2,8 +2,17 @@
 
 `export_person` gathers the person record in full (the identity number too: it is the
 person's own), guardian relations, consents with the exact text agreed to and who gave them,
-assignments, exceptional accesses, and the access log (who read or changed the person's data,
-when, why and on which basis). The same content is offered as JSON and as a PDF in bokmål.
+assignments, exceptional accesses, the access log (who read or changed the person's data,
+when, why and on which basis), and one section for every other kind of record the access
+policy knows (cases and everything in them, requests for help). The same content is offered
+as JSON and as a PDF in bokmål.
+
+The export walks the policy's registry: every model registered there holds personal data,
+and each has a section here, built in or registered by its app with `register_section()`. An
+export is refused while a registered model has none, so a new kind of record cannot be left
+out of people's right of access by mistake. Items a service marked internal (kept from the
+family on Min side) are in the export, marked as internal with the reason, for the staff
+member who prepares it to review before it is handed over.
 
 Only the data controller's own staff with a need to know export, for the purpose
 `data_subject_request`; the export is refused rather than silently incomplete when some of
@@ -17,12 +26,13 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -32,10 +42,10 @@ from django.utils.translation import gettext_lazy
 from familiebro.core.models import GuardianRelation, Person, User
 
 from . import access_log, audit, consent_services, policy
-from .models import Assignment, AuditEvent, Consent, ConsentGiver, ExceptionalAccess
+from .models import Assignment, AuditEvent, Consent, ConsentGiver, DataCategory, ExceptionalAccess
 from .models import Purpose as ConsentPurpose
 
-FORMAT = "familiebro-innsyn/1"
+FORMAT = "familiebro-innsyn/2"
 PURPOSE = policy.Purpose.DATA_SUBJECT_REQUEST
 
 PURPOSE_LABELS: dict[str, Any] = {
@@ -47,6 +57,9 @@ PURPOSE_LABELS: dict[str, Any] = {
     policy.Purpose.RETENTION: gettext_lazy("Deletion after the retention period"),
     **dict(ConsentPurpose.choices),
 }
+
+
+CATEGORY_LABELS: dict[str, Any] = dict(DataCategory.choices)
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -61,27 +74,196 @@ def _user_name(user: User | None) -> str:
     return user.display_name() if user is not None else ""
 
 
-def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[int]:
-    """Ids of the rows matching `condition`, read through the access policy, or a refusal.
-
-    The count of all matching rows is compared with what the policy lets the actor see: an
-    export that quietly left records out would break the person's right of access.
-    """
-    rows = list(
-        policy.visible(actor, model, PURPOSE).filter(condition).values_list("pk", flat=True)
-    )
+def _refuse_if_incomplete(model: type[models.Model], condition: Q, shown: int, kind: Any) -> None:
+    """Refuse unless the actor sees every row matching `condition`: an export that quietly
+    left records out would break the person's right of access."""
     held = model._default_manager.filter(condition).count()
-    if held > len(rows):
+    if held <= shown:
+        return
+    if policy.rule_for(model).unit_field is not None:
         raise PermissionDenied(
             _(
                 "The export would be incomplete: %(n)s of the person's records (%(kind)s) are "
-                "outside your need to know, for example a relation to a child you do not work "
-                "with. Ask your leader to assign you to the family members concerned, then "
-                "export again."
+                "in the inbox of a unit you are not a member of. Ask a member of that unit "
+                "who works with the person to make the export."
             )
-            % {"n": held - len(rows), "kind": model._meta.verbose_name_plural}
+            % {"n": held - shown, "kind": str(kind).lower()}
         )
+    raise PermissionDenied(
+        _(
+            "The export would be incomplete: %(n)s of the person's records (%(kind)s) are "
+            "outside your need to know, for example a relation to a child you do not work "
+            "with. Ask your leader to assign you to the family members concerned, then "
+            "export again."
+        )
+        % {"n": held - shown, "kind": str(kind).lower()}
+    )
+
+
+def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[int]:
+    """Ids of the rows matching `condition`, read through the access policy, or a refusal."""
+    rows = list(
+        policy.visible(actor, model, PURPOSE).filter(condition).values_list("pk", flat=True)
+    )
+    _refuse_if_incomplete(model, condition, len(rows), model._meta.verbose_name_plural)
     return rows
+
+
+# Sections registered by the apps ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One fact about each row of a section.
+
+    `path` is a field of the row, or a lookup through its foreign keys ("case__reference");
+    the JSON holds its value under `key` (the path with "__" as "_" unless given), a choice
+    also its display text under `<key>_display`. `value` computes the fact instead (a phase's
+    name from the pathway); `kind` then says how the PDF shows it ("date", "bool", "text").
+    `label` is what the PDF calls it; a column without one is in the JSON only (a rule's
+    internal key, say)."""
+
+    path: str
+    label: Any = None
+    value: Callable[[Any], Any] | None = None
+    kind: str | None = None
+    key: str | None = None
+
+    @property
+    def json_key(self) -> str:
+        return self.key or self.path.replace("__", "_")
+
+    def field(self, model: type[models.Model]) -> Any:
+        field: Any = None
+        for part in self.path.split("__"):
+            field = model._meta.get_field(part)
+            if field.is_relation:
+                model = field.related_model
+        return field
+
+    def kind_for(self, model: type[models.Model]) -> str:
+        if self.kind is not None:
+            return self.kind
+        if self.value is not None:
+            return "text"
+        field = self.field(model)
+        if field.choices:
+            return "choice"
+        if isinstance(field, models.DateField):  # DateTimeField is one too
+            return "date"
+        if isinstance(field, models.BooleanField):
+            return "bool"
+        return "text"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of record in the export: the rows of `model` that name the person.
+
+    `about` gives the condition for the person's rows; by default, the rows whose subject
+    (the policy rule's `subject_field`) is the person, in the person's organisation. A model
+    whose rows reach a person only through a unit's inbox must say how it names a person.
+    `internal_reason` names the field that holds why a row is kept from the family."""
+
+    key: str
+    heading: Any
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    about: Callable[[Person], Q] | None = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ("pk",)
+    internal_reason: str | None = None
+
+    def condition(self, person: Person) -> Q:
+        if self.about is not None:
+            return self.about(person)
+        rule = policy.rule_for(self.model)
+        assert rule.subject_field is not None  # register_section() checked it
+        return Q(**{rule.subject_field: person.pk, rule.organisation_field: person.organisation_id})
+
+
+_sections: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    """Add a kind of record to every export. Its model must be registered with the policy,
+    which reads it: the export shows only what the policy lets the staff member see."""
+    rule = policy.rule_for(section.model)
+    if rule.subject_field is None and section.about is None:
+        raise ValueError(
+            f"{section.model._meta.label} rows name no person in the policy: say with "
+            "`about` which rows name the person."
+        )
+    if section.key in _sections and _sections[section.key].model is not section.model:
+        raise ValueError(f"The export already has a section {section.key!r}.")
+    _sections[section.key] = section
+
+
+def sections() -> list[Section]:
+    return list(_sections.values())
+
+
+def _built_in_models() -> set[type[models.Model]]:
+    """The records this module exports itself: the person, their relations, consents (with
+    their givers), assignments and exceptional accesses."""
+    return {Person, GuardianRelation, Consent, ConsentGiver, Assignment, ExceptionalAccess}
+
+
+def models_without_section() -> list[str]:
+    """Models the policy registers (they hold personal data) that no section exports."""
+    covered = _built_in_models() | {s.model for s in _sections.values()}
+    return sorted(m._meta.label for m in policy.registered_models() if m not in covered)
+
+
+def _section_rows(actor: Any, person: Person, section: Section) -> list[models.Model]:
+    """The person's rows of one section, in one query (plus one per prefetched relation),
+    read through the access policy; a refusal if any is outside the actor's access."""
+    condition = section.condition(person)
+    rows = list(
+        policy.visible(actor, section.model, PURPOSE)
+        .filter(condition)
+        .select_related(*section.select_related)
+        .prefetch_related(*section.prefetch_related)
+        .order_by(*section.order_by)
+    )
+    _refuse_if_incomplete(section.model, condition, len(rows), section.heading)
+    return rows
+
+
+def _at(obj: Any, path: str) -> Any:
+    value = obj
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: people and units by name, moments in ISO 8601."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, User):
+        return value.display_name()
+    if isinstance(value, datetime.date):
+        return _iso(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def _section_row(section: Section, obj: models.Model) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": obj.pk}
+    if section.internal_reason is not None:
+        row["internal"] = bool(getattr(obj, section.internal_reason))
+    for column in section.columns:
+        raw = column.value(obj) if column.value is not None else _at(obj, column.path)
+        row[column.json_key] = _plain(raw)
+        if column.kind_for(section.model) == "choice":
+            choices = dict(column.field(section.model).flatchoices)
+            row[f"{column.json_key}_display"] = str(choices.get(raw, raw or ""))
+    return row
 
 
 def _person(person: Person) -> dict[str, Any]:
@@ -159,6 +341,7 @@ def _consents(ids: list[int]) -> list[dict[str, Any]]:
                 "purpose": consent.purpose,
                 "purpose_display": str(consent.get_purpose_display()),
                 "scope": consent.scope_categories,
+                "scope_display": [str(CATEGORY_LABELS.get(c, c)) for c in consent.scope_categories],
                 "recipient_organisations": [o.name for o in consent.recipient_organisations.all()],
                 "recipient_units": [u.name for u in consent.recipient_units.all()],
                 "text": {
@@ -278,9 +461,16 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
             )
             % {"organisation": person.organisation.name}
         )
+    missing = models_without_section()
+    if missing:
+        raise ImproperlyConfigured(
+            f"The right-of-access export has no section for {', '.join(missing)}: register "
+            "one with familiebro.privacy.export.register_section()."
+        )
     # Refusals come before the export's language is switched on, so they reach the staff
     # member in their own language.
     ids = _visible_ids(actor, person)
+    rows = {section.key: _section_rows(actor, person, section) for section in sections()}
     with translation.override(language):
         data: dict[str, Any] = {
             "format": FORMAT,
@@ -296,6 +486,10 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
             "consents": _consents(ids["consents"]),
             "assignments": _assignments(ids["assignments"]),
             "exceptional_accesses": _exceptional_accesses(ids["accesses"]),
+            **{
+                section.key: [_section_row(section, obj) for obj in rows[section.key]]
+                for section in sections()
+            },
             "access_log": _access_log(actor, person),
         }
     concerned = {person.pk}
@@ -319,6 +513,7 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
                     "consents",
                     "assignments",
                     "exceptional_accesses",
+                    *(section.key for section in sections()),
                     "access_log",
                 )
             }
@@ -381,6 +576,69 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
+def _shown(column: Column, model: type[models.Model], row: dict[str, Any]) -> str:
+    """A column's value as the reader of the PDF reads it."""
+    value = row.get(column.json_key)
+    kind = column.kind_for(model)
+    if kind == "choice":
+        value = row.get(f"{column.json_key}_display")
+    elif kind == "date":
+        value = _when(value)
+    elif kind == "bool" and value is not None:
+        value = _yes_no(value)
+    elif isinstance(value, list):
+        value = ", ".join(str(item) for item in value)
+    return str(value) if value not in (None, "") else "–"
+
+
+def _section_story(
+    section: Section, rows: list[dict[str, Any]], p: Callable, facts: Callable
+) -> list[Any]:
+    """Each row of a section as a table of its facts, an internal row marked as such first."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    if not rows:
+        return [p(_("None registered."))]
+    story: list[Any] = []
+    for row in rows:
+        pairs = [
+            (column.label, _shown(column, section.model, row))
+            for column in section.columns
+            if column.label is not None
+        ]
+        if row.get("internal"):
+            pairs.insert(0, (_("INTERNAL"), _("Marked internal: not shown to the family.")))
+        story += [facts(pairs), Spacer(1, 2 * mm)]
+    return story
+
+
+def _internal_count(data: dict[str, Any]) -> int:
+    return sum(
+        1 for section in sections() for row in data.get(section.key, []) if row.get("internal")
+    )
+
+
+def _internal_notice(data: dict[str, Any], p: Callable) -> list[Any]:
+    """A word to the staff member who prepares the export, when it holds internal items."""
+    count = _internal_count(data)
+    if not count:
+        return []
+    return [
+        p(
+            _(
+                "For the staff member who prepares this export: it holds items marked "
+                "INTERNAL (%(n)s), kept from the family on Min side. The right of access covers "
+                "them too. Hand them over unless an exception in the law applies to them (for "
+                "example forvaltningsloven § 19 or pasient- og brukerrettighetsloven § 5-1, or "
+                "another person's right to confidentiality); record the reason for anything "
+                "you hold back."
+            )
+            % {"n": count}
+        )
+    ]
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The export as a readable document in the export's language (bokmål by default).
 
@@ -437,6 +695,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                     "when": _when(data["generated_at"]),
                 }
             ),
+            *_internal_notice(data, p),
             Spacer(1, 4 * mm),
             p(_("The person"), h2),
             facts(
@@ -494,7 +753,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                         (_("About"), consent["subject_name"]),
                         (_("Given by"), ", ".join(g["name"] for g in consent["givers"]) or "–"),
                         (_("Recipients"), ", ".join(recipients) or "–"),
-                        (_("Covers"), ", ".join(consent["scope"])),
+                        (_("Covers"), ", ".join(consent["scope_display"])),
                         (_("How it was given"), consent["channel_display"]),
                         (
                             _("Valid"),
@@ -557,6 +816,9 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             )
         else:
             story.append(p(_("None registered.")))
+        for section in sections():
+            story.append(p(section.heading, h2))
+            story += _section_story(section, data.get(section.key, []), p, facts)
         story.append(p(_("Who has read or changed the data (access log)"), h2))
         if data["access_log"]:
             story.append(

@@ -9,11 +9,23 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from familiebro.cases import case_services
+from familiebro.cases.models import Case, Decision, HelpRequest, LogEntry, Measure, PathwayVersion
 from familiebro.core.models import Organisation, Person, ServiceUnit
 from familiebro.privacy import export, policy
-from familiebro.privacy.models import Assignment, AuditEvent, ExceptionalAccess, Purpose
+from familiebro.privacy.models import (
+    Assignment,
+    AuditEvent,
+    ConsentGiver,
+    ExceptionalAccess,
+    Purpose,
+)
 from tests import factories
+from tests.cases import builders
+from tests.cases.factories import HelpRequestFactory
+from tests.cases.test_case_retention import case_with_every_part
 from tests.privacy import factories_retention as make
+from tests.privacy.test_consent_pages import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +266,219 @@ def test_the_command_refuses_an_actor_without_access(bup_staff, family, tmp_path
             output=str(output),
         )
     assert not output.exists()
+
+
+# Completeness: every kind of record the access policy knows --------------------------------
+
+# Where the export shows each kind of record the access policy registers (every one holds
+# personal data). A model registered without a section in the export fails
+# test_every_kind_of_record_the_policy_knows_is_in_the_export until it has one and is named
+# here.
+EXPORTED_AS = {
+    "core.Person": "person",
+    "core.GuardianRelation": "guardian_relations",
+    "privacy.Consent": "consents",
+    "privacy.ConsentGiver": "consents",
+    "privacy.Assignment": "assignments",
+    "privacy.ExceptionalAccess": "exceptional_accesses",
+    "cases.HelpRequest": "help_requests",
+    "cases.Case": "cases",
+    "cases.Decision": "decisions",
+    "cases.Milestone": "milestones",
+    "cases.Handover": "coordinator_handovers",
+    "cases.Participant": "participants",
+    "cases.Goal": "goals",
+    "cases.Measure": "measures",
+    "cases.MeasureEvaluation": "measure_evaluations",
+    "cases.IndividualPlan": "individual_plans",
+    "cases.Meeting": "meetings",
+    "cases.Invitation": "meeting_invitations",
+    "cases.Deadline": "deadlines",
+    "cases.LogEntry": "log_entries",
+}
+
+
+@pytest.fixture
+def town():
+    return builders.municipality()
+
+
+@pytest.fixture
+def child_with_every_record(town):
+    """A child with a record of every kind: relations, consent, assignments, an exceptional
+    access, and a case from a request for help with one row of every part, an internal
+    measure and an internal log entry among them."""
+    case = case_with_every_part(town)
+    child = case.child
+    # On the Familiehjelpa pathway, whose first phase has a milestone and a decision.
+    familiehjelpa = PathwayVersion.objects.get(definition__key="familiehjelpa", number=1)
+    Case.objects.filter(pk=case.pk).update(pathway_version=familiehjelpa, phase="request")
+    Decision.objects.filter(case=case).update(
+        phase="request", option="first_meeting", to_phase="first_meeting"
+    )
+    builders.coordination_consent(case, town.bup)
+    make.exceptional_access(
+        town.nurse_leader,
+        child,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        expires_at=timezone.now() + datetime.timedelta(hours=3),
+    )
+    Measure.objects.filter(case=case).update(internal_reason="Ungdommens egen samtale")
+    LogEntry.objects.create(
+        case=case,
+        organisation_id=case.organisation_id,
+        kind=LogEntry.Kind.NOTE,
+        text="Samtale med Emma alene om søvn",
+        internal_reason="Ungdommens egen samtale",
+        author=town.nurse,
+        created_at=timezone.now(),
+    )
+    return child
+
+
+def _about(model, rule, child):
+    """The rows of `model` that name `child`, straight from the database."""
+    if model is HelpRequest:
+        return HelpRequest.objects.filter(case__child=child)
+    if model is ConsentGiver:
+        return ConsentGiver.objects.filter(consent__subject=child)
+    return model.objects.filter(**{rule.subject_field: child.pk})
+
+
+def _exported_ids(data, key, model):
+    if key == "person":
+        return {data["person"]["id"]}
+    if model is ConsentGiver:
+        return {
+            (consent["id"], giver["person_id"])
+            for consent in data["consents"]
+            for giver in consent["givers"]
+        }
+    return {row["id"] for row in data[key]}
+
+
+def test_every_kind_of_record_the_policy_knows_is_in_the_export(town, child_with_every_record):
+    child = child_with_every_record
+    registered = policy.registered_models()
+    assert {model._meta.label for model in registered} == set(EXPORTED_AS), (
+        "A kind of record was registered with the access policy: give it a section in the "
+        "right-of-access export (export.register_section) and name it in EXPORTED_AS."
+    )
+    assert export.models_without_section() == []
+    data = export.export_person(town.nurse, child)
+    text = flat(pdf_text(export.render_pdf(data)))
+    for model, rule in registered.items():
+        key = EXPORTED_AS[model._meta.label]
+        rows = _about(model, rule, child)
+        assert rows.exists(), f"the test made no {model._meta.label} about the child"
+        held = (
+            set(rows.values_list("consent_id", "person_id"))
+            if model is ConsentGiver
+            else set(rows.values_list("pk", flat=True))
+        )
+        assert held <= _exported_ids(data, key, model), f"{model._meta.label} is left out"
+    # The PDF: one section per kind, with the facts of each row in words.
+    with translation.override("nb"):
+        for section in export.sections():
+            assert str(section.heading) in text
+    case = Case.objects.get(child=child)
+    request = HelpRequest.objects.get(case=case)
+    for words in (
+        str(child),
+        request.requester_name,
+        case.reference,
+        "Trenger hjelp",  # the decision's reason
+        "Lise Leder",  # offered the coordination
+        "Sove hele natten",
+        "Foreldreveiledning",
+        "Faste rutiner",  # what worked
+        "Vi ble enige om kveldsrutiner.",
+        "Fastlege Fjell",
+        "Evaluering",  # the deadline
+        "Referat, rettet",
+        "Samtale med Emma alene om søvn",
+        "Bekymringsmelding til barnevernet må følges opp",
+    ):
+        assert words in text, words
+
+
+def test_the_pdf_speaks_norwegian_without_keys(town, child_with_every_record):
+    data = export.export_person(town.nurse, child_with_every_record)
+    text = flat(pdf_text(export.render_pdf(data)))
+    # Phases, milestones and decisions by their names in the pathway, choices in words.
+    for words in ("Henvendelse", "Første kontakt", "Avtale første møte", "Bekymring fra ansatte"):
+        assert words in text, words
+    assert "Omfatter Loggføringer, Tiltak og planer, Møtereferater" in text
+    for key in (
+        "first_contact",
+        "first_meeting",
+        "staff_concern",
+        "measures_and_plans",
+        "cases.",
+        "_at",
+        "None",
+        "True",
+    ):
+        assert key not in text, key
+    for heading in ("Henvendelser", "Saker", "Møter", "Mål", "Tiltak", "Stafettloggen"):
+        assert heading in text, heading
+
+
+def test_internal_items_are_in_the_export_marked_for_the_staff_member(
+    town, child_with_every_record
+):
+    data = export.export_person(town.nurse, child_with_every_record)
+    [measure] = data["measures"]
+    assert measure["internal"] is True
+    assert measure["internal_reason"] == "Ungdommens egen samtale"
+    internal_log = [e for e in data["log_entries"] if e["internal"]]
+    assert [e["text"] for e in internal_log] == ["Samtale med Emma alene om søvn"]
+    assert all(not e["internal"] for e in data["log_entries"] if e not in internal_log)
+    text = flat(pdf_text(export.render_pdf(data)))
+    assert text.count("INTERNT Merket internt: vises ikke til familien.") == 2
+    assert "merket INTERNT (2)" in text
+    assert "forvaltningsloven § 19" in text
+
+
+def test_a_request_for_help_is_exported_only_with_the_case_made_from_it(
+    town, child_with_every_record
+):
+    unrelated = HelpRequestFactory(unit=town.health_centre, requester_name="Per Annen")
+    data = export.export_person(town.nurse, child_with_every_record)
+    references = [r["reference"] for r in data["help_requests"]]
+    assert references == [HelpRequest.objects.get(case__child=child_with_every_record).reference]
+    assert unrelated.reference not in references
+
+
+def test_a_request_in_another_units_inbox_makes_the_export_refused_with_whom_to_ask(
+    town, child_with_every_record
+):
+    # The therapist works with the child but is not a member of the health centre, whose
+    # inbox holds the request the case came from.
+    case = Case.objects.get(child=child_with_every_record)
+    case_services.add_participant(town.nurse, case, unit=town.team, user=town.therapist)
+    with pytest.raises(PermissionDenied, match="inbox of a unit you are not a member of"):
+        export.export_person(town.therapist, child_with_every_record)
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_audit_event_counts_the_records_of_every_kind(town, child_with_every_record):
+    data = export.export_person(town.nurse, child_with_every_record)
+    event = AuditEvent.objects.get(action="export")
+    for section in export.sections():
+        assert event.detail["records"][section.key] == len(data[section.key]) > 0
+
+
+def test_the_export_asks_the_database_once_per_kind_not_once_per_row(
+    town, child_with_every_record, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    child = child_with_every_record
+    with CaptureQueriesContext(connection) as one_case:
+        export.export_person(town.nurse, child)
+    case_with_every_part(town, child=child)
+    with django_assert_max_num_queries(len(one_case.captured_queries)):
+        data = export.export_person(town.nurse, child)
+    assert len(data["cases"]) == 2
