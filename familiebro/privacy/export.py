@@ -613,15 +613,11 @@ def _section_story(
     return story
 
 
-def _internal_count(data: dict[str, Any]) -> int:
-    return sum(
-        1 for section in sections() for row in data.get(section.key, []) if row.get("internal")
-    )
-
-
 def _internal_notice(data: dict[str, Any], p: Callable) -> list[Any]:
     """A word to the staff member who prepares the export, when it holds internal items."""
-    count = _internal_count(data)
+    count = sum(
+        1 for section in sections() for row in data.get(section.key, []) if row.get("internal")
+    )
     if not count:
         return []
     return [
