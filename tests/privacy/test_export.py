@@ -439,6 +439,11 @@ def test_the_pdf_speaks_norwegian_without_keys(town, child_with_every_record):
         assert key not in text, key
     for heading in ("Henvendelser", "Saker", "Møter", "Mål", "Tiltak", "Stafettloggen"):
         assert heading in text, heading
+    nynorsk = export.export_person(town.nurse, child_with_every_record, language="nn")
+    text = flat(pdf_text(export.render_pdf(nynorsk)))
+    for words in ("Førespurnader", "Kven som deltek i saka", "Førespurnad", "Første kontakt"):
+        assert words in text, words
+    assert "first_contact" not in text and "Who takes part" not in text
 
 
 def test_internal_items_are_in_the_export_marked_for_the_staff_member(
