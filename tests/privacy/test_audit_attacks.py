@@ -340,6 +340,7 @@ def test_the_worker_writes_a_checkpoint_to_the_file_and_e_mails_the_dpo(
     assert (line["event_id"], line["hash"]) == (events[-1].pk, events[-1].hash)
     [message] = mail.outbox
     assert message.to == ["personvernombud@kommune.example"]
+    assert message.subject == "Familiebro: kontrollpunkt for tilgangsloggen"  # the instance's
     # The DPO can check the trail against the checkpoint saved from the e-mail.
     saved = tmp_path / "from-email.jsonl"
     saved.write_text(
