@@ -7,10 +7,12 @@ earlier one, and verify-audit accepts unkeyed events only before a keyed one.
 
 SQLite gets the triggers PostgreSQL has had since 0002. SQLite drops a table's triggers when a
 migration rebuilds the table, so any later migration that alters privacy_auditevent must create
-them again (tests/privacy/test_audit_attacks.py fails if it does not).
+them again (tests/privacy/test_audit_chain.py fails if it does not). Migrating back is refused
+once keyed events exist: earlier releases could not verify them.
 """
 
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
 from django.utils import timezone
 
 from familiebro.privacy import append_only
@@ -39,6 +41,16 @@ def key_the_chain(apps, schema_editor):
     AuditChainHead.objects.filter(pk=1).update(last_event_id=event.pk, last_hash=event.hash)
 
 
+def refuse_to_unkey_the_chain(apps, schema_editor):
+    AuditEvent = apps.get_model("privacy", "AuditEvent")
+    if AuditEvent.objects.exclude(key_id=LEGACY_KEY_ID).exists():
+        raise IrreversibleError(
+            "The audit trail holds events chained with a key, which earlier releases can "
+            "neither verify nor continue. Restore the database from a backup taken before the "
+            "upgrade instead of migrating back."
+        )
+
+
 def create_sqlite_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
@@ -61,6 +73,6 @@ class Migration(migrations.Migration):
             field=models.CharField(default=LEGACY_KEY_ID, max_length=32),
             preserve_default=False,
         ),
-        migrations.RunPython(key_the_chain, migrations.RunPython.noop),
+        migrations.RunPython(key_the_chain, refuse_to_unkey_the_chain),
         migrations.RunPython(create_sqlite_triggers, drop_sqlite_triggers),
     ]
