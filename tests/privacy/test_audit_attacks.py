@@ -367,3 +367,13 @@ def test_a_checkpoint_that_cannot_be_written_says_why_and_what_to_do(settings, t
     settings.AUDIT_CHECKPOINT_FILE = ""
     with pytest.raises(CommandError, match="No checkpoint destination is configured"):
         call_command("audit-checkpoint")
+
+
+def test_the_checkpoint_task_writes_one_for_installations_with_their_own_scheduler(
+    checkpoint_file,
+):
+    from familiebro.privacy.tasks import write_audit_checkpoint_task
+
+    event = write_events(1)[0]
+    assert write_audit_checkpoint_task.call() == {"event_id": event.pk, "hash": event.hash}
+    assert json.loads(checkpoint_file.read_text())["event_id"] == event.pk

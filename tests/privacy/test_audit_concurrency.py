@@ -76,7 +76,7 @@ def test_concurrent_appends_form_one_intact_chain(tmp_path, settings):
     out = StringIO()
     call_command("verify-audit", stdout=out)
     assert (
-        f"The audit trail is intact: {2 * WRITERS} events verified, consistent with 1 checkpoints"
+        f"The audit trail is intact: {2 * WRITERS} events verified, consistent with 1 checkpoint."
         in out.getvalue()
     )
 

@@ -49,9 +49,10 @@ class Command(BaseCommand):
             )
             lines.append(WHAT_TO_DO)
             raise CommandError("\n".join(lines))
+        held = result.checkpoints_checked
         self.stdout.write(
             f"The audit trail is intact: {result.events_checked} events verified"
-            + (f", consistent with {result.checkpoints_checked} checkpoints." if files else ".")
+            + (f", consistent with {held} checkpoint{'' if held == 1 else 's'}." if files else ".")
         )
         if not files:
             self.stdout.write(
