@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.core.crypto import parse_keyring
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -66,6 +68,35 @@ CSRF_TRUSTED_ORIGINS = [
 # print(base64.urlsafe_b64encode(os.urandom(32)).decode())"
 FIELD_ENCRYPTION_KEY = env("FAMILIEBRO_ENCRYPTION_KEY", dev_default=dev_key("encryption"))
 LOOKUP_HASH_KEY = env("FAMILIEBRO_LOOKUP_KEY", dev_default=dev_key("lookup"))
+
+# The audit trail is an HMAC chain keyed with AUDIT_KEYS, and anchored outside the database by
+# checkpoints signed with AUDIT_CHECKPOINT_KEYS. Both are keyrings, "id:key,id:key", the first
+# the current key, so keys can be rotated (docs/operations.md). The id "sha256" is reserved:
+# it names the events chained before the chain had a key.
+AUDIT_KEYS = env("FAMILIEBRO_AUDIT_KEYS", dev_default=f"dev:{dev_key('audit')}")
+AUDIT_CHECKPOINT_KEYS = env(
+    "FAMILIEBRO_AUDIT_CHECKPOINT_KEYS", dev_default=f"dev:{dev_key('audit-checkpoint')}"
+)
+parse_keyring(AUDIT_KEYS, "FAMILIEBRO_AUDIT_KEYS", reserved=("sha256",))
+parse_keyring(AUDIT_CHECKPOINT_KEYS, "FAMILIEBRO_AUDIT_CHECKPOINT_KEYS")
+# Where the worker writes a checkpoint of the chain's head every AUDIT_CHECKPOINT_MINUTES: a
+# file (one JSON line each, on storage the database's administrators cannot rewrite) and/or
+# the data protection officer's e-mail. Production needs at least one of them.
+AUDIT_CHECKPOINT_FILE = os.environ.get("FAMILIEBRO_AUDIT_CHECKPOINT_FILE", "")
+AUDIT_CHECKPOINT_EMAIL = [
+    address.strip()
+    for address in os.environ.get("FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL", "").split(",")
+    if address.strip()
+]
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES", "15"))
+if AUDIT_CHECKPOINT_MINUTES <= 0:
+    raise ImproperlyConfigured("FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES must be a positive number.")
+if PRODUCTION and not (AUDIT_CHECKPOINT_FILE or AUDIT_CHECKPOINT_EMAIL):
+    raise ImproperlyConfigured(
+        "Neither FAMILIEBRO_AUDIT_CHECKPOINT_FILE nor FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL is set: "
+        "the audit trail's checkpoints must go somewhere outside the database. Set one or both; "
+        "see 'Configuration' in the README."
+    )
 
 VAR_DIR = Path(os.environ.get("FAMILIEBRO_VAR_DIR", PROJECT_DIR / "var"))
 DATABASES = {

@@ -12,6 +12,7 @@ from typing import Any
 
 from django_tasks import task
 
+from .checkpoints import write_checkpoint
 from .retention import apply_retention
 
 
@@ -22,3 +23,12 @@ def apply_retention_task() -> dict[str, Any]:
     report = apply_retention()
     report.raise_for_errors()
     return report.as_dict()
+
+
+@task()
+def write_audit_checkpoint_task() -> dict[str, Any]:
+    """Write a checkpoint of the audit trail's head, for installations that schedule it
+    themselves (`familiebro worker` writes them on its own). Fails, and the worker records the
+    failure, when a destination could not be written."""
+    checkpoint = write_checkpoint()
+    return {"event_id": checkpoint.event_id, "hash": checkpoint.hash}

@@ -20,6 +20,8 @@ REQUIRED = (
     "DATABASE_URL",
     "FAMILIEBRO_ENCRYPTION_KEY",
     "FAMILIEBRO_LOOKUP_KEY",
+    "FAMILIEBRO_AUDIT_KEYS",
+    "FAMILIEBRO_AUDIT_CHECKPOINT_KEYS",
 )
 READ_SETTINGS = """
 import json
@@ -60,6 +62,9 @@ def production_env(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'familiebro.sqlite3'}",
         FAMILIEBRO_ENCRYPTION_KEY=key(),
         FAMILIEBRO_LOOKUP_KEY=key(),
+        FAMILIEBRO_AUDIT_KEYS=f"2026:{key()}",
+        FAMILIEBRO_AUDIT_CHECKPOINT_KEYS=f"2026:{key()}",
+        FAMILIEBRO_AUDIT_CHECKPOINT_FILE=str(tmp_path / "audit-checkpoints.jsonl"),
     )
     return env
 
@@ -84,6 +89,35 @@ def test_production_refuses_to_start_without_a_required_variable(production_env,
     )
     assert result.returncode != 0
     assert f"The environment variable {missing} is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_somewhere_to_write_audit_checkpoints(
+    production_env,
+):
+    del production_env["FAMILIEBRO_AUDIT_CHECKPOINT_FILE"]
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode != 0
+    assert "Neither FAMILIEBRO_AUDIT_CHECKPOINT_FILE nor FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL" in (
+        result.stderr
+    )
+    production_env["FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL"] = "personvernombud@kommune.example"
+    assert run_python(READ_SETTINGS, production_env).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("keyring", "complaint"),
+    [
+        ("no-separator", "Entry 1 of FAMILIEBRO_AUDIT_KEYS is not 'id:key'"),
+        ("2026:c2hvcnQ=", "The key '2026' in FAMILIEBRO_AUDIT_KEYS must decode to exactly 32"),
+        (f"sha256:{key()}", "The key id 'sha256' in FAMILIEBRO_AUDIT_KEYS is reserved"),
+        (f"a:{key()},a:{key()}", "The key id 'a' in FAMILIEBRO_AUDIT_KEYS is used twice"),
+    ],
+)
+def test_production_refuses_a_malformed_audit_keyring(production_env, keyring, complaint):
+    production_env["FAMILIEBRO_AUDIT_KEYS"] = keyring
+    result = run_python(READ_SETTINGS, production_env)
+    assert result.returncode != 0
+    assert complaint in result.stderr
 
 
 def test_production_insists_on_https_cookies_and_hsts(production_env):

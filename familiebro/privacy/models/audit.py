@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The id of the key in FAMILIEBRO_AUDIT_KEYS this event was chained with, so events stay
+    # verifiable after the key is rotated. "sha256": chained before the chain had a key.
+    key_id = models.CharField(max_length=32)
 
     class Meta:
         ordering = ["id"]

@@ -1,5 +1,6 @@
 """`familiebro worker`: the one background process. It runs the django-tasks database
-worker's tasks (e-mails) and sweeps for deadline reminders every `--interval` seconds."""
+worker's tasks (e-mails), sweeps for deadline reminders every `--interval` seconds, and writes
+a checkpoint of the audit trail every FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES."""
 
 import logging
 import time
@@ -17,12 +18,13 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from familiebro.cases import reminders
+from familiebro.privacy import checkpoints
 
 logger = logging.getLogger("familiebro.worker")
 
 
 class SweepingWorker(Worker):
-    """django-tasks' database worker with a reminder sweep between tasks.
+    """django-tasks' database worker with a reminder sweep and audit checkpoints between tasks.
 
     A sweep counts as a running task for the worker's signal handling: SIGTERM or SIGINT lets
     it finish the chunk it is on (each reminder commits on its own, so nothing is half-sent)
@@ -34,6 +36,7 @@ class SweepingWorker(Worker):
             batch=False, startup_delay=False, max_tasks=None, excluded_queue_names=[], **options
         )
         self.sweep_interval = sweep_interval
+        self.checkpoint_interval = checkpoints.checkpoint_interval_seconds()
         self.once = once
         self.reports: list[reminders.SweepReport] = []
 
@@ -47,6 +50,18 @@ class SweepingWorker(Worker):
         else:
             self.reports.append(report)
             logger.info(report.describe())
+        finally:
+            self.running_task = False
+
+    def write_checkpoint(self) -> None:
+        self.running_task = True
+        try:
+            checkpoint = checkpoints.write_checkpoint()
+        except Exception:
+            # The next interval writes a newer one; the operator must still hear of it.
+            logger.exception("The audit checkpoint was not written; the worker tries again.")
+        else:
+            logger.info("Audit checkpoint written at event %s", checkpoint.event_id)
         finally:
             self.running_task = False
 
@@ -77,11 +92,19 @@ class SweepingWorker(Worker):
             self.worker_id,
             self.sweep_interval,
         )
-        next_sweep = 0.0
+        if self.checkpoint_interval is None:
+            logger.warning(
+                "No audit checkpoints are written: set FAMILIEBRO_AUDIT_CHECKPOINT_FILE and/or "
+                "FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL."
+            )
+        next_sweep = next_checkpoint = 0.0
         while self.running:
             if time.monotonic() >= next_sweep:
                 self.sweep()
                 next_sweep = time.monotonic() + self.sweep_interval
+            if self.checkpoint_interval is not None and time.monotonic() >= next_checkpoint:
+                self.write_checkpoint()
+                next_checkpoint = time.monotonic() + self.checkpoint_interval
             self.run_ready_tasks()
             if self.once:
                 return
@@ -92,8 +115,9 @@ class SweepingWorker(Worker):
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: send queued e-mails and sweep for deadline reminders "
-        "every --interval seconds. Stops cleanly on SIGTERM or SIGINT."
+        "Run the background worker: send queued e-mails, sweep for deadline reminders every "
+        "--interval seconds and write a checkpoint of the audit trail every "
+        "FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES. Stops cleanly on SIGTERM or SIGINT."
     )
 
     def add_arguments(self, parser) -> None:
@@ -124,7 +148,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="Sweep once, run the tasks that are ready, and exit.",
+            help=(
+                "Sweep once, write an audit checkpoint (if configured), run the tasks that are "
+                "ready, and exit."
+            ),
         )
 
     def handle(self, *args, interval, task_interval, queue_name, backend_name, once, **options):
