@@ -8,7 +8,7 @@ administrator by that role alone, read what their need to know opens but change 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -166,3 +166,14 @@ def test_a_colleague_offered_the_coordinator_role_may_accept_it(town, case):
     assert case.coordinator_id == town.teacher.pk
     # Now taking part by name, they work on the case.
     case_services.add_goal(town.teacher, case, "Åse trives igjen.")
+
+
+def test_a_unit_administrator_by_role_alone_cannot_open_a_case(town):
+    admin = unit_administrator(town)
+    child = builders.child_of(town.nurse)
+    make.assign(child, user=admin)
+    before = Case.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        builders.open_concern(admin, town.health_centre, child=child)
+    assert "A unit administrator does not open cases" in str(refused.value)
+    assert Case.objects.count() == before
