@@ -27,3 +27,6 @@ urlpatterns = [
 
 if settings.BENCHMARK_VIEWS:
     urlpatterns.append(path("_bench/floor/<int:pk>", views.benchmark_floor))
+
+# A refusal says why (the reason PermissionDenied carries) and where to go back to.
+handler403 = "familiebro.core.responses.permission_denied"

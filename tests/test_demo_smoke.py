@@ -74,10 +74,8 @@ def test_the_demo_migrates_loads_twice_and_serves(tmp_path):
     loaded = row_counts(database)
     assert loaded["core_person"] > 0
 
-    started = time.monotonic()
     second = familiebro("demo-data", env=env, cwd=tmp_path)
-    # Most of this is starting Python and Django; loading itself takes a fraction of a second.
-    assert time.monotonic() - started < 15
+    # That the second run is cheap is counted in queries, not timed: tests/core/test_demo_data.py.
     assert "nothing to create" in second
     assert row_counts(database) == loaded
 

@@ -27,7 +27,7 @@ from familiebro.privacy.models import Assignment, Consent, Purpose
 from familiebro.privacy.models.consent import ConsentQuerySet
 from familiebro.privacy.policy import Action
 
-from . import deadlines
+from . import deadlines, permissions
 from .models import (
     Case,
     Deadline,
@@ -83,16 +83,18 @@ def get_case(actor: Any, case_id: Any) -> Case:
 
 
 def may_change(actor: Any, case: Case) -> bool:
-    try:
-        policy.require(actor, Action.CHANGE, case, WRITE)
-    except PermissionDenied:
-        return False
-    return True
+    """Whether the actor may change the case (permissions.may_write: those who work on it)."""
+    return permissions.may_write(actor, case)
 
 
 def _require_change(actor: Any, case: Case) -> Case:
-    """The case, locked for the change, once the policy says the actor may change it."""
-    policy.require(actor, Action.CHANGE, case, WRITE)
+    """The case, locked for the change, once the actor may change it: they work on it."""
+    permissions.require_write(actor, case)
+    return _lock_open(case)
+
+
+def _lock_open(case: Case) -> Case:
+    """The case locked for a change; refused with the reason if it is closed."""
     locked = (
         Case.objects.select_for_update()
         .select_related("pathway_version__definition")
@@ -289,6 +291,14 @@ def open_case(
     errors: dict[str, list[str]] = {}
     if unit.pk not in policy.scope_of(actor).unit_ids:
         errors["unit"] = [_("Choose one of your own units as the case's owner.")]
+    elif not permissions.casework_unit_ids(actor).filter(unit_id=unit.pk).exists():
+        # The one who opens a case becomes its coordinator: that is casework.
+        errors["unit"] = [
+            _(
+                "A unit administrator does not open cases. Choose a unit where you are a "
+                "worker, coordinator or leader."
+            )
+        ]
     elif unit.organisation_id != child.organisation_id:
         errors["unit"] = [
             _("The owning unit must belong to the organisation where the child is registered.")
@@ -541,7 +551,10 @@ def accept_handover(actor: Any, handover_id: Any) -> Case:
     handover, case = _pending(actor, handover_id)
     if handover.to_user_id != actor.pk:
         raise PermissionDenied(_("Only the person the role is offered to can accept it."))
-    case = _require_change(actor, case)
+    # The offer, made by someone who works on the case, is what lets the colleague join it:
+    # they need not work on it yet, only have the need to know the offer gave them.
+    policy.require(actor, Action.CHANGE, case, WRITE)
+    case = _lock_open(case)
     now = timezone.now()
     handover.accepted_at = now
     handover.save(update_fields=["accepted_at"])
@@ -1056,8 +1069,11 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     if case is None:
         raise Http404(_("Not found, or you do not have access."))
     basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = policy.may_change_on(actor, case, basis, READ)
-    log = list(_log_entries(actor, case, basis, can_change)[: LOG_ON_CASE_PAGE + 1])
+    # Staff of the owning organisation with the need to know read superseded entries too;
+    # of them, those who work on the case get the forms that change it.
+    reads_as_owner = policy.may_change_on(actor, case, basis, READ)
+    can_change = reads_as_owner and permissions.works_on(actor, case)
+    log = list(_log_entries(actor, case, basis, reads_as_owner)[: LOG_ON_CASE_PAGE + 1])
     log_continues = len(log) > LOG_ON_CASE_PAGE
     log = log[:LOG_ON_CASE_PAGE]
     goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
@@ -1153,9 +1169,9 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     )
 
 
-def _log_entries(actor: Any, case: Case, basis: policy.Basis, can_change: bool) -> QuerySet:
+def _log_entries(actor: Any, case: Case, basis: policy.Basis, reads_as_owner: bool) -> QuerySet:
     """The shared log, newest first. Superseded entries only for staff of the owner."""
-    log_filter: dict[str, Any] = {} if can_change else {"current": True}
+    log_filter: dict[str, Any] = {} if reads_as_owner else {"current": True}
     return (
         _shown(actor, LogEntry, case, basis, **log_filter)
         .select_related("author")
@@ -1177,8 +1193,9 @@ def log_page(actor: Any, case_id: Any, page_number: Any = None) -> LogPage:
 
     case = get_case(actor, case_id)
     basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = policy.may_change_on(actor, case, basis, READ)
-    page = Paginator(_log_entries(actor, case, basis, can_change), LOG_PAGE_SIZE).get_page(
+    reads_as_owner = policy.may_change_on(actor, case, basis, READ)
+    can_change = reads_as_owner and permissions.works_on(actor, case)
+    page = Paginator(_log_entries(actor, case, basis, reads_as_owner), LOG_PAGE_SIZE).get_page(
         page_number
     )
     page.object_list = policy.list_page(actor, page.object_list, READ)
@@ -1386,7 +1403,7 @@ def choices_for_change(actor: Any, case: Case) -> CaseChoices:
     its participants and goals are then read on that basis, and audited as shown."""
     from familiebro.core.models import User
 
-    policy.require(actor, Action.CHANGE, case, WRITE)
+    permissions.require_write(actor, case)
     own = policy.Basis(policy.Basis.OWN_ORGANISATION)
     participants = policy.list_page(
         actor,

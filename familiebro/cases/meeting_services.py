@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import audit, policy
 
-from . import case_services, deadlines
+from . import case_services, deadlines, permissions
 from .case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
 from .models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
 
@@ -598,7 +598,7 @@ def meeting_for_change(actor: Any, case: Case, meeting_id: Any) -> Meeting:
     PermissionDenied if they may not change the case, ValidationError (saying why) if it is
     over or cancelled."""
     meeting = get_meeting(actor, case, meeting_id)
-    policy.require(actor, policy.Action.CHANGE, case, case_services.WRITE)
+    permissions.require_write(actor, case)
     _check_changeable(meeting, timezone.now())
     return meeting
 

@@ -189,9 +189,40 @@ def browsing(browser, live_server) -> Iterator[Browsing]:
     session.problems.assert_clean()
 
 
-def assert_no_axe_violations(page) -> None:
-    """Run axe-core (WCAG 2.0/2.1 A and AA, and best practice) and fail on any violation."""
+# Pages an axe run must not be checking by mistake: the answer to a wrong address, a refusal,
+# a failure, or the login page a lost session sends one to.
+WRONG_PAGE_STATUSES = {401, 403, 404, 405}
+LOGIN_PATHS = ("/konto/logg-inn/", "/konto/andre-faktor/", "/min-side/logg-inn/")
+
+
+def assert_on_the_page(page, *, path: str | None = None, heading: str | None = None) -> None:
+    """Fail unless `page` shows what the test meant to check: no refusal, error or login page
+    instead, the expected address (`path`, without the query) and the expected main heading
+    (`heading`, a part of the <h1>), when given."""
+    from urllib.parse import urlsplit
+
+    status = page.evaluate("performance.getEntriesByType('navigation').at(-1)?.responseStatus ?? 0")
+    assert status not in WRONG_PAGE_STATUSES and status < 500, (
+        f"{page.url} answered {status}: the check would run on the wrong page"
+    )
+    shown_path = urlsplit(page.url).path
+    if path is not None:
+        assert shown_path == path, f"meant to check {path}, but the browser is on {shown_path}"
+    elif any(shown_path.startswith(login) for login in LOGIN_PATHS):
+        pytest.fail(f"the browser was sent to the login page ({page.url}): the session is lost")
+    if heading is not None:
+        h1 = page.locator("h1")
+        assert h1.count() >= 1, f"meant to check the page {heading!r}, which has no heading"
+        text = " ".join(h1.first.inner_text().split())
+        assert heading in text, f"meant to check the page {heading!r}, but got {text!r}"
+
+
+def assert_no_axe_violations(page, *, path: str | None = None, heading: str | None = None) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA, and best practice) and fail on any violation,
+    once assert_on_the_page() says the page is the one the test meant to check."""
     from playwright.sync_api import Error as PlaywrightError
+
+    assert_on_the_page(page, path=path, heading=heading)
 
     try:
         page.add_script_tag(path=str(AXE_SCRIPT))

@@ -41,7 +41,7 @@ def test_login_page_has_no_axe_violations(browsing, language):
     page.goto(reverse("login"))
     assert page.get_attribute("html", "lang") == language
     assert page.locator("main form input").count() >= 2
-    assert_no_axe_violations(page)
+    assert_no_axe_violations(page, path=reverse("login"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -150,6 +150,23 @@ def test_the_axe_check_fails_on_violations_and_names_them(browsing):
     report = str(failure.value)
     for expected in ["html-has-lang (serious)", "image-alt (critical)", "button-name", "    img"]:
         assert expected in report, report
+
+
+def test_the_axe_check_first_checks_it_is_on_the_page_it_meant(browsing):
+    """A check that ran on a "not found" page, or on another page than the test meant, would
+    pass and prove nothing: it fails instead, before axe runs."""
+    page = browsing.axe_page(language="en")
+    page.goto("/ansatt/saker/999999/")  # no session: sent to the login page
+    with pytest.raises(BaseException, match="login page"):
+        assert_no_axe_violations(page)
+    page.goto("/finnes-ikke/")
+    with pytest.raises(AssertionError, match="answered 404"):
+        assert_no_axe_violations(page)
+    page.goto("/")
+    with pytest.raises(AssertionError, match="meant to check /konto/logg-inn/"):
+        assert_no_axe_violations(page, path="/konto/logg-inn/")
+    with pytest.raises(AssertionError, match="meant to check the page 'Not this page'"):
+        assert_no_axe_violations(page, heading="Not this page")
 
 
 def test_the_demo_banner_has_no_axe_violations(browsing, settings):

@@ -94,12 +94,12 @@ def test_a_parent_logs_in_and_reads_her_childs_case_with_the_keyboard(browsing, 
 def test_min_side_pages_have_no_axe_violations(browsing, case, language):
     page = browsing.axe_page(language=language)
     page.goto(reverse("portal:login"))
-    assert_no_axe_violations(page)
+    assert_no_axe_violations(page, path=reverse("portal:login"))
     page.locator("form[action$='id-porten/'] button").click()
     page.get_by_label("Fødselsnummer").fill(MOTHER)
     page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url(f"**{reverse('portal:home')}")
-    assert_no_axe_violations(page)
+    assert_no_axe_violations(page, path=reverse("portal:home"))
     for url in (
         reverse("portal:case", args=[case.pk]),
         reverse("portal:access-log", args=[case.child_id]),
@@ -107,4 +107,4 @@ def test_min_side_pages_have_no_axe_violations(browsing, case, language):
         reverse("portal:logged-out"),
     ):
         page.goto(url)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations(page, path=url)

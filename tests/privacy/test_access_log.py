@@ -1,5 +1,4 @@
 import datetime
-import time
 
 import pytest
 from django.db import connection
@@ -227,7 +226,9 @@ def test_the_api_refuses_callers_without_login_or_second_factor(client, staff, c
     assert client.get(API.format(child.pk)).status_code == 401
 
 
-def test_the_log_page_stays_fast_with_ten_thousand_audit_events(staff_client, staff, unit, child):
+def test_the_log_page_takes_a_few_queries_with_ten_thousand_audit_events(
+    staff_client, staff, unit, child
+):
     others = [factories.PersonFactory(organisation=unit.organisation) for _ in range(20)]
     now = timezone.now()
     events = []
@@ -252,12 +253,10 @@ def test_the_log_page_stays_fast_with_ten_thousand_audit_events(staff_client, st
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     url = reverse("person-access-log", args=[child.pk])
     staff_client.get(url)  # warm up templates and the chain head
-    started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
         response = staff_client.get(url)
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
     # 200 reads, and the two readings of the log itself.
     assert "(202 entries)" in response.content.decode()
+    # Its cost is counted, not timed: a few queries, none of them per event.
     assert len(captured) < 25
-    assert elapsed < 2.0, f"the access log page took {elapsed:.2f} s"

@@ -1,0 +1,94 @@
+"""Who may change a case: the one rule every case action asks, from the pages, the API, the
+command line and the tests alike.
+
+The access policy (familiebro.privacy.policy) says whose data a user may read, and that a
+change needs a need to know in the organisation that owns the data: a consent or an
+exceptional access opens reading only. A case narrows that further. Knowing the child (an
+assignment from another case, or made on the person page) does not make someone a worker on
+every case about the child; the case is changed by those who work on it:
+
+- members of the case's owning unit in a casework role;
+- members, in a casework role, of a unit taking part in the case (an active participant row
+  for the unit);
+- a colleague taking part by name (an active participant row for them), in a casework role in
+  the unit they take part for.
+
+The casework roles are worker, coordinator and leader. A unit administrator configures the
+unit (its pathway, its offers); that role alone does no casework. A service of another
+organisation taking part under the family's consent reads what the consent covers and never
+writes, because the policy refuses every change outside the owning organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from familiebro.core.models import Membership
+from familiebro.privacy import policy
+
+from .models import Case, Participant
+
+CASEWORK_ROLES = (
+    Membership.Role.WORKER,
+    Membership.Role.COORDINATOR,
+    Membership.Role.LEADER,
+)
+
+
+def casework_unit_ids(actor: Any) -> Any:
+    """The units where the actor does casework (a subquery of unit ids)."""
+    return Membership.objects.filter(user_id=actor.pk, role__in=CASEWORK_ROLES).values("unit_id")
+
+
+def works_on(actor: Any, case: Case) -> bool:
+    """Whether the actor works on the case: a casework role in its owning unit or in a unit
+    taking part in it (the unit as a whole, or the actor by name). One query."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    units = casework_unit_ids(actor)
+    taking_part = Participant.objects.filter(
+        Q(user__isnull=True) | Q(user_id=actor.pk),
+        case_id=OuterRef("pk"),
+        ended_at__isnull=True,
+        unit_id__in=units,
+    )
+    return (
+        Case.objects.filter(pk=case.pk)
+        .filter(Q(unit_id__in=units) | Q(Exists(taking_part)))
+        .exists()
+    )
+
+
+def require_write(actor: Any, case: Case) -> None:
+    """Raise PermissionDenied, saying why and whom to ask, unless the actor may change the
+    case: the policy's need to know in the owning organisation, and work on the case."""
+    policy.require(actor, policy.Action.CHANGE, case, policy.Purpose.CASEWORK)
+    if works_on(actor, case):
+        return
+    if Membership.objects.filter(
+        user_id=actor.pk, unit_id=case.unit_id, role=Membership.Role.UNIT_ADMIN
+    ).exists():
+        raise PermissionDenied(
+            _(
+                "A unit administrator sets up the unit but does not do casework. To work on "
+                "this case you need a worker, coordinator or leader role in the unit."
+            )
+        )
+    raise PermissionDenied(
+        _(
+            "Only the unit that owns this case and the services taking part in it can change "
+            "it. Ask the case's coordinator to add you or your unit as a participant."
+        )
+    )
+
+
+def may_write(actor: Any, case: Case) -> bool:
+    try:
+        require_write(actor, case)
+    except PermissionDenied:
+        return False
+    return True

@@ -1,0 +1,370 @@
+"""Every URL that accepts a POST refuses a staff member who reads the family's data only under
+a consent, and writes nothing.
+
+A consent opens reading, never changing. The test walks the URL resolver (as
+test_object_urls does for reads), so a new pattern is covered as soon as it exists: each is
+posted with PLAUSIBLE, form data that the pages' forms accept, by a reader under consent, and
+then, as a control, by the case's coordinator. The reader's post must leave every table as it
+was; the coordinator's must change something, which proves the data would have written. A
+route that cannot be checked so is named, with the reason, in EXEMPT or NO_CONTROL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from familiebro.catalogue.models import Offer
+from familiebro.core.models import Membership, Person
+from familiebro.privacy.models import DataCategory, Purpose
+from tests.catalogue.factories import OfferFactory
+from tests.privacy import factories as make
+from tests.privacy.factories_retention import consultation
+from tests.privacy.test_object_urls import PARAMETER, Side, case_parts, help_request, scan
+
+pytestmark = pytest.mark.django_db
+
+# Routes that write, but only what belongs to the caller, or nothing of a family's, so a
+# staff member may post to them whoever they are.
+EXEMPT: dict[str, str] = {
+    "i18n/setlang/": "the caller's language cookie",
+    "konto/": "the caller's own account settings",
+    "konto/logg-inn/": "logging in",
+    "konto/andre-faktor/": "logging in: the second factor",
+    "konto/andre-faktor/oppsett/": "the caller's own second factor",
+    "konto/gjenopprettingskoder/": "the caller's own recovery codes",
+    "konto/logg-ut/": "ending the caller's session",
+    "konto/logg-ut-overalt/": "ending the caller's sessions",
+    "ta-kontakt/": "the public form: anyone asks for help",
+    "tilbud/<uuid:offer_id>/ta-kontakt/": "the public form for one offer: anyone asks for help",
+    "ansatt/personer/ny/": "registers a person in the caller's own organisation",
+    "ansatt/personer/finn/": "a search by identity number: reads, audited",
+    "ansatt/saker/ny/": "opens a case in the caller's own unit, for a child they work with",
+    "ansatt/henvendelser/ny/": "registers a request for help in the caller's own unit",
+    "ansatt/drofting/ny/": "an anonymous consultation of the caller's own unit",
+    "ansatt/unntakstilgang/apne/": "exceptional access: a read, recorded with its legal basis",
+    "ansatt/tilbud/nytt/": "a new offer of the caller's own unit",
+    "ansatt/tilbud/import/": "imports offers into the caller's own unit",
+    "ansatt/varsler/lest/": "marks the caller's own notifications read",
+    "ansatt/forlop/valg/": "chooses a pathway for the caller's own unit (administrators)",
+    "ansatt/forlop/<slug:key>/ny-versjon/": "publishes a pathway (instance administrators)",
+    "min-side/logg-inn/id-porten/": "starts a citizen login",
+    "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
+    "min-side/logg-ut/": "ends a citizen session",
+}
+
+# Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
+# serve as the control, and why.
+NO_CONTROL: dict[str, str] = {
+    "ansatt/saker/<int:pk>/koordinator/<int:handover_id>/godta/": (
+        "only the colleague offered the role accepts it (tests/cases/test_case_writers.py)"
+    ),
+    "ansatt/saker/<int:pk>/koordinator/<int:handover_id>/avsla/": (
+        "only the colleague offered the role declines it (tests/cases/test_case_pages.py)"
+    ),
+}
+# The citizen's pages (Min side) need a citizen login, which staff do not have: both are sent
+# to it, and the family's own posts are tested in tests/portal.
+NO_CONTROL |= {
+    route: "a citizen page: staff are sent to the citizen login"
+    for route in (
+        "min-side/",
+        "min-side/innsyn/<int:person_id>/",
+        "min-side/saker/<int:case_id>/",
+        "min-side/saker/<int:case_id>/plan.pdf",
+        "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
+    )
+}
+# Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
+# a reader of another organisation changes none of them.
+NO_CONTROL |= {
+    route: "an offer: its editor's rules are tested in tests/catalogue/test_editor_pages.py"
+    for route in (
+        "ansatt/tilbud/<uuid:offer_id>/",
+        "ansatt/tilbud/<uuid:offer_id>/publiser/",
+        "ansatt/tilbud/<uuid:offer_id>/bekreft/",
+        "ansatt/tilbud/<uuid:offer_id>/trekk-tilbake/",
+        "ansatt/tilbud/<uuid:offer_id>/oversettelser/<str:language>/",
+        "ansatt/tilbud/<uuid:offer_id>/oversettelser/<str:language>/fjern/",
+    )
+}
+NO_CONTROL |= {
+    "ansatt/personer/<int:person_id>/samtykker/ny/": (
+        "recording a consent needs the signed form and who gave it "
+        "(tests/privacy/test_consent_pages.py)"
+    ),
+    "ansatt/saker/<int:pk>/milepel/": (
+        "the case is on BTI, which has no milestones; tests/cases/test_case_writers.py "
+        "records one on another pathway"
+    ),
+    "ansatt/saker/<int:pk>/koordinator/": (
+        "the family's case already has a handover waiting for an answer, which a second "
+        "offer must not replace"
+    ),
+    "ansatt/saker/<int:pk>/plan/avslutt/": (
+        "the case has no individual plan to end (tests/cases/test_individual_plans.py)"
+    ),
+}
+
+# Pages that accept any method but only read: posting to them writes nothing for anyone.
+READ_ONLY: dict[str, str] = {
+    "": "the front page",
+    "healthz": "the health check",
+    "api/": "the API's root",
+    "api/openapi.json": "the API's description",
+    "api/docs": "the API's documentation",
+    "ansatt/": "the staff start page",
+    "ansatt/unntakstilgang/": "looks a person up before exceptional access is opened",
+    "ansatt/personer/<int:person_id>/samtykker/skjema.pdf": "prints a consent form to sign",
+}
+
+# Tables a refused post may still change: the audit trail (its events and the head of its
+# hash chain) records the reads that came before
+# the refusal (the case read to check it), and the session carries the refusal's message.
+MAY_CHANGE = {"privacy.AuditEvent", "privacy.AuditChainHead", "sessions.Session"}
+
+TODAY = datetime.date.today()
+
+
+def day(days: int) -> str:
+    return (TODAY + datetime.timedelta(days=days)).isoformat()
+
+
+def routes() -> Iterator[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+class Family:
+    """The owning unit's coordinator, their family's case, and a reader in another
+    organisation to whom the family's consent for coordination opens every category."""
+
+    def __init__(self, tmp_path: Any) -> None:
+        make.ensure_consent_texts()
+        unit = make.unit()
+        self.owner = make.member(unit, Membership.Role.COORDINATOR)
+        self.owner_colleague = make.member(unit)
+        child, guardian, _ = make.child_with_guardian(unit.organisation)
+        reader_unit = make.unit()
+        self.reader = make.member(reader_unit)
+        assignment = make.assign(child, user=self.owner)
+        make.assign(guardian, user=self.owner)
+        self.consent = make.consent(
+            child,
+            purpose=Purpose.COORDINATION,
+            scope=DataCategory.values,
+            recipient_units=[reader_unit],
+            giver=guardian,
+            attachment=scan(),
+        )
+        parts = case_parts(self.owner, unit, child)
+        self.side = Side(
+            child,
+            assignment,
+            self.consent,
+            cast(Offer, OfferFactory(unit=unit)),
+            consultation(unit, self.owner, datetime.date(2026, 1, 5)),
+            help_request(unit),
+            parts,
+        )
+        self.unit = unit
+        self.reader_unit = reader_unit
+        self.child = child
+        self.guardian = guardian
+
+    def ids(self) -> dict[str, Any]:
+        side = self.side
+        return {
+            "person_id": side.person.pk,
+            "personer/pk": side.person.pk,
+            "assignment_id": side.assignment.pk,
+            "consent_id": side.consent.pk,
+            "offer_id": side.offer.pk,
+            "drofting/pk": side.consultation.pk,
+            "henvendelser/pk": side.help_request.pk,
+            "saker/pk": side.case.case.pk,
+            "case_id": side.case.case.pk,
+            "measure_id": side.case.measure.pk,
+            "entry_id": side.case.entry.pk,
+            "handover_id": side.case.handover.pk,
+            "participant_id": side.case.participant.pk,
+            "meeting_id": side.case.meeting.pk,
+            "language": "en",
+            "key": "bti",
+            "number": "1",
+            "path": "none.jpg",
+            "id": "1",
+        }
+
+    def plausible(self) -> dict[str, Any]:
+        """Form data the pages' forms accept, for every form at once (each form reads the
+        fields of its own prefix and ignores the rest)."""
+        case = self.side.case
+        starts = timezone.localtime() + datetime.timedelta(days=14)
+        return {
+            # The case page's forms.
+            "decision-option": "own_service",
+            "decision-reason": "Foreldrene ønsker hjelp fra helsestasjonen.",
+            "milestone-key": "first_contact",
+            "milestone-occurred_on": day(0),
+            "handover-to_user": case.participant.user_id,
+            "handover-message": "Kan du ta over?",
+            "participant-unit": self.unit.pk,
+            "participant-user": self.owner_colleague.pk,
+            "participant-role": "Helsesykepleier",
+            "goal-text": "Åse trives i barnehagen.",
+            "measure-title": "Foreldreveiledning",
+            "measure-description": "Samtaler hver uke.",
+            "measure-responsible_unit": self.unit.pk,
+            "measure-responsible_user": self.owner.pk,
+            "measure-start_date": day(0),
+            "measure-evaluation_date": day(40),
+            "measure-version": case.measure.version,
+            "evaluation-what_worked": "Samtalene hjalp.",
+            "evaluation-decision": "continue",
+            "evaluation-next_evaluation_date": day(60),
+            "log-kind": "note",
+            "log-text": "Mor ringte.",
+            "correction-text": "Mor ringte tirsdag.",
+            "plan-members": [p.pk for p in case.case.participants.all()],
+            # The meeting pages' forms (moving and cancelling have no prefix).
+            "date": starts.date().isoformat(),
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "place": "Møterom 2",
+            "sequence": case.meeting.calendar_sequence,
+            "reason": "Foreldrene er syke.",
+            "close-reason": "withdrawn",
+            "close-note": "Familien trakk henvendelsen.",
+            "invite-user": "",
+            "invite-name": "Kari Fastlege",
+            "invite-email": "fastlege@example.no",
+            "minutes-text": "Referat: alle møtte.",
+            "minutes-version": case.meeting.minutes_version,
+            "kind": "family_meeting",
+            "agenda": "Hvordan går det?",
+            # The person, consent and request pages.
+            "given_name": "Åse",
+            "family_name": "Berg",
+            "birth_date": "2019-03-04",
+            "confirm": "1",
+            "channel": "phone",
+            "phone": "+4791234567",
+            "email": "ny@example.no",
+            "grunn": "work_finished",
+            "withdrawn_by": self.guardian.pk,
+        }
+
+
+def fingerprint() -> dict[str, str]:
+    """A digest of every row of every table but those a refusal may touch."""
+    prints = {}
+    for model in apps.get_models():
+        if model._meta.label in MAY_CHANGE or model._meta.proxy:
+            continue
+        rows = model._default_manager.order_by("pk").values_list()
+        prints[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return prints
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(label for label in before if before[label] != after[label])
+
+
+def fill(route: str, ids: dict[str, Any]) -> str:
+    parts, last = [], 0
+    for match in PARAMETER.finditer(route):
+        name = match.group("name")
+        key = name
+        if name == "pk":
+            key = route[: match.start()].rstrip("/").rsplit("/", 1)[-1] + "/pk"
+        if key not in ids:
+            pytest.fail(
+                f"/{route} has the parameter {name!r}, which this test cannot fill. Add "
+                f"{key!r} to Family.ids in {__name__} so the route is checked."
+            )
+        parts += [route[last : match.start()], str(ids[key])]
+        last = match.end()
+    return "/" + "".join(parts) + route[last:]
+
+
+WALKED = [route for route in routes() if route not in EXEMPT]
+
+
+def test_the_walk_covers_the_case_writes():
+    assert {
+        "ansatt/saker/<int:pk>/mal/",
+        "ansatt/saker/<int:pk>/logg/",
+        "ansatt/saker/<int:pk>/milepel/",
+        "ansatt/saker/<int:pk>/tiltak/",
+    } <= set(WALKED)
+    # Every exemption names a route that exists.
+    assert set(EXEMPT) <= set(routes())
+    assert set(NO_CONTROL) <= set(WALKED)
+
+
+def check(route: str, family: Family, reader: Client, owner: Client) -> list[str]:
+    """What is wrong with one route: the reader's post wrote, failed, or was not refused;
+    or the coordinator's post, the control, wrote nothing."""
+    url = fill(route, family.ids())
+    data = family.plausible()
+    before = fingerprint()
+    response = reader.post(url, data)
+    if response.status_code >= 500:
+        return [f"{route}: the reader's post failed ({response.status_code})"]
+    wrote = changed(before, fingerprint())
+    if wrote:
+        return [f"{route}: the reader's post wrote {wrote}"]
+    if route in NO_CONTROL or route in READ_ONLY:
+        return []
+    before = fingerprint()
+    response = owner.post(url, data)
+    if response.status_code == 405:
+        return []  # the route takes no POST: nothing to write
+    if not changed(before, fingerprint()):
+        return [
+            f"{route}: the coordinator's post ({response.status_code}) wrote nothing either, "
+            "so the reader's refusal proves nothing. Add the form's fields to "
+            "Family.plausible, or name the route in READ_ONLY or NO_CONTROL with the reason."
+        ]
+    return []
+
+
+def test_a_reader_under_consent_writes_nothing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    family = Family(tmp_path)
+    reader = make.logged_in(family.reader)
+    owner = make.logged_in(family.owner)
+    # The reader does read the case: the consent is in force.
+    assert reader.get(fill("ansatt/saker/<int:pk>/", family.ids())).status_code == 200
+    problems = []
+    for route in WALKED:
+        # Each route starts from the same family: what the control wrote is undone.
+        with transaction.atomic():
+            problems += check(route, family, reader, owner)
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_fingerprint_sees_an_update():
+    """The control of the control: a changed row changes the digest."""
+    child = make.child_with_guardian(make.organisation())[0]
+    before = fingerprint()
+    Person.objects.filter(pk=child.pk).update(given_name="Annen")
+    assert changed(before, fingerprint()) == ["core.Person"]
