@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 from familiebro.core.logging import JsonFormatter
 
-# Not part of a longer word or number (a request id is hex, a time has colons and dots).
-_ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w.:+-])", r"(?![\w.:])"
+# Not part of a longer word or number (request and task ids are hex with hyphens, a time has
+# colons and dots).
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w.:+-])", r"(?![\w.:-])"
 PERSONAL_DATA = {
     "an identity number": re.compile(_ALONE_BEFORE + r"\d{6} ?\d{5}" + _ALONE_AFTER),
     "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "a phone number": re.compile(
-        r"(?<![\w.:-])(?:\+47 ?)?(?:[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d(?: \d{2}){3})"
+        r"(?<![\w.:+-])(?:\+47 ?)?(?:[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d(?: \d{2}){3})"
         + _ALONE_AFTER
     ),
 }
