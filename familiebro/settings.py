@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside everything that may answer a logged-in session: no response to one is cached.
+    "familiebro.core.middleware.NoStoreForSessionsMiddleware",
     "familiebro.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -281,16 +283,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every log line goes through the one handler below, which cuts query strings off any address
+# a message holds (they may carry personal data) and writes JSON. Django's own loggers lose
+# their default handlers and pass their records up to it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_query_strings": {"()": "familiebro.core.logging.WithoutQueryStrings"}},
     "formatters": {"json": {"()": "familiebro.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["without_query_strings"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
         # Our request log replaces Django's; keep its own request lines out.
         "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
+        # The development server (the demo) logs 4xx and 5xx answers, without query strings.
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
 

@@ -7,13 +7,30 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.utils import translation
 
-from tests import factories
+from tests import factories, logscan
 
 
 @pytest.fixture(autouse=True)
 def _test_mode_only():
     # Tests must never run against a production configuration.
     assert settings.MODE == "test", "Run the tests with FAMILIEBRO_MODE=test (make test does)."
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_the_log():
+    """Every line the application's log handler writes during a test (each request's line,
+    Django's own, the worker's) is scanned: none may hold an identity number, an e-mail
+    address or a phone number."""
+    handler = logscan.application_log_handler()
+    copy = logscan.Copying(handler.stream)
+    original = handler.setStream(copy)
+    try:
+        yield
+    finally:
+        handler.setStream(original)
+    found = logscan.personal_data_in(copy.lines())
+    if found:
+        pytest.fail("The log holds personal data:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,14 @@ written with the user's row locked, so concurrent attempts cannot slip past the 
 count only goes back to zero after a complete login: knowing the password alone never resets
 it.
 
-A locked account is only reported as locked to someone who gives its correct password (or who
-already got past the password). Anyone else sees the same message as for an unknown username, so
-the login page never tells whether a username exists.
+While an account is locked, the password step refuses every attempt with the one answer a wrong
+password or an unknown username gets, whether the password given is right or not: the page never
+tells whether a username exists, and a guesser learns nothing from trying during the lock. Every
+attempt during the lock is counted and starts the lock again, so guessing on cannot open the
+account sooner. Only someone already past the password (at the second factor) is told that the
+account is locked; the password step has told them nothing new. The second factor keeps its own
+limits besides: its failures count towards the same lock, and django-otp makes a guesser wait
+between wrong codes.
 """
 
 from __future__ import annotations
@@ -73,8 +78,11 @@ class LoginRefused(Exception):
 
 
 class WrongCredentials(LoginRefused):
+    """Also the answer to every attempt on a locked account, so it has to cover the lock."""
+
     text = gettext_lazy(
-        "The username or password is wrong. Check both and try again. Usernames are case-sensitive."
+        "The username or password is wrong, or the account is locked after too many failed "
+        "attempts. Check both and try again. Usernames are case-sensitive."
     )
 
 
@@ -136,8 +144,8 @@ class SecondFactorStatus:
 def authenticate_password(request: HttpRequest, username: str, password: str) -> Step:
     """Check the username and password; on success start a session for the second factor.
 
-    Raises WrongCredentials (also for an unknown username or an inactive account) or
-    AccountLocked (only when the password is correct).
+    Raises WrongCredentials: for a wrong password, an unknown username, an inactive account,
+    and for every attempt while the account is locked, the correct password included.
     """
     refusal: LoginRefused | None = None
     with transaction.atomic():
@@ -148,11 +156,11 @@ def authenticate_password(request: HttpRequest, username: str, password: str) ->
             _record_failure(None, step="password", reason="unknown_user")
             refusal = WrongCredentials()
         else:
+            # Checked even during a lock, so every answer takes as long as any other.
             password_ok = user.check_password(password)
-            locked_until = _locked_until(user)
-            if locked_until is not None:
-                _record_failure(user, step="password", reason="locked")
-                refusal = AccountLocked(locked_until) if password_ok else WrongCredentials()
+            if _locked_until(user) is not None:
+                _count_failure(user, step="password", reason="locked")
+                refusal = WrongCredentials()
             elif not (password_ok and user.is_active):
                 reason = "inactive" if password_ok else "wrong_password"
                 _count_failure(user, step="password", reason=reason)
@@ -184,8 +192,8 @@ def verify_second_factor(request: HttpRequest, code: str) -> None:
         locked_user = User.objects.select_for_update().get(pk=user.pk)
         locked_until = _locked_until(locked_user)
         if locked_until is not None:
-            _record_failure(locked_user, step="second_factor", reason="locked")
-            refusal = AccountLocked(locked_until)
+            _count_failure(locked_user, step="second_factor", reason="locked")
+            refusal = AccountLocked(_locked_until(locked_user) or locked_until)
         else:
             devices = list(
                 TOTPDevice.objects.devices_for_user(locked_user, confirmed=True).select_for_update()
@@ -225,8 +233,8 @@ def use_recovery_code(request: HttpRequest, code: str) -> int:
             .first()
         )
         if locked_until is not None:
-            _record_failure(locked_user, step="recovery_code", reason="locked")
-            refusal = AccountLocked(locked_until)
+            _count_failure(locked_user, step="recovery_code", reason="locked")
+            refusal = AccountLocked(_locked_until(locked_user) or locked_until)
         elif device is not None and not device.verify_is_allowed()[0]:
             refusal = TryAgainShortly()
         elif device is not None and device.verify_token(code):
@@ -276,8 +284,8 @@ def confirm_enrolment(request: HttpRequest, code: str) -> list[str]:
             .first()
         )
         if locked_until is not None:
-            _record_failure(locked_user, step="enrolment", reason="locked")
-            refusal = AccountLocked(locked_until)
+            _count_failure(locked_user, step="enrolment", reason="locked")
+            refusal = AccountLocked(_locked_until(locked_user) or locked_until)
         elif has_authenticator(locked_user):
             refusal = AlreadySetUp()
         elif device is None:
@@ -378,11 +386,16 @@ def format_recovery_code(code: str) -> str:
 
 def lockout_rule() -> str:
     """The lockout rule, as the login page states it."""
-    return ngettext(
+    rule = ngettext(
         "After %(limit)d failed attempts in a row, the account is locked for %(minutes)d minute.",
         "After %(limit)d failed attempts in a row, the account is locked for %(minutes)d minutes.",
         settings.LOGIN_LOCKOUT_MINUTES,
     ) % {"limit": settings.LOGIN_FAILURE_LIMIT, "minutes": settings.LOGIN_LOCKOUT_MINUTES}
+    during_lock = _(
+        "While it is locked, every attempt is refused, even with the right password, and each "
+        "attempt starts the lock again."
+    )
+    return f"{rule} {during_lock}"
 
 
 def idle_timeout_message() -> str:
@@ -418,28 +431,31 @@ def _locked_until(user: User) -> datetime.datetime | None:
 
 def _count_failure(user: User, *, step: str, reason: str) -> datetime.datetime | None:
     """Count a failed attempt on the locked user row; lock at the limit. Returns the lock's end
-    if this attempt locked the account."""
+    if this attempt locked the account.
+
+    An attempt during a lock counts too and starts the lock again from now: it is refused
+    whatever was typed, and guessing on must not bring the account's opening any closer.
+    """
     now = timezone.now()
     if user.locked_until is not None and user.locked_until <= now:
         # The previous lock has run out: the count starts afresh.
         user.failed_login_count = 0
         user.locked_until = None
+    was_locked = user.locked_until is not None
     user.failed_login_count += 1
-    just_locked = None
     if user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT:
-        user.locked_until = just_locked = now + datetime.timedelta(
-            minutes=settings.LOGIN_LOCKOUT_MINUTES
-        )
+        user.locked_until = now + datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     user.save(update_fields=["failed_login_count", "locked_until"])
     _record_failure(user, step=step, reason=reason, failed_attempts=user.failed_login_count)
-    if just_locked is not None:
-        _record_security(
-            user,
-            "account_locked",
-            locked_until=just_locked.isoformat(),
-            failed_attempts=user.failed_login_count,
-        )
-    return just_locked
+    if was_locked or user.locked_until is None:
+        return None
+    _record_security(
+        user,
+        "account_locked",
+        locked_until=user.locked_until.isoformat(),
+        failed_attempts=user.failed_login_count,
+    )
+    return user.locked_until
 
 
 def _complete_login(request: HttpRequest, user: User, *, method: str) -> None:

@@ -1,4 +1,5 @@
-"""Request id, the request log, session renewal, and (for benchmarks) the query count."""
+"""Request id, the request log, session renewal, no caching of anything a session sees, and (for
+benchmarks) the query count."""
 
 import logging
 import re
@@ -8,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from .request_context import reset_request_id, set_request_id
 
@@ -76,6 +78,38 @@ class SessionRenewalMiddleware:
             if session.modified or now - renewed_at >= settings.SESSION_RENEWAL_SECONDS:
                 session[self.RENEWED_AT] = now
         return response
+
+
+class NoStoreForSessionsMiddleware:
+    """Forbid every cache to keep a response that a session asked for or got.
+
+    Staff and citizens are logged in through the session, and whatever they are shown may be
+    personal data: person pages, consents, access logs, Min side and its PDFs, the JSON APIs,
+    and also the redirects and error pages on the way. `Cache-Control: no-store` (with
+    Django's other never-cache headers) keeps it out of the browser's cache and any shared
+    cache, so the next person at a shared computer cannot bring it back with "Back".
+
+    It goes by the session alone (a session cookie came in, or one goes out), which covers a
+    login under way and a logout too, and decides before the view and the middleware inside it
+    run, so no page, error or redirect can slip past it. Anonymous visitors without a session
+    (the public finder, the HSDS API) keep cacheable answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        came_with_session = _has_session(request)
+        response = self.get_response(request)
+        if came_with_session or _has_session(request):
+            add_never_cache_headers(response)
+        return response
+
+
+def _has_session(request) -> bool:
+    # is_empty() looks at the session key and what was written, without reading the store.
+    session = getattr(request, "session", None)
+    return session is not None and not session.is_empty()
 
 
 class QueryCountHeaderMiddleware:

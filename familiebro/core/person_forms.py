@@ -16,6 +16,8 @@ from .identifiers import birth_date_from_identity_number, normalise_identity_num
 from .models import Organisation, Person
 from .person_services import READING_PURPOSES
 
+IDENTITY_NUMBER_DIGITS = 11
+
 
 class PersonSearchForm(StyledForm):
     q = forms.CharField(
@@ -39,6 +41,14 @@ class PersonSearchForm(StyledForm):
 
     def query(self) -> str:
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+    def holds_identity_number(self) -> bool:
+        """Whether the name search was given an identity number (11 digits, however spaced).
+
+        This search is sent in the page's address, which browsers, proxies and servers keep:
+        an identity number is never searched for here, only on the lookup page, which posts.
+        """
+        return sum(ch.isdigit() for ch in self.data.get("q", "")) >= IDENTITY_NUMBER_DIGITS
 
 
 class PersonForm(StyledForm):

@@ -52,6 +52,18 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET)
+    if form.holds_identity_number():
+        # Not searched for: the number must not be sent in an address at all. The lookup page
+        # takes it in a posted form.
+        messages.error(
+            request,
+            _(
+                "Nothing was searched for. Search for an identity number here, on the page "
+                "made for it, and not in the name search: what you type there becomes part of "
+                "the page address, which browsers and servers keep."
+            ),
+        )
+        return redirect("person-lookup")
     purpose = form.purpose()
     page = person_services.person_list_page(
         request.user, query=form.query(), purpose=purpose, page_number=request.GET.get("side")

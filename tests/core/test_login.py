@@ -143,7 +143,7 @@ def test_a_correct_password_leads_to_the_code_step_but_not_yet_in(client, staff,
 def test_a_wrong_password_and_an_unknown_username_get_the_same_answer(client, staff):
     wrong_password = enter_password(client, staff.username, WRONG_PASSWORD)
     unknown_user = enter_password(client, "finnes-ikke", WRONG_PASSWORD)
-    message = "The username or password is wrong."
+    message = "The username or password is wrong, or the account is locked"
     assert wrong_password.status_code == unknown_user.status_code == 400
     assert message in page(wrong_password)
     assert message in page(unknown_user)
@@ -158,7 +158,7 @@ def test_an_inactive_account_gets_the_same_answer_as_a_wrong_password(client, st
     staff.save()
     response = enter_password(client, staff.username)
     assert response.status_code == 400
-    assert "The username or password is wrong." in page(response)
+    assert "The username or password is wrong, or the account is locked" in page(response)
 
 
 def test_empty_fields_are_explained_next_to_each_field(client):
@@ -381,10 +381,8 @@ def test_it_locks_the_account_after_five_failed_passwords(client, staff, app):
     for _ in range(5):
         enter_password(client, staff.username, WRONG_PASSWORD)
     response = enter_password(client, staff.username)
-    html = page(response)
     assert response.status_code == 400
-    assert f"Your account is locked until {locked_message_time(staff)}" in html
-    assert "tell your unit administrator" in html
+    assert "The username or password is wrong, or the account is locked" in page(response)
     assert not client.session.get("_auth_user_id")
     lock = next(d for d in audit_details("security") if d["event"] == "account_locked")
     assert lock["failed_attempts"] == 5
@@ -398,15 +396,60 @@ def test_the_lock_lasts_the_configured_number_of_minutes(client, staff):
     assert datetime.timedelta(minutes=15) <= locked_for < datetime.timedelta(minutes=16)
 
 
-def test_a_locked_account_looks_like_a_wrong_password_to_someone_without_the_password(
-    client, staff
+def the_answer(response, username):
+    """What a login attempt tells whoever made it: the status, the session it leaves, and the
+    page with the two things that differ between any two renderings of it (the CSRF token and
+    the username typed) blanked out."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page(response))
+    html = html.replace(f'value="{username}"', 'value=""')
+    return response.status_code, sorted(response.cookies), html
+
+
+def test_a_locked_account_answers_the_right_password_exactly_as_a_wrong_one(client, staff, app):
+    for _ in range(5):
+        enter_password(client, staff.username, WRONG_PASSWORD)
+
+    right = enter_password(english_client(), staff.username)
+    wrong = enter_password(english_client(), staff.username, WRONG_PASSWORD)
+    unknown = enter_password(english_client(), "finnes-ikke", WRONG_PASSWORD)
+    colleague = factories.UserFactory()
+    not_locked = enter_password(english_client(), colleague.username, WRONG_PASSWORD)
+
+    assert the_answer(right, staff.username) == the_answer(wrong, staff.username)
+    assert the_answer(right, staff.username) == the_answer(unknown, "finnes-ikke")
+    assert the_answer(right, staff.username) == the_answer(not_locked, colleague.username)
+    assert right.status_code == 400
+    assert "Your account is locked" not in page(right)
+
+
+def test_every_attempt_during_the_lock_is_counted_and_starts_the_lock_again(
+    client, staff, app, clock
 ):
-    for _ in range(6):
-        response = enter_password(client, staff.username, WRONG_PASSWORD)
-    assert "The username or password is wrong." in page(response)
-    assert "Your account is locked" not in page(response)
-    # Attempts while locked do not extend the lock.
-    assert refresh(staff).failed_login_count == 5
+    for _ in range(5):
+        enter_password(client, staff.username, WRONG_PASSWORD)
+    first_lock_ends = refresh(staff).locked_until
+
+    clock.advance(minutes=10)
+    enter_password(client, staff.username, WRONG_PASSWORD)
+    clock.advance(minutes=6)  # the first lock has run out by now
+    assert timezone.now() > first_lock_ends
+
+    # The right password is still refused: the guess ten minutes in started the lock again.
+    response = enter_password(client, staff.username)
+    assert "The username or password is wrong, or the account is locked" in page(response)
+    assert not client.session.get("_auth_user_id")
+    assert refresh(staff).failed_login_count == 7
+    assert [d.get("failed_attempts") for d in audit_details("login_failed")] == list(range(1, 8))
+    assert [d["reason"] for d in audit_details("login_failed")][5:] == ["locked", "locked"]
+
+    clock.advance(minutes=16)
+    log_in_fully(client, staff, app)
+    assert reaches_staff_home(client)
+
+
+def test_the_login_page_says_that_attempts_during_the_lock_start_it_again(client):
+    html = page(client.get(reverse("login")))
+    assert "every attempt is refused, even with the right password" in html
 
 
 def test_wrong_codes_count_towards_the_lock_and_end_the_session(client, staff, app, no_throttle):
@@ -489,12 +532,13 @@ def test_concurrent_failed_attempts_cannot_slip_past_the_limit(staff):
         thread.join()
     assert not errors
     staff = refresh(staff)
-    # Every attempt was counted, none lost to a concurrent one, and the lock came exactly once.
-    assert staff.failed_login_count == settings.LOGIN_FAILURE_LIMIT
+    # Every attempt was counted (those after the limit too), none lost to a concurrent one, and
+    # the lock came exactly once.
+    assert staff.failed_login_count == attempts
     assert len(audit_details("login_failed")) == attempts
     assert [d["event"] for d in audit_details("security")] == ["account_locked"]
-    counts = sorted(d.get("failed_attempts", 0) for d in audit_details("login_failed"))
-    assert counts == [0, 0, 0, 1, 2, 3, 4, 5]
+    counts = sorted(d["failed_attempts"] for d in audit_details("login_failed"))
+    assert counts == list(range(1, attempts + 1))
 
 
 # --- Idle timeout ---------------------------------------------------------------------------
