@@ -39,6 +39,17 @@ class CasesConfig(AppConfig):
             models.Meeting: DataCategory.MEETING_MINUTES,
             models.Invitation: DataCategory.MEETING_MINUTES,
         }
+        # What the owning organisation marks internal (with the reason why) is for its own
+        # staff with a need to know: a measure's evaluations and evaluation deadlines are
+        # internal with it, as the log entries about it are.
+        internal = Q(internal_reason__gt="")
+        internal_measure = Q(measure__internal_reason__gt="")
+        marked_internal: dict[type, Q] = {
+            models.LogEntry: internal,
+            models.Measure: internal,
+            models.MeasureEvaluation: internal_measure,
+            models.Deadline: internal_measure,
+        }
         for model, category in about_the_child.items():
             subject = "child_id" if model is models.Case else "case__child_id"
             if model is models.MeasureEvaluation:
@@ -50,6 +61,7 @@ class CasesConfig(AppConfig):
                 organisation_field="organisation_id",
                 subject_field=subject,
                 category=str(category),
+                internal=marked_internal.get(model),
             )
 
         # Retention: a request closed without a case, and a closed case with all its parts
@@ -79,7 +91,6 @@ class CasesConfig(AppConfig):
         # What the family reads of its cases: not what is marked internal (with the reason
         # why), not the earlier text of a corrected log entry, and meetings without their
         # minutes (approved minutes reach them as a log entry).
-        internal = ~Q(internal_reason="")
         for model, hidden in (
             (models.Case, None),
             (models.Participant, None),
