@@ -88,16 +88,16 @@ class CasesConfig(AppConfig):
         # An open case's participants keep their need to know until they leave the case.
         privacy_services.register_keeper(kept_open_by_case)
 
-        # What the family reads of its cases: not what is marked internal (with the reason
-        # why), not the earlier text of a corrected log entry, and meetings without their
-        # minutes (approved minutes reach them as a log entry).
+        # What the family reads of its cases: not what is marked internal (the policy leaves
+        # it out, see above), not the earlier text of a corrected log entry, and meetings
+        # without their minutes (approved minutes reach them as a log entry).
         for model, hidden in (
             (models.Case, None),
             (models.Participant, None),
             (models.Goal, None),
-            (models.Measure, internal),
+            (models.Measure, None),
             (models.Meeting, None),
-            (models.LogEntry, internal | Q(current=False)),
+            (models.LogEntry, Q(current=False)),
             (models.IndividualPlan, None),
         ):
             policy.open_to_family(model, hidden=hidden)

@@ -107,7 +107,8 @@ def register(
 
 
 # Models the family reads with citizen login (familiebro.privacy.family), each with the rows
-# they never see (e.g. measures marked internal). A model not listed here is closed to them.
+# they never see besides those marked internal (e.g. the earlier text of a corrected log
+# entry). A model not listed here is closed to them.
 _open_to_family: dict[type[models.Model], Q | None] = {}
 
 
@@ -119,14 +120,19 @@ def open_to_family(model: type[models.Model], *, hidden: Q | None = None) -> Non
 
 
 def hidden_from_family(model: type[models.Model]) -> Q | None:
-    """The rows of `model` the family does not see; PermissionDenied if it is closed to them."""
+    """The rows of `model` the family does not see (what is marked internal among them);
+    PermissionDenied if it is closed to them."""
     try:
-        return _open_to_family[model]
+        hidden = _open_to_family[model]
     except KeyError:
         raise PermissionDenied(
             f"{model._meta.label} is not open to the family; "
             "open it with familiebro.privacy.policy.open_to_family()."
         ) from None
+    internal = rule_for(model).internal
+    if internal is None:
+        return hidden
+    return internal if hidden is None else internal | hidden
 
 
 def registered_models() -> dict[type[models.Model], Rule]:
