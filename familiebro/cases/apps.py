@@ -39,6 +39,17 @@ class CasesConfig(AppConfig):
             models.Meeting: DataCategory.MEETING_MINUTES,
             models.Invitation: DataCategory.MEETING_MINUTES,
         }
+        # What the owning organisation marks internal (with the reason why) is for its own
+        # staff with a need to know: a measure's evaluations and evaluation deadlines are
+        # internal with it, as the log entries about it are.
+        internal = Q(internal_reason__gt="")
+        internal_measure = Q(measure__internal_reason__gt="")
+        marked_internal: dict[type, Q] = {
+            models.LogEntry: internal,
+            models.Measure: internal,
+            models.MeasureEvaluation: internal_measure,
+            models.Deadline: internal_measure,
+        }
         for model, category in about_the_child.items():
             subject = "child_id" if model is models.Case else "case__child_id"
             if model is models.MeasureEvaluation:
@@ -50,6 +61,7 @@ class CasesConfig(AppConfig):
                 organisation_field="organisation_id",
                 subject_field=subject,
                 category=str(category),
+                internal=marked_internal.get(model),
             )
 
         # Every kind of record above is a section of the person's right-of-access export.
@@ -79,17 +91,16 @@ class CasesConfig(AppConfig):
         # An open case's participants keep their need to know until they leave the case.
         privacy_services.register_keeper(kept_open_by_case)
 
-        # What the family reads of its cases: not what is marked internal (with the reason
-        # why), not the earlier text of a corrected log entry, and meetings without their
-        # minutes (approved minutes reach them as a log entry).
-        internal = ~Q(internal_reason="")
+        # What the family reads of its cases: not what is marked internal (the policy leaves
+        # it out, see above), not the earlier text of a corrected log entry, and meetings
+        # without their minutes (approved minutes reach them as a log entry).
         for model, hidden in (
             (models.Case, None),
             (models.Participant, None),
             (models.Goal, None),
-            (models.Measure, internal),
+            (models.Measure, None),
             (models.Meeting, None),
-            (models.LogEntry, internal | Q(current=False)),
+            (models.LogEntry, Q(current=False)),
             (models.IndividualPlan, None),
         ):
             policy.open_to_family(model, hidden=hidden)

@@ -26,7 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consent_services import pdf_styles
 
-from .case_services import READ, WRITE, _audit, _log, _require_change, get_case
+from .case_services import READ, _audit, _log, _require_change, get_case
 from .models import Case, Goal, IndividualPlan, LogEntry, Measure, Participant
 
 
@@ -111,23 +111,24 @@ def plan_pdf(actor: Any, case_id: Any, language: str = "nb") -> bytes:
     goals = list(
         policy.visible(actor, Goal, READ, few_rows=True).filter(case=case).order_by("created_at")
     )
-    measures = [
-        m
-        for m in policy.visible(actor, Measure, READ, few_rows=True)
+    # The plan is the family's document: what the family does not read stays out of it, even
+    # when the owning organisation's own staff print it.
+    active_measures = (
+        policy.visible(actor, Measure, READ, few_rows=True)
         .filter(case=case, status=Measure.Status.ACTIVE)
         .select_related("responsible_unit", "responsible_user")
-        if not m.is_internal
-    ]
+    )
+    hidden = policy.hidden_from_family(Measure)
+    measures = list(active_measures if hidden is None else active_measures.exclude(hidden))
     with translation.override(language):
         pdf = plan_document(case, plan, goals, measures)
-    audit.record(
+    plan.case = case  # the audit names the child the plan is about
+    # Audited on the basis the plan was read on: a consent's reader names the consent.
+    policy.record_access(
+        actor,
         audit.AuditEvent.Action.EXPORT,
-        actor=actor,
-        objects=[plan],
-        subject_ids=[case.child_id],
-        organisation_id=case.organisation_id,
-        purpose=WRITE,
-        legal_basis=policy.bases_for(actor, [case], READ)[0].kind,
+        [plan],
+        READ,
         detail={"measures": [m.pk for m in measures], "goals": [g.pk for g in goals]},
     )
     return pdf

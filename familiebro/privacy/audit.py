@@ -30,6 +30,7 @@ from familiebro.core.crypto import Keyring, parse_keyring
 from familiebro.core.request_context import current_request_id
 
 from .models import AuditChainHead, AuditEvent
+from .policy import Basis
 
 if TYPE_CHECKING:
     from .checkpoints import Checkpoint
@@ -94,7 +95,16 @@ def new_event(
 
     `objects` is a convenience for model instances: their type and ids are recorded.
     `detail` must never hold personal data (names, identity numbers, free text).
+    An event on the basis of consent names the consent: `consent_id`, or when several opened
+    what was read, all of them in `detail["consent_ids"]`.
     """
+    if Basis.CONSENT in legal_basis.split(",") and not (
+        consent_id or (detail or {}).get("consent_ids")
+    ):
+        raise ValueError(
+            "An audit event on the basis of consent must name the consent: pass consent_id "
+            "(policy.record_access() does so from the bases it is given)."
+        )
     objects = list(objects)
     ids = [str(i) for i in object_ids]
     if objects:

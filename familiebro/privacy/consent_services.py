@@ -434,6 +434,7 @@ def consent_form_pdf(user: Any, draft: ConsentDraft) -> bytes:
         organisation_id=draft.subject.organisation_id,
         purpose=policy.Purpose.CASEWORK,
         legal_basis=basis.legal_basis,
+        consent_id=basis.consent_id,
         detail={
             "document": "consent_form",
             "consent_purpose": draft.purpose,

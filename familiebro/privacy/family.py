@@ -5,8 +5,9 @@ for; they have no staff account and no other way in. They see
 - the person records registered with their own identity number, in every organisation, and
 - the records of their children: a guardian relation with parental responsibility links them,
   and the child is under 18 (from then on the young person logs in themselves).
-Only models opened with `policy.open_to_family()` can be read, without the rows marked as
-hidden from the family there (internal measures, internal or corrected log entries). Every
+Only models opened with `policy.open_to_family()` can be read, without the rows the policy
+knows as internal (internal measures and log entries) and those hidden from the family there
+(the earlier text of corrected log entries). Every
 read is audited with the family's own right of access as its basis (GDPR art. 15), saying
 whether the person themselves or a parent read it, so it shows in the access log.
 """

@@ -16,6 +16,9 @@ The rules:
   through an exceptional access (a recorded legal basis or break-glass) of the user's own.
 - Consent and exceptional access open data for reading. Changing data is for the data
   controller's own staff with a need to know.
+- What the owning organisation marks internal (a log entry or measure with the reason why,
+  and what belongs to an internal measure) is opened only by the need to know in the owning
+  organisation: never by a consent, an exceptional access or the family's own login.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class Rule:
     # For rows that belong to a unit's inbox before they concern a registered person (a
     # request for help): the unit's members have the need to know; nothing else opens them.
     unit_field: str | None = None
+    # The rows the owning organisation marked internal: only its own need to know opens them.
+    internal: Q | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class Basis:
     kind: str
     consent_id: int | None = None
     exceptional_access_id: int | None = None
+    # Every consent in force that opens the row (consent_id is the first of them): the audit
+    # names them all.
+    consent_ids: tuple[int, ...] = ()
 
     @property
     def legal_basis(self) -> str:
@@ -90,14 +98,17 @@ def register(
     subject_field: str | None = None,
     category: str | None = None,
     unit_field: str | None = None,
+    internal: Q | None = None,
 ) -> None:
+    """`internal` selects the rows the owning organisation marked internal (for itself only)."""
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
-    _registry[model] = Rule(organisation_field, subject_field, category, unit_field)
+    _registry[model] = Rule(organisation_field, subject_field, category, unit_field, internal)
 
 
 # Models the family reads with citizen login (familiebro.privacy.family), each with the rows
-# they never see (e.g. measures marked internal). A model not listed here is closed to them.
+# they never see besides those marked internal (e.g. the earlier text of a corrected log
+# entry). A model not listed here is closed to them.
 _open_to_family: dict[type[models.Model], Q | None] = {}
 
 
@@ -109,14 +120,19 @@ def open_to_family(model: type[models.Model], *, hidden: Q | None = None) -> Non
 
 
 def hidden_from_family(model: type[models.Model]) -> Q | None:
-    """The rows of `model` the family does not see; PermissionDenied if it is closed to them."""
+    """The rows of `model` the family does not see (what is marked internal among them);
+    PermissionDenied if it is closed to them."""
     try:
-        return _open_to_family[model]
+        hidden = _open_to_family[model]
     except KeyError:
         raise PermissionDenied(
             f"{model._meta.label} is not open to the family; "
             "open it with familiebro.privacy.policy.open_to_family()."
         ) from None
+    internal = rule_for(model).internal
+    if internal is None:
+        return hidden
+    return internal if hidden is None else internal | hidden
 
 
 def registered_models() -> dict[type[models.Model], Rule]:
@@ -214,6 +230,12 @@ def _exceptional_access(user: Any, rule: Rule) -> models.QuerySet:
     )
 
 
+def _not_internal(rule: Rule, opened: Q) -> Q:
+    """What a basis other than the owning organisation's need to know opens: never the rows it
+    marked internal."""
+    return opened if rule.internal is None else opened & ~rule.internal
+
+
 def _searches_whole_organisation(model: type[models.Model], purpose: str) -> bool:
     # Only finding a person by identity number looks past need-to-know, and only at persons.
     return purpose == Purpose.IDENTITY_LOOKUP and model._meta.label == "core.Person"
@@ -277,10 +299,11 @@ def visible(
     allowed: Q = _own_organisation(user, scope, model, rule, purpose, few_rows)
     if rule.unit_field is not None:
         return manager.filter(allowed)
-    allowed |= Q(Exists(_exceptional_access(user, rule)))
+    opened_otherwise = Q(Exists(_exceptional_access(user, rule)))
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
-        allowed |= Q(Exists(consent))
+        opened_otherwise |= Q(Exists(consent))
+    allowed |= _not_internal(rule, opened_otherwise)
     rows = manager.filter(allowed)
     if with_basis:
         if not few_rows:
@@ -368,7 +391,7 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         )
 
     foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
-    consent_by_subject: dict[int, int] = {}
+    consents_by_subject: dict[int, list[int]] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
     if foreign:
         for access_id, person_id, basis in (
@@ -388,15 +411,18 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
                     purpose=purpose,
                 )
                 .values_list("id", "subject_id")
+                .order_by("id")
+                .distinct()
             ):
-                consent_by_subject.setdefault(subject_id, consent_id)
+                consents_by_subject.setdefault(subject_id, []).append(consent_id)
     bases = []
     for obj in objs:
         subject = value_at(obj, subject_field)
         if by_own_organisation(obj):
             bases.append(Basis(Basis.OWN_ORGANISATION))
-        elif subject in consent_by_subject:
-            bases.append(Basis(Basis.CONSENT, consent_id=consent_by_subject[subject]))
+        elif subject in consents_by_subject:
+            ids = consents_by_subject[subject]
+            bases.append(Basis(Basis.CONSENT, consent_id=ids[0], consent_ids=tuple(ids)))
         elif subject in exception_by_subject:
             access_id, kind = exception_by_subject[subject]
             bases.append(Basis(kind, exceptional_access_id=access_id))
@@ -505,7 +531,7 @@ def _access_event(
     subjects = sorted({str(value_at(o, subject_field)) for o in objs}) if subject_field else []
     organisations = {value_at(o, rule.organisation_field) for o in objs}
     kinds = sorted({b.kind for b in bases})
-    consent_ids = sorted({b.consent_id for b in bases if b.consent_id})
+    consent_ids = sorted({i for b in bases for i in (b.consent_ids or [b.consent_id]) if i})
     exception_ids = sorted({b.exceptional_access_id for b in bases if b.exceptional_access_id})
     detail = dict(detail or {})
     if len(objs) > 1:
