@@ -246,7 +246,7 @@ def test_a_scanned_form_can_be_uploaded_and_downloaded_again(
     consent = Consent.objects.get()
     response = staff_client.get(attachment_url(family, consent))
     assert b"".join(response.streaming_content) == b"%PDF-1.4 signert"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_the_record_form_refuses_a_file_that_is_not_a_scan(staff_client, family, bup):
@@ -365,7 +365,7 @@ def test_the_printed_form_has_the_child_the_text_version_and_a_line_per_responsi
     response = staff_client.get(pdf_url(family), {"formål": Purpose.COORDINATION, "språk": "nb"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     text = flat(pdf_text(response.content))
     assert "Samtykke til samarbeid mellom tjenester" in text
     assert "Åse Sæther" in text
