@@ -132,7 +132,12 @@ IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_8601)]
 JsonOnly = Literal["json"]
 
 # Parameters, described as HSDS describes them.
-SEARCH = Query("", description="Full-text search (Norwegian stemming on PostgreSQL).")
+SEARCH = Query(
+    "",
+    # No NUL character: PostgreSQL cannot compare text with one (it was a server error).
+    pattern=r"^[^\x00]*$",
+    description="Full-text search (Norwegian stemming on PostgreSQL); any text but NUL.",
+)
 PAGE = Query(
     1, ge=1, description="Page number of paginated result, from 1. A page past the last is empty."
 )

@@ -181,7 +181,13 @@ def test_the_document_bounds_what_the_server_bounds(client, db):
 
 
 def test_what_the_document_refuses_the_server_refuses(client, db):
-    for query in ("modified_after=0.5", "modified_after=1700000000", "format=xml", "page=0"):
+    for query in (
+        "modified_after=0.5",
+        "modified_after=1700000000",
+        "format=xml",
+        "page=0",
+        "search=%00",
+    ):
         response = client.get(f"/api/hsds/services?{query}", HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 422, query
     response = client.get("/api/hsds/services?modified_after=0.5", HTTP_ACCEPT_LANGUAGE="en")
