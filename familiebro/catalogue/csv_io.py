@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from familiebro.core.models import Municipality, ServiceUnit
+from familiebro.core.text import without_direction_controls
 
 from . import hsds, services
 from .models import Offer, Programme, TaxonomyTerm
@@ -326,7 +327,10 @@ def _read(upload: IO[bytes] | Any) -> tuple[list[tuple[int, dict[str, str]]], se
                 _("Line %(line)s has more cells than the first line has columns.")
                 % {"line": reader.line_num}
             )
-        cleaned = {name: _unescape(name, (value or "").strip()) for name, value in row.items()}
+        cleaned = {
+            name: _unescape(name, without_direction_controls((value or "").strip()))
+            for name, value in row.items()
+        }
         if not any(cleaned.values()):
             continue
         rows.append((reader.line_num, cleaned))

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.core import forms as core_forms
 from familiebro.core.models import Municipality, ServiceUnit
 
 from . import services
@@ -51,7 +52,7 @@ def style(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", "ds-input")
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(core_forms.ModelForm):
     """Every field of an offer, grouped in fieldsets (see FIELDSETS) on the page."""
 
     unit = forms.ModelChoiceField(
@@ -327,7 +328,7 @@ def initial_for(offer: Offer) -> dict[str, Any]:
     return initial
 
 
-class OpeningHoursForm(forms.Form):
+class OpeningHoursForm(core_forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("Weekday"), choices=OpeningHours.Weekday.choices, coerce=int
     )
@@ -351,7 +352,7 @@ class OpeningHoursForm(forms.Form):
         return cleaned
 
 
-class SessionForm(forms.Form):
+class SessionForm(core_forms.Form):
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -420,7 +421,7 @@ def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     ]
 
 
-class TranslationForm(forms.ModelForm):
+class TranslationForm(core_forms.ModelForm):
     class Meta:
         model = OfferTranslation
         fields = ["title", "summary", "description", "how_to_sign_up"]
@@ -439,7 +440,7 @@ class TranslationForm(forms.ModelForm):
         style(self)
 
 
-class ImportForm(forms.Form):
+class ImportForm(core_forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit the offers belong to"), queryset=ServiceUnit.objects.none(), empty_label=None
     )

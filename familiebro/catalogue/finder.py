@@ -73,6 +73,9 @@ from .models import (
 )
 
 PAGE_SIZE = 20
+# Past the last page the finder shows the last page. The bound keeps a page number from an
+# address (?side=) within what the database takes as an OFFSET: a 20-digit number crashed it.
+MAX_PAGE_NUMBER = 10_000
 # Below this many full-text matches the finder also tries similar words (misspellings).
 FEW_RESULTS = 3
 # Ages offered in the filters, in years; older "children" are rare in family services.
@@ -626,7 +629,17 @@ def result_cards(
     return cards
 
 
-def search(criteria: FinderCriteria, page_number: int | str | None = 1) -> FinderResult:
+def page_number(value: str | None) -> int:
+    """The page a visitor asked for (?side=), from 1 to MAX_PAGE_NUMBER: the first page when
+    the value is missing or not a whole number, the nearest bound when it is out of range."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
+
+def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
     """The finder's answer: one page of published offers matching the criteria, best first."""
     candidates = filter_offers(published_offers(), criteria)
     concepts = parse_query(criteria.text)
@@ -658,17 +671,14 @@ def _rows(page: Page) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], page.object_list)
 
 
-def counted_page(queryset: QuerySet[Offer, dict[str, Any]], page_number: int | str | None) -> Page:
+def counted_page(queryset: QuerySet[Offer, dict[str, Any]], page_number: int) -> Page:
     """A page of the queryset and the total, in one query rather than Paginator's two.
 
     The total comes with the rows (COUNT(*) OVER ()), so the database finds and ranks the
     matches once. Only a page past the end, which has no rows to carry it, costs a count;
     as Paginator.get_page does, the last page is then shown.
     """
-    try:
-        number = max(1, int(page_number or 1))
-    except (TypeError, ValueError):
-        number = 1
+    number = min(max(page_number, 1), MAX_PAGE_NUMBER)
     counted = queryset.annotate(found_total=Window(Count("pk")))
     start = (number - 1) * PAGE_SIZE
     rows = list(counted[start : start + PAGE_SIZE])
@@ -736,7 +746,7 @@ def _search_postgresql(
     candidates: QuerySet[Offer],
     text: str,
     concepts: list[Concept],
-    page_number: int | str | None,
+    page_number: int,
 ) -> _Found:
     page = counted_page(card_queryset(fulltext_matches(candidates, concepts)), page_number)
     exact_count = page.paginator.count
@@ -767,7 +777,7 @@ def _search_postgresql(
 def _search_by_prefix(
     candidates: QuerySet[Offer],
     concepts: list[Concept],
-    page_number: int | str | None,
+    page_number: int,
 ) -> _Found:
     """The search of databases without Norwegian full text (SQLite, for demos).
 

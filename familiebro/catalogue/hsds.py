@@ -69,7 +69,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -96,6 +96,7 @@ from django.utils.translation import gettext_lazy
 from referencing.jsonschema import DRAFT202012
 
 from familiebro.core.models import Municipality, ServiceUnit
+from familiebro.core.text import without_direction_controls
 from familiebro.privacy import audit
 from familiebro.privacy.models import AuditEvent
 
@@ -1311,6 +1312,8 @@ def _import(
     report = ImportReport(partial=partial, rejections=list(rejections))
     valid: list[tuple[str, SourceRecord]] = []
     for source in sources:
+        # Another directory's texts are typed by people too (familiebro.core.text).
+        source = replace(source, data=without_direction_controls(source.data))
         kind, reasons = _check(source, unit)
         if reasons:
             report.rejections.append(

@@ -19,13 +19,17 @@ import datetime
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
+
+from familiebro.core import api_responses
 
 from . import hsds
 
@@ -44,38 +48,37 @@ _PAGE_SCHEMA = {
         "empty": {"type": "boolean", "description": "True when this page has no records."},
     },
 }
-_NOT_FOUND = {
-    "description": "No record has this id (or, for services, no published one).",
-    "content": {
-        "application/json": {
-            "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}
-        }
-    },
-}
+_NOT_FOUND = api_responses.error("No record has this id (or, for services, no published one).")
+_TOO_LARGE_PAGE = api_responses.error(
+    f"per_page is above {hsds.MAX_PER_PAGE} without minimal=true; `detail` says so."
+)
 
 
-def _one(schema: str, description: str) -> dict[str, Any]:
-    return {
-        "responses": {
-            "200": {
-                "description": description,
-                "content": {"application/json": {"schema": {"$ref": _SCHEMAS + schema}}},
-            },
-            "404": _NOT_FOUND,
-        }
+def _one(schema: str, description: str, *, has_query: bool = False) -> dict[str, Any]:
+    responses: dict[int, Any] = {
+        200: {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": _SCHEMAS + schema}}},
+        },
+        404: _NOT_FOUND,
     }
+    if has_query:
+        responses[422] = api_responses.INVALID
+    return {"responses": responses}
 
 
-def _page(item_schema: str, description: str) -> dict[str, Any]:
+def _page(item_schema: str, description: str, *, minimal_pages: bool = False) -> dict[str, Any]:
     page = {
         "allOf": [_PAGE_SCHEMA],
         "properties": {"contents": {"type": "array", "items": {"$ref": _SCHEMAS + item_schema}}},
     }
-    return {
-        "responses": {
-            "200": {"description": description, "content": {"application/json": {"schema": page}}}
-        }
+    responses: dict[int, Any] = {
+        200: {"description": description, "content": {"application/json": {"schema": page}}},
+        422: api_responses.INVALID,
     }
+    if minimal_pages:
+        responses[400] = _TOO_LARGE_PAGE
+    return {"responses": responses}
 
 
 def _json(data: Any) -> HttpResponse:
@@ -92,25 +95,69 @@ def _found(render: Callable[[], Any]) -> HttpResponse:
         raise HttpError(404, str(exc)) from exc
 
 
-def _paging(page: int, per_page: int, *, limit: int = hsds.MAX_PER_PAGE) -> hsds.Paging:
-    if per_page > limit:
+def _service_paging(page: int, per_page: int, *, minimal: bool) -> hsds.Paging:
+    """/services' paging: minimal pages may be large (HSDS asks for every id in one page),
+    full ones not; the parameter's schema can only carry the larger bound."""
+    if per_page > hsds.MAX_PER_PAGE and not minimal:
         raise HttpError(
             400,
             _("per_page may be at most %(limit)s; ask for the next page instead.")
-            % {"limit": limit},
+            % {"limit": hsds.MAX_PER_PAGE},
         )
     return hsds.Paging(page=page, per_page=per_page)
 
 
+def _iso_8601(value: object) -> object:
+    """modified_after as ISO 8601 only: pydantic alone would also read a number as seconds
+    since 1970, so `modified_after=0.5` meant 1 January 1970. Without an offset the time is
+    Norwegian; a moment beyond what the database can hold becomes its first or last moment."""
+    if isinstance(value, datetime.datetime):
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).strip().upper())
+    except ValueError:
+        raise ValueError(
+            _("Give a date and time in ISO 8601, for example 2025-01-31T12:00:00+01:00.")
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        bound = datetime.datetime.min if moment.year == 1 else datetime.datetime.max
+        return bound.replace(tzinfo=datetime.UTC)
+
+
+IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_8601)]
+JsonOnly = Literal["json"]
+
 # Parameters, described as HSDS describes them.
-SEARCH = Query("", description="Full-text search (Norwegian stemming on PostgreSQL).")
-PAGE = Query(1, ge=1, description="Page number of paginated result, from 1.")
+SEARCH = Query(
+    "",
+    # No NUL character: PostgreSQL cannot compare text with one (it was a server error).
+    pattern=r"^[^\x00]*$",
+    description="Full-text search (Norwegian stemming on PostgreSQL); any text but NUL.",
+)
+PAGE = Query(
+    1, ge=1, description="Page number of paginated result, from 1. A page past the last is empty."
+)
 PER_PAGE = Query(
     hsds.DEFAULT_PER_PAGE,
     ge=1,
+    le=hsds.MAX_PER_PAGE,
     description=(
         f"Number of results in a page: {hsds.DEFAULT_PER_PAGE} unless asked, at most "
-        f"{hsds.MAX_PER_PAGE} ({hsds.MAX_MINIMAL_PER_PAGE} with minimal=true)."
+        f"{hsds.MAX_PER_PAGE}."
+    ),
+)
+SERVICES_PER_PAGE = Query(
+    hsds.DEFAULT_PER_PAGE,
+    ge=1,
+    le=hsds.MAX_MINIMAL_PER_PAGE,
+    description=(
+        f"Number of results in a page: {hsds.DEFAULT_PER_PAGE} unless asked, at most "
+        f"{hsds.MAX_PER_PAGE}; with minimal=true at most {hsds.MAX_MINIMAL_PER_PAGE}, so that "
+        f"every service fits in one page (a larger page without minimal=true is a 400)."
     ),
 )
 TAXONOMY_TERM_ID = Query(None, description="Only services with this taxonomy term.")
@@ -119,8 +166,9 @@ ORGANIZATION_ID = Query(None, description="Only services of this organization.")
 MODIFIED_AFTER = Query(
     None,
     description=(
-        "Only services modified on or after this datetime (ISO 8601; without an offset it is "
-        "Norwegian time)."
+        "Only services modified on or after this date and time, in ISO 8601 (for example "
+        "2025-01-31T12:00:00+01:00; without an offset it is Norwegian time). Anything else, "
+        "such as a number of seconds, is a 422."
     ),
 )
 FULL = Query(False, description="Return fully nested records.")
@@ -132,17 +180,12 @@ PARENT_ID = Query(None, description="Only children of this term.")
 FORMAT = Query("json", description="Only json is offered.")
 
 
-def _only_json(format: str) -> None:
-    if format != "json":
-        raise HttpError(400, _("Only format=json is offered."))
-
-
 @router.get(
     "/",
     summary="Which HSDS version this API speaks",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "HSDS version and where the OpenAPI description is.",
                 "content": {"application/json": {"schema": {"type": "object"}}},
             }
@@ -162,23 +205,21 @@ def about(request: HttpRequest) -> HttpResponse:
         "Texts are the bokmål originals. Ages are years; offers from pregnancy have "
         "minimum_age 0 (HSDS has no negative ages)."
     ),
-    openapi_extra=_page("compiled/service_list.json", "A page of services."),
+    openapi_extra=_page("compiled/service_list.json", "A page of services.", minimal_pages=True),
 )
 def services(
     request: HttpRequest,
     search: str = SEARCH,
     page: int = PAGE,
-    per_page: int = PER_PAGE,
+    per_page: int = SERVICES_PER_PAGE,
     taxonomy_term_id: uuid.UUID | None = TAXONOMY_TERM_ID,
     taxonomy_id: uuid.UUID | None = TAXONOMY_ID,
     organization_id: uuid.UUID | None = ORGANIZATION_ID,
-    modified_after: datetime.datetime | None = MODIFIED_AFTER,
+    modified_after: IsoDateTime | None = MODIFIED_AFTER,
     minimal: bool = MINIMAL,
     full: bool = FULL,
-    format: str = FORMAT,
+    format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    _only_json(format)
-    limit = hsds.MAX_MINIMAL_PER_PAGE if minimal else hsds.MAX_PER_PAGE
     filters = hsds.ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
@@ -188,7 +229,7 @@ def services(
     )
     return _json(
         hsds.services_page(
-            filters, _paging(page, per_page, limit=limit), full=full, minimal=minimal
+            filters, _service_paging(page, per_page, minimal=minimal), full=full, minimal=minimal
         )
     )
 
@@ -214,12 +255,11 @@ def organizations(
     full: bool = FULL,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: str = FORMAT,
+    format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    _only_json(format)
     return _json(
         hsds.organizations_page(
-            search, _paging(page, per_page), full=full, full_service=full_service
+            search, hsds.Paging(page=page, per_page=per_page), full=full, full_service=full_service
         )
     )
 
@@ -228,7 +268,9 @@ def organizations(
     "/organizations/{id}",
     summary="A fully nested organization",
     description="Its published services as one-to-one fields, or fully nested with full_service.",
-    openapi_extra=_one("compiled/organization.json", "The organization with related data."),
+    openapi_extra=_one(
+        "compiled/organization.json", "The organization with related data.", has_query=True
+    ),
 )
 def organization(
     request: HttpRequest,
@@ -252,13 +294,12 @@ def service_at_locations(
     taxonomy_term_id: uuid.UUID | None = TAXONOMY_TERM_ID,
     taxonomy_id: uuid.UUID | None = TAXONOMY_ID,
     organization_id: uuid.UUID | None = ORGANIZATION_ID,
-    modified_after: datetime.datetime | None = MODIFIED_AFTER,
+    modified_after: IsoDateTime | None = MODIFIED_AFTER,
     full: bool = FULL,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: str = FORMAT,
+    format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    _only_json(format)
     filters = hsds.ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
@@ -266,7 +307,11 @@ def service_at_locations(
         organization_id=organization_id,
         modified_after=modified_after,
     )
-    return _json(hsds.service_at_locations_page(filters, _paging(page, per_page), full=full))
+    return _json(
+        hsds.service_at_locations_page(
+            filters, hsds.Paging(page=page, per_page=per_page), full=full
+        )
+    )
 
 
 @router.get(
@@ -290,10 +335,9 @@ def taxonomies(
     search: str = SEARCH,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: str = FORMAT,
+    format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    _only_json(format)
-    return _json(hsds.taxonomies_page(search, _paging(page, per_page)))
+    return _json(hsds.taxonomies_page(search, hsds.Paging(page=page, per_page=per_page)))
 
 
 @router.get(
@@ -318,13 +362,12 @@ def taxonomy_terms(
     taxonomy_id: uuid.UUID | None = TERM_TAXONOMY_ID,
     top_only: bool = TOP_ONLY,
     parent_id: uuid.UUID | None = PARENT_ID,
-    format: str = FORMAT,
+    format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    _only_json(format)
     filters = hsds.TermFilters(
         search=search, taxonomy_id=taxonomy_id, parent_id=parent_id, top_only=top_only
     )
-    return _json(hsds.taxonomy_terms_page(filters, _paging(page, per_page)))
+    return _json(hsds.taxonomy_terms_page(filters, hsds.Paging(page=page, per_page=per_page)))
 
 
 @router.get(

@@ -36,7 +36,8 @@ def _is_htmx_fragment_request(request: HttpRequest) -> bool:
 def finder_page(request: HttpRequest) -> HttpResponse:
     remembered = request.COOKIES.get(MUNICIPALITY_COOKIE, "")
     form = FinderForm(request.GET, remembered_municipality=remembered)
-    result = finder.search(form.criteria(), request.GET.get("side")) if form.is_valid() else None
+    page = finder.page_number(request.GET.get("side"))
+    result = finder.search(form.criteria(), page) if form.is_valid() else None
     fragment = _is_htmx_fragment_request(request)
     response = render(
         request,

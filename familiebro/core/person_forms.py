@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from familiebro.privacy.models import Assignment
 
-from .forms import StyledForm
+from .forms import Form, StyledForm
 from .identifiers import birth_date_from_identity_number, normalise_identity_number
 from .models import Organisation, Person
 from .person_services import READING_PURPOSES
@@ -121,7 +121,7 @@ class ContactDetailsForm(StyledForm):
 END_REASONS = Assignment.EndReason.choices
 
 
-class EndAssignmentForm(forms.Form):
+class EndAssignmentForm(Form):
     """Ending a need to know from the person page: only why, chosen from a list."""
 
     grunn = forms.ChoiceField(label=_("Why does it end?"), choices=END_REASONS)

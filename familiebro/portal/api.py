@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.security import APIKeyCookie
 
+from familiebro.core import api_responses
 from familiebro.privacy.access_log import AccessLogEntry
 from familiebro.privacy.api import AccessLogEntryOut
 
@@ -39,6 +40,15 @@ router = Router(tags=["portal"], auth=CitizenSessionAuth(csrf=True))
         "and on what basis, newest first; exceptional accesses hidden from the family for a "
         "documented reason are left out. 404 for anyone else. Reading the log is logged."
     ),
+    openapi_extra={
+        "responses": {
+            401: api_responses.error("No citizen logged in with ID-porten: log in first."),
+            404: api_responses.error(
+                "Neither the logged-in person nor a child they have parental responsibility for."
+            ),
+            422: api_responses.INVALID,
+        }
+    },
 )
 def family_access_log(request: HttpRequest, person_id: int) -> list[AccessLogEntry]:
     _person, entries = services.access_log(request.auth, person_id)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import SessionAuth
 
+from familiebro.core import api_responses
 from familiebro.core.decorators import second_factor_passed
 from familiebro.core.models import Person
 
@@ -54,6 +55,15 @@ class AccessLogEntryOut(Schema):
         "Who has seen or changed the person's data, when, and on what basis, newest first. "
         "404 if the caller may not see the person. Reading the log is itself logged."
     ),
+    openapi_extra={
+        "responses": {
+            401: api_responses.error(
+                "No staff session that has passed the second factor: log in first."
+            ),
+            404: api_responses.error("No person with this id that the caller may see."),
+            422: api_responses.INVALID,
+        }
+    },
 )
 def person_access_log(request: HttpRequest, person_id: int) -> list[access_log.AccessLogEntry]:
     person = policy.get_or_404(request.user, Person, person_id, policy.Purpose.ACCESS_LOG)

@@ -250,6 +250,21 @@ def test_an_imported_service_is_found_by_the_finder_fields_familiebro_models():
     assert "Counselling" in offer.search_document
 
 
+@pytest.mark.django_db
+def test_an_imported_service_is_stored_without_direction_controls():
+    # An override would show "Counselling" reversed; an isolate is invisible (core/text.py).
+    record = example("service_full.json")
+    record["name"] = "Community \u202eCounselling\u202c"
+    record["description"] = "دورة للأزواج \u2067الذين\u2069 أصبحوا آباء"
+
+    report = hsds.import_hsds_records([record], partial=False)
+
+    assert not report.rejections, report.rejections
+    offer = Offer.objects.get(pk=SERVICE_ID)
+    assert offer.title == "Community Counselling"
+    assert offer.description == "دورة للأزواج الذين أصبحوا آباء"
+
+
 # A record Familiebro changed after importing it -------------------------------------------------
 
 
