@@ -144,10 +144,12 @@ class ServiceUnit(models.Model):
         default=7,
         help_text=_("A request for help must get a first contact within this many days."),
     )
+    # Left empty, it is the kind's default (save() fills it in).
     domain = models.CharField(
         _("confidentiality domain"),
         max_length=30,
         choices=ConfidentialityDomain.choices,
+        blank=True,
         help_text=_(
             "The duty of confidentiality the unit works under. Its records are shared with "
             "units of another domain only under consent or a recorded legal basis."
@@ -180,6 +182,8 @@ class ServiceUnit(models.Model):
         return DEFAULT_DOMAIN_BY_KIND.get(kind, ConfidentialityDomain.OTHER)
 
     def clean(self) -> None:
+        if not self.domain:
+            self.domain = self.default_domain(self.kind)
         if self.phone:
             try:
                 self.phone = normalise_phone_number(self.phone)

@@ -45,6 +45,7 @@ class Migration(migrations.Migration):
             model_name="serviceunit",
             name="domain",
             field=models.CharField(
+                blank=True,
                 choices=[
                     ("health", "Health and care services"),
                     ("specialist_health", "Specialist health service"),
