@@ -14,7 +14,6 @@ from familiebro.cases.models import Case, Deadline, HelpRequest, LogEntry, Measu
 from familiebro.privacy import policy
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
-from tests.privacy import factories as make
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
 
     # The baton goes to the kindergarten's special educator, who keeps nothing until she
     # accepts.
-    educator = make.member(town.kindergarten, first_name="Pia", last_name="Spesialpedagog")
+    educator = town.educator
     handover = case_services.offer_handover(town.teacher, case, educator, "Du kjenner familien.")
     case.refresh_from_db()
     assert case.coordinator == town.teacher
