@@ -3,6 +3,8 @@ read the health centre's case without the family's consent, and never changes it
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -21,11 +23,19 @@ READ = case_services.READ
 
 
 @pytest.fixture
-def town():
-    town = builders.municipality()
-    town.school = make.unit(town.organisation, name="Stange skole", kind=ServiceUnit.Kind.SCHOOL)
-    town.teacher_at_school = make.member(town.school, first_name="Sindre", last_name="Lærer")
-    return town
+def town() -> builders.Municipality:
+    return builders.municipality()
+
+
+@pytest.fixture
+def school(town) -> ServiceUnit:
+    """The municipality's school: education, another domain than its health centre's."""
+    return make.unit(town.organisation, name="Stange skole", kind=ServiceUnit.Kind.SCHOOL)
+
+
+@pytest.fixture
+def teacher(school) -> Any:
+    return make.member(school, first_name="Sindre", last_name="Lærer")
 
 
 def health_centre_case(town) -> Case:
@@ -49,12 +59,11 @@ def test_a_unit_gets_the_domain_of_its_kind_unless_it_is_set():
     assert family_centre.domain == "family_counselling"
 
 
-def test_a_school_of_the_same_municipality_does_not_read_the_health_centres_case(town):
+def test_a_school_of_the_same_municipality_does_not_read_the_health_centres_case(town, teacher):
     case = health_centre_case(town)
     # The school knows the child itself: the need to know opens the child's identity, which
     # the municipality keeps once for all its services, but not the health centre's records.
-    make.assign(case.child, user=town.teacher_at_school)
-    teacher = town.teacher_at_school
+    make.assign(case.child, user=teacher)
 
     assert policy.visible(teacher, Person, Purpose.COORDINATION).filter(pk=case.child_id)
     for model in (Case, LogEntry, Participant):
@@ -65,10 +74,11 @@ def test_a_school_of_the_same_municipality_does_not_read_the_health_centres_case
         policy.require(teacher, policy.Action.CHANGE, case, READ)
 
 
-def test_the_familys_consent_naming_the_school_opens_what_it_covers_for_reading_only(town):
+def test_the_familys_consent_naming_the_school_opens_what_it_covers_for_reading_only(
+    town, school, teacher
+):
     case = health_centre_case(town)
-    teacher = town.teacher_at_school
-    builders.coordination_consent(case, town.school, scope=("log_entries",))
+    builders.coordination_consent(case, school, scope=("log_entries",))
 
     assert policy.visible(teacher, Case, READ).filter(pk=case.pk).exists()
     entries = policy.visible(teacher, LogEntry, READ).filter(case=case)
@@ -81,18 +91,18 @@ def test_the_familys_consent_naming_the_school_opens_what_it_covers_for_reading_
         policy.require(teacher, policy.Action.CHANGE, case, READ)
 
 
-def test_a_unit_of_another_domain_joins_the_case_only_under_consent(town):
+def test_a_unit_of_another_domain_joins_the_case_only_under_consent(town, school, teacher):
     case = health_centre_case(town)
     with pytest.raises(ValidationError, match="no consent in force"):
-        case_services.add_participant(town.nurse, case, unit=town.school, role="Skole")
-    assert not case.participants.filter(unit=town.school).exists()
-    assert not Assignment.objects.filter(unit=town.school).exists()
+        case_services.add_participant(town.nurse, case, unit=school, role="Skole")
+    assert not case.participants.filter(unit=school).exists()
+    assert not Assignment.objects.filter(unit=school).exists()
 
-    consent = builders.coordination_consent(case, town.school)
-    participant = case_services.add_participant(town.nurse, case, unit=town.school, role="Skole")
+    consent = builders.coordination_consent(case, school)
+    participant = case_services.add_participant(town.nurse, case, unit=school, role="Skole")
     assert participant.consent == consent
     assert participant.assignment is None  # it reads under the consent, not as a colleague
-    page = make.logged_in(town.teacher_at_school).get(reverse("cases:detail", args=[case.pk]))
+    page = make.logged_in(teacher).get(reverse("cases:detail", args=[case.pk]))
     assert page.status_code == 200
 
 
