@@ -311,7 +311,13 @@ def _add_municipalities(
         units = []
         for kind, unit_name in unit_names:
             unit = writer.add(
-                ServiceUnit(organisation_id=organisation.pk, name=unit_name, kind=kind)
+                ServiceUnit(
+                    organisation_id=organisation.pk,
+                    name=unit_name,
+                    kind=kind,
+                    # Written in bulk, past save(), which would fill it in.
+                    domain=ServiceUnit.default_domain(kind),
+                )
             )
             writer.add(through(serviceunit_id=unit.pk, municipality_id=municipality.pk))
             units.append(unit)
@@ -340,6 +346,7 @@ def _add_family_counselling(
                 organisation_id=state.pk,
                 name=f"Familievernkontoret i {served[0].municipality.name}",
                 kind=ServiceUnit.Kind.FAMILY_COUNSELLING,
+                domain=ServiceUnit.default_domain(ServiceUnit.Kind.FAMILY_COUNSELLING),
             )
         )
         for plan in served:

@@ -50,18 +50,23 @@ class CasesConfig(AppConfig):
             models.MeasureEvaluation: internal_measure,
             models.Deadline: internal_measure,
         }
+        # The case is held by its owning unit, and so is every part of it, whoever wrote the
+        # part: all of it is in the owning unit's confidentiality domain.
         for model, category in about_the_child.items():
-            subject = "child_id" if model is models.Case else "case__child_id"
+            to_case = ""
             if model is models.MeasureEvaluation:
-                subject = "measure__case__child_id"
+                to_case = "measure__case__"
             elif model is models.Invitation:
-                subject = "meeting__case__child_id"
+                to_case = "meeting__case__"
+            elif model is not models.Case:
+                to_case = "case__"
             policy.register(
                 model,
                 organisation_field="organisation_id",
-                subject_field=subject,
+                subject_field=f"{to_case}child_id",
                 category=str(category),
                 internal=marked_internal.get(model),
+                holder_field=f"{to_case}unit_id",
             )
 
         # Every kind of record above is a section of the person's right-of-access export.

@@ -473,8 +473,19 @@ def record_milestone(
 # The coordinator ---------------------------------------------------------------------------
 
 
+def _same_service_domain(case: Case, unit: ServiceUnit) -> bool:
+    """Whether `unit` works under the owning unit's duty of confidentiality: the same
+    organisation and the same confidentiality domain. Only such a unit shares the need to
+    know of the case; any other takes part under consent."""
+    return unit.organisation_id == case.organisation_id and unit.domain == case.unit.domain
+
+
 def _colleague_in(case: Case, user: Any) -> bool:
-    return Membership.objects.filter(user=user, unit__organisation_id=case.organisation_id).exists()
+    """Whether `user` may coordinate the case: they must change it, so they work in the owning
+    organisation under the owning unit's duty of confidentiality."""
+    return Membership.objects.filter(
+        user=user, unit__organisation_id=case.organisation_id, unit__domain=case.unit.domain
+    ).exists()
 
 
 def _may_hand_over(actor: Any, case: Case) -> bool:
@@ -498,7 +509,15 @@ def offer_handover(actor: Any, case: Case, to_user: Any, message: str = "") -> H
         raise ValidationError({"to_user": [_("This person is already the coordinator.")]})
     if not _colleague_in(case, to_user):
         raise ValidationError(
-            {"to_user": [_("The coordinator must work in the organisation that owns the case.")]}
+            {
+                "to_user": [
+                    _(
+                        "The coordinator must work in the organisation that owns the case, in a "
+                        "service under the same duty of confidentiality as %(unit)s."
+                    )
+                    % {"unit": case.unit.name}
+                ]
+            }
         )
     message = _clean_text(message, "message", required=False, limit=1000)
     now = timezone.now()
@@ -653,8 +672,10 @@ def coordination_consent(case: Case, unit: ServiceUnit) -> Consent | None:
 def add_participant(
     actor: Any, case: Case, *, unit: ServiceUnit, user: Any = None, role: str = ""
 ) -> Participant:
-    """A service (or a named colleague) joins the case. Within the owning organisation they
-    get the need to know; another organisation's service only under the family's consent."""
+    """A service (or a named colleague) joins the case. A service under the same duty of
+    confidentiality as the owning unit (same organisation, same domain) gets the need to know;
+    any other service, of the same organisation or another, takes part only under the
+    family's consent, which opens to it what the consent covers."""
     case = _require_change(actor, case)
     role = _clean_text(role, "role", required=False, limit=100)
     if user is not None and not Membership.objects.filter(user=user, unit=unit).exists():
@@ -662,7 +683,7 @@ def add_participant(
     now = timezone.now()
     consent = None
     assignment = None
-    if unit.organisation_id == case.organisation_id:
+    if _same_service_domain(case, unit):
         assignment = _give_need_to_know(
             case, user=user, unit=None if user else unit, why=role or _("participant")
         )
@@ -1391,10 +1412,14 @@ class CaseChoices:
 
     participants: list[Participant]
     goals: list[Goal]
-    # Staff of the participating units of the owning organisation: the coordinator role and
-    # the responsible person of a measure go to one of them.
+    # Staff of the participating units of the owning organisation: the responsible person of
+    # a measure is one of them.
     colleagues: list[Any]
-    units: list[ServiceUnit]  # that may join: own organisation's, and consented ones
+    # Those of them under the owning unit's duty of confidentiality: the coordinator role
+    # goes to one of them.
+    coordinator_candidates: list[Any]
+    # That may join: the owning unit's domain in its organisation, and consented ones.
+    units: list[ServiceUnit]
     participating_units: list[ServiceUnit]
 
 
@@ -1412,17 +1437,18 @@ def choices_for_change(actor: Any, case: Case) -> CaseChoices:
     )
     goals = policy.list_page(actor, _shown(actor, Goal, case, own).order_by("created_at"), READ)
     participating_ids = {p.unit_id for p in participants if p.ended_at is None}
+    domain = case.unit.domain
     own_units = list(
-        ServiceUnit.objects.filter(organisation_id=case.organisation_id).order_by("name")[
-            :CHOICE_LIMIT
-        ]
+        ServiceUnit.objects.filter(organisation_id=case.organisation_id, domain=domain).order_by(
+            "name"
+        )[:CHOICE_LIMIT]
     )
     consented = list(
         ServiceUnit.objects.filter(
             Q(consents_received__in=_coordination_consents(case))
             | Q(organisation__consents_received__in=_coordination_consents(case))
         )
-        .exclude(organisation_id=case.organisation_id)
+        .exclude(organisation_id=case.organisation_id, domain=domain)
         .select_related("organisation")
         .distinct()
         .order_by("name")[:CHOICE_LIMIT]
@@ -1437,10 +1463,20 @@ def choices_for_change(actor: Any, case: Case) -> CaseChoices:
     )
     for unit in own_units:
         unit.organisation = case.organisation
+    coordinator_candidates = list(
+        User.objects.filter(
+            memberships__unit_id__in=participating_ids,
+            memberships__unit__organisation_id=case.organisation_id,
+            memberships__unit__domain=domain,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")[:CHOICE_LIMIT]
+    )
     return CaseChoices(
         participants=participants,
         goals=goals,
         colleagues=colleagues,
+        coordinator_candidates=coordinator_candidates,
         units=own_units + consented,
         participating_units=[u for u in own_units + consented if u.pk in participating_ids],
     )

@@ -241,7 +241,7 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
 def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     choices = case_services.choices_for_change(request.user, case)
-    form = HandoverForm(_posted(request), colleagues=choices.colleagues)
+    form = HandoverForm(_posted(request), colleagues=choices.coordinator_candidates)
     if request.method == "GET":
         return _action_page(request, pk, form, HANDOVER_PAGE)
     return _submit(

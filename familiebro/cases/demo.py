@@ -3,7 +3,8 @@
 - Emma Haugen: her parents called Familiehjelpa about sleep and conflict at home; after the
   first conversation and a first meeting the case waits for the weekly allocation meeting.
 - Oskar Lund: the kindergarten worried about him; the public health nurse coordinates at
-  BTI level 2 with the kindergarten taking part, a goal in the family's words, a measure with
+  BTI level 2 with the kindergarten taking part under the parents' consent (it keeps another
+  duty of confidentiality than the health centre), a goal in the family's words, a measure with
   an evaluation date, and an agreement in the shared log.
 - A new request for help from a father, still waiting for the first contact.
 
@@ -18,7 +19,9 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from familiebro.core.models import Person, ServiceUnit, User
+from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
+from familiebro.privacy.models import Consent, DataCategory, Purpose
+from familiebro.privacy.services import record_consent
 
 from . import case_services, services
 from .models import Case, HelpRequest, LogEntry
@@ -39,6 +42,28 @@ def _register(staff: User, unit: ServiceUnit, name: str, message: str, days_ago:
             message=message,
         ),
         received_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+
+
+def _consent_to_coordination(staff: User, child: Person, unit: ServiceUnit) -> None:
+    """The parents' consent, on paper, that `unit` takes part in the child's coordination
+    and reads its measures, plans and shared log."""
+    parents = [
+        relation.guardian
+        for relation in GuardianRelation.objects.filter(
+            child=child, has_parental_responsibility=True
+        ).select_related("guardian")
+    ]
+    record_consent(
+        staff,
+        child,
+        purpose=Purpose.COORDINATION,
+        givers=parents,
+        recipient_units=[unit],
+        scope=[DataCategory.MEASURES_AND_PLANS, DataCategory.LOG_ENTRIES],
+        channel=Consent.Channel.PAPER,
+        valid_to=timezone.now() + datetime.timedelta(days=365),
+        witness="Helsesykepleier på foreldresamtalen",
     )
 
 
@@ -112,6 +137,9 @@ def load_demo_cases() -> int:
         case_services.decide(
             nurse, case, option="one_more_service", reason="Mor ønsker at barnehagen er med."
         )
+        # The kindergarten keeps its own duty of confidentiality, apart from the health
+        # centre's: it takes part under the parents' consent.
+        _consent_to_coordination(nurse, oskar, kindergarten)
         case_services.add_participant(nurse, case, unit=kindergarten, role="Barnehage")
         goal = case_services.add_goal(nurse, case, "Oskar har det fint i barnehagen og hjemme.")
         today = timezone.localdate()

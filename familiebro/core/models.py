@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
@@ -88,6 +90,23 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
 
+class ConfidentialityDomain(models.TextChoices):
+    """The duty of confidentiality a unit works under. It follows the service, not the data
+    controller: one municipality's health centre and its school each keep their own, so data
+    crosses from one domain to another (inside one organisation as between two) only under a
+    consent or a recorded legal basis (docs/data-protection.md, "Confidentiality domains")."""
+
+    HEALTH = "health", _("Health and care services")
+    SPECIALIST_HEALTH = "specialist_health", _("Specialist health service")
+    CHILD_WELFARE = "child_welfare", _("Child welfare")
+    EDUCATION = "education", _("Kindergarten, school and PPT")
+    NAV = "nav", _("NAV")
+    FAMILY_COUNSELLING = "family_counselling", _("Family counselling")
+    CRISIS_SHELTER = "crisis_shelter", _("Crisis shelter")
+    VOLUNTARY = "voluntary", _("Voluntary organisations")
+    OTHER = "other", _("Other services")
+
+
 class ServiceUnit(models.Model):
     class Kind(models.TextChoices):
         HEALTH_CENTRE = "helsestasjon", _("Child health centre")
@@ -125,24 +144,77 @@ class ServiceUnit(models.Model):
         default=7,
         help_text=_("A request for help must get a first contact within this many days."),
     )
+    # Left empty, it is the kind's default (save() fills it in).
+    domain = models.CharField(
+        _("confidentiality domain"),
+        max_length=30,
+        choices=ConfidentialityDomain.choices,
+        blank=True,
+        help_text=_(
+            "The duty of confidentiality the unit works under. Its records are shared with "
+            "units of another domain only under consent or a recorded legal basis."
+        ),
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]
         verbose_name = _("service unit")
         verbose_name_plural = _("service units")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="unit_name_unique_in_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="unit_name_unique_in_org"
+            ),
+            # A unit without a domain would be closed to its own staff; save() fills it in.
+            models.CheckConstraint(condition=~Q(domain=""), name="unit_has_a_domain"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.domain:
+            self.domain = self.default_domain(self.kind)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def default_domain(kind: str) -> str:
+        """The domain a unit of `kind` works in unless its organisation says otherwise."""
+        return DEFAULT_DOMAIN_BY_KIND.get(kind, ConfidentialityDomain.OTHER)
+
     def clean(self) -> None:
+        if not self.domain:
+            self.domain = self.default_domain(self.kind)
         if self.phone:
             try:
                 self.phone = normalise_phone_number(self.phone)
             except ValidationError as exc:
                 raise ValidationError({"phone": exc.messages}) from exc
+
+
+_Kind = ServiceUnit.Kind
+# Health personnel (helsepersonelloven) in the municipality's health services; the specialist
+# health service is another controller's and its own domain; kindergarten, school and PPT work
+# under the Public Administration Act's duty; child welfare, NAV, family counselling and crisis
+# shelters each under their own act. Family centres and low-threshold teams are usually staffed
+# by the health service; an organisation that runs them otherwise sets the unit's domain.
+DEFAULT_DOMAIN_BY_KIND: dict[str, str] = {
+    _Kind.HEALTH_CENTRE: ConfidentialityDomain.HEALTH,
+    _Kind.SCHOOL_HEALTH: ConfidentialityDomain.HEALTH,
+    _Kind.GP: ConfidentialityDomain.HEALTH,
+    _Kind.FAMILY_CENTRE: ConfidentialityDomain.HEALTH,
+    _Kind.LOW_THRESHOLD_TEAM: ConfidentialityDomain.HEALTH,
+    _Kind.BUP: ConfidentialityDomain.SPECIALIST_HEALTH,
+    _Kind.HABU: ConfidentialityDomain.SPECIALIST_HEALTH,
+    _Kind.CHILD_WELFARE: ConfidentialityDomain.CHILD_WELFARE,
+    _Kind.KINDERGARTEN: ConfidentialityDomain.EDUCATION,
+    _Kind.SCHOOL: ConfidentialityDomain.EDUCATION,
+    _Kind.PPT: ConfidentialityDomain.EDUCATION,
+    _Kind.NAV: ConfidentialityDomain.NAV,
+    _Kind.FAMILY_COUNSELLING: ConfidentialityDomain.FAMILY_COUNSELLING,
+    _Kind.CRISIS_SHELTER: ConfidentialityDomain.CRISIS_SHELTER,
+    _Kind.VOLUNTARY: ConfidentialityDomain.VOLUNTARY,
+    _Kind.OTHER: ConfidentialityDomain.OTHER,
+}
 
 
 class User(AbstractUser):

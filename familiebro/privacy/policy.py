@@ -7,18 +7,25 @@ personal data registers here how its rows reach their data controller and the pe
 about, and which consent category covers them.
 
 The rules:
-- In their own organisation, staff see a person's data on need-to-know: they (or their unit)
-  are assigned to the person, or they lead a unit that is, unless the organisation has turned
-  leaders' oversight off. Finding a person by identity number searches the whole organisation,
-  so nobody registers a person twice.
-- Another organisation's data is visible only through a consent in force that names the
-  purpose, covers the category and names the user's organisation or unit as recipient; or
-  through an exceptional access (a recorded legal basis or break-glass) of the user's own.
-- Consent and exceptional access open data for reading. Changing data is for the data
-  controller's own staff with a need to know.
-- What the owning organisation marks internal (a log entry or measure with the reason why,
-  and what belongs to an internal measure) is opened only by the need to know in the owning
-  organisation: never by a consent, an exceptional access or the family's own login.
+- In their own organisation and their own confidentiality domain, staff see a person's data on
+  need-to-know: they (or their unit) are assigned to the person, or they lead a unit that is,
+  unless the organisation has turned leaders' oversight off. Finding a person by identity
+  number searches the whole organisation, so nobody registers a person twice.
+- The duty of confidentiality follows the service: every unit works in a domain (health, child
+  welfare, education, NAV, …; core.models.ConfidentialityDomain). A row held by a unit (a case
+  and its parts: the case's owning unit) is in that unit's domain, and the need to know opens
+  it only to staff of a unit in the same domain of the same organisation. Rows held by no unit
+  (a person's identity and guardians, the privacy records) belong to the organisation as a
+  whole, and the need to know opens them in any of its domains.
+- Another domain's data, in the user's own organisation or another, is visible only through a
+  consent in force that names the purpose, covers the category and names the user's
+  organisation or unit as recipient; or through an exceptional access (a recorded legal basis
+  or break-glass) of the user's own.
+- Consent and exceptional access open data for reading. Changing data is for the holding
+  service's own staff with a need to know: the data controller's, in the row's domain.
+- What the holding service marks internal (a log entry or measure with the reason why, and
+  what belongs to an internal measure) is opened only by the need to know in the holding
+  organisation and domain: never by a consent, an exceptional access or the family's own login.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -65,6 +72,10 @@ class Rule:
     # For rows that belong to a unit's inbox before they concern a registered person (a
     # request for help): the unit's members have the need to know; nothing else opens them.
     unit_field: str | None = None
+    # Lookup path to the id of the unit that holds the row, whose confidentiality domain it is
+    # in (a case's parts: the case's owning unit). None: the row belongs to the organisation
+    # as a whole (a person's identity, the privacy records), in every one of its domains.
+    holder_field: str | None = None
     # The rows the owning organisation marked internal: only its own need to know opens them.
     internal: Q | None = None
 
@@ -98,12 +109,18 @@ def register(
     subject_field: str | None = None,
     category: str | None = None,
     unit_field: str | None = None,
+    holder_field: str | None = None,
     internal: Q | None = None,
 ) -> None:
-    """`internal` selects the rows the owning organisation marked internal (for itself only)."""
+    """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
+    selects the rows the holding service marked internal (for itself only)."""
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
-    _registry[model] = Rule(organisation_field, subject_field, category, unit_field, internal)
+    if unit_field is not None and holder_field is not None:
+        raise ValueError("An inbox row is held by its unit already: name the unit_field only.")
+    _registry[model] = Rule(
+        organisation_field, subject_field, category, unit_field, holder_field, internal
+    )
 
 
 # Models the family reads with citizen login (familiebro.privacy.family), each with the rows
@@ -156,6 +173,8 @@ class StaffScope:
     organisation_ids: frozenset[int]
     unit_ids: frozenset[int]
     leader_unit_ids: frozenset[int]
+    # (organisation id, confidentiality domain) of each unit the user works in.
+    domains: frozenset[tuple[int, str]] = frozenset()
 
 
 def scope_of(user: Any) -> StaffScope:
@@ -163,11 +182,14 @@ def scope_of(user: Any) -> StaffScope:
         return StaffScope(frozenset(), frozenset(), frozenset())
     cached = getattr(user, "_familiebro_scope", None)
     if cached is None:
-        rows = list(user.memberships.values_list("unit_id", "unit__organisation_id", "role"))
+        rows = list(
+            user.memberships.values_list("unit_id", "unit__organisation_id", "role", "unit__domain")
+        )
         cached = StaffScope(
-            organisation_ids=frozenset(org for _, org, _ in rows),
-            unit_ids=frozenset(unit for unit, _, _ in rows),
-            leader_unit_ids=frozenset(unit for unit, _, role in rows if role == "leader"),
+            organisation_ids=frozenset(org for _, org, _, _ in rows),
+            unit_ids=frozenset(unit for unit, _, _, _ in rows),
+            leader_unit_ids=frozenset(unit for unit, _, role, _ in rows if role == "leader"),
+            domains=frozenset((org, domain) for _, org, _, domain in rows),
         )
         user._familiebro_scope = cached
     return cached
@@ -236,6 +258,25 @@ def _not_internal(rule: Rule, opened: Q) -> Q:
     return opened if rule.internal is None else opened & ~rule.internal
 
 
+def _units_in_own_domains(scope: StaffScope) -> models.QuerySet:
+    """The units, in the user's own organisations, of the domains the user works in: a small
+    table, read as a subquery of the query that asks."""
+    from familiebro.core.models import ServiceUnit
+
+    same_domain = Q(pk__in=[])
+    for organisation_id in scope.organisation_ids:
+        domains = [domain for org, domain in scope.domains if org == organisation_id]
+        same_domain |= Q(organisation_id=organisation_id, domain__in=domains)
+    return ServiceUnit.objects.filter(same_domain).values("pk")
+
+
+def _held_in_own_domains(scope: StaffScope, rule: Rule) -> Q:
+    """Rows held in one of the user's own domains; every row of a model no unit holds."""
+    if rule.holder_field is None:
+        return Q()
+    return Q(**{f"{rule.holder_field}__in": _units_in_own_domains(scope)})
+
+
 def _searches_whole_organisation(model: type[models.Model], purpose: str) -> bool:
     # Only finding a person by identity number looks past need-to-know, and only at persons.
     return purpose == Purpose.IDENTITY_LOOKUP and model._meta.label == "core.Person"
@@ -249,10 +290,11 @@ def _own_organisation(
     purpose: str,
     few_rows: bool = False,
 ) -> Q:
-    """Rows of the user's own organisations that they have a need to know about."""
+    """Rows of the user's own organisations and domains that they have a need to know about."""
     own = Q(**{f"{rule.organisation_field}__in": scope.organisation_ids})
     if rule.unit_field is not None:
         return own & Q(**{f"{rule.unit_field}__in": scope.unit_ids})
+    own &= _held_in_own_domains(scope, rule)
     if not _searches_whole_organisation(model, purpose):
         assert rule.subject_field is not None  # every rule names a unit or a person
         need_to_know = _need_to_know(user, scope)
@@ -266,7 +308,8 @@ def _own_organisation(
 
 
 # The annotation visible(…, with_basis=True) puts on each row: whether the user has a need to
-# know about the row's person, which bases_for() would otherwise ask the database again.
+# know about the row's person in the row's domain, which bases_for() would otherwise ask the
+# database again.
 NEED_TO_KNOW = "policy_need_to_know"
 
 
@@ -311,7 +354,10 @@ def visible(
         if not _searches_whole_organisation(model, purpose):
             assert rule.subject_field is not None  # rules without a person returned above
             need_to_know = _need_to_know(user, scope).filter(person_id=OuterRef(rule.subject_field))
-            rows = rows.annotate(**{NEED_TO_KNOW: Exists(need_to_know)})
+            known_here = Q(Exists(need_to_know)) & _held_in_own_domains(scope, rule)
+            rows = rows.annotate(
+                **{NEED_TO_KNOW: ExpressionWrapper(known_here, output_field=models.BooleanField())}
+            )
     return rows
 
 
@@ -327,14 +373,17 @@ def visible_about(
     """The rows of `model` about one person in one organisation that `user` may read, when
     `basis` is what bases_for() gave for that person's record (e.g. the parts of a case once
     the case is read). Exactly the rows visible() gives for that person, but when the basis is
-    the need to know in the user's own organisation, which opens every category, without
-    asking again row by row: a page with a dozen kinds of parts asks once."""
+    the need to know in the user's own organisation, which opens every category of the user's
+    own domains, without asking again row by row: a page with a dozen kinds of parts asks once.
+    (Rows of another domain that a consent would open are then left out: read the parts of
+    one record, held where the record is, as the case page does.)"""
     rule = rule_for(model)
     if rule.subject_field is None:
         raise ValueError(f"{model._meta.label} rows name no person.")
     about = Q(**{rule.subject_field: subject_id, rule.organisation_field: organisation_id})
-    if basis.kind == Basis.OWN_ORGANISATION and organisation_id in scope_of(user).organisation_ids:
-        return model._default_manager.filter(about)
+    scope = scope_of(user)
+    if basis.kind == Basis.OWN_ORGANISATION and organisation_id in scope.organisation_ids:
+        return model._default_manager.filter(about & _held_in_own_domains(scope, rule))
     return visible(user, model, purpose, few_rows=True).filter(about)
 
 
@@ -350,10 +399,12 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     """The basis for each visible object: own organisation, a consent, or an exception.
 
     A row of the user's own organisation has the own organisation as its basis only when the
-    user has a need to know; otherwise (an unassigned colleague who broke the glass) the
-    consent or exception that opened it is the basis, as for another organisation's row.
-    Costs one query for the need to know (none for rows read with visible(…, with_basis=True)),
-    and one or two more for rows opened otherwise.
+    user has a need to know and the row is held in one of the user's domains; otherwise (an
+    unassigned colleague who broke the glass, a school reading the health centre's case under
+    consent) the consent or exception that opened it is the basis, as for another
+    organisation's row. Costs one query for the need to know and one for the holders' domains
+    (none for rows read with visible(…, with_basis=True)), and one or two more for rows opened
+    otherwise.
     """
     if not objs:
         return []
@@ -366,29 +417,36 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         # Inbox rows open only to the unit's own members (see visible()).
         return [Basis(Basis.OWN_ORGANISATION) for _ in objs]
     subject_field: str = rule.subject_field
-    own_subjects = {
-        value_at(o, subject_field)
-        for o in objs
-        if value_at(o, rule.organisation_field) in scope.organisation_ids
-    }
+    own_rows = [o for o in objs if value_at(o, rule.organisation_field) in scope.organisation_ids]
+    own_subjects = {value_at(o, subject_field) for o in own_rows}
     known: set[Any] = set()
     if own_subjects and _searches_whole_organisation(model, purpose):
         known = own_subjects
-    elif own_subjects and all(hasattr(o, NEED_TO_KNOW) for o in objs):
-        # Read with visible(…, with_basis=True): each row has said it already.
-        known = {value_at(o, subject_field) for o in objs if getattr(o, NEED_TO_KNOW)}
-    elif own_subjects:
+    elif own_subjects and not all(hasattr(o, NEED_TO_KNOW) for o in objs):
         known = set(
             _need_to_know(user, scope)
             .filter(person_id__in=own_subjects)
             .values_list("person_id", flat=True)
         )
+    # The holding units of the user's own rows that are in one of the user's domains.
+    held_here: set[Any] = set()
+    if rule.holder_field is not None and known:
+        holder_field: str = rule.holder_field
+        held_here = set(
+            _units_in_own_domains(scope)
+            .filter(pk__in={value_at(o, holder_field) for o in own_rows})
+            .values_list("pk", flat=True)
+        )
 
     def by_own_organisation(obj: models.Model) -> bool:
-        return (
-            value_at(obj, rule.organisation_field) in scope.organisation_ids
-            and value_at(obj, subject_field) in known
-        )
+        if value_at(obj, rule.organisation_field) not in scope.organisation_ids:
+            return False
+        if hasattr(obj, NEED_TO_KNOW) and not _searches_whole_organisation(model, purpose):
+            # Read with visible(…, with_basis=True): the row has said it already.
+            return bool(getattr(obj, NEED_TO_KNOW))
+        if value_at(obj, subject_field) not in known:
+            return False
+        return rule.holder_field is None or value_at(obj, rule.holder_field) in held_here
 
     foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
     consents_by_subject: dict[int, list[int]] = {}
@@ -451,6 +509,8 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
             _own_organisation(user, scope, type(obj), rule, purpose, few_rows=True), pk=obj.pk
         )
         if not changeable.exists():
+            if not _held_in_own_domain(scope, rule, obj):
+                raise PermissionDenied(_another_service_holds_it(obj, rule, changing=True))
             raise PermissionDenied(
                 _(
                     "You are not assigned to this person, so you cannot change their data. Ask "
@@ -464,6 +524,8 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
             raise PermissionDenied(
                 _("You have no role in any unit. Ask your unit's administrator.")
             )
+        if own_organisation and not _held_in_own_domain(scope, rule, obj):
+            raise PermissionDenied(_another_service_holds_it(obj, rule, changing=False))
         if own_organisation:
             raise PermissionDenied(
                 _(
@@ -478,6 +540,33 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
             )
         )
     return bases_for(user, [obj], purpose)[0]
+
+
+def _held_in_own_domain(scope: StaffScope, rule: Rule, obj: models.Model) -> bool:
+    """Whether one row is held in one of the user's domains (asked only to explain a refusal)."""
+    if rule.holder_field is None:
+        return True
+    holder_id = value_at(obj, rule.holder_field)
+    return _units_in_own_domains(scope).filter(pk=holder_id).exists()
+
+
+def _another_service_holds_it(obj: models.Model, rule: Rule, *, changing: bool) -> str:
+    from familiebro.core.models import ServiceUnit
+
+    assert rule.holder_field is not None  # only rows held by a unit are in another domain
+    holder = ServiceUnit.objects.get(pk=value_at(obj, rule.holder_field))
+    if changing:
+        message = _(
+            "This record is held by %(unit)s, which works under another duty of "
+            "confidentiality than your service. Only its own staff can change it."
+        )
+    else:
+        message = _(
+            "This record is held by %(unit)s, which works under another duty of "
+            "confidentiality than your service. You can read it only with the family's consent "
+            "naming your service, or on a recorded legal basis."
+        )
+    return message % {"unit": holder.name}
 
 
 def may_change_on(user: Any, obj: models.Model, basis: Basis, purpose: str) -> bool:

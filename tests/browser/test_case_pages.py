@@ -25,9 +25,10 @@ def town(transactional_db) -> builders.Municipality:
 @pytest.fixture
 def case(town):
     """A case at level 2 with a service taking part, a goal, a measure, a log entry and a
-    coordinator handover waiting for the nurse."""
+    coordinator handover waiting for the teacher's colleague."""
     case = builders.open_concern(town.teacher, town.kindergarten)
     case_services.decide(town.teacher, case, option="one_more_service", reason="Foreldrene vil.")
+    builders.coordination_consent(case, town.health_centre)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
     goal = case_services.add_goal(town.teacher, case, "Åse trives i barnehagen.")
     today = timezone.localdate()
@@ -44,7 +45,7 @@ def case(town):
         ),
     )
     case_services.write_log_entry(town.teacher, case, kind="agreement", text="Vi møtes igjen.")
-    case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+    case_services.offer_handover(town.teacher, case, town.educator, "Du kjenner familien.")
     case.refresh_from_db()
     return case
 
@@ -77,7 +78,7 @@ def test_the_case_page_with_a_refused_decision_has_no_axe_violations(browsing, t
 def test_the_case_page_of_the_colleague_offered_the_role_has_no_axe_violations(
     browsing, town, case
 ):
-    page = page_as(browsing, town.nurse)
+    page = page_as(browsing, town.educator)
     page.goto(reverse("cases:detail", args=[case.pk]))
     assert page.get_by_role("button", name="Godta koordinatorrollen").count() == 1
     assert_no_axe_violations(page)
@@ -104,13 +105,13 @@ def test_the_measure_page_with_a_conflict_has_no_axe_violations(browsing, town, 
     # A colleague saves first; this page's save then shows both versions to merge.
     fields = case_services.MeasureFields(
         title="Samtaler hver uke",
-        responsible_unit=town.health_centre,
-        responsible_user=town.nurse,
+        responsible_unit=town.kindergarten,
+        responsible_user=town.educator,
         start_date=measure.start_date,
         evaluation_date=measure.evaluation_date,
         goal=measure.goal,
     )
-    case_services.change_measure(town.nurse, measure, fields, based_on=measure.version)
+    case_services.change_measure(town.educator, measure, fields, based_on=measure.version)
     page.get_by_label("Tiltak", exact=True).fill("Samtaler annenhver uke")
     submit(page, "#measure-edit")
     assert page.get_by_role("table").filter(has_text="Samtaler hver uke").count() == 1

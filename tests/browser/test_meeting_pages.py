@@ -35,6 +35,7 @@ def meeting(town) -> Meeting:
     """A family meeting in three weeks with the nurse and the GP invited (short notice), draft
     minutes and a decision made a measure."""
     case = builders.open_concern(town.teacher, town.kindergarten)
+    builders.coordination_consent(case, town.health_centre)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
     # At ten in the morning: a meeting is one date with a start and an end time, whenever the
     # tests run.

@@ -26,6 +26,7 @@ class Municipality:
     health_centre: ServiceUnit
     team: ServiceUnit  # a low-threshold team (Familiehjelpa)
     teacher: User  # kindergarten teacher
+    educator: User  # the kindergarten's special educator, a colleague of the teacher
     nurse: User  # public health nurse
     nurse_leader: User
     therapist: User  # in the team
@@ -55,6 +56,7 @@ def municipality() -> Municipality:
         teacher=make.member(
             kindergarten, first_name="Siri", last_name="Barnehagelærer", email="siri@example.no"
         ),
+        educator=make.member(kindergarten, first_name="Pia", last_name="Spesialpedagog"),
         nurse=make.member(
             health_centre, first_name="Hanne", last_name="Helsesykepleier", email="hanne@example.no"
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +165,8 @@ def test_a_case_walks_from_concern_to_closing_on_the_case_page(town, mailoutbox)
     case.refresh_from_db()
     assert case.phase == "level2"
 
+    # The health centre keeps its own duty of confidentiality: it joins under consent.
+    builders.coordination_consent(case, town.health_centre)
     follow(
         teacher,
         teacher.post(
@@ -215,34 +218,51 @@ def test_a_case_walks_from_concern_to_closing_on_the_case_page(town, mailoutbox)
 
 
 def test_the_coordinator_role_moves_only_when_the_colleague_accepts(town):
-    case = builders.open_concern(town.teacher, town.kindergarten)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre)
-    teacher, nurse = as_user(town.teacher), as_user(town.nurse)
+    # The family team works under the health centre's duty of confidentiality (both health).
+    case = builders.open_concern(town.nurse, town.health_centre)
+    case_services.add_participant(town.nurse, case, unit=town.team)
+    nurse, therapist = as_user(town.nurse), as_user(town.therapist)
 
     page = follow(
-        teacher,
-        teacher.post(
+        nurse,
+        nurse.post(
             url("offer-handover", case),
-            {"handover-to_user": town.nurse.pk, "handover-message": "Du kjenner familien."},
+            {"handover-to_user": town.therapist.pk, "handover-message": "Du kjenner familien."},
         ),
     )
-    assert "has offered the coordinator role to Hanne Helsesykepleier" in page
+    assert "has offered the coordinator role to Tor Terapeut" in page
     assert "Withdraw the offer" in page
     case.refresh_from_db()
-    assert case.coordinator == town.teacher
+    assert case.coordinator == town.nurse
 
     handover = case.handovers.get()
-    nurse_page = text_of(nurse.get(detail(case)))
-    assert url("accept-handover", case, handover.pk) in nurse_page
+    therapist_page = text_of(therapist.get(detail(case)))
+    assert url("accept-handover", case, handover.pk) in therapist_page
     # Only the colleague offered the role can accept it.
-    teacher.post(url("accept-handover", case, handover.pk))
-    case.refresh_from_db()
-    assert case.coordinator == town.teacher
-
-    page = follow(nurse, nurse.post(url("accept-handover", case, handover.pk)))
-    assert "You are the coordinator now." in page
+    nurse.post(url("accept-handover", case, handover.pk))
     case.refresh_from_db()
     assert case.coordinator == town.nurse
+
+    page = follow(therapist, therapist.post(url("accept-handover", case, handover.pk)))
+    assert "You are the coordinator now." in page
+    case.refresh_from_db()
+    assert case.coordinator == town.therapist
+
+
+def test_the_coordinator_role_stays_under_the_owning_services_duty_of_confidentiality(town):
+    """The kindergarten takes part in the health centre's case under the family's consent: it
+    reads what the consent covers, but cannot be offered the coordinator role, which changes
+    the health centre's records."""
+    case = builders.open_concern(town.nurse, town.health_centre)
+    builders.coordination_consent(case, town.kindergarten)
+    case_services.add_participant(town.nurse, case, unit=town.kindergarten)
+    nurse = as_user(town.nurse)
+
+    form = text_of(nurse.get(url("offer-handover", case)))
+    assert "Siri Barnehagelærer" not in form
+    with pytest.raises(ValidationError, match="same duty of confidentiality"):
+        case_services.offer_handover(town.nurse, case, town.teacher)
+    assert not case.handovers.exists()
 
 
 # The shared log and concurrent edits ----------------------------------------------------------
@@ -269,6 +289,7 @@ def test_a_corrected_log_entry_keeps_the_earlier_text_for_staff(town):
 
     # Someone else's entry cannot be corrected: they write a new one instead.
 
+    builders.coordination_consent(case, town.health_centre)
     case_services.add_participant(town.teacher, case, unit=town.health_centre)
     nurse = as_user(town.nurse)
     newest = case.log_entries.get(current=True, kind=LogEntry.Kind.NOTE)

@@ -50,6 +50,7 @@ def measure(town, case, title: str, internal_reason: str = ""):
 def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_family():
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
+    builders.coordination_consent(case, town.kindergarten)
     kindergarten = case_services.add_participant(
         town.nurse, case, unit=town.kindergarten, role="Barnehage"
     )

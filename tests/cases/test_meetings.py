@@ -37,8 +37,10 @@ def town() -> builders.Municipality:
 
 @pytest.fixture
 def case(town):
-    """A kindergarten's case with the health centre taking part."""
+    """A kindergarten's case with the health centre taking part, under the family's consent
+    (it keeps its own duty of confidentiality)."""
     case = builders.open_concern(town.teacher, town.kindergarten)
+    builders.coordination_consent(case, town.health_centre)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
     return case
 

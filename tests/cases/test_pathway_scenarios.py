@@ -49,20 +49,30 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
     assert "level0_decision" not in open_deadlines(case)
     assert case.decisions.get().option == "one_more_service"
 
-    # The health centre joins; the nurse is offered the baton and keeps nothing until she accepts.
+    # The health centre joins under the family's consent: it keeps its own duty of
+    # confidentiality, so it reads the case, and the baton stays in the kindergarten.
+    builders.coordination_consent(case, town.health_centre)
     case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
-    handover = case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+    assert policy.visible(town.nurse, Case, case_services.READ).filter(pk=case.pk).exists()
+    with pytest.raises(ValidationError, match="same duty of confidentiality"):
+        case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+
+    # The baton goes to the kindergarten's special educator, who keeps nothing until she
+    # accepts.
+    educator = town.educator
+    handover = case_services.offer_handover(town.teacher, case, educator, "Du kjenner familien.")
     case.refresh_from_db()
     assert case.coordinator == town.teacher
-    case_services.accept_handover(town.nurse, handover.pk)
+    case_services.accept_handover(educator, handover.pk)
     case.refresh_from_db()
-    assert case.coordinator == town.nurse
+    assert case.coordinator == educator
     assert case.log_entries.filter(kind=LogEntry.Kind.COORDINATOR).exists()
 
-    # A goal in the family's words and a measure with an evaluation date.
-    goal = case_services.add_goal(town.nurse, case, "Emma skal trives i barnehagen igjen.")
+    # A goal in the family's words and a measure with an evaluation date, which the nurse,
+    # taking part, is responsible for.
+    goal = case_services.add_goal(educator, case, "Emma skal trives i barnehagen igjen.")
     measure = case_services.add_measure(
-        town.nurse,
+        educator,
         case,
         MeasureFields(
             title="Samtaler med helsesykepleier",
@@ -78,7 +88,7 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
     # Closing is refused while the measure is active, then allowed once it is stopped.
     with pytest.raises(ValidationError, match="still active"):
         case_services.decide(
-            town.nurse,
+            educator,
             case,
             option="close",
             reason="Bedre nå.",
@@ -86,13 +96,13 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
             summary="Emma trives.",
         )
     case_services.evaluate_measure(
-        town.nurse,
+        educator,
         measure,
         what_worked="Samtalene hjalp.",
         decision=MeasureEvaluation.Decision.STOP,
     )
     case_services.decide(
-        town.nurse,
+        educator,
         case,
         option="close",
         reason="Målet er nådd.",

@@ -339,3 +339,21 @@ def test_the_demo_staff_find_cases_to_work_on(loaded):
     rows = case_services.my_cases(nurse)
     assert [row.case.child.given_name for row in rows] == ["Oskar"]
     assert rows[0].next_deadline is not None  # the measure's evaluation date
+
+
+def test_every_demo_participation_across_a_duty_of_confidentiality_is_under_consent(loaded):
+    """A unit of another confidentiality domain than the case's owning unit, in the same
+    organisation as in another, takes part only under a consent naming it."""
+    from familiebro.cases.models import Participant
+    from familiebro.privacy.models import Consent
+
+    crossing = [
+        p
+        for p in Participant.objects.select_related("unit", "case__unit")
+        if p.unit.organisation_id != p.case.organisation_id or p.unit.domain != p.case.unit.domain
+    ]
+    assert crossing, "the demo shows a service of another domain taking part"
+    for participant in crossing:
+        assert participant.consent_id is not None, participant.unit.name
+        in_force = Consent.objects.valid_at().filter(pk=participant.consent_id)
+        assert in_force.filter(recipient_units=participant.unit).exists(), participant.unit.name
