@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from familiebro.cases import case_services
 from familiebro.cases.models import Case, Goal, LogEntry, Milestone
-from familiebro.core.models import Membership
+from familiebro.core.models import Membership, ServiceUnit
 from tests.cases import builders
 from tests.privacy import factories as make
 from tests.privacy.factories import logged_in
@@ -42,10 +42,20 @@ def case(town) -> Case:
     return builders.open_concern(town.nurse, town.health_centre, pathway=PATHWAY)
 
 
+def school_nurse(town):
+    """A nurse of the school health service: another unit under the same duty of
+    confidentiality as the health centre, so her need to know the child opens its case."""
+    school_health = make.unit(
+        town.organisation, name="Skolehelsetjenesten i Stange", kind=ServiceUnit.Kind.SCHOOL_HEALTH
+    )
+    return make.member(school_health, first_name="Sara", last_name="Skolesykepleier")
+
+
 def knows_child_from_elsewhere(town, case: Case):
-    """The kindergarten teacher, assigned to the child for the kindergarten's own work."""
-    make.assign(case.child, user=town.teacher)
-    return town.teacher
+    """The school nurse, assigned to the child for the school health service's own work."""
+    nurse = school_nurse(town)
+    make.assign(case.child, user=nurse)
+    return nurse
 
 
 def unit_administrator(town):
@@ -160,12 +170,13 @@ def test_a_unit_administrator_who_also_works_in_the_unit_writes(town, case):
 
 def test_a_colleague_offered_the_coordinator_role_may_accept_it(town, case):
     """The offer is what lets a colleague of another unit join: accepting it is allowed."""
-    handover = case_services.offer_handover(town.nurse, case, town.teacher)
-    case_services.accept_handover(town.teacher, handover.pk)
+    colleague = school_nurse(town)
+    handover = case_services.offer_handover(town.nurse, case, colleague)
+    case_services.accept_handover(colleague, handover.pk)
     case.refresh_from_db()
-    assert case.coordinator_id == town.teacher.pk
+    assert case.coordinator_id == colleague.pk
     # Now taking part by name, they work on the case.
-    case_services.add_goal(town.teacher, case, "Åse trives igjen.")
+    case_services.add_goal(colleague, case, "Åse trives igjen.")
 
 
 def test_a_unit_administrator_by_role_alone_cannot_open_a_case(town):
