@@ -146,16 +146,27 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
     )
 
 
-def bup_meetings_without_referral(case: Case) -> int:
-    """How many family meetings BUP takes part in without a referral for the case's child.
+def may_read(user: Any, obj: Case | Meeting) -> bool:
+    """Whether the access policy lets this staff member read the case or meeting now. What
+    goes out by e-mail about a meeting goes only as far as the colleague may read it in
+    Familiebro: a consent that leaves meeting minutes out, or one that is withdrawn, holds
+    for the mail too."""
+    return policy.visible(user, type(obj), READ, few_rows=True).filter(pk=obj.pk).exists()
 
-    A child is registered in one organisation and all its cases belong to it, so the count
-    reveals nothing of another organisation's work."""
-    return Meeting.objects.filter(
-        case__child_id=case.child_id,
-        kind=Meeting.Kind.FAMILY_MEETING,
-        bup_without_referral=True,
-    ).count()
+
+def bup_meetings_without_referral(planner: Any, case: Case) -> int:
+    """How many family meetings BUP takes part in without a referral for the case's child,
+    among the meetings the planner may read: another service's meetings on the child (under
+    its own duty of confidentiality) are neither counted nor hinted at."""
+    return (
+        policy.visible(planner, Meeting, READ, few_rows=True)
+        .filter(
+            case__child_id=case.child_id,
+            kind=Meeting.Kind.FAMILY_MEETING,
+            bup_without_referral=True,
+        )
+        .count()
+    )
 
 
 def short_gp_notice(invitation: Invitation) -> bool:
@@ -246,7 +257,7 @@ def plan_meeting(
             )
         ]
     elif bup_without_referral and not bup_limit_confirmed:
-        earlier = bup_meetings_without_referral(case)
+        earlier = bup_meetings_without_referral(actor, case)
         if earlier >= BUP_WITHOUT_REFERRAL_LIMIT:
             errors["bup_limit_confirmed"] = [bup_limit_warning(earlier)]
     if errors:
@@ -342,11 +353,12 @@ def calendar_invitation(
     attendee_email: str,
     stamp: datetime.datetime,
     method: str = "REQUEST",
+    with_agenda: bool = True,
 ) -> str:
     """An iCalendar request or cancellation (RFC 5545/5546) for one attendee. The UID stays
     the same for every message about the meeting, so calendars keep one event; SEQUENCE rises
     with every move and the cancellation, so a calendar takes the newest message over older
-    ones."""
+    ones. Without `with_agenda` the event carries no description."""
     host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
     lines = [
         "BEGIN:VCALENDAR",
@@ -362,7 +374,7 @@ def calendar_invitation(
         f"SEQUENCE:{meeting.calendar_sequence}",
         f"SUMMARY:{_ical_text(meeting_title(meeting, case))}",
         f"LOCATION:{_ical_text(meeting.place)}",
-        f"DESCRIPTION:{_ical_text(meeting.agenda)}",
+        f"DESCRIPTION:{_ical_text(meeting.agenda if with_agenda else '')}",
         f"ORGANIZER;CN={_ical_name(organiser_name)}:mailto:{organiser_email}",
         f"ATTENDEE;CN={_ical_name(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;"
         f"RSVP=FALSE:mailto:{attendee_email}",
@@ -395,7 +407,9 @@ def _mail_footer(link: str, calendar_note: str) -> list[str]:
     return lines
 
 
-def _invitation_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, str]:
+def _invitation_text(
+    meeting: Meeting, case: Case, *, link: str, with_agenda: bool
+) -> tuple[str, str]:
     title = meeting_title(meeting, case)
     subject = _("Invitation: %(title)s") % {"title": title}
     lines = [
@@ -403,7 +417,7 @@ def _invitation_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, s
         _("When: %(when)s") % {"when": _when(meeting.starts_at, meeting.ends_at)},
         _("Where: %(place)s") % {"place": meeting.place},
     ]
-    if meeting.agenda:
+    if with_agenda and meeting.agenda:
         lines.append(_("Agenda:") + "\n" + meeting.agenda)
     lines += _mail_footer(link, _("The calendar invitation is attached."))
     return subject, "\n\n".join(lines)
@@ -457,14 +471,16 @@ def _send(
     method: str,
     stamp: datetime.datetime,
     site_url: str,
+    reads_meeting: bool,
 ) -> None:
     """Queue the e-mail with its calendar part for one invitation, in the site's language.
-    `text` writes the subject and body, given the link to the meeting page."""
+    `text` writes the subject and body, given the link to the meeting page. An invitee who
+    may not read the meeting (`reads_meeting`) gets neither its agenda nor a link to it."""
     from .tasks import send_email_with_calendar
 
     organiser_name, organiser_email = _organiser(meeting)
     with translation.override(settings.LANGUAGE_CODE):
-        subject, body = text(_link(case, meeting, invitation, site_url))
+        subject, body = text(_link(case, meeting, invitation, site_url) if reads_meeting else "")
         calendar = calendar_invitation(
             meeting,
             case,
@@ -474,6 +490,7 @@ def _send(
             attendee_email=invitation.email,
             stamp=stamp,
             method=method,
+            with_agenda=reads_meeting,
         )
     # Queued in the caller's transaction (the database task backend stores it there): what
     # is recorded as sent always has its e-mail queued.
@@ -558,14 +575,18 @@ def invite(
             completed_at__isnull=True,
             cancelled_at__isnull=True,
         ).update(completed_at=now)
+    # A colleague whose consent leaves meeting minutes out is invited all the same (the case
+    # is theirs to work on), but the agenda is kept from them as the meeting page is.
+    reads_meeting = user is None or may_read(user, meeting)
     _send(
         meeting,
         case,
         invitation,
-        lambda link: _invitation_text(meeting, case, link=link),
+        lambda link: _invitation_text(meeting, case, link=link, with_agenda=reads_meeting),
         method="REQUEST",
         stamp=now,
         site_url=site_url,
+        reads_meeting=reads_meeting,
     )
     _audit(actor, audit.AuditEvent.Action.CREATE, invitation, case, is_gp=is_gp)
     return invitation
@@ -630,11 +651,29 @@ def _tell_the_invited(
     now: datetime.datetime,
     site_url: str,
 ) -> list[Invitation]:
-    invitations = list(meeting.invitations.all())
-    for invitation in invitations:
-        _send(meeting, meeting.case, invitation, text, method=method, stamp=now, site_url=site_url)
+    """Send the update to everyone invited who may still hear of the meeting. A colleague
+    whose service no longer reads the case (the family withdrew the consent) is told nothing
+    more; one who reads the case but not the meeting gets the new time without its agenda, as
+    with the invitation. Those reached are returned."""
+    invitations = []
+    for invitation in meeting.invitations.select_related("user"):
+        user = invitation.user
+        if user is not None and not may_read(user, meeting.case):
+            continue
+        reads_meeting = user is None or may_read(user, meeting)
+        _send(
+            meeting,
+            meeting.case,
+            invitation,
+            text,
+            method=method,
+            stamp=now,
+            site_url=site_url,
+            reads_meeting=reads_meeting,
+        )
+        invitations.append(invitation)
     if invitations:
-        meeting.invitations.update(updated_at=now)
+        meeting.invitations.filter(pk__in=[i.pk for i in invitations]).update(updated_at=now)
         audit.record(
             audit.AuditEvent.Action.CHANGE,
             actor=actor,

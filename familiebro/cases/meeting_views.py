@@ -62,11 +62,11 @@ def _refused_here(
     return redirect(_meeting_url(case, meeting, anchor))
 
 
-def _plan_form(case: Case, data: Any = None) -> PlanMeetingForm:
+def _plan_form(planner: Any, case: Case, data: Any = None) -> PlanMeetingForm:
     phase = case.pathway_version.parsed.phase(case.phase)
     suggested = next((k for k in phase.meetings if k in Meeting.Kind.values), "")
     reached = (
-        meeting_services.bup_meetings_without_referral(case)
+        meeting_services.bup_meetings_without_referral(planner, case)
         >= meeting_services.BUP_WITHOUT_REFERRAL_LIMIT
     )
     return PlanMeetingForm(data, bup_limit_reached=reached, initial_kind=suggested)
@@ -83,7 +83,7 @@ def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             PermissionDenied(_("Only the staff working on the case can plan its meetings.")),
         )
-    form = _plan_form(case, request.POST or None)
+    form = _plan_form(request.user, case, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         starts_at, ends_at = form.moments()
@@ -109,7 +109,7 @@ def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             if data["gp_to_be_invited"] and deadlines.gp_notice_is_short(starts_at, timezone.now()):
                 messages.warning(request, _gp_warning())
             return redirect(_meeting_url(case, meeting))
-    bup_count = meeting_services.bup_meetings_without_referral(case)
+    bup_count = meeting_services.bup_meetings_without_referral(request.user, case)
     return render(
         request,
         "cases/meeting/plan.html",

@@ -477,3 +477,54 @@ def test_moving_and_cancelling_are_audited(town, case):
         .count()
         == 2
     )
+
+
+def test_a_move_reaches_a_reader_of_the_case_without_the_agenda_her_consent_leaves_out(
+    town, mailoutbox
+):
+    """BUP's psychiatrist takes part under a consent that names the log only, so the meeting
+    page is closed to her. She is invited all the same, and told when the meeting moves (her
+    calendar must not keep the old time), but the update carries no agenda and no link to
+    the page she cannot open; the log entry on the move she may read anyway."""
+    town.psychiatrist.email = "berit@bup.example.no"
+    town.psychiatrist.save(update_fields=["email"])
+    case = builders.open_concern(town.nurse, town.health_centre)
+    builders.coordination_consent(case, town.bup, scope=("log_entries",))
+    case_services.add_participant(town.nurse, case, unit=town.bup, user=town.psychiatrist)
+    meeting = meeting_services.plan_meeting(
+        town.nurse,
+        case,
+        kind=Meeting.Kind.RESPONSIBILITY_GROUP,
+        starts_at=at(35, 10),
+        ends_at=at(35, 11),
+        place="Helsestasjonen",
+        agenda="Agendaen-7Q: skolestart",
+    )
+    meeting_services.invite(
+        town.nurse, meeting, user=town.psychiatrist, site_url="http://testserver"
+    )
+    meeting_services.invite(town.nurse, meeting, name="Nils Nabo", email="nils@example.no")
+    mailoutbox.clear()
+
+    change = meeting_services.move_meeting(
+        town.nurse,
+        meeting,
+        starts_at=at(36, 10),
+        ends_at=at(36, 11),
+        place="Rådhuset",
+        based_on_sequence=0,
+        site_url="http://testserver",
+    )
+
+    assert change.notified == 2
+    (to_her,) = [m for m in mailoutbox if m.to == ["berit@bup.example.no"]]
+    method, calendar, body = calendar_in(to_her.message().as_bytes())
+    assert (method, calendar["DTSTART"], calendar["LOCATION"]) == (
+        "REQUEST",
+        utc(at(36, 10)),
+        "Rådhuset",
+    )
+    assert "Agendaen-7Q" not in calendar.get("DESCRIPTION", "") + body
+    assert url("meeting", meeting) not in body
+    (to_him,) = [m for m in mailoutbox if m.to == ["nils@example.no"]]
+    assert calendar_in(to_him.message().as_bytes())[1]["DESCRIPTION"] == "Agendaen-7Q: skolestart"

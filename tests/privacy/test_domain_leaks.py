@@ -123,7 +123,6 @@ def test_the_access_log_does_not_show_a_school_the_health_centres_reads(town):
     assert case_rows == []
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_planning_a_meeting_does_not_count_child_welfares_meetings_to_the_health_centre(town):
     """Child welfare, another duty of confidentiality in the same municipality, has its own
     case on the child with two family meetings BUP attends without a referral. The nurse
@@ -217,7 +216,6 @@ def test_the_right_of_access_can_be_answered_for_a_child_two_domains_work_with(t
     assert response["Content-Type"].startswith("application/json")
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_an_invitation_does_not_mail_the_agenda_to_a_reader_whose_consent_leaves_meetings_out(
     town, mailoutbox, settings
 ):
@@ -284,7 +282,6 @@ def test_a_measure_marked_internal_later_is_kept_from_the_readers_it_is_kept_fro
     assert "Tiltaket-8P" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_after_the_consent_is_withdrawn_a_moved_meeting_is_not_mailed_to_its_reader(
     town, mailoutbox, settings
 ):
