@@ -257,7 +257,6 @@ def test_an_invitation_does_not_mail_the_agenda_to_a_reader_whose_consent_leaves
     assert "Agendaen-3W" not in sent
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_a_measure_marked_internal_later_is_kept_from_the_readers_it_is_kept_from(town):
     """The health centre marks a measure internal after it was made. From then on the policy
     keeps it from BUP, which reads the case under the family's consent: the case page must not
