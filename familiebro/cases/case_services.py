@@ -1274,7 +1274,7 @@ def my_cases(actor: Any) -> list[CaseRow]:
         READ,
     )
     _attach_versions(cases)
-    due = deadlines.next_due([c.pk for c in cases])
+    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
     rows = [
         CaseRow(
             c, due.get(c.pk), _("Coordinator") if c.coordinator_id == actor.pk else _("Participant")
@@ -1400,7 +1400,7 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
             ),
         ],
     )
-    due = deadlines.next_due([c.pk for c in cases])
+    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
     return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
 
