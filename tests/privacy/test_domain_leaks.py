@@ -158,7 +158,6 @@ def test_planning_a_meeting_does_not_count_child_welfares_meetings_to_the_health
     assert "already taken part without a referral" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_no_reminder_tells_another_service_of_a_measure_kept_internal_from_it(town):
     """The health centre keeps a measure internal (for its own staff only), with BUP's
     psychiatrist as the responsible person. She reads the case under the family's consent but
