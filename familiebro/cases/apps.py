@@ -40,12 +40,12 @@ class CasesConfig(AppConfig):
             models.Invitation: DataCategory.MEETING_MINUTES,
         }
         # What the owning organisation marks internal (with the reason why) is for its own
-        # staff with a need to know: a measure's evaluations and evaluation deadlines are
-        # internal with it, as the log entries about it are.
+        # staff with a need to know: a measure's evaluations, evaluation deadlines and the log
+        # entries that record it are internal with it, also when it is marked internal later.
         internal = Q(internal_reason__gt="")
         internal_measure = Q(measure__internal_reason__gt="")
         marked_internal: dict[type, Q] = {
-            models.LogEntry: internal,
+            models.LogEntry: internal | internal_measure,
             models.Measure: internal,
             models.MeasureEvaluation: internal_measure,
             models.Deadline: internal_measure,

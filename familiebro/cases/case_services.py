@@ -234,6 +234,7 @@ def _log(
     *,
     internal_reason: str = "",
     meeting: Any = None,
+    measure: Measure | None = None,
     at: datetime.datetime | None = None,
 ) -> LogEntry:
     return LogEntry.objects.create(
@@ -245,6 +246,7 @@ def _log(
         author=author,
         created_at=at or timezone.now(),
         meeting=meeting,
+        measure=measure,
     )
 
 
@@ -832,6 +834,7 @@ def add_measure(actor: Any, case: Case, fields: MeasureFields, meeting: Any = No
             "date": fields.evaluation_date.strftime("%d.%m.%Y"),
         },
         internal_reason=fields.internal_reason,
+        measure=measure,
     )
     deadlines.schedule_evaluation(measure)
     _audit(actor, audit.AuditEvent.Action.CREATE, measure, case)
@@ -935,6 +938,7 @@ def evaluate_measure(
             "decision": MeasureEvaluation.Decision(decision).label,
         },
         internal_reason=measure.internal_reason,
+        measure=measure,
     )
     _audit(actor, audit.AuditEvent.Action.CREATE, evaluation, case, decision=decision)
     return evaluation
@@ -1270,7 +1274,7 @@ def my_cases(actor: Any) -> list[CaseRow]:
         READ,
     )
     _attach_versions(cases)
-    due = deadlines.next_due([c.pk for c in cases])
+    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
     rows = [
         CaseRow(
             c, due.get(c.pk), _("Coordinator") if c.coordinator_id == actor.pk else _("Participant")
@@ -1396,7 +1400,7 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
             ),
         ],
     )
-    due = deadlines.next_due([c.pk for c in cases])
+    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
     return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
 

@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from familiebro.privacy import policy
+
 from .models import Case, Deadline, Measure, Meeting
 from .pathways import DeadlineRule, add_days
 
@@ -167,14 +169,15 @@ def cancel_for_meeting(meeting: Meeting, at: datetime.datetime) -> None:
     _open(meeting.case).filter(meeting=meeting).update(cancelled_at=at)
 
 
-def next_due(case_ids: list[int]) -> dict[int, Deadline]:
-    """The earliest open deadline of each case, in one query: what a list shows of it (its
-    title and when it is due), not the rule that made it."""
+def next_due(actor: Any, case_ids: list[int], purpose: str) -> dict[int, Deadline]:
+    """The earliest open deadline of each case that `actor` may read, in one query: what a
+    list shows of it (its title and when it is due), not the rule that made it. A deadline the
+    policy keeps from the actor (a consent without plans, an internal measure's evaluation)
+    is left out, and the case then shows the next one the actor may read, if any."""
     result: dict[int, Deadline] = {}
     for deadline in (
-        Deadline.objects.filter(
-            Q(case_id__in=case_ids), completed_at__isnull=True, cancelled_at__isnull=True
-        )
+        policy.visible(actor, Deadline, purpose, few_rows=True)
+        .filter(Q(case_id__in=case_ids), completed_at__isnull=True, cancelled_at__isnull=True)
         .only("case_id", "title", "due_at")
         .order_by("case_id", "due_at")
     ):

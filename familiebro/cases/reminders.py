@@ -13,8 +13,13 @@ Reminder row, an in-app Notification and an e-mail task, written in one transact
 Reminder's unique key is the guard against sending anything twice: a sweep that is stopped or
 crashes halfway, or two workers sweeping at once, still send each reminder exactly once.
 
-The worker is the system, not a user, so it reads without the access policy; what it writes
-names only a reference and a deadline's title, never the family's details.
+The worker is the system, not a user, so it finds what is owed without the access policy; what
+it writes names only a reference and a deadline's title, never the family's details. A
+reminder still tells its recipient of a deadline, so it goes only to someone the policy lets
+read the deadline (a consent reader never hears of an internal measure's evaluation, nor of a
+category the consent leaves out). The leaders of the unit that holds the case still hear of
+its overdue deadlines: the unit works with the child, so the policy opens the case to its
+members, leaders included, whether or not the organisation lets leaders oversee other units.
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import Membership
+from familiebro.privacy import policy
 
+from .case_services import READ
 from .models import Case, Deadline, HelpRequest, Notification, Reminder
 
 logger = logging.getLogger(__name__)
@@ -50,6 +57,7 @@ class SweepReport:
     sent: Counter = field(default_factory=Counter)  # reminders sent now, by kind
     already_sent: int = 0  # owed, but an earlier sweep sent them
     without_recipient: int = 0  # owed, but the unit has nobody to tell (no leader)
+    kept_from_recipient: int = 0  # owed, but the policy keeps the deadline from the recipient
     stopped: bool = False  # the sweep was asked to stop before it finished
 
     @property
@@ -61,7 +69,8 @@ class SweepReport:
         text = (
             f"Reminders sent: {self.total} ({', '.join(parts)}); "
             f"already sent earlier: {self.already_sent}; "
-            f"with nobody to tell: {self.without_recipient}."
+            f"with nobody to tell: {self.without_recipient}; "
+            f"kept from recipients who may not read the deadline: {self.kept_from_recipient}."
         )
         return text + (" Stopped before the end." if self.stopped else "")
 
@@ -209,6 +218,20 @@ def _owed_to(kind: str, unit_people: list[Any], responsible: Any) -> list[Any]:
     return unit_people
 
 
+def _readable(pending: list[tuple[Deadline, str, Any]]) -> set[tuple[int, int]]:
+    """The (deadline, recipient) pairs among the reminders about to be sent where the access
+    policy lets the recipient read the deadline: one query per recipient, not per deadline."""
+    readable: set[tuple[int, int]] = set()
+    asked: dict[int, tuple[Any, set[int]]] = {}
+    for deadline, _kind, recipient in pending:
+        asked.setdefault(recipient.pk, (recipient, set()))[1].add(deadline.pk)
+    for recipient, deadline_ids in asked.values():
+        visible = policy.visible(recipient, Deadline, READ, few_rows=True)
+        for deadline_id in visible.filter(pk__in=deadline_ids).values_list("pk", flat=True):
+            readable.add((deadline_id, recipient.pk))
+    return readable
+
+
 def _remind_of_deadlines(
     report: SweepReport,
     now: datetime.datetime,
@@ -229,8 +252,8 @@ def _remind_of_deadlines(
                 "deadline_id", "kind", "recipient_id"
             )
         )
+        pending: list[tuple[Deadline, str, Any]] = []
         for deadline in chunk:
-            link = reverse("cases:detail", args=[deadline.case_id])
             for kind in kinds_owed(deadline.due_at, now, lead_days):
                 recipients = _owed_to(kind, people.leaders[deadline.unit_id], deadline.responsible)
                 if not recipients:
@@ -238,17 +261,22 @@ def _remind_of_deadlines(
                 for recipient in recipients:
                     if (deadline.pk, kind, recipient.pk) in sent:
                         report.already_sent += 1
-                        continue
-                    text = deadline_text(kind, deadline)
-                    _send(
-                        report,
-                        kind=kind,
-                        recipient=recipient,
-                        text=text,
-                        link=link,
-                        now=now,
-                        deadline=deadline,
-                    )
+                    else:
+                        pending.append((deadline, kind, recipient))
+        readable = _readable(pending)
+        for deadline, kind, recipient in pending:
+            if (deadline.pk, recipient.pk) not in readable:
+                report.kept_from_recipient += 1
+                continue
+            _send(
+                report,
+                kind=kind,
+                recipient=recipient,
+                text=deadline_text(kind, deadline),
+                link=reverse("cases:detail", args=[deadline.case_id]),
+                now=now,
+                deadline=deadline,
+            )
         if should_stop():
             report.stopped = True
             return

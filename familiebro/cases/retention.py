@@ -67,9 +67,10 @@ def delete_cases(case_ids: list[int], now: datetime.datetime) -> dict[str, Any]:
     cases = Case.objects.filter(pk__in=case_ids)
     ended = _end_need_to_know(case_ids, now)
     request_ids = sorted(cases.exclude(help_request=None).values_list("help_request_id", flat=True))
-    # A correction protects the entry it replaces, and a log entry the meeting it came from,
-    # against being deleted on their own; all are deleted here, so the links go first.
-    LogEntry.objects.filter(case_id__in=case_ids).update(replaces=None, meeting=None)
+    # A correction protects the entry it replaces, and a log entry the meeting or measure it
+    # came from, against being deleted on their own; all are deleted here, so the links go
+    # first.
+    LogEntry.objects.filter(case_id__in=case_ids).update(replaces=None, meeting=None, measure=None)
     _total, deleted = cases.delete()
     _total, deleted_requests = HelpRequest.objects.filter(pk__in=request_ids).delete()
     counts = {**deleted}

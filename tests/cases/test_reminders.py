@@ -378,3 +378,34 @@ def test_a_sweep_costs_queries_per_chunk_and_per_reminder_sent_not_per_deadline(
     with CaptureQueriesContext(connection) as many:
         assert reminders.sweep(now).already_sent == 60
     assert len(many) == len(few)
+
+
+def test_the_units_leaders_hear_of_its_overdue_deadlines_even_without_oversight_of_its_persons(
+    town, case
+):
+    """Reminders go only to whoever may read the deadline, but the unit's leaders answer for
+    its deadlines: with leaders' oversight of persons turned off, the overdue reminder still
+    reaches them (the case is their own unit's)."""
+    from familiebro.privacy.models import OversightRule
+
+    OversightRule.objects.create(
+        organisation=town.kindergarten.organisation, leaders_see_unit_persons=False
+    )
+
+    reminders.sweep(local("2026-11-16T10:05"))
+
+    escalated = {user for user, _ in received(Kind.ESCALATED)}
+    assert escalated == {town.kindergarten_leader.username, town.deputy_leader.username}
+
+
+def test_a_sweep_counts_the_reminders_kept_from_whoever_may_not_read_the_deadline(town, case):
+    """The teacher leaves the kindergarten: she holds the deadline but may no longer read the
+    case, so she is not told of it; the worker's log line counts that, naming nobody."""
+    Membership.objects.filter(user=town.teacher, unit=town.kindergarten).delete()
+
+    report = reminders.sweep(local("2026-11-16T07:00"))
+
+    assert received() == []
+    assert report.kept_from_recipient == 1
+    assert "kept from recipients who may not read the deadline: 1." in report.describe()
+    assert town.teacher.username not in report.describe()

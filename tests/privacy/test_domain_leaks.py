@@ -42,7 +42,6 @@ def town() -> builders.Municipality:
     return builders.municipality()
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_my_cases_shows_no_deadline_a_consent_without_plans_leaves_out(town):
     """BUP's psychiatrist takes part by name under a consent that names the log only: her
     "my cases" list must not show the case's deadlines (a category her consent leaves out)."""
@@ -158,7 +157,6 @@ def test_planning_a_meeting_does_not_count_child_welfares_meetings_to_the_health
     assert "already taken part without a referral" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_no_reminder_tells_another_service_of_a_measure_kept_internal_from_it(town):
     """The health centre keeps a measure internal (for its own staff only), with BUP's
     psychiatrist as the responsible person. She reads the case under the family's consent but
@@ -255,7 +253,6 @@ def test_an_invitation_does_not_mail_the_agenda_to_a_reader_whose_consent_leaves
     assert "Agendaen-3W" not in sent
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_a_measure_marked_internal_later_is_kept_from_the_readers_it_is_kept_from(town):
     """The health centre marks a measure internal after it was made. From then on the policy
     keeps it from BUP, which reads the case under the family's consent: the case page must not

@@ -257,6 +257,11 @@ class LogEntry(models.Model):
     meeting = models.ForeignKey(
         "cases.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The measure an entry records (made or evaluated): the entry is internal whenever the
+    # measure is, also when the measure is marked internal after the entry was written.
+    measure = models.ForeignKey(
+        "cases.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
