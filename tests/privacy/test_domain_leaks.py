@@ -104,7 +104,6 @@ def test_a_refused_export_does_not_count_another_domains_records_to_a_school(tow
     assert "(cases)" not in with_case
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_the_access_log_does_not_show_a_school_the_health_centres_reads(town):
     """The staff access log of the child, read by the school's teacher who knows the child,
     must not tell her that the health centre's nurse reads a case on the child."""
