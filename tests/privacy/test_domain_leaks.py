@@ -83,7 +83,6 @@ def test_the_person_page_does_not_tell_a_school_of_the_health_centres_case(town)
     assert case.reference not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_a_refused_export_does_not_count_another_domains_records_to_a_school(town):
     """The teacher knows the child, but not the health centre's case: asking for the export
     must not tell her that the health centre holds records on the child, nor how many."""
