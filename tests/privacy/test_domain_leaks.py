@@ -61,7 +61,6 @@ def test_my_cases_shows_no_deadline_a_consent_without_plans_leaves_out(town):
     assert "Fristen-9Z" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_the_person_page_does_not_tell_a_school_of_the_health_centres_case(town):
     """A teacher at the municipality's school knows the child (an assignment of the school's
     own). The health centre's case on the child is under another duty of confidentiality.
