@@ -57,6 +57,7 @@ from familiebro.cases.models import (
 from familiebro.cases.pathway_library import install_shipped
 from familiebro.cases.services import REFERENCE_ALPHABET
 from familiebro.cases.services import REFERENCE_PREFIX as REQUEST_PREFIX
+from familiebro.core import person_services
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit, User
 from familiebro.privacy.models import Assignment
 
@@ -217,9 +218,9 @@ class CaseGenerator:
         ).values_list("child_id", "guardian_id"):
             self.guardians[child_id].append(guardian_id)
         self.reasons = {
-            "unit": _("owning unit"),
-            "coordinator": _("coordinator"),
-            "participant": _("participant"),
+            "unit": person_services.CASE_OWNING_UNIT_REASON,
+            "coordinator": person_services.CASE_COORDINATOR_REASON,
+            "participant": person_services.CASE_PARTICIPANT_REASON,
         }
         self.roles = {"unit": _("Owning unit"), "coordinator": _("Coordinator")}
         self.cases = 0
@@ -253,12 +254,15 @@ class CaseGenerator:
                 Assignment(
                     organisation_id=case.organisation_id,
                     person_id=person_id,
-                    reason=f"{case.reference}: {why}"[:200],
+                    reason=why[:200],
                     **who,
                 )
             )
             for person_id in family
         ]
+        given = Case.need_to_know_given.through
+        for row in rows:
+            self.writer.add(given(case_id=case.pk, assignment_id=row.pk))
         return rows[0]
 
     # Requests for help ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from familiebro.core import person_services
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.models import Assignment, Consent, Purpose
@@ -181,18 +182,6 @@ def new_reference() -> str:
     return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:]}"
 
 
-def _assign(
-    case: Case, person_id: int, *, user: Any = None, unit: ServiceUnit | None = None, why: str
-) -> Assignment:
-    return Assignment.objects.create(
-        organisation_id=case.organisation_id,
-        person_id=person_id,
-        user=user,
-        unit=unit,
-        reason=f"{case.reference}: {why}"[:200],
-    )
-
-
 def _family_ids(case: Case) -> list[int]:
     """The child and the guardians with parental responsibility: the case's family."""
     guardians = GuardianRelation.objects.filter(
@@ -205,11 +194,18 @@ def _give_need_to_know(
     case: Case, *, user: Any = None, unit: ServiceUnit | None = None, why: str
 ) -> Assignment:
     """Assign the family to a colleague or unit joining the case; returns the child's row."""
-    ids = _family_ids(case)
-    first = _assign(case, ids[0], user=user, unit=unit, why=why)
-    for person_id in ids[1:]:
-        _assign(case, person_id, user=user, unit=unit, why=why)
-    return first
+    given = [
+        Assignment.objects.create(
+            organisation_id=case.organisation_id,
+            person_id=person_id,
+            user=user,
+            unit=unit,
+            reason=why[:200],
+        )
+        for person_id in _family_ids(case)
+    ]
+    case.need_to_know_given.add(*given)
+    return given[0]
 
 
 def _end_need_to_know(case: Case, assignment: Assignment | None, at: datetime.datetime) -> None:
@@ -218,8 +214,7 @@ def _end_need_to_know(case: Case, assignment: Assignment | None, at: datetime.da
     # The same assignment for every family member: same user (or none), same unit (or none).
     same_holder = {"user_id": assignment.user_id, "unit_id": assignment.unit_id}
     Assignment.objects.filter(
-        organisation_id=case.organisation_id,
-        person_id__in=_family_ids(case),
+        given_by_case=case,
         **same_holder,
         reason=assignment.reason,
         ended_at__isnull=True,
@@ -355,7 +350,9 @@ def open_case(
             if attempt == 4:
                 raise
     assert case is not None
-    unit_assignment = _give_need_to_know(case, unit=unit, why=_("owning unit"))
+    unit_assignment = _give_need_to_know(
+        case, unit=unit, why=person_services.CASE_OWNING_UNIT_REASON
+    )
     Participant.objects.create(
         case=case,
         organisation_id=case.organisation_id,
@@ -365,7 +362,7 @@ def open_case(
         added_by=actor,
         added_at=now,
     )
-    own = _give_need_to_know(case, user=actor, why=_("coordinator"))
+    own = _give_need_to_know(case, user=actor, why=person_services.CASE_COORDINATOR_REASON)
     Participant.objects.create(
         case=case,
         organisation_id=case.organisation_id,
@@ -539,7 +536,7 @@ def offer_handover(actor: Any, case: Case, to_user: Any, message: str = "") -> H
             _("A handover is already waiting for an answer. Withdraw it first.")
         ) from exc
     # To decide, they must be able to read the case.
-    _give_need_to_know(case, user=to_user, why=_("offered the coordinator role"))
+    _give_need_to_know(case, user=to_user, why=person_services.CASE_OFFERED_COORDINATOR_REASON)
     _audit(actor, audit.AuditEvent.Action.CREATE, handover, case, to_user=to_user.pk)
     from .notifications import notify
 
@@ -687,7 +684,10 @@ def add_participant(
     assignment = None
     if _same_service_domain(case, unit):
         assignment = _give_need_to_know(
-            case, user=user, unit=None if user else unit, why=role or _("participant")
+            case,
+            user=user,
+            unit=None if user else unit,
+            why=role or person_services.CASE_PARTICIPANT_REASON,
         )
     else:
         consent = coordination_consent(case, unit)

@@ -1,8 +1,8 @@
 """Which need to know an open case depends on, so that it is not ended by hand.
 
 A case gives each colleague or unit that joins it one assignment per family member (same
-holder, same reason naming the case's reference); the participant row points at the
-child's. While the case is open and the participation lasts, those assignments end with the
+holder, same reason, each linked to the case); the participant row points at the child's.
+While the case is open and the participation lasts, those assignments end with the
 participation (case_services.end_participation), not on the person page.
 """
 
@@ -16,8 +16,10 @@ from .models import Case, Participant
 
 
 def kept_open_by_case(assignment: Assignment) -> str | None:
-    # The same holder (a user or none, a unit or none) and reason as the participant's row.
+    # A participation in a case that gave this assignment, with the same holder (a user or
+    # none, a unit or none) and reason as the participant's row.
     same_assignment = {
+        "case__need_to_know_given": assignment,
         "assignment__organisation_id": assignment.organisation_id,
         "assignment__user_id": assignment.user_id,
         "assignment__unit_id": assignment.unit_id,

@@ -39,21 +39,16 @@ def _end_need_to_know(case_ids: list[int], now: datetime.datetime) -> list[int]:
 
     They stayed open after closing so that the coordinator and the unit could read the case
     while it was kept; with the case gone there is nothing left to know. The work ended when
-    the case closed, which is what the inactive-person rule counts from. A case names itself
-    at the start of the reason of each assignment it gives (participants, the one offered the
-    coordinator role), and its references are unique, so the reason finds them all.
+    the case closed, which is what the inactive-person rule counts from. The case links each
+    assignment it gives (participants, the one offered the coordinator role).
     """
     ended: list[int] = []
-    cases = Case.objects.filter(pk__in=case_ids).values_list(
-        "reference", "organisation_id", "closed_at"
-    )
-    for reference, organisation_id, closed_at in cases:
+    cases = Case.objects.filter(pk__in=case_ids).values_list("pk", "closed_at")
+    for case_id, closed_at in cases:
         ids = list(
-            Assignment.objects.filter(
-                organisation_id=organisation_id,
-                reason__startswith=f"{reference}: ",
-                ended_at__isnull=True,
-            ).values_list("pk", flat=True)
+            Assignment.objects.filter(given_by_case=case_id, ended_at__isnull=True).values_list(
+                "pk", flat=True
+            )
         )
         Assignment.objects.filter(pk__in=ids).update(ended_at=now, work_ended_at=closed_at)
         ended += ids

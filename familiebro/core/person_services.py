@@ -70,12 +70,24 @@ class OpenAssignment:
 
 # Registering a person assigns whoever registered them, with this reason (core.services).
 REGISTERED_REASON = "registered"
+# The reasons a case writes on the need to know it gives (cases.case_services): the role
+# only, never the case, which another service reading the person page may not know of.
+# Stored as keys and translated when shown; a participant's own role is stored as typed.
+CASE_OWNING_UNIT_REASON = "case:owning_unit"
+CASE_COORDINATOR_REASON = "case:coordinator"
+CASE_OFFERED_COORDINATOR_REASON = "case:offered_coordinator"
+CASE_PARTICIPANT_REASON = "case:participant"
 
 
 def _why(assignment: Assignment) -> str:
-    if assignment.reason == REGISTERED_REASON:
-        return _("Registered the person")
-    return assignment.reason
+    words = {
+        REGISTERED_REASON: _("Registered the person"),
+        CASE_OWNING_UNIT_REASON: _("Owning unit of a case"),
+        CASE_COORDINATOR_REASON: _("Coordinator of a case"),
+        CASE_OFFERED_COORDINATOR_REASON: _("Offered the coordinator role of a case"),
+        CASE_PARTICIPANT_REASON: _("Participant in a case"),
+    }
+    return words.get(assignment.reason, assignment.reason)
 
 
 def _open_assignments(actor: Any, person: Person, purpose: str) -> list[OpenAssignment]:

@@ -80,7 +80,19 @@ def _refuse_if_incomplete(model: type[models.Model], condition: Q, shown: int, k
     held = model._default_manager.filter(condition).count()
     if held <= shown:
         return
-    if policy.rule_for(model).unit_field is not None:
+    rule = policy.rule_for(model)
+    if rule.holder_field is not None:
+        # Rows a unit holds may be in a domain under another duty of confidentiality: neither
+        # their kind nor their number is the reader's to know, only where to turn.
+        raise PermissionDenied(
+            _(
+                "The export would be incomplete: the person has records you cannot see. Each "
+                "service exports the records it holds itself. Ask the data protection officer, "
+                "or the leaders of the services that work with the person, to have the export "
+                "made."
+            )
+        )
+    if rule.unit_field is not None:
         raise PermissionDenied(
             _(
                 "The export would be incomplete: %(n)s of the person's records (%(kind)s) are "

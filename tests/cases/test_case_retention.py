@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,6 +303,10 @@ def test_deleting_cases_writes_one_event_naming_the_cases_and_the_children(town)
     first = closed(case_with_every_part(town), years=6)
     second = closed(case_with_every_part(town), years=7)
     events_before = list(AuditEvent.objects.values_list("pk", "hash"))
+    # The need to know the cases gave (their links go with them).
+    from_the_cases = sorted(
+        Assignment.objects.filter(given_by_case__in=[first, second]).values_list("pk", flat=True)
+    )
     retention.apply_retention()
     event = AuditEvent.objects.get(purpose="retention", object_type="cases.case")
     assert event.action == "delete"
@@ -314,10 +317,7 @@ def test_deleting_cases_writes_one_event_naming_the_cases_and_the_children(town)
         [first.help_request_id, second.help_request_id]
     )
     assert event.detail["deleted_rows"]["cases.LogEntry"] == 6
-    from_the_cases = Q(reason__startswith=first.reference) | Q(reason__startswith=second.reference)
-    assert event.detail["ended_assignment_ids"] == sorted(
-        Assignment.objects.filter(from_the_cases).values_list("pk", flat=True)
-    )
+    assert event.detail["ended_assignment_ids"] == from_the_cases
     text = json.dumps([event.detail, event.object_ids, event.subject_ids])
     assert "Sæther" not in text and "Referat" not in text
     assert list(AuditEvent.objects.values_list("pk", "hash"))[: len(events_before)] == (
@@ -367,11 +367,12 @@ def test_a_child_with_a_kept_closed_case_is_not_anonymised(town):
 def test_a_child_whose_only_case_was_deleted_becomes_an_inactive_person(town):
     case = closed(case_with_every_part(town), years=6)
     quiet_outside_the_case(case, years=6)
+    given = list(Assignment.objects.filter(given_by_case=case).values_list("pk", flat=True))
     retention.apply_retention()
     anonymised = Person.objects.filter(pk__in=family_of(case))
     assert {str(p) for p in anonymised} == {"Anonymisert person"}
     # The need to know the case gave is ended and kept as evidence of who had it, and when.
-    from_the_case = Assignment.objects.filter(reason__startswith=case.reference)
+    from_the_case = Assignment.objects.filter(pk__in=given)
     assert from_the_case.count() == 6  # owning unit and coordinator, for child and guardians
     assert not from_the_case.filter(ended_at__isnull=True).exists()
     assert set(from_the_case.values_list("work_ended_at", flat=True)) == {case.closed_at}
@@ -418,7 +419,7 @@ def test_the_export_shows_when_the_work_of_a_deleted_case_ended(town):
     case = closed(case_with_every_part(town), years=6)
     retention.apply_retention()
     rows = export.export_person(town.nurse, case.child)["assignments"]
-    from_the_case = [a for a in rows if a["reason"].startswith(case.reference)]
+    from_the_case = [a for a in rows if a["reason"].startswith("case:")]
     assert len(from_the_case) == 2
     assert {a["work_ended_at"] for a in from_the_case} == {
         timezone.localtime(case.closed_at).isoformat(timespec="seconds")
@@ -437,9 +438,10 @@ def test_a_case_goes_in_the_same_run_as_the_ended_consent_and_assignment_it_refe
         organisation_id=case.organisation_id,
         person=case.child,
         user=town.therapist,
-        reason=f"{case.reference}: participant",
+        reason="case:participant",
         ended_at=years_ago(11),
     )
+    case.need_to_know_given.add(left)
     for unit, fields in ((town.bup, {"consent": consent}), (town.team, {"assignment": left})):
         Participant.objects.create(
             case=case,
@@ -462,8 +464,9 @@ def test_the_need_to_know_of_someone_offered_the_coordinator_role_ends_with_the_
     colleague = make.member(town.kindergarten, first_name="Kari", last_name="Kollega")
     case_services.offer_handover(town.teacher, case, colleague)
     offered = Assignment.objects.get(user=colleague, person=case.child)
+    given = list(Assignment.objects.filter(given_by_case=case).values_list("pk", flat=True))
     closed(case, years=6)
     retention.apply_retention()
     offered.refresh_from_db()
     assert offered.ended_at is not None
-    assert not Assignment.objects.filter(reason__startswith=case.reference, ended_at=None).exists()
+    assert not Assignment.objects.filter(pk__in=given, ended_at=None).exists()

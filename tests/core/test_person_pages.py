@@ -391,9 +391,7 @@ def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(
 
     child, _guardian = family
     case = builders.open_concern(staff, unit, child=child)
-    coordinator = Assignment.objects.get(
-        person=child, user=staff, reason__startswith=case.reference
-    )
+    coordinator = Assignment.objects.get(person=child, user=staff, given_by_case=case)
     page = (
         make.logged_in(staff, client)
         .get(reverse("person-detail", args=[child.pk]))
@@ -401,6 +399,8 @@ def test_a_need_to_know_an_open_case_depends_on_says_how_to_end_it_instead(
     )
     assert end_url(child, coordinator) not in page
     assert f"Case {case.reference} is open" in page
+    # The need to know names the role the case gave, in words, not the case.
+    assert "Coordinator of a case" in page and "case:coordinator" not in page
     response = make.logged_in(staff, client).post(
         end_url(child, coordinator), {"grunn": "work_finished"}, follow=True
     )

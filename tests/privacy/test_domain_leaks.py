@@ -60,7 +60,6 @@ def test_my_cases_shows_no_deadline_a_consent_without_plans_leaves_out(town):
     assert "Fristen-9Z" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_the_person_page_does_not_tell_a_school_of_the_health_centres_case(town):
     """A teacher at the municipality's school knows the child (an assignment of the school's
     own). The health centre's case on the child is under another duty of confidentiality.
@@ -82,7 +81,6 @@ def test_the_person_page_does_not_tell_a_school_of_the_health_centres_case(town)
     assert case.reference not in page
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_a_refused_export_does_not_count_another_domains_records_to_a_school(town):
     """The teacher knows the child, but not the health centre's case: asking for the export
     must not tell her that the health centre holds records on the child, nor how many."""
@@ -103,7 +101,6 @@ def test_a_refused_export_does_not_count_another_domains_records_to_a_school(tow
     assert "(cases)" not in with_case
 
 
-@pytest.mark.xfail(strict=True, reason="not yet closed: see the docstring")
 def test_the_access_log_does_not_show_a_school_the_health_centres_reads(town):
     """The staff access log of the child, read by the school's teacher who knows the child,
     must not tell her that the health centre's nurse reads a case on the child."""

@@ -104,9 +104,7 @@ def test_the_reason_is_chosen_from_the_list(worker, child):
 def test_a_need_to_know_an_open_case_depends_on_is_refused_for_every_family_member():
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
-    given_by_case = Assignment.objects.filter(
-        user=town.nurse, reason__startswith=case.reference, ended_at=None
-    )
+    given_by_case = Assignment.objects.filter(user=town.nurse, given_by_case=case, ended_at=None)
     assert given_by_case.count() > 1  # the child and the guardians
     refusal = f"Case {case.reference} is open .* Close the case, or end the participation"
     for assignment in given_by_case:
@@ -120,9 +118,7 @@ def test_the_need_to_know_from_registering_ends_though_a_case_keeps_its_own(work
     end_assignment(worker, Assignment.objects.get(person=child, reason="registered"), WORK_FINISHED)
     # The worker coordinates the case, and its assignment keeps the child open to them.
     assert sees(worker, child)
-    assert Assignment.objects.filter(
-        person=child, reason__startswith=town_case.reference, ended_at=None
-    ).exists()
+    assert Assignment.objects.filter(person=child, given_by_case=town_case, ended_at=None).exists()
 
 
 def test_the_ending_is_audited_with_its_reason_and_no_free_text(worker, child):

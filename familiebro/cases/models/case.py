@@ -89,6 +89,13 @@ class Case(models.Model):
         _("reason for closing"), max_length=30, choices=CloseReason.choices, blank=True
     )
     feedback_sent_at = models.DateTimeField(null=True, blank=True)
+    # The need to know the case gave (one assignment per family member for each unit or
+    # colleague that joined it), so that ending a participation or deleting the case ends
+    # exactly those. The assignment's reason names only the role, not the case: other
+    # services see it on the person page.
+    need_to_know_given = models.ManyToManyField(
+        "privacy.Assignment", blank=True, related_name="given_by_case"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
