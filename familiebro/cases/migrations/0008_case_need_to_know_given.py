@@ -46,7 +46,7 @@ def link_and_strip_reference(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_meeting_changes"),
+        ("cases", "0007_log_entry_measure"),
         ("privacy", "0009_audit_keyed_chain"),
     ]
 
