@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import json
+from importlib import import_module
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import pytest
 import requests
 import schemathesis
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from familiebro.catalogue import hsds
+from familiebro.catalogue.models import TaxonomyTerm
 from familiebro.portal import session as citizen_session
 from tests import factories
 from tests.catalogue import factories as cf
@@ -68,13 +71,22 @@ def inline_references(node: Any, base: str = "") -> Any:
 
 
 # The live server reads committed data, so these tests commit and the database is emptied
-# after each; serialized_rollback gives each the data the migrations seed (the taxonomies).
-live_database = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# after each (see `directory` for the data the migrations seed).
+live_database = pytest.mark.django_db(transaction=True)
+
+
+def seed_taxonomies() -> None:
+    """The topics and target groups the migrations seed, put back when an earlier test that
+    committed has emptied the database."""
+    if not TaxonomyTerm.objects.exists():
+        seed = import_module("familiebro.catalogue.migrations.0003_programmes_and_taxonomy")
+        seed.forwards(django_apps, None)
 
 
 @pytest.fixture
 def directory():
     """A small published directory: services with places, organizations and terms."""
+    seed_taxonomies()
     hamar = factories.MunicipalityFactory(name="Hamar")
     for title in ("Søvnkurs", "Foreldre i konflikt", "Godt samliv"):
         cf.PublishedOfferFactory(
