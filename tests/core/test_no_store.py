@@ -2,7 +2,7 @@
 
 The test walks the URL resolver, so a new page is covered as soon as it exists. It requests
 every URL pattern as a member of staff past the second factor and as a parent logged in to
-Min side, with the ids of objects they may see (and a placeholder where the pattern names
+Min side, with the ids of objects they may see (and a made-up value where the pattern names
 something else), and asserts `Cache-Control: no-store` on every answer, whatever its status:
 pages, PDFs, JSON, redirects, refusals and errors alike.
 """
