@@ -247,13 +247,17 @@ class CaseGenerator:
             return self.versions["kvalitet-i-alle-ledd"]
         return self.versions["bti"]
 
-    def _assign(self, case: Case, family: list[int], why: str, **who: Any) -> Assignment:
-        """The product's _give_need_to_know: the child's row first, then the guardians'."""
+    def _assign(
+        self, case: Case, family: list[int], why: str, domain: str, **who: Any
+    ) -> Assignment:
+        """The product's _give_need_to_know: the child's row first, then the guardians', in the
+        domain of the unit that holds the case."""
         rows = [
             self.writer.add(
                 Assignment(
                     organisation_id=case.organisation_id,
                     person_id=person_id,
+                    domain=domain,
                     reason=why[:200],
                     **who,
                 )
@@ -399,12 +403,15 @@ class CaseGenerator:
             )
         )
         self.cases += 1
+        domain = ServiceUnit.default_domain(kind)
         # Phase boundaries: the case moved through phases[0..index] between opening and end.
         bounds = [opened + (end - opened) * i / (index + 1) for i in range(index + 2)]
 
         # Need to know and participants, as open_case and add_participant leave them.
-        unit_row = self._assign(case, family, self.reasons["unit"], unit_id=unit_id)
-        own_row = self._assign(case, family, self.reasons["coordinator"], user_id=coordinator_id)
+        unit_row = self._assign(case, family, self.reasons["unit"], domain, unit_id=unit_id)
+        own_row = self._assign(
+            case, family, self.reasons["coordinator"], domain, user_id=coordinator_id
+        )
 
         def participant(unit: int, user: int | None, role: str, row: Any, at: Any) -> Any:
             return writer.add(
@@ -432,7 +439,7 @@ class CaseGenerator:
                 other = rng.choice(others)
                 extra.append((other, rng.choice(org.members[other])))
         for other_unit, user_id in extra:
-            row = self._assign(case, family, self.reasons["participant"], user_id=user_id)
+            row = self._assign(case, family, self.reasons["participant"], domain, user_id=user_id)
             role = self.reasons["participant"]
             people.append(participant(other_unit, user_id, role, row, self._between(opened, end)))
         authors = [coordinator_id, *(user for _unit, user in extra)]

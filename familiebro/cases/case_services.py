@@ -200,6 +200,7 @@ def _give_need_to_know(
             person_id=person_id,
             user=user,
             unit=unit,
+            domain=case.unit.domain,  # a colleague's need to know is where the case is held
             reason=why[:200],
         )
         for person_id in _family_ids(case)

@@ -69,10 +69,16 @@ def register_person(
             }
         ) from exc
     if actor is not None:
-        # Whoever registers a person works with them: that is their need to know.
-        Assignment.objects.create(
-            organisation=organisation, person=person, user=actor, reason="registered"
-        )
+        # Whoever registers a person works with them: that is their need to know, in each
+        # domain they work in (registering is not yet work in one service; a case is).
+        for domain in policy.domains_of(actor, organisation.pk):
+            Assignment.objects.create(
+                organisation=organisation,
+                person=person,
+                user=actor,
+                domain=domain,
+                reason="registered",
+            )
     audit.record(
         audit.AuditEvent.Action.CREATE,
         actor=actor,

@@ -199,8 +199,15 @@ def organisation_ids_of(user: Any) -> frozenset[int]:
     return scope_of(user).organisation_ids
 
 
+def domains_of(user: Any, organisation_id: int) -> list[str]:
+    """The confidentiality domains a staff member works in within one organisation."""
+    return sorted(domain for org, domain in scope_of(user).domains if org == organisation_id)
+
+
 def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
-    """Ids of the persons this user works with (or oversees) in their own organisations."""
+    """The assignments that give this user a need to know in their own organisations: their
+    own, their units', and (for leaders) those of the units they oversee. Each is given in one
+    confidentiality domain; `person_id` and `domain` say about whom and where."""
     from .models import Assignment
 
     assigned = Q(user_id=user.pk) | Q(unit_id__in=scope.unit_ids)
@@ -210,7 +217,41 @@ def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
             | Q(user__memberships__unit_id__in=scope.leader_unit_ids)
         ) & ~Q(organisation__oversight_rule__leaders_see_unit_persons=False)
         assigned |= oversees
-    return Assignment.objects.filter(assigned, ended_at__isnull=True).values("person_id")
+    return Assignment.objects.filter(assigned, ended_at__isnull=True)
+
+
+def _holder_domain(rule: Rule) -> str:
+    """The lookup path to the domain of the unit that holds a row ("case__unit__domain")."""
+    assert rule.holder_field is not None
+    return rule.holder_field.removesuffix("_id") + "__domain"
+
+
+def _need_to_know_probe(user: Any, scope: StaffScope, rule: Rule) -> Exists:
+    """Per row: whether the user has a need to know about its person, given in the domain of
+    the unit that holds the row (for a row no unit holds: given in any domain)."""
+    assert rule.subject_field is not None
+    probe = _need_to_know(user, scope).filter(person_id=OuterRef(rule.subject_field))
+    if rule.holder_field is not None:
+        probe = probe.filter(domain=OuterRef(_holder_domain(rule)))
+    return Exists(probe)
+
+
+def _known_in_held_domain(user: Any, scope: StaffScope, rule: Rule) -> Q:
+    """The rows whose person the user has a need to know about in the row's domain, as an
+    IN-subquery per domain: one read of the user's assignments rather than a probe per row."""
+    assert rule.subject_field is not None
+    need_to_know = _need_to_know(user, scope)
+    if rule.holder_field is None:
+        return Q(**{f"{rule.subject_field}__in": need_to_know.values("person_id")})
+    known = Q(pk__in=[])
+    for domain in sorted({held for _org, held in scope.domains}):
+        known |= Q(
+            **{
+                _holder_domain(rule): domain,
+                f"{rule.subject_field}__in": need_to_know.filter(domain=domain).values("person_id"),
+            }
+        )
+    return known
 
 
 def _category_filter(rule: Rule) -> Q:
@@ -297,13 +338,12 @@ def _own_organisation(
     own &= _held_in_own_domains(scope, rule)
     if not _searches_whole_organisation(model, purpose):
         assert rule.subject_field is not None  # every rule names a unit or a person
-        need_to_know = _need_to_know(user, scope)
         if few_rows:
             # A probe of the person's assignments per row, instead of reading the user's
             # whole caseload (tens of thousands of assignments for a large unit) each time.
-            own &= Q(Exists(need_to_know.filter(person_id=OuterRef(rule.subject_field))))
+            own &= Q(_need_to_know_probe(user, scope, rule))
         else:
-            own &= Q(**{f"{rule.subject_field}__in": need_to_know})
+            own &= _known_in_held_domain(user, scope, rule)
     return own
 
 
@@ -353,8 +393,9 @@ def visible(
             raise ValueError("with_basis probes each row: use it with few_rows.")
         if not _searches_whole_organisation(model, purpose):
             assert rule.subject_field is not None  # rules without a person returned above
-            need_to_know = _need_to_know(user, scope).filter(person_id=OuterRef(rule.subject_field))
-            known_here = Q(Exists(need_to_know)) & _held_in_own_domains(scope, rule)
+            known_here = Q(_need_to_know_probe(user, scope, rule)) & _held_in_own_domains(
+                scope, rule
+            )
             rows = rows.annotate(
                 **{NEED_TO_KNOW: ExpressionWrapper(known_here, output_field=models.BooleanField())}
             )
@@ -419,24 +460,26 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     subject_field: str = rule.subject_field
     own_rows = [o for o in objs if value_at(o, rule.organisation_field) in scope.organisation_ids]
     own_subjects = {value_at(o, subject_field) for o in own_rows}
-    known: set[Any] = set()
+    # (person, domain) of each need to know the user has about the persons of their own rows.
+    known: set[tuple[Any, str]] = set()
     if own_subjects and _searches_whole_organisation(model, purpose):
-        known = own_subjects
+        known = {(subject, "") for subject in own_subjects}
     elif own_subjects and not all(hasattr(o, NEED_TO_KNOW) for o in objs):
         known = set(
             _need_to_know(user, scope)
             .filter(person_id__in=own_subjects)
-            .values_list("person_id", flat=True)
+            .values_list("person_id", "domain")
         )
-    # The holding units of the user's own rows that are in one of the user's domains.
-    held_here: set[Any] = set()
+    # The domain of each holding unit of the user's own rows that is in one of their domains.
+    domain_held_in: dict[Any, str] = {}
     if rule.holder_field is not None and known:
         holder_field: str = rule.holder_field
-        held_here = set(
+        domain_held_in = dict(
             _units_in_own_domains(scope)
             .filter(pk__in={value_at(o, holder_field) for o in own_rows})
-            .values_list("pk", flat=True)
+            .values_list("pk", "domain")
         )
+    known_anywhere = {subject for subject, _ in known}
 
     def by_own_organisation(obj: models.Model) -> bool:
         if value_at(obj, rule.organisation_field) not in scope.organisation_ids:
@@ -444,9 +487,11 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         if hasattr(obj, NEED_TO_KNOW) and not _searches_whole_organisation(model, purpose):
             # Read with visible(…, with_basis=True): the row has said it already.
             return bool(getattr(obj, NEED_TO_KNOW))
-        if value_at(obj, subject_field) not in known:
-            return False
-        return rule.holder_field is None or value_at(obj, rule.holder_field) in held_here
+        subject = value_at(obj, subject_field)
+        if rule.holder_field is None:
+            return subject in known_anywhere
+        domain = domain_held_in.get(value_at(obj, rule.holder_field))
+        return domain is not None and (subject, domain) in known
 
     foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
     consents_by_subject: dict[int, list[int]] = {}

@@ -322,8 +322,41 @@ def assign(
                 "assigned. Other services need the family's consent."
             )
         )
+    if unit is None:
+        # A colleague's need to know is given in the domain the two of them share: the actor's
+        # own need to know cannot open another service's duty of confidentiality.
+        shared = sorted(
+            set(policy.domains_of(user, person.organisation_id))
+            & set(policy.domains_of(actor, person.organisation_id))
+        )
+        if not shared:
+            raise ValidationError(
+                _(
+                    "This colleague works in another service, under another duty of "
+                    "confidentiality. Other services need the family's consent."
+                )
+            )
+        if len(shared) > 1:
+            raise ValidationError(
+                _("This colleague works in more than one of your services: choose the unit.")
+            )
+        domain = shared[0]
+    else:
+        domain = unit.domain
+        if domain not in policy.domains_of(actor, person.organisation_id):
+            raise ValidationError(
+                _(
+                    "This unit works in another service, under another duty of "
+                    "confidentiality. Other services need the family's consent."
+                )
+            )
     assignment = Assignment.objects.create(
-        organisation_id=person.organisation_id, person=person, user=user, unit=unit, reason=reason
+        organisation_id=person.organisation_id,
+        person=person,
+        user=user,
+        unit=unit,
+        domain=domain,
+        reason=reason,
     )
     audit.record(
         audit.AuditEvent.Action.CREATE,

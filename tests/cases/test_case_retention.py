@@ -438,6 +438,7 @@ def test_a_case_goes_in_the_same_run_as_the_ended_consent_and_assignment_it_refe
         organisation_id=case.organisation_id,
         person=case.child,
         user=town.therapist,
+        domain=case.unit.domain,
         reason="case:participant",
         ended_at=years_ago(11),
     )

@@ -21,6 +21,7 @@ from familiebro.core.models import (
     ServiceUnit,
     User,
 )
+from familiebro.privacy import policy
 from familiebro.privacy.models import Assignment, Consent, ConsentGiver, ConsentText, Purpose
 from tests import factories
 
@@ -57,12 +58,19 @@ def member(unit: ServiceUnit, role: str = Membership.Role.WORKER, **user_fields:
     return staff
 
 
-def assign(person: Person, user: Any = None, unit: ServiceUnit | None = None) -> Assignment:
+def assign(
+    person: Person, user: Any = None, unit: ServiceUnit | None = None, domain: str = ""
+) -> Assignment:
+    """A need to know about `person`: a unit's is in the unit's domain; a staff member's in
+    `domain`, by default the one domain they work in."""
+    if unit is None and not domain:
+        (domain,) = policy.domains_of(user, person.organisation_id)
     return Assignment.objects.create(
         organisation_id=person.organisation_id,
         person=person,
         user=user,
         unit=unit,
+        domain=domain,
         reason="test",
     )
 

@@ -3,6 +3,7 @@ read the health centre's case without the family's consent, and never changes it
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -11,8 +12,10 @@ from django.urls import reverse
 
 from familiebro.cases import case_services
 from familiebro.cases.models import Case, LogEntry, Participant
-from familiebro.core.models import ConfidentialityDomain, Person, ServiceUnit
+from familiebro.core import services as core_services
+from familiebro.core.models import ConfidentialityDomain, Membership, Person, ServiceUnit
 from familiebro.privacy import policy
+from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Purpose
 from tests.cases import builders
 from tests.privacy import factories as make
@@ -130,3 +133,38 @@ def test_a_unit_whose_domain_is_set_otherwise_follows_its_domain(town):
 
 def _of(model: type, case: Case) -> dict:
     return {"pk": case.pk} if model is Case else {"case": case}
+
+
+def test_a_colleague_is_assigned_only_in_the_domain_the_two_share(town, school, teacher):
+    """The nurse may give a colleague of her own service a need to know of the child; a teacher
+    at the school, or the school as a unit, works under another duty of confidentiality."""
+    case = health_centre_case(town)
+    colleague = make.member(town.health_centre, first_name="Hanne", last_name="Kollega")
+
+    given = privacy_services.assign(town.nurse, case.child, user=colleague, reason="helsesjekk")
+
+    assert given.domain == ConfidentialityDomain.HEALTH
+    for who in ({"user": teacher}, {"unit": school}):
+        with pytest.raises(ValidationError, match="another duty of confidentiality"):
+            privacy_services.assign(town.nurse, case.child, reason="skolen", **who)
+    assert not Assignment.objects.filter(person=case.child, user=teacher).exists()
+    assert not Assignment.objects.filter(person=case.child, unit=school).exists()
+
+
+def test_registering_a_person_gives_a_need_to_know_in_each_domain_of_the_registrant(town):
+    """Registering is not yet work in one service: the educator who also works in the family
+    team is assigned in both of her domains, one assignment each."""
+    Membership.objects.create(user=town.educator, unit=town.team, role=Membership.Role.WORKER)
+
+    child = core_services.register_person(
+        town.educator,
+        town.organisation,
+        kind=Person.Kind.CHILD,
+        given_name="Ola",
+        family_name="Nordmann",
+        birth_date=datetime.date(2022, 5, 1),
+    )
+
+    assert sorted(
+        Assignment.objects.filter(person=child, user=town.educator).values_list("domain", flat=True)
+    ) == ["education", "health"]

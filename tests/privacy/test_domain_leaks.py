@@ -319,9 +319,6 @@ def test_after_the_consent_is_withdrawn_a_moved_meeting_is_not_mailed_to_its_rea
     assert [m.subject for m in mailoutbox if "s@example.no" in m.to] == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="open: an assignment does not yet record the domain it was given in"
-)
 def test_a_need_to_know_from_the_kindergarten_does_not_open_the_health_centres_case(town):
     """The kindergarten's special educator also works some hours in the family team, a health
     service that has nothing to do with this child. The kindergarten knows the child; the

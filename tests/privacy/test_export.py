@@ -178,6 +178,7 @@ def test_it_refuses_an_export_that_would_leave_records_out(staff, family):
         organisation=family["mother"].organisation,
         person=family["mother"],
         user=colleague,
+        domain="health",
         reason="samtale med mor",
     )
     with pytest.raises(PermissionDenied, match="would be incomplete"):

@@ -176,7 +176,7 @@ def test_ended_exceptional_accesses_and_assignments_are_deleted_after_ten_years(
         staff, child, starts_at=years_ago(3), expires_at=years_ago(2.9)
     )
     old_assignment = Assignment.objects.create(
-        organisation=child.organisation, person=child, user=staff, reason="case"
+        organisation=child.organisation, person=child, user=staff, domain="health", reason="case"
     )
     make.backdate(old_assignment, ended_at=years_ago(10.5))
     open_assignment = Assignment.objects.get(person=child, reason="registered")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from familiebro.core.models import ConfidentialityDomain
 
 
 class Assignment(models.Model):
@@ -41,6 +45,13 @@ class Assignment(models.Model):
         blank=True,
         related_name="assignments",
     )
+    # The duty of confidentiality the need to know was given under: it opens the person's
+    # records held by units of this domain only (a kindergarten's need to know never opens the
+    # health centre's case, even for someone who also works in a health service). A unit's
+    # assignment is in the unit's domain.
+    domain = models.CharField(
+        _("confidentiality domain"), max_length=30, choices=ConfidentialityDomain.choices
+    )
     reason = models.CharField(_("reason"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -66,6 +77,13 @@ class Assignment(models.Model):
             models.Index(fields=["user", "person"]),
             models.Index(fields=["unit", "person"]),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.unit_id is not None:
+            self.domain = self.unit.domain
+        if not self.domain and self._state.adding:
+            raise ValueError("A staff member's need to know is given in one domain: name it.")
+        super().save(*args, **kwargs)
 
 
 class OversightRule(models.Model):
