@@ -331,6 +331,7 @@ def end_session(id_token: str, post_logout_redirect_uri: str) -> EndSession | No
         metadata, _keys = _metadata(config.issuer)
     except LoginFailed:
         return None
+    # Hand-written: Authlib's create_logout_url puts the ID token in an address, which we must not.
     endpoint = metadata.get("end_session_endpoint")
     if not isinstance(endpoint, str) or not endpoint:
         return None
