@@ -39,13 +39,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from familiebro.core.models import GuardianRelation, Person, User
+from familiebro.core.models import ConfidentialityDomain, GuardianRelation, Person, User
 
 from . import access_log, audit, consent_services, policy
 from .models import Assignment, AuditEvent, Consent, ConsentGiver, DataCategory, ExceptionalAccess
 from .models import Purpose as ConsentPurpose
 
-FORMAT = "familiebro-innsyn/2"
+FORMAT = "familiebro-innsyn/3"
 PURPOSE = policy.Purpose.DATA_SUBJECT_REQUEST
 
 PURPOSE_LABELS: dict[str, Any] = {
@@ -74,24 +74,21 @@ def _user_name(user: User | None) -> str:
     return user.display_name() if user is not None else ""
 
 
-def _refuse_if_incomplete(model: type[models.Model], condition: Q, shown: int, kind: Any) -> None:
-    """Refuse unless the actor sees every row matching `condition`: an export that quietly
-    left records out would break the person's right of access."""
-    held = model._default_manager.filter(condition).count()
+def _refuse_if_incomplete(
+    actor: Any, model: type[models.Model], condition: Q, shown: int, kind: Any
+) -> None:
+    """Refuse unless the actor sees every row matching `condition` that their own services
+    hold: an export that quietly left records out would break the person's right of access.
+    (What services under another duty of confidentiality hold, they answer for themselves;
+    the export says so, whether or not they hold anything.)"""
+    held = (
+        model._default_manager.filter(condition & policy.held_in_own_domains(actor, model))
+        .distinct()
+        .count()
+    )
     if held <= shown:
         return
     rule = policy.rule_for(model)
-    if rule.holder_field is not None:
-        # Rows a unit holds may be in a domain under another duty of confidentiality: neither
-        # their kind nor their number is the reader's to know, only where to turn.
-        raise PermissionDenied(
-            _(
-                "The export would be incomplete: the person has records you cannot see. Each "
-                "service exports the records it holds itself. Ask the data protection officer, "
-                "or the leaders of the services that work with the person, to have the export "
-                "made."
-            )
-        )
     if rule.unit_field is not None:
         raise PermissionDenied(
             _(
@@ -117,7 +114,7 @@ def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[in
     rows = list(
         policy.visible(actor, model, PURPOSE).filter(condition).values_list("pk", flat=True)
     )
-    _refuse_if_incomplete(model, condition, len(rows), model._meta.verbose_name_plural)
+    _refuse_if_incomplete(actor, model, condition, len(rows), model._meta.verbose_name_plural)
     return rows
 
 
@@ -239,7 +236,7 @@ def _section_rows(actor: Any, person: Person, section: Section) -> list[models.M
         .prefetch_related(*section.prefetch_related)
         .order_by(*section.order_by)
     )
-    _refuse_if_incomplete(section.model, condition, len(rows), section.heading)
+    _refuse_if_incomplete(actor, section.model, condition, len(rows), section.heading)
     return rows
 
 
@@ -493,6 +490,12 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
                 "name": person.organisation.name,
                 "organisation_number": person.organisation.org_number,
             },
+            # The duties of confidentiality whose records this export holds: each service
+            # answers for what it holds (docs/data-protection.md, "The right of access").
+            "services": [
+                {"domain": domain, "name": str(ConfidentialityDomain(domain).label)}
+                for domain in policy.domains_of(actor, person.organisation_id)
+            ],
             "person": _person(person),
             "guardian_relations": _relations(person, ids["relations"]),
             "consents": _consents(ids["consents"]),
@@ -693,15 +696,25 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             p(_("Access to personal data"), h1),
             p(
                 _(
-                    "This is everything %(controller)s holds about %(name)s in Familiebro, "
-                    "made on %(when)s at the person's request (the right of access, GDPR "
-                    "article 15)."
+                    "This is everything %(controller)s holds about %(name)s in Familiebro in "
+                    "these services: %(services)s. It was made on %(when)s at the person's "
+                    "request (the right of access, GDPR article 15)."
                 )
                 % {
                     "controller": data["data_controller"]["name"],
                     "name": full_name,
+                    "services": ", ".join(service["name"] for service in data["services"]),
                     "when": _when(data["generated_at"]),
                 }
+            ),
+            p(
+                _(
+                    "Other services of %(controller)s work under their own duty of "
+                    "confidentiality and answer for what they hold themselves. To have "
+                    "everything, the request goes to each of them, or to the data protection "
+                    "officer of %(controller)s, who sends it on."
+                )
+                % {"controller": data["data_controller"]["name"]}
             ),
             *_internal_notice(data, p),
             Spacer(1, 4 * mm),

@@ -318,6 +318,12 @@ def _held_in_own_domains(scope: StaffScope, rule: Rule) -> Q:
     return Q(**{f"{rule.holder_field}__in": _units_in_own_domains(scope)})
 
 
+def held_in_own_domains(user: Any, model: type[models.Model]) -> Q:
+    """The rows of `model` held in one of the user's own domains (every row of a model no unit
+    holds): what the user's own services keep, whatever the user may read of it."""
+    return _held_in_own_domains(scope_of(user), rule_for(model))
+
+
 def _searches_whole_organisation(model: type[models.Model], purpose: str) -> bool:
     # Only finding a person by identity number looks past need-to-know, and only at persons.
     return purpose == Purpose.IDENTITY_LOOKUP and model._meta.label == "core.Person"
