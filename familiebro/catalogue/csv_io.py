@@ -1,7 +1,7 @@
 """A unit's offers as a file: CSV or HSDS 3.0 JSON; export, and import by id, all or nothing.
 
-CSV is Familiebro's own one-row-per-offer format, for spreadsheets. HSDS JSON is the
-Open Referral format other directories speak; its mapping and importer are in hsds.py, and
+CSV is Familiebro's own one-row-per-offer format, for spreadsheets. HSDS JSON is the Open
+Referral format other directories speak; its mapping and importer are in the hsds package, and
 the functions at the end of this module only read the upload and hand it over
 (`import_offers_file` picks the format by the file's name or first character).
 
@@ -57,7 +57,10 @@ from django.utils.translation import gettext_lazy
 from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.core.text import without_direction_controls
 
-from . import hsds, services
+from . import services
+from .hsds.importer import import_hsds_records
+from .hsds.records import SourceRecord
+from .hsds.render import export_offers_as_hsds
 from .models import Offer, Programme, TaxonomyTerm
 
 MAX_ROWS = 5000
@@ -575,7 +578,7 @@ def import_offers_file(actor: Any, unit: ServiceUnit, upload: IO[bytes] | Any) -
 
 def export_offers_hsds(unit: ServiceUnit, out: Writer) -> int:
     """Write the unit's offers as a JSON list of HSDS 3.0 services; returns how many."""
-    records = hsds.export_offers_as_hsds(Offer.objects.filter(unit=unit))
+    records = export_offers_as_hsds(Offer.objects.filter(unit=unit))
     json.dump(records, out, ensure_ascii=False, indent=2)
     out.write("\n")
     return len(records)
@@ -608,9 +611,9 @@ def _import_hsds(actor: Any, unit: ServiceUnit, raw: bytes) -> FileImport:
             _("The file has more than %(max)s offers. Split it into smaller files.")
             % {"max": MAX_ROWS}
         )
-    report = hsds.import_hsds_records(
+    report = import_hsds_records(
         [
-            hsds.SourceRecord(record, _("record %(n)s") % {"n": n}, "service")
+            SourceRecord(record, _("record %(n)s") % {"n": n}, "service")
             for n, record in enumerate(records, start=1)
         ],
         partial=False,
@@ -619,7 +622,7 @@ def _import_hsds(actor: Any, unit: ServiceUnit, raw: bytes) -> FileImport:
     )
     problems = [Problem(r.source, r.record_id, "; ".join(r.reasons)) for r in report.rejections]
     if problems:
-        # hsds.py's own summary suggests --partial, which the editor does not offer.
+        # the HSDS importer's own summary suggests --partial, which the editor does not offer.
         summary = _(
             "Nothing was imported: %(count)s records were rejected. Correct them and import "
             "the whole file again."

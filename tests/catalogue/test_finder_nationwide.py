@@ -10,7 +10,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from familiebro.catalogue import csv_io, hsds, services
+from familiebro.catalogue import csv_io, services
+from familiebro.catalogue.hsds.files import import_hsds_paths
 from familiebro.catalogue.models import Offer
 from tests import factories
 from tests.catalogue.factories import FinderOfferFactory, LocationFactory, topic
@@ -172,7 +173,7 @@ def test_the_hsds_csv_import_makes_a_nationwide_digital_offer_local(
     # The official example names a service area no municipality has: for no one in particular.
     (tmp_path / "first").mkdir()
     (tmp_path / "hamar").mkdir()
-    report = hsds.import_hsds_paths([example_copy(tmp_path / "first")], partial=False)
+    report = import_hsds_paths([example_copy(tmp_path / "first")], partial=False)
     assert report.ok, report.lines()
     offer = Offer.objects.get(pk=SERVICE_ID)
     services.update_offer(None, offer, {"is_digital": True, "topics": [topic("parenting-role")]})
@@ -182,7 +183,7 @@ def test_the_hsds_csv_import_makes_a_nationwide_digital_offer_local(
         tmp_path / "hamar",
         {"service_areas.csv": (",extent,geojson,", ",3403,text,")},
     )
-    report = hsds.import_hsds_paths([areas_in_hamar], partial=False)
+    report = import_hsds_paths([areas_in_hamar], partial=False)
     assert report.ok, report.lines()
     assert found_in(client, stange) == []
     assert found_in(client, hamar) == [offer.title]

@@ -293,7 +293,7 @@ def test_other_units_offers_cannot_be_exported(staff_client):
     assert unknown.status_code == 404
 
 
-# HSDS JSON, through hsds.py's exporter and importer. ---------------------------------------
+# HSDS JSON, through the HSDS exporter and importer. --------------------------------------
 
 
 def export_json(unit) -> str:
@@ -320,7 +320,7 @@ def test_the_hsds_export_lists_the_units_offers_as_services(unit, offers):
 
 
 def test_an_hsds_round_trip_changes_nothing(staff, unit, offers):
-    # HSDS ages are whole years from birth: hsds.py publishes pregnancy as 0, so an offer that
+    # HSDS ages are whole years from birth: HSDS output publishes pregnancy as 0, so an offer that
     # starts in pregnancy does not survive the trip. This one starts at birth.
     services.update_offer(staff, offers[0], {"age_from_months": 0})
     before = [snapshot(offer) for offer in offers]
