@@ -25,7 +25,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import finder
+from ..finder.search import fulltext_matches
+from ..finder.words import parse_query
 from ..models import Location, Offer, Provider, Taxonomy
 from .ids import DEFAULT_PER_PAGE, HSDS_VERSION, JSON, parse_uuid, service_at_location_id
 from .render import (
@@ -109,11 +110,11 @@ def published_offers() -> QuerySet[Offer]:
 def _matching_text(queryset: QuerySet[Offer], text: str) -> QuerySet[Offer]:
     """The finder's text search: Norwegian full text on PostgreSQL, every word elsewhere.
     The order is the caller's (HSDS pages are by name, not by relevance)."""
-    concepts = finder.parse_query(text)
+    concepts = parse_query(text)
     if not concepts:
         return queryset
     if connection.vendor == "postgresql":
-        return finder.fulltext_matches(queryset, concepts)
+        return fulltext_matches(queryset, concepts)
     for concept in concepts:
         either = Q()
         for phrase in concept.phrases:

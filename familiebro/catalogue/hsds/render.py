@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from familiebro.core.models import Municipality
 
-from .. import finder
+from ..finder.criteria import language_name
 from ..models import Location, Offer, Programme, Provider, Taxonomy, TaxonomyTerm
 from .ids import (
     JSON,
@@ -157,7 +157,7 @@ def service_own(offer: Offer, *, children: bool) -> dict[str, JSON]:
         {
             "id": child_id(offer, f"language:{code}"),
             "code": code,
-            "name": finder.language_name(code),
+            "name": language_name(code),
         }
         for code in offer.languages.split()
     ]
