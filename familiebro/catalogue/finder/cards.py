@@ -17,8 +17,8 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import services
 from ..models import PREGNANCY_START_MONTHS, Offer, OpeningHours
+from ..reads import is_stale
 from .criteria import (
     LANGUAGE_ALIASES,
     RIGHT_TO_LEFT_SPOKEN,
@@ -36,11 +36,6 @@ def offer_language_codes(offer: Offer | ResultCard) -> list[str]:
         if canonical not in codes:
             codes.append(canonical)
     return codes
-
-
-def is_stale(offer: Offer | ResultCard, now: datetime.datetime | None = None) -> bool:
-    """Not verified for six months, or never: the rule the editor pages flag offers by."""
-    return services.is_stale(offer, now)
 
 
 # The offer columns a result card shows, read as plain values: twenty model instances, each

@@ -21,7 +21,7 @@ from ..models import (
     OfferTranslation,
     TaxonomyTerm,
 )
-from .cards import is_stale
+from ..reads import is_stale
 from .criteria import published_offers
 
 CONTENT_LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)

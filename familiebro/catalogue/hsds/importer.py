@@ -27,6 +27,7 @@ from familiebro.core.text import without_direction_controls
 from familiebro.privacy import audit
 from familiebro.privacy.models import AuditEvent
 
+from ..actions import EVENING_FROM, MAX_AGE_MONTHS, provider_for
 from ..models import (
     Location,
     Offer,
@@ -37,8 +38,8 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from ..permissions import require_can_edit
 from ..search import refresh_search_fields
-from ..services import EVENING_FROM, MAX_AGE_MONTHS, provider_for, require_can_edit
 from .ids import (
     JSON,
     ORGANIZATION_CONTEXT,

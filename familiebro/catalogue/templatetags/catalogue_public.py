@@ -15,6 +15,7 @@ from django.forms import BoundField
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from familiebro.catalogue import reads
 from familiebro.catalogue.finder import cards, criteria
 from familiebro.catalogue.models import RIGHT_TO_LEFT_LANGUAGES, Offer, TaxonomyTerm
 
@@ -36,7 +37,7 @@ def spoken_languages(offer: Offer) -> list[cards.SpokenLanguage]:
 @register.filter
 def is_stale(offer: Offer) -> bool:
     """Not verified by its unit for six months (or never)."""
-    return cards.is_stale(offer)
+    return reads.is_stale(offer)
 
 
 @register.filter
