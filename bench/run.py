@@ -596,11 +596,11 @@ def bench_fixtures() -> Iterator[Fixtures]:
             municipality_numbers=sorted(Municipality.objects.values_list("number", flat=True)),
             offer_ids=[
                 str(pk)
-                for pk in Offer.objects.filter(status=Offer.Status.PUBLISHED)
+                for pk in Offer.objects.published()
                 .order_by("?")
                 .values_list("pk", flat=True)[:LOOKUP_SAMPLE]
             ],
-            published_offers=Offer.objects.filter(status=Offer.Status.PUBLISHED).count(),
+            published_offers=Offer.objects.published().count(),
             long_case_id=case.pk if case else 0,
             long_case_reference=case.reference if case else "",
             team_unit_id=team.unit_id if team else 0,

@@ -4,7 +4,7 @@ import pytest
 
 from bench import generate, offers
 from bench.scales import SCALES, Scale
-from familiebro.catalogue.finder.criteria import FinderCriteria, filter_offers, published_offers
+from familiebro.catalogue.finder.criteria import FinderCriteria, filter_offers
 from familiebro.catalogue.finder.search import search
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Municipality
@@ -62,5 +62,5 @@ def test_generated_digital_offers_for_no_municipality_are_found_from_every_munic
     assert set(Offer.objects.filter(is_nationwide=True)) == set(nationwide)
     for municipality in Municipality.objects.all():
         criteria = FinderCriteria(municipality=municipality)
-        found = filter_offers(published_offers(), criteria)
+        found = filter_offers(Offer.objects.published(), criteria)
         assert set(nationwide) <= set(found)

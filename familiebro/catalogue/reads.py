@@ -29,11 +29,6 @@ STALE_AFTER = datetime.timedelta(days=STALE_AFTER_DAYS)
 EDITOR_PAGE_SIZE = 50
 
 
-def public_offers() -> QuerySet[Offer]:
-    """What parents may see: published offers only. Drafts and retired offers never show."""
-    return Offer.objects.filter(status=Offer.Status.PUBLISHED)
-
-
 def stale_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) - STALE_AFTER
 

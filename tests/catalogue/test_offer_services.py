@@ -59,7 +59,7 @@ def test_a_new_offer_is_a_draft_published_by_the_units_organisation(staff, unit)
     assert offer.provider.organisation == unit.organisation
     assert offer.provider.name == unit.organisation.name
     assert list(offer.municipalities.all()) == [municipality]
-    assert offer not in reads.public_offers()
+    assert offer not in Offer.objects.published()
 
 
 def test_the_provider_is_made_once_per_organisation(staff, unit):
@@ -86,13 +86,13 @@ def test_publishing_names_everything_a_parent_would_miss(staff, unit):
 def test_an_e_mail_address_or_a_web_page_is_also_a_way_to_get_in_touch(staff, unit, contact):
     offer = actions.create_offer(staff, unit, complete(contact_phone="", **contact))
     actions.publish_offer(staff, offer)
-    assert offer in reads.public_offers()
+    assert offer in Offer.objects.published()
 
 
 def test_publishing_makes_the_offer_public_and_confirms_it(staff, offer):
     actions.publish_offer(staff, offer)
     offer.refresh_from_db()
-    assert offer in reads.public_offers()
+    assert offer in Offer.objects.published()
     assert offer.verified_by == staff
     assert timezone.now() - offer.last_verified_at < datetime.timedelta(minutes=1)
     assert not reads.is_stale(offer)
@@ -149,11 +149,11 @@ def test_only_a_published_offer_can_be_confirmed(staff, offer):
 
 def test_retiring_takes_the_offer_off_the_public_pages(staff, published):
     actions.retire_offer(staff, published)
-    assert published not in reads.public_offers()
+    assert published not in Offer.objects.published()
     with pytest.raises(ValidationError, match="already retired"):
         actions.retire_offer(staff, published)
     actions.publish_offer(staff, published)
-    assert published in reads.public_offers()
+    assert published in Offer.objects.published()
 
 
 def test_staff_of_another_unit_can_neither_change_nor_find_the_offer(outsider, offer):

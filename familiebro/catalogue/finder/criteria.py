@@ -134,10 +134,6 @@ class FinderCriteria:
     evenings_or_weekends: bool = False
 
 
-def published_offers() -> QuerySet[Offer]:
-    return Offer.objects.filter(status=Offer.Status.PUBLISHED)
-
-
 def offers_in_municipality(municipality: Municipality) -> Q:
     """Offers for the municipality's residents, given in it, or digital ones for everyone.
 

@@ -22,7 +22,6 @@ from ..models import (
     TaxonomyTerm,
 )
 from ..reads import is_stale
-from .criteria import published_offers
 
 CONTENT_LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 
@@ -62,7 +61,7 @@ def offer_page(
     """
     now = now or timezone.now()
     offer = (
-        published_offers()
+        Offer.objects.published()
         .select_related("programme", "provider", "unit__organisation")
         .prefetch_related(
             Prefetch("locations", queryset=Location.objects.select_related("municipality")),
@@ -114,7 +113,7 @@ def offer_calendar_sessions(
     """
     now = now or timezone.now()
     offer = (
-        published_offers()
+        Offer.objects.published()
         .prefetch_related(
             Prefetch("sessions", queryset=_upcoming_sessions(now)),
             Prefetch("locations", queryset=Location.objects.select_related("municipality")),

@@ -11,7 +11,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 from familiebro.core.models import Municipality
 
 from ..models import Location, Offer, Programme
-from .criteria import published_offers
 
 
 @dataclass
@@ -128,7 +127,7 @@ def _programme_offer_counts() -> list[tuple[int, int, int]]:
         & ~Exists(Offer.locations.through.objects.filter(offer_id=OuterRef("pk")))
     )
     rows = (
-        published_offers()
+        Offer.objects.published()
         .filter(programme__isnull=False)
         .values("programme_id")
         .annotate(offers=Count("pk"), nationwide=Count("pk", filter=nationwide))

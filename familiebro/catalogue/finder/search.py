@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 
 from ..models import Offer
 from .cards import ResultCard, card_queryset, result_cards
-from .criteria import FinderCriteria, filter_offers, published_offers
+from .criteria import FinderCriteria, filter_offers
 from .words import FUZZY_RATIO, MAX_QUERY_WORDS, Concept, crude_stem, parse_query, words
 
 PAGE_SIZE = 20
@@ -71,7 +71,7 @@ def page_number(value: str | None) -> int:
 
 def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
     """The finder's answer: one page of published offers matching the criteria, best first."""
-    candidates = filter_offers(published_offers(), criteria)
+    candidates = filter_offers(Offer.objects.published(), criteria)
     concepts = parse_query(criteria.text)
     also_searched = [phrase for concept in concepts for phrase in concept.alternatives]
     if not concepts:

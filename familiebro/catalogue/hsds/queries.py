@@ -103,10 +103,6 @@ def page_of(
     }
 
 
-def published_offers() -> QuerySet[Offer]:
-    return Offer.objects.filter(status=Offer.Status.PUBLISHED)
-
-
 def _matching_text(queryset: QuerySet[Offer], text: str) -> QuerySet[Offer]:
     """The finder's text search: Norwegian full text on PostgreSQL, every word elsewhere.
     The order is the caller's (HSDS pages are by name, not by relevance)."""
@@ -149,7 +145,7 @@ def services_page(
     filters: ServiceFilters, paging: Paging, *, full: bool = False, minimal: bool = False
 ) -> dict[str, JSON]:
     """GET /services: published offers, by name then id."""
-    queryset = filter_services(published_offers(), filters).order_by("title", "pk")
+    queryset = filter_services(Offer.objects.published(), filters).order_by("title", "pk")
     if minimal:
         return page_of(
             queryset.only("id", "title", "status", "updated_at"), paging, render_service_minimal
@@ -161,7 +157,9 @@ def services_page(
 def service_detail(service_id: str) -> dict[str, JSON]:
     pk = parse_uuid(service_id)
     offer = (
-        services_for_rendering(published_offers(), full=True).filter(pk=pk).first() if pk else None
+        services_for_rendering(Offer.objects.published(), full=True).filter(pk=pk).first()
+        if pk
+        else None
     )
     if offer is None:
         raise NotFound(_("No published service has the id %(id)s.") % {"id": service_id})
@@ -172,7 +170,7 @@ def _organizations_for_rendering(full: bool, full_services: bool) -> QuerySet[Pr
     queryset = Provider.objects.select_related("organisation")
     if not full:
         return queryset
-    services = services_for_rendering(published_offers(), full=full_services).order_by(
+    services = services_for_rendering(Offer.objects.published(), full=full_services).order_by(
         "title", "pk"
     )
     return queryset.prefetch_related(
@@ -215,7 +213,7 @@ def organization_detail(organization_id: str, *, full_service: bool = False) -> 
 
 
 def _offer_locations(filters: ServiceFilters, *, full: bool) -> QuerySet[Any]:
-    offers = filter_services(published_offers(), filters)
+    offers = filter_services(Offer.objects.published(), filters)
     rows = (
         Offer.locations.through.objects.filter(offer_id__in=offers.values("pk"))
         .select_related("offer__provider", "offer__programme", "location__municipality")
@@ -258,7 +256,7 @@ def find_service_at_location(sal_id: str) -> tuple[Offer, Location] | None:
     wanted = str(pk)
     through = Offer.locations.through.objects.filter(offer__status=Offer.Status.PUBLISHED)
     imported = (
-        published_offers()
+        Offer.objects.published()
         .filter(hsds_extra__has_key="service_at_locations")
         .annotate(extra_text=Cast("hsds_extra", TextField()))
         .filter(extra_text__contains=wanted)
