@@ -551,7 +551,8 @@ def bench_fixtures() -> Iterator[Fixtures]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from bench.cases import long_case
-    from bench.generate import BENCH_ROLES, BENCH_USERNAME
+    from bench.common import BENCH_USERNAME
+    from bench.generate import BENCH_ROLES
     from familiebro.cases.models import HelpRequest
     from familiebro.catalogue.models import Offer
     from familiebro.core.models import Municipality, Organisation, Person, ServiceUnit, User
