@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bench.generate import BENCH_USERNAME, FAMILY_NAMES, GIVEN_NAMES, RowWriter
+from bench.common import BENCH_USERNAME, FAMILY_NAMES, GIVEN_NAMES, RowWriter
 from bench.scales import Scale
 from familiebro.cases import deadlines as case_deadlines
 from familiebro.cases.case_services import REFERENCE_PREFIX as CASE_PREFIX

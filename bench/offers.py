@@ -13,7 +13,7 @@ target groups from the seeded vocabularies, an age range (some in pregnancy), la
 formats, a place, and some opening hours, dated sessions and translations. About a fifth
 instantiate a national programme.
 
-Rows are written with the generator's RowWriter (COPY on PostgreSQL); then the search
+Rows are written with bench/common.py's RowWriter (COPY on PostgreSQL); then the search
 documents are built by the product's own `build_search_document` and written in bulk.
 """
 
@@ -30,7 +30,7 @@ from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench.generate import COUNTIES, FAMILY_NAMES, GIVEN_NAMES, RowWriter, municipality_name
+from bench.common import COUNTIES, FAMILY_NAMES, GIVEN_NAMES, RowWriter, municipality_name
 from bench.scales import Scale
 from familiebro.catalogue.models import (
     Location,

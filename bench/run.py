@@ -551,7 +551,8 @@ def bench_fixtures() -> Iterator[Fixtures]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from bench.cases import long_case
-    from bench.generate import BENCH_ROLES, BENCH_USERNAME
+    from bench.common import BENCH_USERNAME
+    from bench.generate import BENCH_ROLES
     from familiebro.cases.models import HelpRequest
     from familiebro.catalogue.models import Offer
     from familiebro.core.models import Municipality, Organisation, Person, ServiceUnit, User
@@ -596,11 +597,11 @@ def bench_fixtures() -> Iterator[Fixtures]:
             municipality_numbers=sorted(Municipality.objects.values_list("number", flat=True)),
             offer_ids=[
                 str(pk)
-                for pk in Offer.objects.filter(status=Offer.Status.PUBLISHED)
+                for pk in Offer.objects.published()
                 .order_by("?")
                 .values_list("pk", flat=True)[:LOOKUP_SAMPLE]
             ],
-            published_offers=Offer.objects.filter(status=Offer.Status.PUBLISHED).count(),
+            published_offers=Offer.objects.published().count(),
             long_case_id=case.pk if case else 0,
             long_case_reference=case.reference if case else "",
             team_unit_id=team.unit_id if team else 0,

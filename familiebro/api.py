@@ -19,7 +19,7 @@ from familiebro.privacy.api import router as privacy_router  # noqa: E402
 
 api.add_router("/privacy/", privacy_router)
 
-from familiebro.catalogue.hsds_api import router as hsds_router  # noqa: E402
+from familiebro.catalogue.hsds.api import router as hsds_router  # noqa: E402
 
 api.add_router("/hsds/", hsds_router)
 

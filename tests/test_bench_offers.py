@@ -4,7 +4,8 @@ import pytest
 
 from bench import generate, offers
 from bench.scales import SCALES, Scale
-from familiebro.catalogue import finder
+from familiebro.catalogue.finder.criteria import FinderCriteria, filter_offers
+from familiebro.catalogue.finder.search import search
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Municipality
 
@@ -37,12 +38,12 @@ def test_the_catalogue_spreads_published_findable_offers_over_every_municipality
     assert not Offer.objects.filter(search_document="").exists()
     assert not Offer.objects.filter(topics__isnull=True).exists()
     for municipality in Municipality.objects.all():
-        criteria = finder.FinderCriteria(municipality=municipality)
-        assert finder.search(criteria).count >= 20
+        criteria = FinderCriteria(municipality=municipality)
+        assert search(criteria).count >= 20
 
 
 def test_the_finder_finds_generated_offers_by_the_words_parents_use(dataset):
-    result = finder.search(finder.FinderCriteria(text="søvn"))
+    result = search(FinderCriteria(text="søvn"))
     assert result.count > 0
     documents = Offer.objects.filter(pk__in=[offer.pk for offer in result.offers])
     assert all(
@@ -60,6 +61,6 @@ def test_generated_digital_offers_for_no_municipality_are_found_from_every_munic
     assert nationwide.count() == round(120 * offers.NATIONWIDE_DIGITAL_SHARE)
     assert set(Offer.objects.filter(is_nationwide=True)) == set(nationwide)
     for municipality in Municipality.objects.all():
-        criteria = finder.FinderCriteria(municipality=municipality)
-        found = finder.filter_offers(finder.published_offers(), criteria)
+        criteria = FinderCriteria(municipality=municipality)
+        found = filter_offers(Offer.objects.published(), criteria)
         assert set(nationwide) <= set(found)

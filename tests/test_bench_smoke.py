@@ -4,6 +4,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench import generate
+from bench.common import BENCH_USERNAME
 from bench.scales import SCALES
 from familiebro.core import crypto, services
 from familiebro.core.identifiers import normalise_identity_number
@@ -73,7 +74,7 @@ def test_identity_numbers_are_valid_synthetic_and_findable(dataset):
 
 
 def test_bench_user_finds_persons_of_its_organisation(dataset):
-    user = User.objects.get(username=generate.BENCH_USERNAME)
+    user = User.objects.get(username=BENCH_USERNAME)
     assert user.memberships.count() == len(generate.BENCH_ROLES)
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     organisation_id = user.memberships.values_list("unit__organisation_id", flat=True)[0]
@@ -95,7 +96,7 @@ def test_the_bench_users_case_pages_have_their_data(dataset):
     from familiebro.cases import case_services
     from familiebro.cases.models import Case, HelpRequest, LogEntry
 
-    user = User.objects.get(username=generate.BENCH_USERNAME)
+    user = User.objects.get(username=BENCH_USERNAME)
     rows = case_services.my_cases(user)
     roles = [row.role for row in rows]
     assert roles.count("Coordinator") == cases.BENCH_COORDINATED

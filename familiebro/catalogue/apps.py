@@ -10,12 +10,12 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from familiebro.core.models import Municipality
 
-        from . import finder
+        from .finder.criteria import forget_filter_choices
         from .models import Offer, TaxonomyTerm
 
         # The finder's filter choices, kept for a minute, change with these: this process
-        # shows a change at once (other processes within the minute, see finder.py).
+        # shows a change at once (other processes within the minute, see finder/criteria.py).
         for model in (Offer, TaxonomyTerm, Municipality):
-            post_save.connect(finder.forget_filter_choices, sender=model, weak=False)
-            post_delete.connect(finder.forget_filter_choices, sender=model, weak=False)
-        m2m_changed.connect(finder.forget_filter_choices, sender=Offer.topics.through, weak=False)
+            post_save.connect(forget_filter_choices, sender=model, weak=False)
+            post_delete.connect(forget_filter_choices, sender=model, weak=False)
+        m2m_changed.connect(forget_filter_choices, sender=Offer.topics.through, weak=False)

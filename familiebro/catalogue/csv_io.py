@@ -1,7 +1,7 @@
 """A unit's offers as a file: CSV or HSDS 3.0 JSON; export, and import by id, all or nothing.
 
-CSV is Familiebro's own one-row-per-offer format, for spreadsheets. HSDS JSON is the
-Open Referral format other directories speak; its mapping and importer are in hsds.py, and
+CSV is Familiebro's own one-row-per-offer format, for spreadsheets. HSDS JSON is the Open
+Referral format other directories speak; its mapping and importer are in the hsds package, and
 the functions at the end of this module only read the upload and hand it over
 (`import_offers_file` picks the format by the file's name or first character).
 
@@ -57,7 +57,10 @@ from django.utils.translation import gettext_lazy
 from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.core.text import without_direction_controls
 
-from . import hsds, services
+from . import actions, permissions, programme_data, reads
+from .hsds.importer import import_hsds_records
+from .hsds.records import SourceRecord
+from .hsds.render import export_offers_as_hsds
 from .models import Offer, Programme, TaxonomyTerm
 
 MAX_ROWS = 5000
@@ -226,7 +229,7 @@ def _row(offer: Offer) -> list[str]:
         "programme": offer.programme.slug if offer.programme else "",
         "topics": _join(term.code for term in offer.topics.all()),
         "target_groups": _join(term.code for term in offer.target_groups.all()),
-        "languages": _join(services.languages_of(offer)),
+        "languages": _join(reads.languages_of(offer)),
         "municipalities": _join(m.number for m in offer.municipalities.all()),
         "place_name": place.name if place else "",
         "place_address": place.address if place else "",
@@ -268,7 +271,7 @@ def import_offers(actor: Any, unit: ServiceUnit, upload: IO[bytes] | Any) -> Imp
     Raises UnreadableFile when the file as a whole is not usable (wrong encoding, unknown
     columns, too many rows); otherwise returns a report, with every rejected row if any.
     """
-    services.require_can_edit(actor, unit.pk)
+    permissions.require_can_edit(actor, unit.pk)
     rows, columns = _read(upload)
     lookups = _Lookups.for_rows(rows)
     report = ImportReport()
@@ -366,14 +369,14 @@ class _Lookups:
             numbers.update(_split(row.get("municipalities", "")))
             if row.get("place_municipality"):
                 numbers.add(row["place_municipality"])
-        terms = TaxonomyTerm.objects.filter(taxonomy_id__in=services.TAXONOMY_IDS.values())
+        terms = TaxonomyTerm.objects.filter(taxonomy_id__in=programme_data.TAXONOMY_IDS.values())
         by_taxonomy: dict[Any, dict[str, TaxonomyTerm]] = {}
         for term in terms:
             by_taxonomy.setdefault(term.taxonomy_id, {})[term.code] = term
         return cls(
-            topics=by_taxonomy.get(services.TAXONOMY_IDS[services.TOPIC_TAXONOMY], {}),
+            topics=by_taxonomy.get(programme_data.TAXONOMY_IDS[programme_data.TOPIC_TAXONOMY], {}),
             target_groups=by_taxonomy.get(
-                services.TAXONOMY_IDS[services.TARGET_GROUP_TAXONOMY], {}
+                programme_data.TAXONOMY_IDS[programme_data.TARGET_GROUP_TAXONOMY], {}
             ),
             programmes={p.slug: p for p in Programme.objects.all()},
             municipalities=Municipality.objects.in_bulk(list(numbers), field_name="number"),
@@ -410,16 +413,16 @@ def _import_row(
         if not data.get("municipalities"):
             # A new offer without municipalities is for those its unit serves.
             data.pop("municipalities", None)
-        offer = services.create_offer(actor, unit, data, offer_id=offer_id)
+        offer = actions.create_offer(actor, unit, data, offer_id=offer_id)
         outcome = "created"
     else:
-        changed = services.update_offer(actor, offer, data)
+        changed = actions.update_offer(actor, offer, data)
         outcome = "updated" if changed else "unchanged"
     if status and status != offer.status:
         if status == Offer.Status.PUBLISHED:
-            services.publish_offer(actor, offer)
+            actions.publish_offer(actor, offer)
         elif status == Offer.Status.RETIRED:
-            services.retire_offer(actor, offer)
+            actions.retire_offer(actor, offer)
         else:
             raise ValidationError(
                 {
@@ -575,7 +578,7 @@ def import_offers_file(actor: Any, unit: ServiceUnit, upload: IO[bytes] | Any) -
 
 def export_offers_hsds(unit: ServiceUnit, out: Writer) -> int:
     """Write the unit's offers as a JSON list of HSDS 3.0 services; returns how many."""
-    records = hsds.export_offers_as_hsds(Offer.objects.filter(unit=unit))
+    records = export_offers_as_hsds(Offer.objects.filter(unit=unit))
     json.dump(records, out, ensure_ascii=False, indent=2)
     out.write("\n")
     return len(records)
@@ -586,7 +589,7 @@ def export_filename_hsds(unit: ServiceUnit) -> str:
 
 
 def _import_hsds(actor: Any, unit: ServiceUnit, raw: bytes) -> FileImport:
-    services.require_can_edit(actor, unit.pk)
+    permissions.require_can_edit(actor, unit.pk)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -608,9 +611,9 @@ def _import_hsds(actor: Any, unit: ServiceUnit, raw: bytes) -> FileImport:
             _("The file has more than %(max)s offers. Split it into smaller files.")
             % {"max": MAX_ROWS}
         )
-    report = hsds.import_hsds_records(
+    report = import_hsds_records(
         [
-            hsds.SourceRecord(record, _("record %(n)s") % {"n": n}, "service")
+            SourceRecord(record, _("record %(n)s") % {"n": n}, "service")
             for n, record in enumerate(records, start=1)
         ],
         partial=False,
@@ -619,7 +622,7 @@ def _import_hsds(actor: Any, unit: ServiceUnit, raw: bytes) -> FileImport:
     )
     problems = [Problem(r.source, r.record_id, "; ".join(r.reasons)) for r in report.rejections]
     if problems:
-        # hsds.py's own summary suggests --partial, which the editor does not offer.
+        # the HSDS importer's own summary suggests --partial, which the editor does not offer.
         summary = _(
             "Nothing was imported: %(count)s records were rejected. Correct them and import "
             "the whole file again."

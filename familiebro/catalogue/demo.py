@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from familiebro.core.models import Municipality, ServiceUnit
 
-from . import services
+from . import actions, programme_data
 from .models import Offer, OpeningHours, Programme, TaxonomyTerm
 
 _DEMO_NAMESPACE = uuid.UUID("b7d5f0a2-3c1e-4e8b-9f2d-6a4c8e1b0d37")
@@ -1030,7 +1030,9 @@ def load_demo_offers() -> int:
         }
         terms = {
             (term.taxonomy_id, term.code): term
-            for term in TaxonomyTerm.objects.filter(taxonomy_id__in=services.TAXONOMY_IDS.values())
+            for term in TaxonomyTerm.objects.filter(
+                taxonomy_id__in=programme_data.TAXONOMY_IDS.values()
+            )
         }
         programmes = {p.slug: p for p in Programme.objects.all()}
         municipalities = {m.number: m for m in Municipality.objects.all()}
@@ -1048,8 +1050,8 @@ def _create(
     municipalities: dict[str, Municipality],
     today: datetime.date,
 ) -> Offer:
-    topic_taxonomy = services.TAXONOMY_IDS[services.TOPIC_TAXONOMY]
-    group_taxonomy = services.TAXONOMY_IDS[services.TARGET_GROUP_TAXONOMY]
+    topic_taxonomy = programme_data.TAXONOMY_IDS[programme_data.TOPIC_TAXONOMY]
+    group_taxonomy = programme_data.TAXONOMY_IDS[programme_data.TARGET_GROUP_TAXONOMY]
     data: dict[str, object] = {
         "title": spec.title,
         "summary": spec.summary,
@@ -1093,7 +1095,7 @@ def _create(
         }
         for h in spec.hours
     ]
-    offer = services.create_offer(
+    offer = actions.create_offer(
         None,
         unit,
         data,
@@ -1102,7 +1104,7 @@ def _create(
         offer_id=spec.id,
     )
     for translation in spec.translations:
-        services.translate_offer(
+        actions.translate_offer(
             None,
             offer,
             translation.language,
@@ -1111,7 +1113,7 @@ def _create(
             description=translation.description,
             how_to_sign_up=translation.how_to_sign_up,
         )
-    services.publish_offer(None, offer)
+    actions.publish_offer(None, offer)
     if spec.stale:
         # The demo pretends this offer was last confirmed months ago, so the warning shows.
         Offer.objects.filter(pk=offer.pk).update(last_verified_at=timezone.now() - STALE_AGE)

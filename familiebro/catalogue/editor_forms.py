@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from familiebro.core import forms as core_forms
 from familiebro.core.models import Municipality, ServiceUnit
 
-from . import services
+from . import actions, programme_data, reads
 from .models import (
     RIGHT_TO_LEFT_LANGUAGES,
     Offer,
@@ -62,7 +62,7 @@ class OfferForm(core_forms.ModelForm):
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages the offer is given in"),
-        choices=services.SPOKEN_LANGUAGES,
+        choices=actions.SPOKEN_LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
     other_languages = forms.CharField(
@@ -216,10 +216,10 @@ class OfferForm(core_forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.offer = offer
         _choices(self, "topics").queryset = TaxonomyTerm.objects.filter(
-            taxonomy_id=services.TAXONOMY_IDS[services.TOPIC_TAXONOMY]
+            taxonomy_id=programme_data.TAXONOMY_IDS[programme_data.TOPIC_TAXONOMY]
         ).order_by("name")
         _choices(self, "target_groups").queryset = TaxonomyTerm.objects.filter(
-            taxonomy_id=services.TAXONOMY_IDS[services.TARGET_GROUP_TAXONOMY]
+            taxonomy_id=programme_data.TAXONOMY_IDS[programme_data.TARGET_GROUP_TAXONOMY]
         ).order_by("name")
         self.fields["topics"].help_text = _("Choose every topic the offer helps with.")
         programme = _choices(self, "programme")
@@ -273,7 +273,7 @@ class OfferForm(core_forms.ModelForm):
         cleaned = super().clean() or {}
         if "languages" in cleaned and "other_languages" in cleaned:
             try:
-                services.normalise_languages([*cleaned["languages"], *cleaned["other_languages"]])
+                actions.normalise_languages([*cleaned["languages"], *cleaned["other_languages"]])
             except ValidationError as exc:
                 self.add_error("other_languages", exc)
         return cleaned
@@ -311,8 +311,8 @@ def initial_for(offer: Offer) -> dict[str, Any]:
     initial["programme"] = offer.programme_id
     initial["topics"] = [term.pk for term in offer.topics.all()]
     initial["target_groups"] = [term.pk for term in offer.target_groups.all()]
-    known = {code for code, _name in services.SPOKEN_LANGUAGES}
-    codes = services.languages_of(offer)
+    known = {code for code, _name in actions.SPOKEN_LANGUAGES}
+    codes = reads.languages_of(offer)
     initial["languages"] = [code for code in codes if code in known]
     initial["other_languages"] = " ".join(code for code in codes if code not in known)
     initial["municipalities"] = [m.pk for m in offer.municipalities.all()]

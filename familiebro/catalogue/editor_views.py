@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.core.responses import forbidden
 
-from . import csv_io, editor_forms, services
+from . import actions, csv_io, editor_forms, permissions, reads
 from .editor_forms import (
     ImportForm,
     OfferForm,
@@ -52,17 +52,17 @@ def _unit_id(request: HttpRequest) -> int | None:
 @staff_required
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
-    listing = services.editor_listing(
+    listing = reads.editor_listing(
         request.user, unit_id=_unit_id(request), page_number=request.GET.get("side")
     )
-    rows = [(offer, services.is_stale(offer)) for offer in listing.page.object_list]
+    rows = [(offer, reads.is_stale(offer)) for offer in listing.page.object_list]
     return render(
         request,
         "catalogue/editor/list.html",
         {
             "listing": listing,
             "rows": rows,
-            "stale_after_days": services.STALE_AFTER_DAYS,
+            "stale_after_days": reads.STALE_AFTER_DAYS,
             "unit_query": f"enhet={listing.unit.pk}&" if listing.unit else "",
         },
     )
@@ -71,7 +71,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
-    units = list(services.editable_units(request.user))
+    units = list(permissions.editable_units(request.user))
     if not units:
         return _forbidden(
             request, _("You have no role in any unit. Ask your unit's administrator.")
@@ -85,7 +85,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     sessions = SessionFormSet(request.POST or None, prefix="sessions")
     if request.method == "POST" and _all_valid(form, hours, sessions):
         try:
-            offer = services.create_offer(
+            offer = actions.create_offer(
                 request.user,
                 form.cleaned_data["unit"],
                 form.offer_data(),
@@ -114,7 +114,7 @@ def _initial_unit(units: list[Any], unit_id: int | None) -> Any:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     form = OfferForm(
         request.POST or None,
         request.FILES or None,
@@ -130,7 +130,7 @@ def offer_edit(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
     )
     if request.method == "POST" and _all_valid(form, hours, sessions):
         try:
-            changed = services.update_offer(
+            changed = actions.update_offer(
                 request.user,
                 offer,
                 form.offer_data(),
@@ -172,9 +172,9 @@ def _render_form(
     if offer is not None:
         translated = {t.language: t for t in offer.translations.all()}
         context.update(
-            is_stale=services.is_stale(offer),
-            stale_after_days=services.STALE_AFTER_DAYS,
-            missing=services.missing_for_publishing(offer),
+            is_stale=reads.is_stale(offer),
+            stale_after_days=reads.STALE_AFTER_DAYS,
+            missing=reads.missing_for_publishing(offer),
             # Not "languages": base.html uses that name for the interface languages.
             translation_rows=[
                 (code, name, translated.get(code), code in RIGHT_TO_LEFT_LANGUAGES)
@@ -197,11 +197,11 @@ def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 @staff_required
 @require_POST
 def offer_publish(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     return _status_change(
         request,
         offer,
-        services.publish_offer,
+        actions.publish_offer,
         _("The offer is published. Parents can find it now."),
     )
 
@@ -209,11 +209,11 @@ def offer_publish(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @require_POST
 def offer_verify(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     return _status_change(
         request,
         offer,
-        services.verify_offer,
+        actions.verify_offer,
         _("Thank you. The offer is marked as checked today."),
     )
 
@@ -221,11 +221,11 @@ def offer_verify(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @require_POST
 def offer_retire(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     return _status_change(
         request,
         offer,
-        services.retire_offer,
+        actions.retire_offer,
         _("The offer is retired. Parents no longer see it; you can publish it again."),
     )
 
@@ -248,12 +248,12 @@ def _status_change(request: HttpRequest, offer: Offer, action: Any, success: str
 def offer_translation(request: HttpRequest, offer_id: uuid.UUID, language: str) -> HttpResponse:
     if language not in LANGUAGE_NAMES:
         raise Http404(_("Offers are not translated into that language."))
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     existing = offer.translations.filter(language=language).first()
     form = TranslationForm(request.POST or None, instance=existing, language=language)
     if request.method == "POST" and form.is_valid():
         try:
-            services.translate_offer(request.user, offer, language, **form.cleaned_data)
+            actions.translate_offer(request.user, offer, language, **form.cleaned_data)
         except PermissionDenied as exc:
             return _forbidden(request, str(exc))
         except ValidationError as exc:
@@ -281,9 +281,9 @@ def offer_translation(request: HttpRequest, offer_id: uuid.UUID, language: str) 
 def offer_translation_remove(
     request: HttpRequest, offer_id: uuid.UUID, language: str
 ) -> HttpResponse:
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     try:
-        services.remove_translation(request.user, offer, language)
+        actions.remove_translation(request.user, offer, language)
     except PermissionDenied as exc:
         return _forbidden(request, str(exc))
     except ValidationError as exc:
@@ -298,7 +298,7 @@ def offer_translation_remove(
 @require_GET
 def offer_preview(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
     """The public offer page as parents will see it, whatever the offer's status."""
-    offer = services.get_editable_offer(request.user, offer_id)
+    offer = permissions.get_editable_offer(request.user, offer_id)
     language = request.GET.get("språk", "")
     translation = offer.translations.filter(language=language).first() if language else None
     return render(
@@ -310,9 +310,9 @@ def offer_preview(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
 
 def _unit_to_export(request: HttpRequest) -> Any:
     unit_id = _unit_id(request)
-    if unit_id is None or not services.can_edit_unit(request.user, unit_id):
+    if unit_id is None or not permissions.can_edit_unit(request.user, unit_id):
         raise Http404(_("Choose one of your units to export its offers."))
-    unit = services.editable_units(request.user).filter(pk=unit_id).first()
+    unit = permissions.editable_units(request.user).filter(pk=unit_id).first()
     if unit is None:
         raise Http404(_("There is no such unit."))
     return unit
@@ -343,7 +343,7 @@ def offer_export_hsds(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_import(request: HttpRequest) -> HttpResponse:
     """Import a CSV or HSDS JSON file of a unit's offers: all or nothing, with a report."""
-    units = list(services.editable_units(request.user))
+    units = list(permissions.editable_units(request.user))
     if not units:
         return _forbidden(
             request, _("You have no role in any unit. Ask your unit's administrator.")

@@ -13,7 +13,8 @@ from .models import Offer
 @require_GET
 def contact_photo(request, path: str):
     offer = (
-        Offer.objects.filter(status=Offer.Status.PUBLISHED, contact_photo=f"contacts/{path}")
+        Offer.objects.published()
+        .filter(contact_photo=f"contacts/{path}")
         .only("contact_photo")
         .first()
     )

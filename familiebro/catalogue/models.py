@@ -182,6 +182,13 @@ class Location(models.Model):
         return self.name or self.address
 
 
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def published(self) -> OfferQuerySet:
+        """What parents and other systems may see: published offers only. Drafts and retired
+        offers never show, in the finder, on an offer's page, in the HSDS API or as a photo."""
+        return self.filter(status=Offer.Status.PUBLISHED)
+
+
 class Offer(models.Model):
     """A local offer (HSDS service): a course, a group, a conversation service, a drop-in."""
 
@@ -262,6 +269,8 @@ class Offer(models.Model):
     # reads one column (PostgreSQL indexes it for Norwegian full-text and trigram search).
     search_document = models.TextField(blank=True, editable=False)
     hsds_extra = models.JSONField(default=dict, blank=True)
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("offer")

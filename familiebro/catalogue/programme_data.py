@@ -63,6 +63,13 @@ def term_id(taxonomy_code: str, term_code: str) -> uuid.UUID:
     return uuid.uuid5(_ID_NAMESPACE, f"term:{taxonomy_code}:{term_code}")
 
 
+# The seeded vocabularies (migration 0003) have fixed ids.
+TAXONOMY_IDS = {
+    TOPIC_TAXONOMY: taxonomy_id("tema"),
+    TARGET_GROUP_TAXONOMY: taxonomy_id("malgruppe"),
+}
+
+
 # Topics ("Tema"): what an offer is about. The description is one plain sentence a parent who
 # does not know the professional word can recognise their situation in.
 TOPICS: tuple[dict[str, str], ...] = (

@@ -11,7 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from familiebro.core.forms import StyledForm
 
-from . import finder
+from .finder.criteria import (
+    EXPECTING,
+    SPOKEN_LANGUAGES,
+    AgeRange,
+    FinderCriteria,
+    Format,
+    age_choices,
+    filter_choices,
+    municipality_of,
+    term_name,
+    topic_value,
+)
+from .finder.guide import NEEDS, Asker
 
 
 class FinderForm(StyledForm):
@@ -42,8 +54,8 @@ class FinderForm(StyledForm):
     kveld_helg = forms.BooleanField(label=_("Open evenings or weekends"), required=False)
 
     def __init__(self, data: QueryDict, *, remembered_municipality: str = "") -> None:
-        # Read from the database at most once a minute per process (see finder.filter_choices).
-        choices = finder.filter_choices()
+        # Read from the database at most once a minute per process (see filter_choices).
+        choices = filter_choices()
         topics = choices.topics
         language = get_language() or "nb"
         self._municipalities = choices.municipalities_by_number
@@ -60,15 +72,15 @@ class FinderForm(StyledForm):
         for name in ("tema", "gratis", "uten_henvisning", "kveld_helg"):
             # Designsystemet styles checkboxes as input.ds-input[type=checkbox].
             self.fields[name].widget.attrs["class"] = "ds-input"
-        self._choice_field("alder").choices = [("", _("Any age")), *finder.age_choices()]
+        self._choice_field("alder").choices = [("", _("Any age")), *age_choices()]
         self._choice_field("tema").choices = [
-            (finder.topic_value(t), finder.term_name(t, language)) for t in topics
+            (topic_value(t), term_name(t, language)) for t in topics
         ]
         self._choice_field("språk").choices = [
             ("", _("Any language")),
-            *finder.SPOKEN_LANGUAGES.items(),
+            *SPOKEN_LANGUAGES.items(),
         ]
-        self._choice_field("format").choices = [("", _("Any way")), *finder.Format.CHOICES]
+        self._choice_field("format").choices = [("", _("Any way")), *Format.CHOICES]
         self.fields["tema"].error_messages["invalid_choice"] = _(
             "“%(value)s” is not one of the topics. Choose topics from the list."
         )
@@ -92,14 +104,14 @@ class FinderForm(StyledForm):
             )
         return number
 
-    def criteria(self) -> finder.FinderCriteria:
+    def criteria(self) -> FinderCriteria:
         """The finder's criteria from a valid form."""
         data = self.cleaned_data
         age = data["alder"]
-        return finder.FinderCriteria(
+        return FinderCriteria(
             text=data["q"].strip(),
-            municipality=finder.municipality_of(self._municipalities.get(data["kommune"])),
-            age=finder.AgeRange.from_choice(age) if age else None,
+            municipality=municipality_of(self._municipalities.get(data["kommune"])),
+            age=AgeRange.from_choice(age) if age else None,
             topics=tuple(data["tema"]),
             language=data["språk"],
             format=data["format"],
@@ -115,14 +127,14 @@ class FinderForm(StyledForm):
 class GuideAskerForm(StyledForm):
     hvem = forms.ChoiceField(
         label=_("Who are you?"),
-        choices=finder.Asker.CHOICES,
+        choices=Asker.CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the answer that fits you best.")},
     )
 
 
 class GuideAgeForm(StyledForm):
-    hvem = forms.ChoiceField(choices=finder.Asker.CHOICES, widget=forms.HiddenInput)
+    hvem = forms.ChoiceField(choices=Asker.CHOICES, widget=forms.HiddenInput)
     alder = forms.ChoiceField(
         label=_("How old is the child?"),
         widget=forms.RadioSelect,
@@ -135,28 +147,28 @@ class GuideAgeForm(StyledForm):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        choices = [c for c in finder.age_choices() if c[0] != finder.EXPECTING]
+        choices = [c for c in age_choices() if c[0] != EXPECTING]
         cast(forms.ChoiceField, self.fields["alder"]).choices = choices
         asker = self.data.get("hvem") or self.initial.get("hvem")
-        if asker == finder.Asker.YOUNG_PERSON:
+        if asker == Asker.YOUNG_PERSON:
             self.fields["alder"].label = _("How old are you?")
             self.fields["alder"].error_messages["required"] = _("Choose your age.")
 
 
 class GuideNeedForm(StyledForm):
-    hvem = forms.ChoiceField(choices=finder.Asker.CHOICES, widget=forms.HiddenInput)
+    hvem = forms.ChoiceField(choices=Asker.CHOICES, widget=forms.HiddenInput)
     alder = forms.CharField(required=False, widget=forms.HiddenInput)
     hjelp = forms.ChoiceField(
         label=_("What is it about?"),
         help_text=_("Choose what fits best. You can search with your own words afterwards."),
-        choices=[(need.value, need.label) for need in finder.NEEDS],
+        choices=[(need.value, need.label) for need in NEEDS],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what fits best, even if it does not fit exactly.")},
     )
 
     def clean_alder(self) -> str:
         value = self.cleaned_data["alder"]
-        if value and value not in dict(finder.age_choices()):
+        if value and value not in dict(age_choices()):
             raise forms.ValidationError(
                 _("The age was not one of the choices. Go back and choose it again.")
             )

@@ -16,7 +16,11 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from . import finder, ical
+from . import ical
+from .finder import programme_map as programmes
+from .finder.guide import Asker, guide_destination
+from .finder.offer_page import offer_calendar_sessions, offer_page
+from .finder.search import page_number, search
 from .public_forms import FinderForm, GuideAgeForm, GuideAskerForm, GuideNeedForm
 
 MUNICIPALITY_COOKIE = "fb_kommune"
@@ -36,8 +40,8 @@ def _is_htmx_fragment_request(request: HttpRequest) -> bool:
 def finder_page(request: HttpRequest) -> HttpResponse:
     remembered = request.COOKIES.get(MUNICIPALITY_COOKIE, "")
     form = FinderForm(request.GET, remembered_municipality=remembered)
-    page = finder.page_number(request.GET.get("side"))
-    result = finder.search(form.criteria(), page) if form.is_valid() else None
+    page = page_number(request.GET.get("side"))
+    result = search(form.criteria(), page) if form.is_valid() else None
     fragment = _is_htmx_fragment_request(request)
     response = render(
         request,
@@ -67,7 +71,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def offer_detail(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    page = finder.offer_page(offer_id, request.GET.get(CONTENT_LANGUAGE_PARAMETER, ""))
+    page = offer_page(offer_id, request.GET.get(CONTENT_LANGUAGE_PARAMETER, ""))
     return render(
         request,
         "catalogue/offer_detail.html",
@@ -88,7 +92,7 @@ def offer_detail(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
 
 @require_safe
 def offer_calendar(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    offer, sessions = finder.offer_calendar_sessions(offer_id)
+    offer, sessions = offer_calendar_sessions(offer_id)
     offer_url = request.build_absolute_uri(reverse("finder:offer", args=[offer.pk]))
     response = HttpResponse(
         ical.offer_calendar(offer, sessions, offer_url=offer_url),
@@ -112,7 +116,7 @@ def guide(request: HttpRequest) -> HttpResponse:
     if not asker_form.is_valid():
         return _guide_step(request, 1, asker_form)
     asker = asker_form.cleaned_data["hvem"]
-    expecting = asker == finder.Asker.EXPECTING
+    expecting = asker == Asker.EXPECTING
     if not expecting and "alder" not in data:
         return _guide_step(request, 2, GuideAgeForm(initial={"hvem": asker}), bound=False)
     if not expecting:
@@ -125,7 +129,7 @@ def guide(request: HttpRequest) -> HttpResponse:
     need_form = GuideNeedForm(data)
     if not need_form.is_valid():
         return _guide_step(request, 3, need_form)
-    params = finder.guide_destination(
+    params = guide_destination(
         asker, need_form.cleaned_data["alder"], need_form.cleaned_data["hjelp"]
     )
     return redirect(f"{reverse('finder:finder')}?{urlencode(params, doseq=True)}")
@@ -133,7 +137,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 
 def _guide_step(request: HttpRequest, step: int, form, *, bound: bool = True) -> HttpResponse:
     asker = request.GET.get("hvem", "")
-    expecting = asker == finder.Asker.EXPECTING
+    expecting = asker == Asker.EXPECTING
     # Expecting parents skip the age step: the guide then has two steps, not three.
     steps = 2 if expecting else 3
     shown_step = 2 if expecting and step == 3 else step
@@ -161,4 +165,4 @@ def _guide_step(request: HttpRequest, step: int, form, *, bound: bool = True) ->
 
 @require_safe
 def programme_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalogue/programme_map.html", {"map": finder.programme_map()})
+    return render(request, "catalogue/programme_map.html", {"map": programmes.programme_map()})

@@ -18,8 +18,8 @@ os.environ["FAMILIEBRO_HSDS_SCHEMA_DIR"] = str(OFFICIAL_HSDS / "schema")
 @pytest.fixture(autouse=True)
 def _fresh_filter_choices():
     """The finder keeps its filter choices for a minute; each test's database is new."""
-    from familiebro.catalogue import finder
+    from familiebro.catalogue.finder.criteria import forget_filter_choices
 
-    finder.forget_filter_choices()
+    forget_filter_choices()
     yield
-    finder.forget_filter_choices()
+    forget_filter_choices()

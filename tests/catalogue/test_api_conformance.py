@@ -29,7 +29,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from familiebro.catalogue import hsds
+from familiebro.catalogue.hsds import schemas
+from familiebro.catalogue.hsds.ids import MAX_PER_PAGE
+from familiebro.catalogue.hsds.schemas import SCHEMA_BASE_URI
 from familiebro.catalogue.models import TaxonomyTerm
 from familiebro.portal import session as citizen_session
 from tests import factories
@@ -48,7 +50,7 @@ EXAMPLES_PER_OPERATION = 25
 def official_schema(uri: str) -> Any:
     """The official HSDS schema file (or the part a fragment names), from the local copy."""
     file, fragment = urldefrag(uri)
-    node = hsds._schema_resource(file).contents
+    node = schemas._schema_resource(file).contents
     for part in filter(None, fragment.split("/")):
         node = node[part.replace("~1", "/").replace("~0", "~")]
     return node
@@ -61,7 +63,7 @@ def inline_references(node: Any, base: str = "") -> Any:
     if not isinstance(node, dict):
         return node
     reference = node.get("$ref")
-    if isinstance(reference, str) and (base or reference.startswith(hsds.SCHEMA_BASE_URI)):
+    if isinstance(reference, str) and (base or reference.startswith(SCHEMA_BASE_URI)):
         uri = urljoin(base, reference)
         file = urldefrag(uri)[0]
         target = inline_references(copy.deepcopy(official_schema(uri)), file)
@@ -178,7 +180,7 @@ def test_the_document_bounds_what_the_server_bounds(client, db):
     document = client.get("/api/openapi.json").json()
     for path in ("/api/hsds/organizations", "/api/hsds/taxonomies", "/api/hsds/taxonomy_terms"):
         parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
-        assert parameters["per_page"]["schema"]["maximum"] == hsds.MAX_PER_PAGE
+        assert parameters["per_page"]["schema"]["maximum"] == MAX_PER_PAGE
         assert parameters["per_page"]["schema"]["minimum"] == 1
         assert parameters["format"]["schema"]["const"] == "json"
     services = document["paths"]["/api/hsds/services"]["get"]
@@ -204,6 +206,6 @@ def test_what_the_document_refuses_the_server_refuses(client, db):
         assert response.status_code == 422, query
     response = client.get("/api/hsds/services?modified_after=0.5", HTTP_ACCEPT_LANGUAGE="en")
     assert "ISO 8601" in json.dumps(response.json())
-    too_large = client.get(f"/api/hsds/organizations?per_page={hsds.MAX_PER_PAGE + 1}")
+    too_large = client.get(f"/api/hsds/organizations?per_page={MAX_PER_PAGE + 1}")
     assert too_large.status_code == 422
     assert client.get("/api/hsds/services?modified_after=2025-01-31T12:00:00").status_code == 200

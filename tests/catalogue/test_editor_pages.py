@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from familiebro.catalogue import services
+from familiebro.catalogue import actions, reads
 from familiebro.catalogue.models import Offer
 from familiebro.privacy.models import AuditEvent
 from tests import factories
@@ -278,7 +278,7 @@ def test_publish_confirm_and_retire_buttons(staff_client, staff, unit):
     assert "marked as checked today" in response.content.decode()
     offer.refresh_from_db()
     assert offer.verified_by == staff
-    assert not services.is_stale(offer)
+    assert not reads.is_stale(offer)
     staff_client.post(reverse("offer-editor-retire", args=[offer.pk]))
     offer.refresh_from_db()
     assert offer.status == Offer.Status.RETIRED
@@ -312,7 +312,7 @@ def test_an_arabic_translation_is_saved_and_previewed_right_to_left(staff_client
 
 def test_a_translation_can_be_removed(staff_client, unit):
     offer = OfferFactory(unit=unit)
-    services.translate_offer(None, offer, "en", title="Course", description="About it.")
+    actions.translate_offer(None, offer, "en", title="Course", description="About it.")
     url = reverse("offer-editor-translation-remove", args=[offer.pk, "en"])
     assert staff_client.post(url).status_code == 302
     assert not offer.translations.exists()

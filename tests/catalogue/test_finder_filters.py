@@ -2,7 +2,7 @@
 
 import pytest
 
-from familiebro.catalogue import finder
+from familiebro.catalogue.finder.criteria import AgeRange
 from tests import factories
 from tests.catalogue.factories import FinderOfferFactory, LocationFactory, topic
 
@@ -150,8 +150,8 @@ def test_an_age_outside_the_choices_is_refused(client, ages):
 
 
 def test_age_range_of_pregnancy_is_minus_nine_to_minus_one_months():
-    assert finder.AgeRange.from_choice("gravid") == finder.AgeRange(-9, -1)
-    assert finder.AgeRange.from_choice("2") == finder.AgeRange(24, 35)
+    assert AgeRange.from_choice("gravid") == AgeRange(-9, -1)
+    assert AgeRange.from_choice("2") == AgeRange(24, 35)
 
 
 # Topic, language, format and the yes/no filters -------------------------------------------

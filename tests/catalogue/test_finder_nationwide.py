@@ -10,7 +10,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from familiebro.catalogue import csv_io, hsds, services
+from familiebro.catalogue import actions, csv_io
+from familiebro.catalogue.hsds.files import import_hsds_paths
 from familiebro.catalogue.models import Offer
 from tests import factories
 from tests.catalogue.factories import FinderOfferFactory, LocationFactory, topic
@@ -43,7 +44,7 @@ def found_in(client, municipality) -> list[str]:
 
 def digital_offer(staff, unit, **data) -> Offer:
     """A published digital offer of `unit`, made as an editor makes it."""
-    offer = services.create_offer(
+    offer = actions.create_offer(
         staff,
         unit,
         {
@@ -55,7 +56,7 @@ def digital_offer(staff, unit, **data) -> Offer:
             **data,
         },
     )
-    return services.publish_offer(staff, offer)
+    return actions.publish_offer(staff, offer)
 
 
 def test_a_nationwide_digital_offer_is_found_from_every_municipality_a_local_one_at_home(
@@ -95,7 +96,7 @@ def test_an_offer_that_stops_being_digital_is_no_longer_found_everywhere(
 ):
     offer = digital_offer(staff, unit, municipalities=[])
     assert found_in(client, stange) == [offer.title]
-    services.update_offer(staff, offer, {"is_digital": False})
+    actions.update_offer(staff, offer, {"is_digital": False})
     assert found_in(client, stange) == []
 
 
@@ -172,17 +173,17 @@ def test_the_hsds_csv_import_makes_a_nationwide_digital_offer_local(
     # The official example names a service area no municipality has: for no one in particular.
     (tmp_path / "first").mkdir()
     (tmp_path / "hamar").mkdir()
-    report = hsds.import_hsds_paths([example_copy(tmp_path / "first")], partial=False)
+    report = import_hsds_paths([example_copy(tmp_path / "first")], partial=False)
     assert report.ok, report.lines()
     offer = Offer.objects.get(pk=SERVICE_ID)
-    services.update_offer(None, offer, {"is_digital": True, "topics": [topic("parenting-role")]})
+    actions.update_offer(None, offer, {"is_digital": True, "topics": [topic("parenting-role")]})
     assert found_in(client, stange) == [offer.title]
 
     areas_in_hamar = example_copy(
         tmp_path / "hamar",
         {"service_areas.csv": (",extent,geojson,", ",3403,text,")},
     )
-    report = hsds.import_hsds_paths([areas_in_hamar], partial=False)
+    report = import_hsds_paths([areas_in_hamar], partial=False)
     assert report.ok, report.lines()
     assert found_in(client, stange) == []
     assert found_in(client, hamar) == [offer.title]

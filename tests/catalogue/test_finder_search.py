@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from familiebro.catalogue import finder
+from familiebro.catalogue.finder.criteria import FinderCriteria
+from familiebro.catalogue.finder.search import PAGE_SIZE, fulltext_matches, search
+from familiebro.catalogue.finder.words import crude_stem, parse_query
 from familiebro.catalogue.models import Offer, Programme
 from tests.catalogue.factories import FinderOfferFactory, topic
 
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(text: str, **criteria) -> list[str]:
-    result = finder.search(finder.FinderCriteria(text=text, **criteria))
+    result = search(FinderCriteria(text=text, **criteria))
     return [offer.title for offer in result.offers]
 
 
@@ -61,7 +63,7 @@ def test_a_synonym_finds_an_offer_that_uses_another_word(catalogue):
 
 
 def test_the_page_says_which_other_words_were_searched(catalogue):
-    result = finder.search(finder.FinderCriteria(text="skilsmisse"))
+    result = search(FinderCriteria(text="skilsmisse"))
     assert {"samlivsbrudd", "separasjon"} <= set(result.also_searched)
 
 
@@ -82,20 +84,20 @@ def test_misspelt_words_still_find(catalogue):
 
 
 def test_a_misspelling_is_marked_as_an_approximate_match(catalogue):
-    result = finder.search(finder.FinderCriteria(text="barslgruppe"))
+    result = search(FinderCriteria(text="barslgruppe"))
     assert result.approximate
     assert result.exact_count == 0
     assert [offer.title for offer in result.offers] == ["Barselgruppe på helsestasjonen"]
 
 
 def test_few_exact_matches_come_before_similar_ones(catalogue):
-    result = finder.search(finder.FinderCriteria(text="foreldrekur"))
+    result = search(FinderCriteria(text="foreldrekur"))
     assert result.exact_count == 1
     assert result.offers[0].title == "Foreldrekurs for fedre"
 
 
 def test_an_exact_word_is_not_approximate(catalogue):
-    result = finder.search(finder.FinderCriteria(text="babysang"))
+    result = search(FinderCriteria(text="babysang"))
     assert not result.approximate
     assert [offer.title for offer in result.offers] == ["Babysang i biblioteket"]
 
@@ -129,21 +131,21 @@ def test_only_published_offers_are_found(catalogue):
 
 
 def test_text_that_matches_nothing_finds_nothing(catalogue):
-    result = finder.search(finder.FinderCriteria(text="xylofonreparasjon"))
+    result = search(FinderCriteria(text="xylofonreparasjon"))
     assert result.count == 0
     assert result.offers == []
 
 
 def test_search_uses_norwegian_full_text_on_postgresql_and_word_prefixes_elsewhere(catalogue):
-    result = finder.search(finder.FinderCriteria(text="samlivet"))
+    result = search(FinderCriteria(text="samlivet"))
     assert "Godt samliv" in [offer.title for offer in result.offers]
     if connection.vendor == "postgresql":
         assert result.method == "fulltext"
-        concepts = finder.parse_query("samlivet")
+        concepts = parse_query("samlivet")
         # Over all offers, so that the status index is no alternative; and with sequential
         # scans forbidden, because a test table is tiny. The plan then shows whether the GIN
         # index on the stored Norwegian vector (migration 0004) serves the finder's query.
-        matches = finder.fulltext_matches(Offer.objects.all(), concepts)
+        matches = fulltext_matches(Offer.objects.all(), concepts)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = matches.explain()
@@ -155,7 +157,7 @@ def test_search_uses_norwegian_full_text_on_postgresql_and_word_prefixes_elsewhe
 
 
 def test_a_word_cut_short_is_a_prefix_on_sqlite_and_a_similar_word_on_postgresql(catalogue):
-    result = finder.search(finder.FinderCriteria(text="barselgr"))
+    result = search(FinderCriteria(text="barselgr"))
     assert [offer.title for offer in result.offers] == ["Barselgruppe på helsestasjonen"]
     if connection.vendor == "postgresql":
         # The Norwegian stemmer knows no word "barselgr": trigram similarity finds it.
@@ -167,7 +169,7 @@ def test_a_word_cut_short_is_a_prefix_on_sqlite_and_a_similar_word_on_postgresql
 
 def test_norwegian_stemming_on_postgresql_and_suffix_stripping_elsewhere(catalogue):
     offer = FinderOfferFactory(title="Ammegruppe", description="For mødre som ammer.")
-    result = finder.search(finder.FinderCriteria(text="ammegruppene"))
+    result = search(FinderCriteria(text="ammegruppene"))
     assert [o.title for o in result.offers] == [offer.title]
     assert not result.approximate
     if connection.vendor == "postgresql":
@@ -175,7 +177,7 @@ def test_norwegian_stemming_on_postgresql_and_suffix_stripping_elsewhere(catalog
             cursor.execute("SELECT plainto_tsquery('norwegian', %s)::text", ["ammegruppene"])
             assert cursor.fetchone()[0] == "'ammegrupp'"
     else:
-        assert finder.crude_stem("ammegruppene") == "ammegrupp"
+        assert crude_stem("ammegruppene") == "ammegrupp"
 
 
 def test_the_finder_page_shows_the_results_and_the_words_searched(client, catalogue):
@@ -263,7 +265,7 @@ def test_the_finder_reads_its_filter_choices_once_for_many_searches(client, many
     make(50)
     with CaptureQueriesContext(connection) as with_more_offers:
         response = client.get("/finn-hjelp/", search)
-    assert len(response.context["result"].offers) == finder.PAGE_SIZE
+    assert len(response.context["result"].offers) == PAGE_SIZE
     # The first search also read the municipalities and the topics in use; saving the offers
     # made them be read again.
     assert len(first) == len(second) + 2 == len(with_more_offers)

@@ -8,13 +8,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from familiebro.catalogue import hsds
+from familiebro.catalogue.hsds import schemas
+from familiebro.catalogue.hsds.ids import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    ORGANIZATION_LIST_FIELDS,
+    SERVICE_LIST_FIELDS,
+    derived_id,
+    service_at_location_id,
+)
+from familiebro.catalogue.hsds.schemas import SCHEMA_BASE_URI, schema_validator
 from familiebro.catalogue.models import Offer, OpeningHours, Programme
 from familiebro.catalogue.programme_data import taxonomy_id
 from tests import factories
 from tests.catalogue import factories as cf
 
-OPENAPI = hsds.SCHEMA_BASE_URI + "openapi.json"
+OPENAPI = SCHEMA_BASE_URI + "openapi.json"
 
 # The response schema of each path, as HSDS's OpenAPI description gives it, except
 # /service_at_locations/{id}: the description names compiled/service.json, contradicting its
@@ -50,7 +59,7 @@ PAGE_FIELDS = {
 def assert_valid(path: str, data, item_schema: str | None = None) -> None:
     errors = [
         f"{list(error.absolute_path)}: {error.message}"
-        for error in hsds.schema_validator(RESPONSE_SCHEMAS[path]).iter_errors(data)
+        for error in schema_validator(RESPONSE_SCHEMAS[path]).iter_errors(data)
     ]
     assert not errors, errors
     if "{id}" not in path and path != "/":
@@ -58,7 +67,7 @@ def assert_valid(path: str, data, item_schema: str | None = None) -> None:
         assert set(data) == PAGE_FIELDS
         if item_schema is not None:
             for item in data["contents"]:
-                errors = [e.message for e in hsds.schema_validator(item_schema).iter_errors(item)]
+                errors = [e.message for e in schema_validator(item_schema).iter_errors(item)]
                 assert not errors, errors
 
 
@@ -176,7 +185,7 @@ def test_a_service_is_fully_nested_and_validates(client, offer):
     assert "cost_options" not in service
     assert service["phones"] == [
         {
-            "id": hsds.derived_id(offer.pk, "phone"),
+            "id": derived_id(offer.pk, "phone"),
             "number": "+4762500000",
             "description": "Mandag til fredag 9–11",
         }
@@ -190,7 +199,7 @@ def test_a_service_is_fully_nested_and_validates(client, offer):
     assert terms == ["Parforhold", "Førstegangsforeldre", "Par"]
     assert service["organization"]["id"] == str(offer.provider_id)
     [sal] = service["service_at_locations"]
-    assert sal["id"] == hsds.service_at_location_id(offer.pk, offer.locations.get().pk)
+    assert sal["id"] == service_at_location_id(offer.pk, offer.locations.get().pk)
     assert sal["location"]["addresses"][0]["state_province"] == "Innlandet"
     assert sal["location"]["latitude"] == 60.794533
 
@@ -230,7 +239,7 @@ def test_a_free_offer_has_a_zero_cost_option(client, db):
     service = get(client, f"/api/hsds/services/{offer.pk}", "/services/{id}")
 
     assert service["cost_options"] == [
-        {"id": hsds.derived_id(offer.pk, "cost:free"), "amount": 0, "currency": "NOK"}
+        {"id": derived_id(offer.pk, "cost:free"), "amount": 0, "currency": "NOK"}
     ]
     assert "fees_description" not in service
 
@@ -256,7 +265,7 @@ def test_an_organization_validates_with_simple_and_full_services(client, offer):
     assert full["services"][0]["schedules"]
     assert simple["organization_identifiers"] == [
         {
-            "id": hsds.derived_id(offer.provider_id, "org_number"),
+            "id": derived_id(offer.provider_id, "org_number"),
             "identifier_scheme": "NO-BRC",
             "identifier_type": "Organisasjonsnummer",
             "identifier": offer.unit.organisation.org_number,
@@ -329,7 +338,7 @@ def test_drafts_and_retired_offers_never_appear(client, offer):
         assert str(draft.pk) not in text and str(retired.pk) not in text, url
     for hidden in (draft, retired):
         assert client.get(f"/api/hsds/services/{hidden.pk}").status_code == 404
-        sal_id = hsds.service_at_location_id(hidden.pk, hidden.locations.get().pk)
+        sal_id = service_at_location_id(hidden.pk, hidden.locations.get().pk)
         assert client.get(f"/api/hsds/service_at_locations/{sal_id}").status_code == 404
 
 
@@ -382,14 +391,14 @@ def test_paging_walks_through_services_by_name_then_id(client, db):
 
 def test_per_page_has_a_documented_maximum(client, db):
     too_many = client.get(
-        f"/api/hsds/services?per_page={hsds.MAX_PER_PAGE + 1}", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/hsds/services?per_page={MAX_PER_PAGE + 1}", HTTP_ACCEPT_LANGUAGE="en"
     )
-    minimal = client.get(f"/api/hsds/services?minimal=true&per_page={hsds.MAX_PER_PAGE + 1}")
+    minimal = client.get(f"/api/hsds/services?minimal=true&per_page={MAX_PER_PAGE + 1}")
     zero = client.get("/api/hsds/services?page=0")
 
     assert too_many.status_code == 400
     assert too_many.json() == {
-        "detail": f"per_page may be at most {hsds.MAX_PER_PAGE}; ask for the next page instead."
+        "detail": f"per_page may be at most {MAX_PER_PAGE}; ask for the next page instead."
     }
     assert minimal.status_code == 200
     assert zero.status_code == 422
@@ -556,8 +565,8 @@ def test_openapi_describes_the_hsds_paths_with_the_official_schemas(client, db):
     }
     services = openapi["paths"]["/api/hsds/services"]["get"]
     per_page = next(p for p in services["parameters"] if p["name"] == "per_page")
-    assert per_page["schema"]["default"] == hsds.DEFAULT_PER_PAGE
-    assert str(hsds.MAX_PER_PAGE) in per_page["description"]
+    assert per_page["schema"]["default"] == DEFAULT_PER_PAGE
+    assert str(MAX_PER_PAGE) in per_page["description"]
     items = services["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
     assert items["contents"]["items"]["$ref"].endswith("/schema/compiled/service_list.json")
     single = openapi["paths"]["/api/hsds/services/{id}"]["get"]["responses"]
@@ -569,8 +578,8 @@ def test_openapi_describes_the_hsds_paths_with_the_official_schemas(client, db):
 
 def test_the_list_shapes_are_the_official_ones():
     for fields, schema in [
-        (hsds.SERVICE_LIST_FIELDS, "compiled/service_list.json"),
-        (hsds.ORGANIZATION_LIST_FIELDS, "compiled/organization_list.json"),
+        (SERVICE_LIST_FIELDS, "compiled/service_list.json"),
+        (ORGANIZATION_LIST_FIELDS, "compiled/organization_list.json"),
     ]:
-        properties = hsds._schema_resource(hsds.SCHEMA_BASE_URI + schema).contents["properties"]
+        properties = schemas._schema_resource(SCHEMA_BASE_URI + schema).contents["properties"]
         assert set(fields) == {k for k, v in properties.items() if v.get("type") != "object"}

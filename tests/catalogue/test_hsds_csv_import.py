@@ -11,10 +11,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from familiebro.catalogue import hsds
+from familiebro.catalogue.hsds.files import import_hsds_paths
+from familiebro.catalogue.hsds.patch import same_json
+from familiebro.catalogue.hsds.records import ImportReport
+from familiebro.catalogue.hsds.render import export_offers_as_hsds
+from familiebro.catalogue.hsds.schemas import schema_dir, schema_validator
 from familiebro.catalogue.models import Location, Offer, Provider, Taxonomy, TaxonomyTerm
 
-CSV_EXAMPLE = hsds.schema_dir().parent / "examples" / "csv"
+CSV_EXAMPLE = schema_dir().parent / "examples" / "csv"
 SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
 ORGANIZATION_ID = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 LOCATION_ID = "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
@@ -33,8 +37,8 @@ def _english():
         yield
 
 
-def import_dir(path: Path, partial: bool = False) -> hsds.ImportReport:
-    return hsds.import_hsds_paths([path], partial=partial)
+def import_dir(path: Path, partial: bool = False) -> ImportReport:
+    return import_hsds_paths([path], partial=partial)
 
 
 def example_copy(tmp_path: Path, edits: dict[str, tuple[str, str]] | None = None) -> Path:
@@ -209,14 +213,14 @@ def test_what_the_csv_example_imported_comes_back_in_the_hsds_export(client):
     taxonomy = get_json(client, f"/api/hsds/taxonomies/{TAXONOMY_ID}")
     same_fields(taxonomy, rows("taxonomies.csv")[0], ("id", "name", "version"))
     # The export behind export-offers --format json gives the same service.
-    [exported] = hsds.export_offers_as_hsds(Offer.objects.all())
-    assert hsds.same_json(exported, service)
+    [exported] = export_offers_as_hsds(Offer.objects.all())
+    assert same_json(exported, service)
     for url, schema in [
         (f"/api/hsds/services/{SERVICE_ID}", "compiled/service.json"),
         (f"/api/hsds/organizations/{ORGANIZATION_ID}", "compiled/organization.json"),
         (f"/api/hsds/service_at_locations/{SAL_ID}", "compiled/service_at_location.json"),
     ]:
-        validator = hsds.schema_validator(schema)
+        validator = schema_validator(schema)
         assert not [e.message for e in validator.iter_errors(get_json(client, url))], url
 
 

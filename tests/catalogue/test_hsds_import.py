@@ -13,11 +13,16 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from familiebro.catalogue import hsds
+from familiebro.catalogue.hsds.files import import_hsds_paths
+from familiebro.catalogue.hsds.importer import import_hsds_records
+from familiebro.catalogue.hsds.patch import apply_patch, make_patch, same_json
+from familiebro.catalogue.hsds.records import ImportReport
+from familiebro.catalogue.hsds.render import export_offers_as_hsds
+from familiebro.catalogue.hsds.schemas import schema_dir, schema_validator
 from familiebro.catalogue.models import Location, Offer, Provider, Taxonomy, TaxonomyTerm
 from tests.catalogue import factories as cf
 
-EXAMPLES = hsds.schema_dir().parent / "examples"
+EXAMPLES = schema_dir().parent / "examples"
 SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
 ORGANIZATION_ID = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 LOCATION_ID = "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
@@ -37,8 +42,8 @@ def example(name: str):
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
-def import_files(*paths: Path, partial: bool = False) -> hsds.ImportReport:
-    return hsds.import_hsds_paths(list(paths), partial=partial)
+def import_files(*paths: Path, partial: bool = False) -> ImportReport:
+    return import_hsds_paths(list(paths), partial=partial)
 
 
 def get_json(client, url: str):
@@ -66,8 +71,8 @@ def without_last_modified(record):
 
 
 def assert_same_json(actual, expected):
-    assert hsds.same_json(without_last_modified(actual), without_last_modified(expected)), (
-        json.dumps(actual, indent=1, sort_keys=True)
+    assert same_json(without_last_modified(actual), without_last_modified(expected)), json.dumps(
+        actual, indent=1, sort_keys=True
     )
 
 
@@ -180,9 +185,7 @@ def test_the_whole_examples_directory_imports_every_file(client):
         (f"/api/hsds/service_at_locations/{SAL_ID}", "compiled/service_at_location.json"),
         (f"/api/hsds/taxonomy_terms/{TERM_ID}", "taxonomy_term.json"),
     ]:
-        errors = [
-            e.message for e in hsds.schema_validator(schema).iter_errors(get_json(client, url))
-        ]
+        errors = [e.message for e in schema_validator(schema).iter_errors(get_json(client, url))]
         assert not errors, (url, errors)
     # The files disagree on the location's external identifier; the last file read wins.
     location = get_json(client, f"/api/hsds/service_at_locations/{SAL_ID}")["location"]
@@ -221,7 +224,7 @@ def test_importing_a_changed_record_updates_the_service_by_its_id(client, tmp_pa
     # The contact person's phone is still there; the service's own list is empty now.
     assert offer.contact_phone == '"+44 1234 234567"'
     assert client.get(f"/api/hsds/services/{SERVICE_ID}").status_code == 404
-    [exported] = hsds.export_offers_as_hsds([offer])
+    [exported] = export_offers_as_hsds([offer])
     assert_same_json(exported, changed)
 
 
@@ -257,7 +260,7 @@ def test_an_imported_service_is_stored_without_direction_controls():
     record["name"] = "Community \u202eCounselling\u202c"
     record["description"] = "دورة للأزواج \u2067الذين\u2069 أصبحوا آباء"
 
-    report = hsds.import_hsds_records([record], partial=False)
+    report = import_hsds_records([record], partial=False)
 
     assert not report.rejections, report.rejections
     offer = Offer.objects.get(pk=SERVICE_ID)
@@ -538,10 +541,10 @@ def test_a_units_offers_round_trip_through_export_and_import(client):
     offer.target_groups.add(cf.target_group("fathers"))
     cf.OpeningHoursFactory(offer=offer)
     cf.OfferSessionFactory(offer=offer)
-    exported = hsds.export_offers_as_hsds(Offer.objects.filter(unit=offer.unit))
+    exported = export_offers_as_hsds(Offer.objects.filter(unit=offer.unit))
     Offer.objects.filter(pk=offer.pk).update(title="Endret", contact_phone="")
 
-    report = hsds.import_hsds_records(exported, partial=False, unit=offer.unit)
+    report = import_hsds_records(exported, partial=False, unit=offer.unit)
 
     assert report.ok and report.updated["service"] == 1, report.lines()
     offer.refresh_from_db()
@@ -549,17 +552,17 @@ def test_a_units_offers_round_trip_through_export_and_import(client):
     assert offer.status == Offer.Status.DRAFT
     # Pregnancy has no HSDS age: it comes back as from birth.
     assert offer.age_from_months == 0
-    again = hsds.export_offers_as_hsds(Offer.objects.filter(unit=offer.unit))
+    again = export_offers_as_hsds(Offer.objects.filter(unit=offer.unit))
     assert_same_json(again, exported)
 
 
 @pytest.mark.django_db
 def test_a_unit_cannot_import_over_another_units_offer():
     other = cf.OfferFactory()
-    exported = hsds.export_offers_as_hsds([other])
+    exported = export_offers_as_hsds([other])
     unit = cf.OfferFactory().unit
 
-    report = hsds.import_hsds_records(exported, partial=False, unit=unit)
+    report = import_hsds_records(exported, partial=False, unit=unit)
 
     assert not report.ok
     assert "is another unit's offer" in report.rejections[0].describe()
@@ -569,7 +572,7 @@ def test_a_unit_cannot_import_over_another_units_offer():
 def test_a_unit_imports_only_services():
     unit = cf.OfferFactory().unit
 
-    report = hsds.import_hsds_records([example("organization_full.json")], partial=True, unit=unit)
+    report = import_hsds_records([example("organization_full.json")], partial=True, unit=unit)
 
     assert report.rejections[0].reasons == ("only services can be imported into a unit's offers",)
 
@@ -602,17 +605,17 @@ patch_settings = settings(suppress_health_check=[HealthCheck.too_slow], deadline
 @patch_settings
 @given(original=records, generated=records)
 def test_a_patch_turns_what_familiebro_generates_back_into_the_record(original, generated):
-    patch = hsds.make_patch(original, generated)
+    patch = make_patch(original, generated)
 
-    assert hsds.same_json(hsds.apply_patch(generated, patch), original)
+    assert same_json(apply_patch(generated, patch), original)
 
 
 @patch_settings
 @given(original=item_lists, generated=item_lists)
 def test_a_patch_turns_lists_of_items_back_into_the_records_list(original, generated):
-    patch = hsds.make_patch({"items": original}, {"items": generated})
+    patch = make_patch({"items": original}, {"items": generated})
 
-    assert hsds.same_json(hsds.apply_patch({"items": generated}, patch), {"items": original})
+    assert same_json(apply_patch({"items": generated}, patch), {"items": original})
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from familiebro.catalogue import csv_io, services
+from familiebro.catalogue import actions, csv_io
 from familiebro.catalogue.models import Offer, Programme
 from familiebro.privacy.models import AuditEvent
 from tests import factories
@@ -26,7 +26,7 @@ def stange(db):
 @pytest.fixture
 def offers(staff, unit, stange):
     hamar = factories.MunicipalityFactory(number="3403", name="Hamar")
-    first = services.create_offer(
+    first = actions.create_offer(
         staff,
         unit,
         {
@@ -53,8 +53,8 @@ def offers(staff, unit, stange):
             },
         },
     )
-    services.publish_offer(staff, first)
-    second = services.create_offer(
+    actions.publish_offer(staff, first)
+    second = actions.create_offer(
         staff,
         unit,
         {
@@ -86,7 +86,7 @@ def snapshot(offer: Offer) -> dict:
     offer = Offer.objects.get(pk=offer.pk)
     location = offer.locations.first()
     return {
-        "fields": {name: getattr(offer, name) for name in services.SCALAR_FIELDS},
+        "fields": {name: getattr(offer, name) for name in actions.SCALAR_FIELDS},
         "status": offer.status,
         "topics": set(offer.topics.values_list("code", flat=True)),
         "target_groups": set(offer.target_groups.values_list("code", flat=True)),
@@ -293,7 +293,7 @@ def test_other_units_offers_cannot_be_exported(staff_client):
     assert unknown.status_code == 404
 
 
-# HSDS JSON, through hsds.py's exporter and importer. ---------------------------------------
+# HSDS JSON, through the HSDS exporter and importer. --------------------------------------
 
 
 def export_json(unit) -> str:
@@ -320,9 +320,9 @@ def test_the_hsds_export_lists_the_units_offers_as_services(unit, offers):
 
 
 def test_an_hsds_round_trip_changes_nothing(staff, unit, offers):
-    # HSDS ages are whole years from birth: hsds.py publishes pregnancy as 0, so an offer that
+    # HSDS ages are whole years from birth: HSDS output publishes pregnancy as 0, so an offer that
     # starts in pregnancy does not survive the trip. This one starts at birth.
-    services.update_offer(staff, offers[0], {"age_from_months": 0})
+    actions.update_offer(staff, offers[0], {"age_from_months": 0})
     before = [snapshot(offer) for offer in offers]
     result = csv_io.import_offers_file(staff, unit, json_upload(export_json(unit)))
     assert result.ok, result.problems

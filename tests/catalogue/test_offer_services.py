@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from familiebro.catalogue import services
+from familiebro.catalogue import actions, permissions, reads
 from familiebro.catalogue.models import Offer, OfferSession, Provider
 from familiebro.core.models import Membership
 from familiebro.privacy.models import AuditEvent
@@ -38,12 +38,12 @@ def events(offer, event=None):
 
 @pytest.fixture
 def offer(staff, unit):
-    return services.create_offer(staff, unit, complete())
+    return actions.create_offer(staff, unit, complete())
 
 
 @pytest.fixture
 def published(staff, offer):
-    return services.publish_offer(staff, offer)
+    return actions.publish_offer(staff, offer)
 
 
 @pytest.fixture
@@ -54,26 +54,26 @@ def outsider(db):
 def test_a_new_offer_is_a_draft_published_by_the_units_organisation(staff, unit):
     municipality = factories.MunicipalityFactory()
     unit.municipalities_served.add(municipality)
-    offer = services.create_offer(staff, unit, complete())
+    offer = actions.create_offer(staff, unit, complete())
     assert offer.status == Offer.Status.DRAFT
     assert offer.provider.organisation == unit.organisation
     assert offer.provider.name == unit.organisation.name
     assert list(offer.municipalities.all()) == [municipality]
-    assert offer not in services.public_offers()
+    assert offer not in Offer.objects.published()
 
 
 def test_the_provider_is_made_once_per_organisation(staff, unit):
-    services.create_offer(staff, unit, complete())
-    services.create_offer(staff, unit, complete(title="Ammekafé"))
+    actions.create_offer(staff, unit, complete())
+    actions.create_offer(staff, unit, complete(title="Ammekafé"))
     assert Provider.objects.filter(organisation=unit.organisation).count() == 1
 
 
 def test_publishing_names_everything_a_parent_would_miss(staff, unit):
-    offer = services.create_offer(
+    offer = actions.create_offer(
         staff, unit, {"title": "Kurs", "description": "Om kurset.", "topics": []}
     )
     with pytest.raises(ValidationError) as raised:
-        services.publish_offer(staff, offer)
+        actions.publish_offer(staff, offer)
     assert set(raised.value.message_dict) == {"topics", "contact_phone"}
     assert "phone number, an e-mail address or a web page" in str(raised.value)
     offer.refresh_from_db()
@@ -84,23 +84,23 @@ def test_publishing_names_everything_a_parent_would_miss(staff, unit):
     "contact", [{"contact_email": "kurs@example.no"}, {"url": "https://example.no/kurs"}]
 )
 def test_an_e_mail_address_or_a_web_page_is_also_a_way_to_get_in_touch(staff, unit, contact):
-    offer = services.create_offer(staff, unit, complete(contact_phone="", **contact))
-    services.publish_offer(staff, offer)
-    assert offer in services.public_offers()
+    offer = actions.create_offer(staff, unit, complete(contact_phone="", **contact))
+    actions.publish_offer(staff, offer)
+    assert offer in Offer.objects.published()
 
 
 def test_publishing_makes_the_offer_public_and_confirms_it(staff, offer):
-    services.publish_offer(staff, offer)
+    actions.publish_offer(staff, offer)
     offer.refresh_from_db()
-    assert offer in services.public_offers()
+    assert offer in Offer.objects.published()
     assert offer.verified_by == staff
     assert timezone.now() - offer.last_verified_at < datetime.timedelta(minutes=1)
-    assert not services.is_stale(offer)
+    assert not reads.is_stale(offer)
 
 
 def test_a_published_offer_cannot_lose_what_parents_need(staff, published):
     with pytest.raises(ValidationError, match="A published offer must keep this"):
-        services.update_offer(staff, published, {"topics": []})
+        actions.update_offer(staff, published, {"topics": []})
     assert published.topics.exists()
     assert not events(published, "update")
 
@@ -108,64 +108,64 @@ def test_a_published_offer_cannot_lose_what_parents_need(staff, published):
 def test_an_offer_is_stale_after_183_days_and_not_before(published):
     now = timezone.now()
     published.last_verified_at = now - datetime.timedelta(days=182, hours=23)
-    assert not services.is_stale(published, now)
+    assert not reads.is_stale(published, now)
     published.last_verified_at = now - datetime.timedelta(days=183, minutes=1)
-    assert services.is_stale(published, now)
-    assert datetime.timedelta(days=183) == services.STALE_AFTER
+    assert reads.is_stale(published, now)
+    assert datetime.timedelta(days=183) == reads.STALE_AFTER
 
 
 def test_stale_offers_are_listed_for_their_unit_until_someone_confirms_them(staff, unit, published):
-    other_unit_offer = services.publish_offer(
-        None, services.create_offer(None, factories.ServiceUnitFactory(), complete())
+    other_unit_offer = actions.publish_offer(
+        None, actions.create_offer(None, factories.ServiceUnitFactory(), complete())
     )
     eight_months_ago = timezone.now() - datetime.timedelta(days=243)
     Offer.objects.filter(pk__in=[published.pk, other_unit_offer.pk]).update(
         last_verified_at=eight_months_ago
     )
-    assert list(services.stale_offers(unit)) == [published]
-    assert set(services.stale_offers()) == {published, other_unit_offer}
+    assert list(reads.stale_offers(unit)) == [published]
+    assert set(reads.stale_offers()) == {published, other_unit_offer}
     published.refresh_from_db()
-    services.verify_offer(staff, published)
-    assert list(services.stale_offers(unit)) == []
-    assert not services.is_stale(published)
+    actions.verify_offer(staff, published)
+    assert list(reads.stale_offers(unit)) == []
+    assert not reads.is_stale(published)
 
 
 def test_drafts_and_retired_offers_are_never_flagged_as_stale(staff, offer):
     Offer.objects.filter(pk=offer.pk).update(last_verified_at=None)
     offer.refresh_from_db()
-    assert not services.is_stale(offer)
-    services.publish_offer(staff, offer)
-    services.retire_offer(staff, offer)
+    assert not reads.is_stale(offer)
+    actions.publish_offer(staff, offer)
+    actions.retire_offer(staff, offer)
     Offer.objects.filter(pk=offer.pk).update(
         last_verified_at=timezone.now() - datetime.timedelta(days=400)
     )
-    assert not services.stale_offers().filter(pk=offer.pk).exists()
+    assert not reads.stale_offers().filter(pk=offer.pk).exists()
 
 
 def test_only_a_published_offer_can_be_confirmed(staff, offer):
     with pytest.raises(ValidationError, match="Only a published offer can be confirmed"):
-        services.verify_offer(staff, offer)
+        actions.verify_offer(staff, offer)
 
 
 def test_retiring_takes_the_offer_off_the_public_pages(staff, published):
-    services.retire_offer(staff, published)
-    assert published not in services.public_offers()
+    actions.retire_offer(staff, published)
+    assert published not in Offer.objects.published()
     with pytest.raises(ValidationError, match="already retired"):
-        services.retire_offer(staff, published)
-    services.publish_offer(staff, published)
-    assert published in services.public_offers()
+        actions.retire_offer(staff, published)
+    actions.publish_offer(staff, published)
+    assert published in Offer.objects.published()
 
 
 def test_staff_of_another_unit_can_neither_change_nor_find_the_offer(outsider, offer):
-    for action in (services.publish_offer, services.retire_offer):
+    for action in (actions.publish_offer, actions.retire_offer):
         with pytest.raises(PermissionDenied):
             action(outsider, offer)
     with pytest.raises(PermissionDenied, match="Only staff of the unit"):
-        services.update_offer(outsider, offer, {"title": "Kapret"})
+        actions.update_offer(outsider, offer, {"title": "Kapret"})
     with pytest.raises(PermissionDenied):
-        services.translate_offer(outsider, offer, "en", title="x", description="y")
+        actions.translate_offer(outsider, offer, "en", title="x", description="y")
     with pytest.raises(Http404):
-        services.get_editable_offer(outsider, offer.pk)
+        permissions.get_editable_offer(outsider, offer.pk)
     offer.refresh_from_db()
     assert offer.title == "Barselgruppe"
     assert offer.status == Offer.Status.DRAFT
@@ -174,15 +174,15 @@ def test_staff_of_another_unit_can_neither_change_nor_find_the_offer(outsider, o
 @pytest.mark.parametrize("role", Membership.Role.values)
 def test_every_role_in_the_unit_may_edit_its_offers(unit, offer, role):
     colleague = member(unit, role=role)
-    services.update_offer(colleague, offer, {"title": "Barselgruppe i Stange"})
-    assert services.get_editable_offer(colleague, offer.pk) == offer
+    actions.update_offer(colleague, offer, {"title": "Barselgruppe i Stange"})
+    assert permissions.get_editable_offer(colleague, offer.pk) == offer
 
 
 def test_an_instance_admin_may_edit_every_offer(offer):
     admin = factories.UserFactory(is_instance_admin=True)
-    services.update_offer(admin, offer, {"summary": "Rettet av administrator."})
-    services.publish_offer(admin, offer)
-    assert offer in services.editable_offers(admin)
+    actions.update_offer(admin, offer, {"summary": "Rettet av administrator."})
+    actions.publish_offer(admin, offer)
+    assert offer in permissions.editable_offers(admin)
 
 
 def test_every_change_is_audited_with_the_names_of_the_changed_fields(staff, unit, offer):
@@ -191,7 +191,7 @@ def test_every_change_is_audited_with_the_names_of_the_changed_fields(staff, uni
     assert created[0].action == AuditEvent.Action.CREATE
     assert created[0].actor_id == staff.pk
     assert created[0].organisation_id == unit.organisation_id
-    changed = services.update_offer(staff, offer, {"title": "Ny tittel", "summary": ""})
+    changed = actions.update_offer(staff, offer, {"title": "Ny tittel", "summary": ""})
     assert changed == {"title"}
     (update,) = events(offer, "update")
     assert update.action == AuditEvent.Action.CHANGE
@@ -201,11 +201,11 @@ def test_every_change_is_audited_with_the_names_of_the_changed_fields(staff, uni
 
 
 def test_status_changes_and_translations_are_audited(staff, offer):
-    services.publish_offer(staff, offer)
-    services.verify_offer(staff, offer)
-    services.translate_offer(staff, offer, "ar", title="مجموعة", description="وصف")
-    services.remove_translation(staff, offer, "ar")
-    services.retire_offer(staff, offer)
+    actions.publish_offer(staff, offer)
+    actions.verify_offer(staff, offer)
+    actions.translate_offer(staff, offer, "ar", title="مجموعة", description="وصف")
+    actions.remove_translation(staff, offer, "ar")
+    actions.retire_offer(staff, offer)
     assert [e.detail["event"] for e in events(offer)] == [
         "create",
         "publish",
@@ -217,13 +217,13 @@ def test_status_changes_and_translations_are_audited(staff, offer):
 
 
 def test_saving_without_changes_writes_no_audit_event(staff, offer):
-    assert services.update_offer(staff, offer, {"title": "Barselgruppe"}) == set()
+    assert actions.update_offer(staff, offer, {"title": "Barselgruppe"}) == set()
     assert not events(offer, "update")
 
 
 def test_a_rejected_change_writes_nothing(staff, offer):
     with pytest.raises(ValidationError) as raised:
-        services.update_offer(staff, offer, {"title": "Nytt navn", "age_from_months": -12})
+        actions.update_offer(staff, offer, {"title": "Nytt navn", "age_from_months": -12})
     assert "start of pregnancy" in str(raised.value)
     offer.refresh_from_db()
     assert offer.title == "Barselgruppe"
@@ -231,55 +231,55 @@ def test_a_rejected_change_writes_nothing(staff, offer):
 
 
 def test_ages_reach_back_to_the_start_of_pregnancy(staff, offer):
-    services.update_offer(staff, offer, {"age_from_months": -9, "age_to_months": 12})
+    actions.update_offer(staff, offer, {"age_from_months": -9, "age_to_months": 12})
     offer.refresh_from_db()
     assert (offer.age_from_months, offer.age_to_months) == (-9, 12)
     with pytest.raises(ValidationError, match="upper age is below the lower age"):
-        services.update_offer(staff, offer, {"age_from_months": 24, "age_to_months": 12})
+        actions.update_offer(staff, offer, {"age_from_months": 24, "age_to_months": 12})
 
 
 def test_the_search_document_follows_every_change(staff, offer):
-    services.update_offer(staff, offer, {"title": "Pappagruppe"})
+    actions.update_offer(staff, offer, {"title": "Pappagruppe"})
     offer.refresh_from_db()
     assert "Pappagruppe" in offer.search_document
-    services.translate_offer(staff, offer, "en", title="Fathers' group", description="For dads.")
+    actions.translate_offer(staff, offer, "en", title="Fathers' group", description="For dads.")
     offer.refresh_from_db()
     assert "Fathers' group" in offer.search_document
 
 
 def test_a_translation_replaces_the_earlier_one_in_that_language(staff, offer):
-    services.translate_offer(staff, offer, "uk", title="Перша", description="Опис")
-    services.translate_offer(staff, offer, "uk", title="Друга", description="Опис")
+    actions.translate_offer(staff, offer, "uk", title="Перша", description="Опис")
+    actions.translate_offer(staff, offer, "uk", title="Друга", description="Опис")
     assert list(offer.translations.values_list("language", "title")) == [("uk", "Друга")]
     with pytest.raises(ValidationError, match="not one of the languages"):
-        services.translate_offer(staff, offer, "xx", title="x", description="y")
+        actions.translate_offer(staff, offer, "xx", title="x", description="y")
 
 
 def test_languages_are_stored_as_a_padded_list_and_checked(staff, offer):
-    services.update_offer(staff, offer, {"languages": ["nb", "AR", "so", "ar"]})
+    actions.update_offer(staff, offer, {"languages": ["nb", "AR", "so", "ar"]})
     offer.refresh_from_db()
     assert offer.languages == " nb ar so "
     with pytest.raises(ValidationError, match="not a language code"):
-        services.update_offer(staff, offer, {"languages": ["norsk"]})
+        actions.update_offer(staff, offer, {"languages": ["norsk"]})
     with pytest.raises(ValidationError, match="at least one language"):
-        services.update_offer(staff, offer, {"languages": []})
+        actions.update_offer(staff, offer, {"languages": []})
 
 
 def test_an_offer_that_is_not_free_must_say_what_it_costs(staff, offer):
     with pytest.raises(ValidationError, match="Say what the offer costs"):
-        services.update_offer(staff, offer, {"is_free": False})
-    services.update_offer(staff, offer, {"is_free": False, "cost": "200 kroner for boka"})
+        actions.update_offer(staff, offer, {"is_free": False})
+    actions.update_offer(staff, offer, {"is_free": False, "cost": "200 kroner for boka"})
 
 
 def test_phone_numbers_are_stored_in_international_form(staff, offer):
     assert offer.contact_phone == "+4762561000"
     with pytest.raises(ValidationError, match="not a valid phone number"):
-        services.update_offer(staff, offer, {"contact_phone": "123"})
+        actions.update_offer(staff, offer, {"contact_phone": "123"})
 
 
 def test_the_schedule_ticks_open_evenings_and_weekends(staff, offer):
     saturday = timezone.make_aware(datetime.datetime(2031, 3, 15, 11, 0))
-    services.update_offer(
+    actions.update_offer(
         staff,
         offer,
         {},
@@ -303,10 +303,10 @@ def test_edited_sessions_keep_their_ids_so_saved_calendar_entries_stay_valid(sta
             "ends_at": start + datetime.timedelta(days=7, hours=2),
         },
     ]
-    services.update_offer(staff, offer, {}, sessions=rows)
+    actions.update_offer(staff, offer, {}, sessions=rows)
     first, second = offer.sessions.order_by("starts_at")
     moved = start + datetime.timedelta(days=1)
-    services.update_offer(
+    actions.update_offer(
         staff,
         offer,
         {},
@@ -331,7 +331,7 @@ def test_a_session_of_another_offer_cannot_be_moved_here(staff, unit, offer):
         ends_at=timezone.now() + datetime.timedelta(hours=1),
     )
     with pytest.raises(ValidationError, match="belongs to another offer"):
-        services.update_offer(
+        actions.update_offer(
             staff,
             offer,
             {},
@@ -346,4 +346,4 @@ def test_topics_must_come_from_the_topic_vocabulary(staff, offer):
     from tests.catalogue.factories import target_group
 
     with pytest.raises(ValidationError, match="not Tema terms"):
-        services.update_offer(staff, offer, {"topics": [target_group("fathers")]})
+        actions.update_offer(staff, offer, {"topics": [target_group("fathers")]})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from familiebro.catalogue import finder
+from familiebro.catalogue.finder import programme_map as programmes
 from familiebro.catalogue.models import Offer, Programme
 from tests import factories
 from tests.catalogue.factories import FinderOfferFactory, LocationFactory
@@ -42,7 +42,7 @@ def offers(db):
 
 
 def test_each_programme_lists_its_municipalities_with_counts(offers):
-    rows = {row.programme.slug: row for row in finder.programme_map().programmes}
+    rows = {row.programme.slug: row for row in programmes.programme_map().programmes}
     icdp = rows["icdp"]
     assert icdp.offers == 3
     assert [(m.name, n) for m, n in icdp.municipalities] == [("Hamar", 3), ("Stange", 1)]
@@ -55,14 +55,14 @@ def test_each_programme_lists_its_municipalities_with_counts(offers):
 
 
 def test_each_municipality_lists_its_programmes(offers):
-    rows = {row.municipality.name: row for row in finder.programme_map().municipalities}
+    rows = {row.municipality.name: row for row in programmes.programme_map().municipalities}
     assert set(rows) == {"Hamar", "Stange"}
     assert [(p.slug, n) for p, n in rows["Hamar"].programmes] == [("icdp", 3), ("pmto", 1)]
     assert [(p.slug, n) for p, n in rows["Stange"].programmes] == [("icdp", 1)]
 
 
 def test_the_totals_count_offers_programmes_and_municipalities_once(offers):
-    programme_map = finder.programme_map()
+    programme_map = programmes.programme_map()
     assert programme_map.total_offers == 5
     assert programme_map.total_programmes_offered == 3
     assert programme_map.total_municipalities == 2

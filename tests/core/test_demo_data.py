@@ -275,7 +275,7 @@ def test_the_demo_has_about_forty_published_offers_across_many_units(loaded):
 def test_the_demo_offers_span_languages_translations_sessions_and_one_stale_offer(loaded):
     from django.utils import timezone
 
-    from familiebro.catalogue import services
+    from familiebro.catalogue import reads
     from familiebro.catalogue.models import Offer, OfferSession, OfferTranslation
 
     assert Offer.objects.filter(languages__contains=" ar ").exists()
@@ -290,7 +290,7 @@ def test_the_demo_offers_span_languages_translations_sessions_and_one_stale_offe
     assert Offer.objects.filter(age_from_months__lt=0).exists()
     assert Offer.objects.filter(referral_required=True).exists()
     assert Offer.objects.filter(programme__slug="pmto", unit__name="Familiehjelpa").exists()
-    (stale,) = services.stale_offers()
+    (stale,) = reads.stale_offers()
     assert stale.unit.name == "Helsestasjonen i Smøla"
 
 

@@ -15,7 +15,8 @@ from django.forms import BoundField
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from familiebro.catalogue import finder
+from familiebro.catalogue import reads
+from familiebro.catalogue.finder import cards, criteria
 from familiebro.catalogue.models import RIGHT_TO_LEFT_LANGUAGES, Offer, TaxonomyTerm
 
 register = template.Library()
@@ -24,24 +25,24 @@ register = template.Library()
 @register.filter
 def age_range(offer: Offer) -> str:
     """Who the offer is for by age, in words: "From pregnancy to 1 year"."""
-    return finder.describe_age_range(offer.age_from_months, offer.age_to_months)
+    return cards.describe_age_range(offer.age_from_months, offer.age_to_months)
 
 
 @register.filter
-def spoken_languages(offer: Offer) -> list[finder.SpokenLanguage]:
+def spoken_languages(offer: Offer) -> list[cards.SpokenLanguage]:
     """The languages staff speak: code, name in itself, and writing direction."""
-    return finder.spoken_languages(offer)
+    return cards.spoken_languages(offer)
 
 
 @register.filter
 def is_stale(offer: Offer) -> bool:
     """Not verified by its unit for six months (or never)."""
-    return finder.is_stale(offer)
+    return reads.is_stale(offer)
 
 
 @register.filter
 def formats(offer: Offer) -> list[str]:
-    return finder.format_names(offer)
+    return cards.format_names(offer)
 
 
 @register.filter
@@ -70,7 +71,7 @@ def select_options(
             attributes += " selected"
         if languages and value:
             attributes += f' lang="{escape(value)}"'
-            if value in finder.RIGHT_TO_LEFT_SPOKEN:
+            if value in criteria.RIGHT_TO_LEFT_SPOKEN:
                 attributes += ' dir="rtl"'
         options.append(f"<option{attributes}>{escape(str(label))}</option>")
     # Every value and label is escaped above (the standard library's escape: for hundreds of
@@ -81,4 +82,4 @@ def select_options(
 @register.filter
 def term_name(term: TaxonomyTerm) -> str:
     """A topic or target group in the language of the page (bokmål when not translated)."""
-    return finder.term_name(term, get_language() or "nb")
+    return criteria.term_name(term, get_language() or "nb")

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from familiebro.catalogue import hsds
+from familiebro.catalogue.hsds.files import import_hsds_paths
+from familiebro.catalogue.hsds.schemas import SchemasMissing
 
 
 class Command(BaseCommand):
@@ -27,10 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            report = hsds.import_hsds_paths(
+            report = import_hsds_paths(
                 [Path(path) for path in options["paths"]], partial=options["partial"]
             )
-        except hsds.SchemasMissing as exc:
+        except SchemasMissing as exc:
             raise CommandError(str(exc)) from exc
         for note in report.notes:
             self.stdout.write(note)

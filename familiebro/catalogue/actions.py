@@ -1,18 +1,12 @@
 """What editors do with local offers: create, change, translate, publish, verify and retire.
 
-Each function is one thing a person does. It checks that the person may edit the offer,
-validates, writes the change and an audit event in one transaction, and rebuilds the offer's
-search document and whether it is open to the whole country, so a failure leaves nothing
-half-written and the finder never shows stale text or misses a nationwide offer. The web
-pages, the CSV import, the commands and the demo data all go through here.
-
-Who may edit. Every member of staff with a role in the offer's unit may edit its offers:
-worker, coordinator, leader and unit administrator alike. Offers are public texts about the
-unit's own work, not personal data, and the people who run a course are the ones who know when
-its dates or contact person change; keeping the offer right is part of running it, so the
-editing right follows the unit, not the role. Instance administrators may edit every offer,
-including offers imported from other systems, which have no unit. Passing `actor=None` means a
-trusted caller without a user (a management command, the demo data) and skips the check.
+Each function is one thing a person does. It checks that the person may edit the offer
+(`permissions`), validates, writes the change and an audit event in one transaction, and
+rebuilds the offer's search document and whether it is open to the whole country, so a failure
+leaves nothing half-written and the finder never shows stale text or misses a nationwide
+offer. The web pages, the CSV import, the commands and the demo data all go through here.
+Passing `actor=None` means a trusted caller without a user (a management command, the demo
+data) and skips the check.
 
 The catalogue holds no personal data about families, but who changed a public offer matters:
 every change is audited with the actor, the offer and the names of the fields that changed
@@ -25,21 +19,17 @@ import datetime
 import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from familiebro.core.identifiers import normalise_phone_number
 from familiebro.core.models import Municipality, ServiceUnit
-from familiebro.privacy import audit, policy
+from familiebro.privacy import audit
 from familiebro.privacy.models import AuditEvent
 
 from .models import (
@@ -53,13 +43,10 @@ from .models import (
     Provider,
     TaxonomyTerm,
 )
-from .programme_data import TARGET_GROUP_TAXONOMY, TOPIC_TAXONOMY, taxonomy_id
+from .permissions import require_can_edit
+from .programme_data import TARGET_GROUP_TAXONOMY, TAXONOMY_IDS, TOPIC_TAXONOMY
+from .reads import missing_for_publishing
 from .search import refresh_search_fields
-
-# A published offer nobody has confirmed for this long is flagged to its unit and shown to
-# parents as possibly out of date ("about six months": half a year, rounded up).
-STALE_AFTER_DAYS = 183
-STALE_AFTER = datetime.timedelta(days=STALE_AFTER_DAYS)
 
 # Children's services reach young adults up to 23; anything above 25 years is a typo.
 MAX_AGE_MONTHS = 25 * 12
@@ -67,16 +54,8 @@ MAX_AGE_MONTHS = 25 * 12
 # A session or opening hours that end after this are "open evenings" in the finder.
 EVENING_FROM = datetime.time(17, 0)
 
-# The seeded vocabularies (migration 0003) have fixed ids.
-TAXONOMY_IDS = {
-    TOPIC_TAXONOMY: taxonomy_id("tema"),
-    TARGET_GROUP_TAXONOMY: taxonomy_id("malgruppe"),
-}
-
 AUDIT_PURPOSE = "catalogue"
 OBJECT_TYPE = "catalogue.offer"
-
-EDITOR_PAGE_SIZE = 50
 
 # Languages staff may say an offer is given in: the content languages plus bokmål and the
 # languages most often asked for in Norwegian services. Codes are ISO 639-1 (Sámi: ISO 639-3
@@ -128,150 +107,6 @@ SCALAR_FIELDS: tuple[str, ...] = (
 RELATION_FIELDS: tuple[str, ...] = ("topics", "target_groups", "municipalities")
 PLACE_FIELDS: tuple[str, ...] = ("name", "address", "postal_code", "city", "municipality")
 ACCEPTED_FIELDS = frozenset((*SCALAR_FIELDS, *RELATION_FIELDS, "place", "contact_photo"))
-
-
-# Who may edit -------------------------------------------------------------------------------
-
-
-def is_instance_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_instance_admin)
-
-
-def can_edit_unit(user: Any, unit_id: int | None) -> bool:
-    if is_instance_admin(user):
-        return True
-    return unit_id is not None and unit_id in policy.scope_of(user).unit_ids
-
-
-def require_can_edit(actor: Any, unit_id: int | None) -> None:
-    if actor is None or can_edit_unit(actor, unit_id):
-        return
-    raise PermissionDenied(
-        _(
-            "Only staff of the unit that runs this offer can change it. Ask a colleague in "
-            "that unit, or an administrator, to make the change."
-        )
-    )
-
-
-def editable_units(user: Any) -> QuerySet[ServiceUnit]:
-    """The units whose offers `user` may edit: their own, or all for an instance admin."""
-    units = ServiceUnit.objects.select_related("organisation").order_by("name")
-    if is_instance_admin(user):
-        return units
-    return units.filter(pk__in=policy.scope_of(user).unit_ids)
-
-
-def editable_offers(user: Any) -> QuerySet[Offer]:
-    offers = Offer.objects.all()
-    if is_instance_admin(user):
-        return offers
-    return offers.filter(unit_id__in=policy.scope_of(user).unit_ids)
-
-
-def get_editable_offer(user: Any, offer_id: uuid.UUID | str) -> Offer:
-    """The offer, if `user` may edit it; otherwise 404, so other units' ids reveal nothing."""
-    offer = (
-        editable_offers(user)
-        .select_related("unit__organisation", "provider", "programme", "verified_by")
-        .filter(pk=offer_id)
-        .first()
-    )
-    if offer is None:
-        raise Http404(_("No offer you can edit has this address."))
-    return offer
-
-
-# Reading ------------------------------------------------------------------------------------
-
-
-def public_offers() -> QuerySet[Offer]:
-    """What parents may see: published offers only. Drafts and retired offers never show."""
-    return Offer.objects.filter(status=Offer.Status.PUBLISHED)
-
-
-def stale_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - STALE_AFTER
-
-
-def _stale_q(now: datetime.datetime | None = None) -> Q:
-    return Q(status=Offer.Status.PUBLISHED) & (
-        Q(last_verified_at__isnull=True) | Q(last_verified_at__lt=stale_cutoff(now))
-    )
-
-
-class Verifiable(Protocol):
-    """An offer, or a result card's row of one: what the staleness rule reads."""
-
-    status: str
-    last_verified_at: datetime.datetime | None
-
-
-def is_stale(offer: Verifiable, now: datetime.datetime | None = None) -> bool:
-    """A published offer nobody has confirmed for six months (or ever) may be out of date."""
-    if offer.status != Offer.Status.PUBLISHED:
-        return False
-    return offer.last_verified_at is None or offer.last_verified_at < stale_cutoff(now)
-
-
-def stale_offers(unit: ServiceUnit | None = None) -> QuerySet[Offer]:
-    offers = Offer.objects.filter(_stale_q())
-    if unit is not None:
-        offers = offers.filter(unit=unit)
-    return offers
-
-
-def languages_of(offer: Offer) -> list[str]:
-    return offer.languages.split()
-
-
-@dataclass(frozen=True)
-class EditorListing:
-    units: list[ServiceUnit]
-    unit: ServiceUnit | None
-    page: Page
-    stale_count: int
-
-
-def editor_listing(user: Any, *, unit_id: int | None = None, page_number: Any = 1) -> EditorListing:
-    """The editor list page: the offers of the user's units, newest changes first.
-
-    A fixed number of queries whatever the number of offers: units, the page of offers (with
-    unit and verifier joined), the count and the number of stale offers.
-    """
-    units = list(editable_units(user))
-    offers = editable_offers(user)
-    unit = None
-    if unit_id is not None:
-        if not can_edit_unit(user, unit_id):
-            raise Http404(_("You have no role in that unit."))
-        unit = ServiceUnit.objects.select_related("organisation").filter(pk=unit_id).first()
-        if unit is None:
-            raise Http404(_("There is no such unit."))
-        offers = offers.filter(unit_id=unit_id)
-    stale_count = offers.filter(_stale_q()).count()
-    listed = offers.select_related("unit", "verified_by").order_by("-updated_at", "title")
-    page = Paginator(listed, EDITOR_PAGE_SIZE).get_page(page_number)
-    return EditorListing(units=units, unit=unit, page=page, stale_count=stale_count)
-
-
-def missing_for_publishing(offer: Offer) -> dict[str, str]:
-    """What a parent needs that the offer lacks, by field: empty when it can be published."""
-    missing: dict[str, str] = {}
-    if not offer.title.strip():
-        missing["title"] = _("Give the offer a title.")
-    if not offer.description.strip():
-        missing["description"] = _("Describe the offer in plain words.")
-    if offer.pk is None or not offer.topics.exists():
-        missing["topics"] = _("Choose at least one topic, so parents can find the offer.")
-    if not (offer.contact_phone or offer.contact_email or offer.url):
-        missing["contact_phone"] = _(
-            "Give a way to get in touch: a phone number, an e-mail address or a web page."
-        )
-    return missing
-
-
-# Changing -----------------------------------------------------------------------------------
 
 
 def provider_for(unit: ServiceUnit) -> Provider:

@@ -3,7 +3,7 @@
 The paths, parameters and response shapes are those of HSDS's own OpenAPI description
 (schema/openapi.json of the specification); each response is documented here by a reference
 to the official schema it validates against. No login: everything here is public, and only
-published offers appear as services. Responses are built by familiebro.catalogue.hsds and
+published offers appear as services. Responses are built by `queries` (this package) and
 sent as JSON without another round of validation, so a page of 50 services costs a fixed
 handful of queries and little else.
 
@@ -31,11 +31,29 @@ from pydantic import BeforeValidator
 
 from familiebro.core import api_responses
 
-from . import hsds
+from . import queries
+from .ids import DEFAULT_PER_PAGE, MAX_MINIMAL_PER_PAGE, MAX_PER_PAGE
+from .queries import (
+    NotFound,
+    Paging,
+    ServiceFilters,
+    TermFilters,
+    organization_detail,
+    organizations_page,
+    service_at_location_detail,
+    service_at_locations_page,
+    service_detail,
+    services_page,
+    taxonomies_page,
+    taxonomy_detail,
+    taxonomy_term_detail,
+    taxonomy_terms_page,
+)
+from .schemas import SCHEMA_BASE_URI
 
 router = Router(tags=["HSDS 3.0"])
 
-_SCHEMAS = hsds.SCHEMA_BASE_URI
+_SCHEMAS = SCHEMA_BASE_URI
 _PAGE_SCHEMA = {
     "type": "object",
     "properties": {
@@ -50,7 +68,7 @@ _PAGE_SCHEMA = {
 }
 _NOT_FOUND = api_responses.error("No record has this id (or, for services, no published one).")
 _TOO_LARGE_PAGE = api_responses.error(
-    f"per_page is above {hsds.MAX_PER_PAGE} without minimal=true; `detail` says so."
+    f"per_page is above {MAX_PER_PAGE} without minimal=true; `detail` says so."
 )
 
 
@@ -91,20 +109,20 @@ def _json(data: Any) -> HttpResponse:
 def _found(render: Callable[[], Any]) -> HttpResponse:
     try:
         return _json(render())
-    except hsds.NotFound as exc:
+    except NotFound as exc:
         raise HttpError(404, str(exc)) from exc
 
 
-def _service_paging(page: int, per_page: int, *, minimal: bool) -> hsds.Paging:
+def _service_paging(page: int, per_page: int, *, minimal: bool) -> Paging:
     """/services' paging: minimal pages may be large (HSDS asks for every id in one page),
     full ones not; the parameter's schema can only carry the larger bound."""
-    if per_page > hsds.MAX_PER_PAGE and not minimal:
+    if per_page > MAX_PER_PAGE and not minimal:
         raise HttpError(
             400,
             _("per_page may be at most %(limit)s; ask for the next page instead.")
-            % {"limit": hsds.MAX_PER_PAGE},
+            % {"limit": MAX_PER_PAGE},
         )
-    return hsds.Paging(page=page, per_page=per_page)
+    return Paging(page=page, per_page=per_page)
 
 
 def _iso_8601(value: object) -> object:
@@ -142,21 +160,20 @@ PAGE = Query(
     1, ge=1, description="Page number of paginated result, from 1. A page past the last is empty."
 )
 PER_PAGE = Query(
-    hsds.DEFAULT_PER_PAGE,
+    DEFAULT_PER_PAGE,
     ge=1,
-    le=hsds.MAX_PER_PAGE,
+    le=MAX_PER_PAGE,
     description=(
-        f"Number of results in a page: {hsds.DEFAULT_PER_PAGE} unless asked, at most "
-        f"{hsds.MAX_PER_PAGE}."
+        f"Number of results in a page: {DEFAULT_PER_PAGE} unless asked, at most {MAX_PER_PAGE}."
     ),
 )
 SERVICES_PER_PAGE = Query(
-    hsds.DEFAULT_PER_PAGE,
+    DEFAULT_PER_PAGE,
     ge=1,
-    le=hsds.MAX_MINIMAL_PER_PAGE,
+    le=MAX_MINIMAL_PER_PAGE,
     description=(
-        f"Number of results in a page: {hsds.DEFAULT_PER_PAGE} unless asked, at most "
-        f"{hsds.MAX_PER_PAGE}; with minimal=true at most {hsds.MAX_MINIMAL_PER_PAGE}, so that "
+        f"Number of results in a page: {DEFAULT_PER_PAGE} unless asked, at most "
+        f"{MAX_PER_PAGE}; with minimal=true at most {MAX_MINIMAL_PER_PAGE}, so that "
         f"every service fits in one page (a larger page without minimal=true is a 400)."
     ),
 )
@@ -193,7 +210,7 @@ FORMAT = Query("json", description="Only json is offered.")
     },
 )
 def about(request: HttpRequest) -> HttpResponse:
-    return _json(hsds.about(request.build_absolute_uri(reverse("api:openapi-json"))))
+    return _json(queries.about(request.build_absolute_uri(reverse("api:openapi-json"))))
 
 
 @router.get(
@@ -220,7 +237,7 @@ def services(
     full: bool = FULL,
     format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    filters = hsds.ServiceFilters(
+    filters = ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
@@ -228,7 +245,7 @@ def services(
         modified_after=modified_after,
     )
     return _json(
-        hsds.services_page(
+        services_page(
             filters, _service_paging(page, per_page, minimal=minimal), full=full, minimal=minimal
         )
     )
@@ -240,7 +257,7 @@ def services(
     openapi_extra=_one("compiled/service.json", "The service with all related data."),
 )
 def service(request: HttpRequest, id: str) -> HttpResponse:
-    return _found(lambda: hsds.service_detail(id))
+    return _found(lambda: service_detail(id))
 
 
 @router.get(
@@ -258,8 +275,8 @@ def organizations(
     format: JsonOnly = FORMAT,
 ) -> HttpResponse:
     return _json(
-        hsds.organizations_page(
-            search, hsds.Paging(page=page, per_page=per_page), full=full, full_service=full_service
+        organizations_page(
+            search, Paging(page=page, per_page=per_page), full=full, full_service=full_service
         )
     )
 
@@ -277,7 +294,7 @@ def organization(
     id: str,
     full_service: bool = FULL_SERVICE,
 ) -> HttpResponse:
-    return _found(lambda: hsds.organization_detail(id, full_service=full_service))
+    return _found(lambda: organization_detail(id, full_service=full_service))
 
 
 @router.get(
@@ -300,7 +317,7 @@ def service_at_locations(
     per_page: int = PER_PAGE,
     format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    filters = hsds.ServiceFilters(
+    filters = ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
@@ -308,9 +325,7 @@ def service_at_locations(
         modified_after=modified_after,
     )
     return _json(
-        hsds.service_at_locations_page(
-            filters, hsds.Paging(page=page, per_page=per_page), full=full
-        )
+        service_at_locations_page(filters, Paging(page=page, per_page=per_page), full=full)
     )
 
 
@@ -322,7 +337,7 @@ def service_at_locations(
     ),
 )
 def service_at_location(request: HttpRequest, id: str) -> HttpResponse:
-    return _found(lambda: hsds.service_at_location_detail(id))
+    return _found(lambda: service_at_location_detail(id))
 
 
 @router.get(
@@ -337,7 +352,7 @@ def taxonomies(
     per_page: int = PER_PAGE,
     format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    return _json(hsds.taxonomies_page(search, hsds.Paging(page=page, per_page=per_page)))
+    return _json(taxonomies_page(search, Paging(page=page, per_page=per_page)))
 
 
 @router.get(
@@ -346,7 +361,7 @@ def taxonomies(
     openapi_extra=_one("taxonomy.json", "The taxonomy."),
 )
 def taxonomy(request: HttpRequest, id: str) -> HttpResponse:
-    return _found(lambda: hsds.taxonomy_detail(id))
+    return _found(lambda: taxonomy_detail(id))
 
 
 @router.get(
@@ -364,10 +379,10 @@ def taxonomy_terms(
     parent_id: uuid.UUID | None = PARENT_ID,
     format: JsonOnly = FORMAT,
 ) -> HttpResponse:
-    filters = hsds.TermFilters(
+    filters = TermFilters(
         search=search, taxonomy_id=taxonomy_id, parent_id=parent_id, top_only=top_only
     )
-    return _json(hsds.taxonomy_terms_page(filters, hsds.Paging(page=page, per_page=per_page)))
+    return _json(taxonomy_terms_page(filters, Paging(page=page, per_page=per_page)))
 
 
 @router.get(
@@ -376,4 +391,4 @@ def taxonomy_terms(
     openapi_extra=_one("taxonomy_term.json", "The taxonomy term, with its taxonomy."),
 )
 def taxonomy_term(request: HttpRequest, id: str) -> HttpResponse:
-    return _found(lambda: hsds.taxonomy_term_detail(id))
+    return _found(lambda: taxonomy_term_detail(id))

@@ -1,4 +1,4 @@
-"""HSDS 3.0's tabular format (a directory of CSV tables) read as the records hsds.py imports.
+"""HSDS 3.0's tabular format (a directory of CSV tables) read as the records the importer imports.
 
 A tabular package says with reference columns what the JSON format says by nesting: a phone
 row names its service, location, organization, contact and service_at_location. This module
@@ -46,8 +46,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import hsds
-from .models import Programme, Provider, Taxonomy, TaxonomyTerm
+from ..models import Programme, Provider, Taxonomy, TaxonomyTerm
+from .ids import find_by_id, programme_hsds_id
+from .records import LoadedSources, Rejection, SourceRecord
+from .schemas import schema_file
 
 Row = dict[str, Any]
 
@@ -142,7 +144,7 @@ def is_package(directory: Path) -> bool:
 @functools.cache
 def _number_fields(table: str) -> frozenset[str]:
     """The columns the official record schema types as numbers."""
-    path = hsds.schema_file(f"{table}.json")
+    path = schema_file(f"{table}.json")
     properties = json.loads(path.read_text(encoding="utf-8")).get("properties", {})
     return frozenset(
         name for name, spec in properties.items() if spec.get("type") in ("number", "integer")
@@ -184,7 +186,7 @@ class _Row:
 
 
 class _Package:
-    def __init__(self, directory: Path, loaded: hsds.LoadedSources) -> None:
+    def __init__(self, directory: Path, loaded: LoadedSources) -> None:
         self.directory = directory
         self.loaded = loaded
         self.rows: dict[str, list[_Row]] = {table.name: [] for table in TABLES}
@@ -194,7 +196,7 @@ class _Package:
     # Reading ---------------------------------------------------------------------------------
 
     def problem(self, source: str, reason: str, kind: str = "", record_id: str = "") -> None:
-        self.loaded.problems.append(hsds.Rejection(source, kind, record_id, (reason,)))
+        self.loaded.problems.append(Rejection(source, kind, record_id, (reason,)))
 
     def tables_by_file(self) -> dict[str, Table]:
         """Which file holds which table: by datapackage.json, or by HSDS's file names."""
@@ -402,7 +404,7 @@ class _Package:
         if value in self.index[table]:
             return True
         model = _FAMILIEBRO_MODELS.get(table)
-        return model is not None and hsds._by_id(model, value) is not None
+        return model is not None and find_by_id(model, value) is not None
 
     def warn(self, row: _Row, reasons: Sequence[str], *, left_out: bool = False) -> None:
         outcome = (
@@ -434,7 +436,7 @@ class _Package:
                         )
                 if dangling:
                     self.warn(row, dangling)
-        programmes = {hsds.programme_hsds_id(p) for p in Programme.objects.all()}
+        programmes = {programme_hsds_id(p) for p in Programme.objects.all()}
         for row in self.rows["service"]:
             program_id = row.data.get("program_id")
             program = self.index["program"].get(program_id) if program_id else None
@@ -510,15 +512,15 @@ class _Package:
                 % {"file": described[0].source.partition(",")[0], "count": len(described)}
             )
 
-    def records(self) -> Iterable[hsds.SourceRecord]:
+    def records(self) -> Iterable[SourceRecord]:
         for table in TABLES:
             if table.kind:
                 for row in self.rows[table.name]:
                     # Copied: a phone nested in both a contact and a service is two items.
-                    yield hsds.SourceRecord(copy.deepcopy(row.data), row.source, table.kind)
+                    yield SourceRecord(copy.deepcopy(row.data), row.source, table.kind)
 
 
-def load_package(directory: Path, loaded: hsds.LoadedSources) -> None:
+def load_package(directory: Path, loaded: LoadedSources) -> None:
     """Read an HSDS tabular package into `loaded`: its records, the files it cannot read (as
     problems), and the references it drops (as warnings)."""
     package = _Package(directory, loaded)
@@ -526,14 +528,14 @@ def load_package(directory: Path, loaded: hsds.LoadedSources) -> None:
     _assemble(package, loaded)
 
 
-def load_json_tables(path: Path, tables: dict[str, Any], loaded: hsds.LoadedSources) -> None:
+def load_json_tables(path: Path, tables: dict[str, Any], loaded: LoadedSources) -> None:
     """The same, from the tables written as one JSON file (file name -> rows)."""
     package = _Package(path.parent, loaded)
     package.read_json_tables(path.name, tables)
     _assemble(package, loaded)
 
 
-def _assemble(package: _Package, loaded: hsds.LoadedSources) -> None:
+def _assemble(package: _Package, loaded: LoadedSources) -> None:
     package.link_records()
     package.nest_details()
     loaded.records.extend(package.records())
