@@ -50,6 +50,20 @@ class CasesConfig(AppConfig):
             models.MeasureEvaluation: internal_measure,
             models.Deadline: internal_measure,
         }
+        # The shared log records a new goal or measure and an evaluation with their text, and
+        # approved minutes whole: a consent opens those entries only when it also covers what
+        # they repeat.
+        repeated: dict[type, tuple[str, dict[str, str]]] = {
+            models.LogEntry: (
+                "kind",
+                {
+                    models.LogEntry.Kind.GOAL: DataCategory.MEASURES_AND_PLANS,
+                    models.LogEntry.Kind.MEASURE: DataCategory.MEASURES_AND_PLANS,
+                    models.LogEntry.Kind.EVALUATION: DataCategory.MEASURES_AND_PLANS,
+                    models.LogEntry.Kind.MINUTES: DataCategory.MEETING_MINUTES,
+                },
+            )
+        }
         # The case is held by its owning unit, and so is every part of it, whoever wrote the
         # part: all of it is in the owning unit's confidentiality domain.
         for model, category in about_the_child.items():
@@ -67,6 +81,7 @@ class CasesConfig(AppConfig):
                 category=str(category),
                 internal=marked_internal.get(model),
                 holder_field=f"{to_case}unit_id",
+                also_category=repeated.get(model),
             )
 
         # Every kind of record above is a section of the person's right-of-access export.

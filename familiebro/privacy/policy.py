@@ -78,6 +78,10 @@ class Rule:
     holder_field: str | None = None
     # The rows the owning organisation marked internal: only its own need to know opens them.
     internal: Q | None = None
+    # Rows that also hold data of another category, by the value of one field: (field,
+    # {value: category}). A consent opens such a row only when it covers that category too
+    # (a log entry recording a new measure repeats the measure's title).
+    also_category: tuple[str, dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,15 +115,23 @@ def register(
     unit_field: str | None = None,
     holder_field: str | None = None,
     internal: Q | None = None,
+    also_category: tuple[str, dict[str, str]] | None = None,
 ) -> None:
     """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
-    selects the rows the holding service marked internal (for itself only)."""
+    selects the rows the holding service marked internal (for itself only); `also_category`
+    names the rows a consent opens only when it covers a second category too."""
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
     if unit_field is not None and holder_field is not None:
         raise ValueError("An inbox row is held by its unit already: name the unit_field only.")
     _registry[model] = Rule(
-        organisation_field, subject_field, category, unit_field, holder_field, internal
+        organisation_field,
+        subject_field,
+        category,
+        unit_field,
+        holder_field,
+        internal,
+        also_category,
     )
 
 
@@ -263,6 +275,26 @@ def _category_filter(rule: Rule) -> Q:
     return Q(scope__contains=f" {rule.category} ")
 
 
+def _covers_what_the_row_repeats(rule: Rule, consent: models.QuerySet) -> Q:
+    """Per row: a row that also holds another category's data (rule.also_category) is opened
+    only when one of the consents in `consent` covers that category too."""
+    if rule.also_category is None:
+        return Q()
+    field, categories = rule.also_category
+    covered = Q()
+    for value, category in categories.items():
+        covered &= ~Q(**{field: value}) | Q(Exists(consent.filter(scope__contains=f" {category} ")))
+    return covered
+
+
+def _repeated_category(rule: Rule, obj: models.Model) -> str | None:
+    """The second category one row holds data of (rule.also_category), if any."""
+    if rule.also_category is None:
+        return None
+    field, categories = rule.also_category
+    return categories.get(getattr(obj, field))
+
+
 def _consent_covering(
     user: Any, scope: StaffScope, rule: Rule, purpose: str
 ) -> models.QuerySet | None:
@@ -391,7 +423,7 @@ def visible(
     opened_otherwise = Q(Exists(_exceptional_access(user, rule)))
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
-        opened_otherwise |= Q(Exists(consent))
+        opened_otherwise |= Q(Exists(consent)) & _covers_what_the_row_repeats(rule, consent)
     allowed |= _not_internal(rule, opened_otherwise)
     rows = manager.filter(allowed)
     if with_basis:
@@ -501,6 +533,7 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
 
     foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
     consents_by_subject: dict[int, list[int]] = {}
+    scope_of_consent: dict[int, str] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
     if foreign:
         for access_id, person_id, basis in (
@@ -510,7 +543,7 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         ):
             exception_by_subject.setdefault(person_id, (access_id, basis))
         if rule.category is not None:
-            for consent_id, subject_id in (
+            for consent_id, subject_id, consent_scope in (
                 Consent.objects.valid_at()
                 .filter(
                     Q(recipient_organisations__in=scope.organisation_ids)
@@ -519,18 +552,28 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
                     subject_id__in=foreign,
                     purpose=purpose,
                 )
-                .values_list("id", "subject_id")
+                .values_list("id", "subject_id", "scope")
                 .order_by("id")
                 .distinct()
             ):
                 consents_by_subject.setdefault(subject_id, []).append(consent_id)
+                scope_of_consent[consent_id] = consent_scope
+
+    def consents_opening(obj: models.Model, subject: Any) -> list[int]:
+        """The consents that open the row: for a row that repeats another category's data,
+        only those covering that category too."""
+        repeated = _repeated_category(rule, obj)
+        ids = consents_by_subject.get(subject, [])
+        if repeated is None:
+            return ids
+        return [i for i in ids if f" {repeated} " in scope_of_consent[i]]
+
     bases = []
     for obj in objs:
         subject = value_at(obj, subject_field)
         if by_own_organisation(obj):
             bases.append(Basis(Basis.OWN_ORGANISATION))
-        elif subject in consents_by_subject:
-            ids = consents_by_subject[subject]
+        elif ids := consents_opening(obj, subject):
             bases.append(Basis(Basis.CONSENT, consent_id=ids[0], consent_ids=tuple(ids)))
         elif subject in exception_by_subject:
             access_id, kind = exception_by_subject[subject]

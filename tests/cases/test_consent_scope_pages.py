@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from familiebro.cases import case_services, meeting_services, plan_services
 from familiebro.cases.models import Case, LogEntry, Meeting
+from familiebro.privacy import policy
 from familiebro.privacy.models import DataCategory
 from tests.cases import builders
 from tests.privacy.factories import logged_in
@@ -125,16 +126,7 @@ def test_a_consent_naming_every_category_shows_each_on_the_pages():
     "left_out",
     [
         DataCategory.LOG_ENTRIES,
-        pytest.param(
-            DataCategory.MEASURES_AND_PLANS,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "the shared log repeats a new goal's text and a new measure's title, so a "
-                    "consent naming log entries but not measures and plans still shows them"
-                ),
-            ),
-        ),
+        DataCategory.MEASURES_AND_PLANS,
         DataCategory.MEETING_MINUTES,
     ],
 )
@@ -153,3 +145,27 @@ def test_a_category_the_consent_leaves_out_is_on_no_page(left_out):
     for category in others:
         for text in TEXTS[category]:
             assert shown(pages, text), f"{category}: {text!r}"
+
+
+def test_a_log_entry_that_repeats_a_measure_is_read_under_the_consent_that_covers_both():
+    """The policy itself, not a page: under a consent naming the log alone, the log's notes are
+    read on that consent and its record of the new measure is not read at all; a consent that
+    also names measures and plans opens it, and the audit names that consent as the basis."""
+    town = builders.municipality()
+    case, _meeting = case_with_everything(town)
+    consent = case.child.consents.get()
+    consent.scope = type(consent).encode_scope([DataCategory.LOG_ENTRIES])
+    consent.save(update_fields=["scope"])
+    purpose = consent.purpose
+    entries = LogEntry.objects.filter(case=case)
+    measure_entry = entries.get(kind=LogEntry.Kind.MEASURE)
+
+    readable = policy.visible(town.psychiatrist, LogEntry, purpose).filter(case=case)
+    assert measure_entry not in readable
+    assert readable.filter(kind=LogEntry.Kind.NOTE).exists()
+
+    broader = builders.coordination_consent(case, town.bup, scope=tuple(CATEGORIES))
+    assert measure_entry in policy.visible(town.psychiatrist, LogEntry, purpose)
+    (basis,) = policy.bases_for(town.psychiatrist, [measure_entry], purpose)
+    assert basis.kind == policy.Basis.CONSENT
+    assert basis.consent_ids == (broader.pk,)
