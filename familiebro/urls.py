@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("media/contacts/<str:path>", contact_photo, name="contact-photo"),
     path("", include("familiebro.core.urls")),
-    path("", include("familiebro.core.account_urls")),
+    path("", include("familiebro.accounts.urls")),
     path("", include("familiebro.privacy.urls")),
     path("", include("familiebro.catalogue.public_urls")),
     path("", include("familiebro.catalogue.editor_urls")),

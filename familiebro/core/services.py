@@ -140,17 +140,3 @@ def find_person_by_identity_number(actor: Any, number: str) -> Person | None:
         detail={"found": person is not None},
     )
     return person
-
-
-@transaction.atomic
-def log_out_everywhere(user: User) -> None:
-    """End every session of the user, on every device."""
-    User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
-    user.session_generation += 1
-    audit.record(
-        audit.AuditEvent.Action.SECURITY,
-        actor=user,
-        object_type="core.user",
-        object_ids=[user.pk],
-        detail={"event": "logout_everywhere"},
-    )
