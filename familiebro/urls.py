@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("media/contacts/<str:path>", contact_photo, name="contact-photo"),
     path("", include("familiebro.core.urls")),
+    path("", include("familiebro.persons.urls")),
     path("", include("familiebro.accounts.urls")),
     path("", include("familiebro.privacy.urls")),
     path("", include("familiebro.catalogue.public_urls")),

@@ -31,9 +31,10 @@ from django.db import transaction
 
 from familiebro.cases.demo import load_demo_cases
 from familiebro.catalogue.demo import load_demo_offers
+from familiebro.persons import services
 from familiebro.privacy.models import Assignment
 
-from . import crypto, services
+from . import crypto
 from .identifiers import birth_date_from_identity_number, normalise_identity_number
 from .models import (
     GuardianRelation,
