@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit, User
 from familiebro.persons import services as person_services
-from familiebro.privacy import services
+from familiebro.privacy import consent_services
 from familiebro.privacy.models import Consent, Purpose
 from tests import factories
 
@@ -77,4 +77,4 @@ def record(staff: User, family: Family, **overrides: Any) -> Consent:
         "valid_to": timezone.now() + datetime.timedelta(days=90),
     }
     arguments.update(overrides)
-    return services.record_consent(staff, family.child, **arguments)
+    return consent_services.record_consent(staff, family.child, **arguments)
