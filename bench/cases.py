@@ -57,8 +57,8 @@ from familiebro.cases.models import (
 from familiebro.cases.pathway_library import install_shipped
 from familiebro.cases.services import REFERENCE_ALPHABET
 from familiebro.cases.services import REFERENCE_PREFIX as REQUEST_PREFIX
-from familiebro.core import person_services
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit, User
+from familiebro.persons import services as person_services
 from familiebro.privacy.models import Assignment
 
 OPEN_SHARE = 0.15

@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bench import generate
 from bench.common import BENCH_USERNAME
 from bench.scales import SCALES
-from familiebro.core import crypto, services
+from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number
 from familiebro.core.models import (
     GuardianRelation,
@@ -17,6 +17,7 @@ from familiebro.core.models import (
     ServiceUnit,
     User,
 )
+from familiebro.persons import services
 
 TINY = SCALES["tiny"]
 

@@ -21,8 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from familiebro.core import person_services
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit
+from familiebro.persons import services as person_services
 from familiebro.privacy import audit, policy
 from familiebro.privacy.models import Assignment, Consent, Purpose
 from familiebro.privacy.models.consent import ConsentQuerySet

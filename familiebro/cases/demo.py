@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
+from familiebro.privacy.consent_services import record_consent
 from familiebro.privacy.models import Consent, DataCategory, Purpose
-from familiebro.privacy.services import record_consent
 
 from . import case_services, services
 from .models import Case, HelpRequest, LogEntry

@@ -1,9 +1,7 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
 urlpatterns = [
     path("ansatt/", views.staff_home, name="staff-home"),
-    path("ansatt/personer/finn/", views.person_lookup, name="person-lookup"),
-    path("", include("familiebro.core.person_urls")),
 ]

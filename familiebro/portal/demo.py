@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from familiebro.core.demo import FAMILIES
 from familiebro.core.models import Person
 from familiebro.interop import oidc
+from familiebro.persons.demo import FAMILIES
 
 # What the audit and the session record as the "level of assurance" of a demo login.
 DEMO_ACR = "demo"

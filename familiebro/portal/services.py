@@ -31,9 +31,9 @@ from familiebro.core.models import Organisation, Person
 from familiebro.privacy import family, policy
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log
 from familiebro.privacy.audit import AuditEvent
+from familiebro.privacy.consent_services import family_may_withdraw
 from familiebro.privacy.family import Citizen, FamilyMember
 from familiebro.privacy.models import Consent
-from familiebro.privacy.services import family_may_withdraw
 
 PURPOSE = policy.Purpose.FAMILY_PORTAL
 # The family page shows this many of the newest shared-log entries of a case.

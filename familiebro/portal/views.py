@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.interop import oidc
-from familiebro.privacy import services as privacy_services
+from familiebro.privacy import consent_services as privacy_consent
 
 from . import demo, services, session
 
@@ -144,7 +144,7 @@ def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> Htt
         consent = services.consent_to_withdraw(citizen, consent_id)
         return render(request, "portal/withdraw_consent.html", {"consent": consent})
     try:
-        privacy_services.withdraw_consent_as_family(citizen, consent_id)
+        privacy_consent.withdraw_consent_as_family(citizen, consent_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -7,8 +7,29 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Familiebro privacy"
 
     def ready(self) -> None:
+        from familiebro.core.models import GuardianRelation, Person
+
         from . import policy
         from .models import Assignment, Consent, ConsentGiver, ExceptionalAccess
+        from .models.consent import IDENTITY_CATEGORY
+
+        # Who a person is, and who their guardians are: the identity category, which a
+        # consent can open to another organisation.
+        policy.register(
+            Person,
+            organisation_field="organisation_id",
+            subject_field="id",
+            category=IDENTITY_CATEGORY,
+        )
+        policy.register(
+            GuardianRelation,
+            organisation_field="organisation_id",
+            subject_field="child_id",
+            category=IDENTITY_CATEGORY,
+        )
+        # A parent or young person logged in sees the records about themselves and their
+        # children (familiebro.privacy.family).
+        policy.open_to_family(Person)
 
         # The privacy records themselves are personal data, never opened by consent.
         policy.register(

@@ -1,8 +1,8 @@
 """Forms for recording, printing and withdrawing consent.
 
 The forms only parse. Whether a consent may be given (recipients, scope, who consents, the
-witness rule) is decided by privacy.services.record_consent; `add_service_errors` puts its
-messages next to the fields they are about.
+witness rule) is decided by privacy.consent_services.record_consent; `add_service_errors` puts
+its messages next to the fields they are about.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from familiebro.core.forms import StyledForm
 from familiebro.core.models import Organisation, Person, ServiceUnit
 
-from . import services
-from .consent_services import ConsentDraft, GiverOption, end_of_day
+from . import consent_reads
+from .consent_reads import ConsentDraft, GiverOption, end_of_day
 from .models import Consent, DataCategory, Purpose
 
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
@@ -181,7 +181,7 @@ class ConsentForm(StyledForm):
             self.add_error("purpose", _("Choose what the consent is for."))
         if purpose and language:
             try:
-                services.current_text(purpose, language)
+                consent_reads.current_text(purpose, language)
             except ValidationError as exc:
                 self.add_error("language", exc)
         return cleaned
@@ -199,7 +199,7 @@ class ConsentForm(StyledForm):
         )
 
     def service_arguments(self) -> dict[str, Any]:
-        """Keyword arguments for services.record_consent."""
+        """Keyword arguments for consent_services.record_consent."""
         data = self.cleaned_data
         return {
             "purpose": data["purpose"],

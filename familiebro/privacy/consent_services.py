@@ -1,445 +1,266 @@
-"""What the consent screens need beyond recording and withdrawing (those are in services.py).
+"""What people do with consent: record it with the givers the organisation's rule asks for,
+and withdraw it, as recorded by staff or by the family on Min side.
 
-Reading a child's consents and guardians goes through the access policy, which audits it.
-Consent texts are stored with placeholders; `render_consent_text` fills them in for a given
-consent, or for a draft that is about to be printed for signature, in the text's own language.
+Every function validates first, changes and audits in one transaction, and refuses with a
+message that says what was wrong and what to do. What the consent screens read is in
+consent_reads.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
-from xml.sax.saxutils import escape
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
 from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit
 
-from . import audit, policy, services
-from .models import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory
-
-# On a printed form, what was not chosen on screen is written in by hand here.
-BLANK = "_" * 28
-
-HEADING_PREFIX = "## "
+from . import audit, family, policy
+from .consent_reads import consent_rule, current_text
+from .models import Consent, ConsentGiver, ConsentRule, DataCategory, Purpose
 
 
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The moment a consent whose last day is `day` stops: the start of the next local day."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_givers(subject: Person, givers: Sequence[Person], rule: ConsentRule) -> list[tuple]:
+    """Return (person, role) pairs, or raise ValidationError naming who is missing or wrong."""
+    today = timezone.localdate()
+    relations = {r.guardian_id: r for r in GuardianRelation.objects.filter(child=subject)}
+    responsible = {gid for gid, r in relations.items() if r.has_parental_responsibility}
+    young_person_old_enough = (
+        subject.birth_date is not None
+        and age_on(subject.birth_date, today) >= rule.young_person_age
     )
-
-
-def last_valid_day(valid_to: datetime.datetime) -> datetime.date:
-    """The last local day on which a consent ending at `valid_to` is still in force."""
-    return timezone.localtime(valid_to - datetime.timedelta(microseconds=1)).date()
-
-
-@dataclass(frozen=True)
-class ConsentDraft:
-    """A consent before it is given: what the printed form for signature will say."""
-
-    subject: Person
-    purpose: str
-    language: str
-    recipient_organisations: Sequence[Organisation] = ()
-    recipient_units: Sequence[ServiceUnit] = ()
-    scope: Sequence[str] = ()
-    valid_to: datetime.datetime | None = None
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    kind: Literal["heading", "paragraph"]
-    text: str
-
-
-@dataclass(frozen=True)
-class RenderedConsentText:
-    """A consent text with its placeholders filled in, split into headings and paragraphs."""
-
-    title: str
-    version: int
-    language: str
-    published_at: datetime.datetime
-    blocks: list[TextBlock] = field(default_factory=list)
-
-    @property
-    def plain(self) -> str:
-        return "\n\n".join(block.text for block in self.blocks)
-
-
-def recipient_names(
-    organisations: Sequence[Organisation], units: Sequence[ServiceUnit]
-) -> list[str]:
-    """Recipients as a family reads them: a unit with its organisation, or an organisation."""
-    names = [f"{unit.name} ({unit.organisation.name})" for unit in units]
-    names += [organisation.name for organisation in organisations]
-    return names
-
-
-def category_labels(scope: Sequence[str], language: str) -> list[str]:
-    """The chosen categories in the catalogue's order, named in `language`."""
-    chosen = set(scope)
-    with translation.override(language):
-        return [str(c.label) for c in DataCategory if c.value in chosen]
-
-
-def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
-    blocks = []
-    for chunk in text.body.format_map(values).split("\n\n"):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if chunk.startswith(HEADING_PREFIX):
-            blocks.append(TextBlock("heading", chunk.removeprefix(HEADING_PREFIX).strip()))
-        else:
-            blocks.append(TextBlock("paragraph", " ".join(chunk.split())))
-    return RenderedConsentText(
-        title=text.title.format_map(values),
-        version=text.version,
-        language=text.language,
-        published_at=text.published_at,
-        blocks=blocks,
-    )
-
-
-def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:
-    """The consent text as its givers read it, in the text's own language.
-
-    For a consent: the exact version it was given on, with its own recipients, scope and end.
-    For a draft: the current version for the draft's purpose and language; what the draft
-    leaves open is a line to fill in by hand.
-    """
-    if isinstance(source, Consent):
-        text = source.text
-        organisations: Sequence[Organisation] = list(source.recipient_organisations.all())
-        # Prefetched with their organisations by the screens (see _consents).
-        units: Sequence[ServiceUnit] = list(source.recipient_units.all())
-        scope: Sequence[str] = source.scope_categories
-        subject = source.subject
-        controller = source.organisation
-        draft = False
-    else:
-        text = services.current_text(source.purpose, source.language)
-        organisations, units, scope = (
-            source.recipient_organisations,
-            source.recipient_units,
-            source.scope,
-        )
-        subject = source.subject
-        controller = subject.organisation
-        draft = True
-    language = text.language
-    with translation.override(language):
-        if source.valid_to is not None:
-            valid_to = date_format(last_valid_day(source.valid_to), "DATE_FORMAT")
-        elif draft:
-            valid_to = BLANK
-        else:
-            valid_to = _("no set date; the consent lasts until it is withdrawn")
-    values = {
-        "child": str(subject),
-        "controller": controller.name,
-        "recipients": ", ".join(recipient_names(organisations, units)) or BLANK,
-        "categories": ", ".join(category_labels(scope, language)) or BLANK,
-        "valid_to": valid_to,
-    }
-    return _fill(text, values)
-
-
-# A consent's state as staff see it: label and Designsystemet colour.
-STATES = {
-    "valid": (gettext_lazy("Valid"), "success"),
-    "pending": (gettext_lazy("Not yet valid"), "info"),
-    "expired": (gettext_lazy("Expired"), "neutral"),
-    "withdrawn": (gettext_lazy("Withdrawn"), "danger"),
-}
-
-
-@dataclass(frozen=True)
-class ConsentRow:
-    """One consent as the list shows it."""
-
-    consent: Consent
-    state: str
-
-    @property
-    def state_label(self) -> str:
-        return str(STATES[self.state][0])
-
-    @property
-    def state_color(self) -> str:
-        return STATES[self.state][1]
-
-    @property
-    def scope_labels(self) -> list[str]:
-        chosen = set(self.consent.scope_categories)
-        return [str(c.label) for c in DataCategory if c.value in chosen]
-
-    @property
-    def last_day(self) -> datetime.date | None:
-        return last_valid_day(self.consent.valid_to) if self.consent.valid_to else None
-
-
-def _consents(user: Any) -> Any:
-    return (
-        policy.visible(user, Consent, policy.Purpose.CASEWORK)
-        .select_related("text", "organisation", "subject", "recorded_by", "withdrawn_by")
-        .prefetch_related(
-            "recipient_organisations",
-            Prefetch(
-                "recipient_units", queryset=ServiceUnit.objects.select_related("organisation")
-            ),
-            Prefetch("givers", queryset=ConsentGiver.objects.select_related("person")),
-        )
-    )
-
-
-def consents_for(user: Any, person: Person) -> list[ConsentRow]:
-    """The person's consents that `user` may see for casework, newest first, audited."""
-    consents = policy.list_page(
-        user,
-        _consents(user).filter(subject=person).order_by("-valid_from", "-id"),
-        policy.Purpose.CASEWORK,
-    )
-    now = timezone.now()
-    return [ConsentRow(consent, consent.state(now)) for consent in consents]
-
-
-def consent_of(user: Any, person: Person, consent_id: int) -> Consent:
-    """One of the person's consents, audited; 404 if it is not theirs or not visible."""
-    consent = _consents(user).filter(pk=consent_id, subject=person).first()
-    if consent is None:
-        raise Http404(_("Not found, or you do not have access."))
-    policy.record_access(user, policy.Action.VIEW, [consent], policy.Purpose.CASEWORK)
-    return consent
-
-
-@dataclass(frozen=True)
-class GiverOption:
-    """Someone who might give consent for a child: a registered guardian, or the child."""
-
-    person: Person
-    is_child: bool
-    has_parental_responsibility: bool
-    relation_label: str
-
-
-def possible_givers(user: Any, child: Person) -> list[GiverOption]:
-    """The child's registered guardians (with or without parental responsibility), then the
-    child. Whether each may consent for a purpose is the consent service's decision."""
-    relations = policy.list_page(
-        user,
-        policy.visible(user, GuardianRelation, policy.Purpose.CASEWORK)
-        .filter(child=child)
-        .select_related("guardian")
-        .order_by("guardian__family_name", "guardian__given_name", "id"),
-        policy.Purpose.CASEWORK,
-    )
-    options = [
-        GiverOption(
-            person=relation.guardian,
-            is_child=False,
-            has_parental_responsibility=relation.has_parental_responsibility,
-            relation_label=str(relation.get_kind_display()),
-        )
-        for relation in relations
-    ]
-    options.append(
-        GiverOption(
-            person=child, is_child=True, has_parental_responsibility=False, relation_label=""
-        )
-    )
-    return options
-
-
-def withdrawers(consent: Consent) -> list[Person]:
-    """Who can withdraw a consent: whoever gave it, and the child it is about."""
-    people = [giver.person for giver in consent.givers.all()]
-    if consent.subject not in people:
-        people.append(consent.subject)
-    return people
-
-
-def signers(user: Any, child: Person, purpose: str) -> list[GiverOption]:
-    """Who must sign the printed form under the organisation's rule for the purpose."""
-    rule = services.consent_rule(child.organisation, purpose)
-    options = possible_givers(user, child)
-    guardians = [o for o in options if o.has_parental_responsibility]
-    young_person = [o for o in options if o.is_child]
-    if rule.givers == ConsentRule.Givers.YOUNG_PERSON:
-        return young_person
-    if rule.givers == ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS:
-        return young_person + guardians
-    return guardians
-
-
-def pdf_styles() -> dict[str, ParagraphStyle]:
-    # Helvetica's WinAnsi encoding covers æ, ø and å (and the rest of Latin-1).
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14.5)
-    return {
-        "title": ParagraphStyle(
-            "title", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8
-        ),
-        "heading": ParagraphStyle(
-            "heading",
-            parent=base,
-            fontName="Helvetica-Bold",
-            fontSize=11.5,
-            spaceBefore=8,
-            spaceAfter=2,
-        ),
-        "body": ParagraphStyle("body2", parent=base, spaceAfter=4),
-        "label": ParagraphStyle("label", parent=base, fontName="Helvetica-Bold"),
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
-    }
-
-
-def _pdf(draft: ConsentDraft, text: RenderedConsentText, signing: list[GiverOption]) -> bytes:
-    styles = pdf_styles()
-    child = draft.subject
-    controller = child.organisation.name
-    story: list[Any] = [Paragraph(escape(text.title), styles["title"])]
-    facts = [
-        (_("Child"), str(child)),
-        (
-            _("Date of birth"),
-            date_format(child.birth_date, "DATE_FORMAT") if child.birth_date else BLANK,
-        ),
-        (_("Organisation"), controller),
-    ]
-    story.append(
-        Table(
-            [
-                [
-                    Paragraph(escape(label), styles["label"]),
-                    Paragraph(escape(value), styles["body"]),
-                ]
-                for label, value in facts
-            ],
-            colWidths=[45 * mm, None],
-            hAlign="LEFT",
-            style=TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ]
-            ),
-        )
-    )
-    story.append(Spacer(1, 4 * mm))
-    for block in text.blocks:
-        style = styles["heading"] if block.kind == "heading" else styles["body"]
-        story.append(Paragraph(escape(block.text), style))
-    story.append(Spacer(1, 6 * mm))
-    story.append(Paragraph(escape(_("Signatures")), styles["heading"]))
-    if not signing:
-        story.append(
-            Paragraph(
-                escape(
+    pairs: list[tuple] = []
+    errors: list[str] = []
+    for giver in givers:
+        if giver.pk == subject.pk:
+            if rule.givers == ConsentRule.Givers.ALL_GUARDIANS:
+                errors.append(_("For this purpose the guardians consent, not the child."))
+            elif not young_person_old_enough:
+                errors.append(
                     _(
-                        "No one who can consent is registered for the child. Register the "
-                        "guardians before printing the form."
+                        "%(name)s is under %(age)s and cannot consent alone for this purpose. "
+                        "Ask the guardians with parental responsibility."
                     )
-                ),
-                styles["body"],
+                    % {"name": subject, "age": rule.young_person_age}
+                )
+            else:
+                pairs.append((giver, "young_person"))
+        elif giver.pk in relations:
+            if giver.pk not in responsible:
+                errors.append(
+                    _(
+                        "%(name)s does not have parental responsibility and cannot consent on the "
+                        "child's behalf."
+                    )
+                    % {"name": giver}
+                )
+            elif rule.givers == ConsentRule.Givers.YOUNG_PERSON:
+                errors.append(_("For this purpose the young person consents alone."))
+            else:
+                pairs.append((giver, "guardian"))
+        else:
+            errors.append(
+                _("%(name)s is not registered as the child's guardian.") % {"name": giver}
             )
-        )
-    for option in signing:
-        role = _("the child") if option.is_child else _("guardian with parental responsibility")
-        story.append(
-            KeepTogether(
-                [
-                    Spacer(1, 8 * mm),
-                    Paragraph(escape(f"{option.person} ({role})"), styles["body"]),
-                    Spacer(1, 8 * mm),
-                    Paragraph(
-                        escape(f"{_('Place and date')}: {BLANK}    {_('Signature')}: {BLANK}"),
-                        styles["body"],
-                    ),
-                ]
+    given = {p.pk for p, _role in pairs}
+    if rule.givers in (
+        ConsentRule.Givers.ALL_GUARDIANS,
+        ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS,
+    ):
+        if not responsible:
+            errors.append(
+                _(
+                    "No guardian with parental responsibility is registered for the child. "
+                    "Register the guardians first."
+                )
             )
-        )
-    footer = _(
-        "Consent text version %(version)s (%(language)s). To withdraw the consent, tell "
-        "%(controller)s or one of the services that receive the information. It takes effect "
-        "at once. What has already been shared stays with the service that received it."
-    ) % {"version": text.version, "language": text.language, "controller": controller}
-    page_label = _("Page")
-
-    def draw_footer(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        paragraph = Paragraph(escape(f"{footer} {page_label} {doc.page}."), styles["small"])
-        paragraph.wrap(doc.width, doc.bottomMargin)
-        paragraph.drawOn(canvas, doc.leftMargin, 12 * mm)
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=28 * mm,
-        title=text.title,
-        author=controller,
-        lang=text.language,
-    )
-    document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
-    return buffer.getvalue()
+        missing = responsible - given
+        if missing:
+            names = ", ".join(str(relations[g].guardian) for g in sorted(missing))
+            errors.append(
+                _("Every guardian with parental responsibility must consent. Missing: %(names)s.")
+                % {"names": names}
+            )
+    if rule.givers in (
+        ConsentRule.Givers.YOUNG_PERSON,
+        ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS,
+    ):
+        if not young_person_old_enough:
+            errors.append(
+                _("The young person must be at least %(age)s to consent for this purpose.")
+                % {"age": rule.young_person_age}
+            )
+        elif subject.pk not in given:
+            errors.append(_("The young person's own consent is required for this purpose."))
+    if errors:
+        raise ValidationError(errors)
+    return pairs
 
 
 @transaction.atomic
-def consent_form_pdf(user: Any, draft: ConsentDraft) -> bytes:
-    """The current consent text for the draft, filled in and laid out for paper signatures.
-
-    The form names the child and every guardian who must sign, so printing it is audited as
-    an export of their data.
-    """
-    text = render_consent_text(draft)
-    signing = signers(user, draft.subject, draft.purpose)
-    with translation.override(draft.language):
-        pdf = _pdf(draft, text, signing)
-    basis = policy.bases_for(user, [draft.subject], policy.Purpose.CASEWORK)[0]
-    audit.record(
-        audit.AuditEvent.Action.EXPORT,
-        actor=user,
-        objects=[draft.subject],
-        subject_ids=[draft.subject.pk, *(o.person.pk for o in signing if not o.is_child)],
-        organisation_id=draft.subject.organisation_id,
-        purpose=policy.Purpose.CASEWORK,
-        legal_basis=basis.legal_basis,
-        consent_id=basis.consent_id,
-        detail={
-            "document": "consent_form",
-            "consent_purpose": draft.purpose,
-            "text_version": text.version,
-            "language": text.language,
-        },
+def record_consent(
+    actor: Any,
+    subject: Person,
+    *,
+    purpose: str,
+    givers: Sequence[Person],
+    recipient_organisations: Sequence[Organisation] = (),
+    recipient_units: Sequence[ServiceUnit] = (),
+    scope: Sequence[str],
+    channel: str,
+    valid_from: datetime.datetime | None = None,
+    valid_to: datetime.datetime | None = None,
+    language: str = "nb",
+    witness: str = "",
+    attachment: Any = None,
+) -> Consent:
+    """Record a family's consent. Staff record paper and oral consent; a person may give
+    their own digitally."""
+    policy.require(actor, policy.Action.CHANGE, subject, policy.Purpose.CASEWORK)
+    errors: dict[str, list[str]] = {}
+    if purpose not in Purpose.values:
+        errors["purpose"] = [_("Choose what the consent is for.")]
+    if not recipient_organisations and not recipient_units:
+        errors["recipients"] = [
+            _("Name at least one service or organisation that may receive the information.")
+        ]
+    unknown = set(scope) - set(DataCategory.values)
+    if not scope or unknown:
+        errors["scope"] = [_("Choose which parts of the information the consent covers.")]
+    now = timezone.now()
+    valid_from = valid_from or now
+    if valid_to is not None and valid_to <= valid_from:
+        errors["valid_to"] = [_("The end date must be after the start date.")]
+    if valid_to is not None and valid_to <= now:
+        errors["valid_to"] = [_("The end date has passed. Choose a date in the future.")]
+    if channel in (Consent.Channel.PAPER, Consent.Channel.ORAL) and not (witness or attachment):
+        errors["witness"] = [
+            _("Consent given on paper or orally needs the scanned form or a witness.")
+        ]
+    if channel not in (Consent.Channel.PAPER, Consent.Channel.ORAL):
+        # Digital consent is given by the family themselves, never entered by staff.
+        errors["channel"] = [_("Choose how the consent was given: on paper or orally.")]
+    pairs: list[tuple] = []
+    try:
+        pairs = _check_givers(subject, givers, consent_rule(subject.organisation, purpose))
+    except ValidationError as exc:
+        errors["givers"] = exc.messages
+    if errors:
+        # Every problem at once, so staff can fix the form in one round.
+        raise ValidationError(errors)
+    consent = Consent.objects.create(
+        organisation=subject.organisation,
+        subject=subject,
+        purpose=purpose,
+        scope=Consent.encode_scope(list(scope)),
+        text=current_text(purpose, language),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        channel=channel,
+        recorded_by=actor,
+        witness=witness,
+        attachment=attachment or "",
     )
-    return pdf
+    consent.recipient_organisations.set(recipient_organisations)
+    consent.recipient_units.set(recipient_units)
+    ConsentGiver.objects.bulk_create(
+        ConsentGiver(consent=consent, person=person, role=role) for person, role in pairs
+    )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[consent],
+        subject_ids=[subject.pk, *(p.pk for p, _role in pairs)],
+        organisation_id=subject.organisation_id,
+        purpose=purpose,
+        legal_basis="consent",
+        consent_id=consent.pk,
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(actor: Any, consent: Consent, *, withdrawn_by: Person) -> Consent:
+    """Withdraw with immediate effect, as recorded by staff. What was shared stays with the
+    recipient; nothing more is shared from now on."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    policy.require(actor, policy.Action.CHANGE, consent, policy.Purpose.CASEWORK)
+    return _withdraw(actor, consent, withdrawn_by, recorded_by=actor, basis="consent")
+
+
+def may_withdraw(consent: Consent, person_ids: set[int]) -> bool:
+    """Whether one of these persons gave the consent or is the child it is about."""
+    if consent.subject_id in person_ids:
+        return True
+    return any(giver.person_id in person_ids for giver in consent.givers.all())
+
+
+def family_may_withdraw(consent: Consent, own_person_ids: set[int]) -> bool:
+    """Whether Min side offers the citizen to withdraw it: it is in force (or yet to start),
+    and they gave it or are the young person it is about."""
+    return consent.state() in ("valid", "pending") and may_withdraw(consent, own_person_ids)
+
+
+@transaction.atomic
+def withdraw_consent_as_family(citizen: family.Citizen, consent_id: int) -> Consent:
+    """The person who gave the consent (or the young person it is about) withdraws it on Min
+    side, logged in with ID-porten: with immediate effect, as if told to the service."""
+    members = family.family_of(citizen)
+    consent = family.visible(Consent, members).select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404(_("Not found, or you do not have access."))
+    own = family.own_records(members)
+    withdrawer = next((p for p in own if family_may_withdraw(consent, {p.pk})), None)
+    if withdrawer is None:
+        raise ValidationError(
+            _(
+                "This consent cannot be withdrawn here: it is no longer in force, or someone "
+                "else gave it. Ask the service if something is wrong."
+            )
+        )
+    return _withdraw(citizen, consent, withdrawer, recorded_by=None, basis=family.FAMILY_READ_BASIS)
+
+
+def _withdraw(
+    actor: Any, consent: Consent, withdrawn_by: Person, *, recorded_by: Any, basis: str
+) -> Consent:
+    if consent.withdrawn_at is not None:
+        raise ValidationError(
+            _("This consent was already withdrawn on %(date)s.")
+            % {"date": f"{timezone.localtime(consent.withdrawn_at):%d.%m.%Y}"}
+        )
+    if not may_withdraw(consent, {withdrawn_by.pk}):
+        raise ValidationError(
+            _("Only someone who gave the consent, or the child it is about, can withdraw it.")
+        )
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = withdrawn_by
+    consent.withdrawal_recorded_by = recorded_by
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_recorded_by"])
+    detail: dict[str, Any] = {"event": "withdrawn"}
+    if recorded_by is None:  # the family themselves, on Min side: say who of them it was
+        detail[family.ROLE_KEY] = {
+            str(pk): family.Relation.SELF if pk == withdrawn_by.pk else family.Relation.PARENT
+            for pk in {consent.subject_id, withdrawn_by.pk}
+        }
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[consent],
+        subject_ids=[consent.subject_id, withdrawn_by.pk],
+        organisation_id=consent.organisation_id,
+        purpose=consent.purpose,
+        legal_basis=basis,
+        consent_id=consent.pk,
+        detail=detail,
+    )
+    return consent

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from familiebro.core.decorators import staff_required
 from familiebro.core.models import Person
 
-from . import consent_services, policy, services
+from . import consent_reads, consent_services, policy
 from .consent_forms import ConsentForm, WithdrawConsentForm
 from .models import Purpose
 
@@ -35,7 +35,7 @@ def _child(request: HttpRequest, person_id: int) -> Person:
 @require_GET
 def consent_list(request: HttpRequest, person_id: int) -> HttpResponse:
     child = _child(request, person_id)
-    rows = consent_services.consents_for(request.user, child)
+    rows = consent_reads.consents_for(request.user, child)
     return render(
         request,
         "privacy/consent/list.html",
@@ -53,15 +53,15 @@ def consent_list(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 def consent_detail(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
     child = _child(request, person_id)
-    consent = consent_services.consent_of(request.user, child, consent_id)
+    consent = consent_reads.consent_of(request.user, child, consent_id)
     return render(
         request,
         "privacy/consent/detail.html",
         {
             "child": child,
             "consent": consent,
-            "row": consent_services.ConsentRow(consent, consent.state()),
-            "text": consent_services.render_consent_text(consent),
+            "row": consent_reads.ConsentRow(consent, consent.state()),
+            "text": consent_reads.render_consent_text(consent),
         },
     )
 
@@ -70,11 +70,13 @@ def consent_detail(request: HttpRequest, person_id: int, consent_id: int) -> Htt
 @require_http_methods(["GET", "POST"])
 def consent_record(request: HttpRequest, person_id: int) -> HttpResponse:
     child = _child(request, person_id)
-    givers = consent_services.possible_givers(request.user, child)
+    givers = consent_reads.possible_givers(request.user, child)
     form = ConsentForm(request.POST or None, request.FILES or None, givers=givers)
     if request.method == "POST" and form.is_valid():
         try:
-            consent = services.record_consent(request.user, child, **form.service_arguments())
+            consent = consent_services.record_consent(
+                request.user, child, **form.service_arguments()
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -109,7 +111,7 @@ def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
                 "language": request.GET.get("språk", get_language() or "nb"),
             }
         )
-    givers = consent_services.possible_givers(request.user, child)
+    givers = consent_reads.possible_givers(request.user, child)
     form = ConsentForm(data, givers=givers, for_print=True)
     if not form.is_valid():
         return render(
@@ -118,7 +120,7 @@ def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
             {"child": child, "form": form},
             status=400,
         )
-    pdf = consent_services.consent_form_pdf(request.user, form.draft(child))
+    pdf = consent_reads.consent_form_pdf(request.user, form.draft(child))
     return HttpResponse(
         pdf,
         content_type="application/pdf",
@@ -130,11 +132,13 @@ def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
     child = _child(request, person_id)
-    consent = consent_services.consent_of(request.user, child, consent_id)
-    form = WithdrawConsentForm(request.POST or None, people=consent_services.withdrawers(consent))
+    consent = consent_reads.consent_of(request.user, child, consent_id)
+    form = WithdrawConsentForm(request.POST or None, people=consent_reads.withdrawers(consent))
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_consent(request.user, consent, withdrawn_by=form.withdrawing_person())
+            consent_services.withdraw_consent(
+                request.user, consent, withdrawn_by=form.withdrawing_person()
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -154,7 +158,7 @@ def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> H
 @require_GET
 def consent_attachment(request: HttpRequest, person_id: int, consent_id: int) -> FileResponse:
     child = _child(request, person_id)
-    consent = consent_services.consent_of(request.user, child, consent_id)
+    consent = consent_reads.consent_of(request.user, child, consent_id)
     if not consent.attachment:
         raise Http404(_("This consent has no scanned form."))
     suffix = Path(consent.attachment.name).suffix.lower()

@@ -4,7 +4,8 @@ report of what their staff opened.
 Opening an exceptional access is the one way a staff member reaches a person the access
 policy does not show them: another organisation's person without the family's consent, or a
 person of their own organisation they are not assigned to. The flow is: find the person by
-identity number, choose the basis, give the reason, confirm. Each step is audited, and the
+identity number, choose the basis, give the reason, confirm. Every rule of it is here: who may
+open an access, on which basis, for how long and with what reason. Each step is audited, and the
 leaders of the staff member's units see every access in their report.
 """
 
@@ -26,7 +27,7 @@ from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number
 from familiebro.core.models import Membership, Person
 
-from . import audit, policy, services
+from . import audit, policy
 from .models import ExceptionalAccess
 
 # Audit purposes of this flow, as the audit trail and the access log name them.
@@ -38,6 +39,11 @@ REPORT_BASIS = "leader_follow_up"
 # lookup that led to an access hidden from the family lies at most this long before it.
 LOOKUP_VALID_FOR = datetime.timedelta(minutes=30)
 REPORT_PAGE_SIZE = 50
+
+# Break-glass access lasts at most this long; a legal basis at most a month before renewal.
+BREAK_GLASS_MAX = datetime.timedelta(hours=4)
+LEGAL_BASIS_MAX = datetime.timedelta(days=31)
+MIN_REASON_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ def open_access(
         )
     # Part of the sanctioned lookup above: the id came from it, in this user's session.
     person = Person.objects.select_related("organisation").get(pk=person_id)
-    return services.open_exceptional_access(
+    return open_exceptional_access(
         actor,
         person,
         basis=basis,
@@ -132,6 +138,90 @@ def open_access(
         hidden_from_family=hidden_from_family,
         hiding_justification=hiding_justification,
     )
+
+
+@transaction.atomic
+def open_exceptional_access(
+    actor: Any,
+    person: Person,
+    *,
+    basis: str,
+    reason: str,
+    duration: datetime.timedelta | None = None,
+    hidden_from_family: bool = False,
+    hiding_justification: str = "",
+) -> ExceptionalAccess:
+    """Open a person's data without consent, on a legal basis or by breaking the glass.
+
+    The access is time-limited, audited with its basis and reported to the actor's unit
+    leaders at once.
+    """
+    _require_membership(actor)
+    if basis not in ExceptionalAccess.Basis.values:
+        raise ValidationError({"basis": [_("Choose the legal basis for the access.")]})
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _(
+                        "Explain why you need access (at least %(n)s "
+                        "characters). The reason is shown to your leader."
+                    )
+                    % {"n": MIN_REASON_LENGTH}
+                ]
+            }
+        )
+    limit = BREAK_GLASS_MAX if basis == ExceptionalAccess.Basis.BREAK_GLASS else LEGAL_BASIS_MAX
+    duration = duration or limit
+    if duration > limit:
+        raise ValidationError(
+            {
+                "duration": [
+                    _("This kind of access can last at most %(hours)s hours.")
+                    % {"hours": int(limit.total_seconds() // 3600)}
+                ]
+            }
+        )
+    if hidden_from_family and len(hiding_justification.strip()) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {
+                "hiding_justification": [
+                    _("Document why the family must not see this access in their access log.")
+                ]
+            }
+        )
+    now = timezone.now()
+    access = ExceptionalAccess.objects.create(
+        basis=basis,
+        user=actor,
+        person=person,
+        organisation_id=person.organisation_id,
+        reason=reason.strip(),
+        starts_at=now,
+        expires_at=now + duration,
+        hidden_from_family=hidden_from_family,
+        hiding_justification=hiding_justification.strip(),
+        reported_to_leaders_at=now,
+    )
+    leaders = list(
+        Membership.objects.filter(
+            role=Membership.Role.LEADER,
+            unit__in=Membership.objects.filter(user=actor).values("unit"),
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    audit.record(
+        audit.AuditEvent.Action.SECURITY,
+        actor=actor,
+        objects=[access],
+        subject_ids=[person.pk],
+        organisation_id=person.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis,
+        detail={"event": "exceptional_access_opened", "reported_to_leader_ids": leaders},
+    )
+    return access
 
 
 @dataclass(frozen=True)

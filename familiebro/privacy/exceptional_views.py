@@ -24,7 +24,7 @@ from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm, StyledForm
 from familiebro.core.responses import forbidden
 
-from . import exceptional, services
+from . import exceptional
 from .models import ExceptionalAccess
 
 SESSION_KEY = "familiebro_exceptional_lookup"
@@ -88,7 +88,7 @@ class OpenAccessForm(StyledForm):
             field.initial = candidates[0]["person_id"]
         self.fields["reason"].help_text = _(
             "At least %(n)s characters. Your leader reads it. Do not write the identity number."
-        ) % {"n": services.MIN_REASON_LENGTH}
+        ) % {"n": exceptional.MIN_REASON_LENGTH}
 
     def organisation_name(self) -> str:
         return self.organisation_names[self.cleaned_data["person"]]

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from familiebro.core.models import ConfidentialityDomain, GuardianRelation, Person, User
 
-from . import access_log, audit, consent_services, policy
+from . import access_log, audit, consent_reads, policy
 from .models import Assignment, AuditEvent, Consent, ConsentGiver, DataCategory, ExceptionalAccess
 from .models import Purpose as ConsentPurpose
 
@@ -341,7 +341,7 @@ def _consents(ids: list[int]) -> list[dict[str, Any]]:
     result = []
     for consent in consents:
         # The exact words the givers agreed to, with this consent's names and dates filled in.
-        wording = consent_services.render_consent_text(consent)
+        wording = consent_reads.render_consent_text(consent)
         result.append(
             {
                 "id": consent.pk,

@@ -8,7 +8,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from familiebro.core.models import Person
-from familiebro.core.services import register_person
+from familiebro.persons.services import register_person
 from tests import factories
 from tests.browser.conftest import AXE_SCRIPT, assert_no_axe_violations, session_key_for
 from tests.privacy import factories as make

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from stdnum.no import orgnr
 
-from familiebro.core import demo
+from familiebro.core import demo as core_demo
 from familiebro.core.identifiers import birth_date_from_identity_number
 from familiebro.core.models import (
     GuardianRelation,
@@ -21,6 +21,8 @@ from familiebro.core.models import (
     ServiceUnit,
     User,
 )
+from familiebro.demo import data as demo
+from familiebro.persons import demo as persons_demo
 from familiebro.privacy.models import AuditEvent
 from tests import factories
 
@@ -63,7 +65,7 @@ DEMO_MODELS = (
 
 
 @pytest.fixture
-def loaded() -> demo.LoadResult:
+def loaded() -> core_demo.LoadResult:
     return demo.load_demo_data()
 
 
@@ -82,9 +84,9 @@ def test_it_creates_the_whole_demo(loaded):
     assert Municipality.objects.count() == 43
     assert Organisation.objects.count() == 19
     assert ServiceUnit.objects.count() == 60
-    assert User.objects.count() == len(demo.DEMO_LOGINS) == 12
+    assert User.objects.count() == len(core_demo.DEMO_LOGINS) == 12
     assert Person.objects.count() == 37
-    assert 8 <= len(demo.FAMILIES) <= 12
+    assert 8 <= len(persons_demo.FAMILIES) <= 12
     assert (loaded.municipalities, loaded.units, loaded.staff, loaded.persons) == (43, 60, 12, 37)
 
 
@@ -151,7 +153,7 @@ def test_every_role_has_a_demo_login(loaded):
 
 
 def test_the_demo_logins_are_the_accounts_with_their_titles_and_units(loaded, settings):
-    for login in demo.DEMO_LOGINS:
+    for login in core_demo.DEMO_LOGINS:
         user = User.objects.get(username=login.username)
         assert user.professional_title == login.title
         assert user.get_full_name() == login.name
@@ -206,8 +208,8 @@ def test_a_second_run_creates_nothing_and_writes_no_audit_events(loaded):
     statements = [query["sql"].split()[0].upper() for query in queries]
     assert not {"INSERT", "UPDATE", "DELETE"} & set(statements)
     # Fast: one lookup per person and per family, a handful for everything else.
-    persons = sum(len(family.members) for family in demo.FAMILIES)
-    assert len(statements) <= persons + len(demo.FAMILIES) + 15
+    persons = sum(len(family.members) for family in persons_demo.FAMILIES)
+    assert len(statements) <= persons + len(persons_demo.FAMILIES) + 15
 
 
 def test_the_command_prints_what_it_created_and_then_that_nothing_was_missing():
@@ -237,22 +239,22 @@ def test_it_refuses_to_take_over_an_account_that_is_not_a_demo_account():
 
 
 def test_the_data_refers_only_to_what_it_defines():
-    numbers = [m.number for m in demo.MUNICIPALITIES]
+    numbers = [m.number for m in core_demo.MUNICIPALITIES]
     assert len(numbers) == len(set(numbers))
-    unit_names = [unit.name for org in demo.ORGANISATIONS for unit in org.units]
+    unit_names = [unit.name for org in core_demo.ORGANISATIONS for unit in org.units]
     # Logins name their unit by name alone, so names must be unique across organisations.
     assert len(unit_names) == len(set(unit_names))
-    assert {login.unit for login in demo.DEMO_LOGINS} - {None} <= set(unit_names)
-    served = {n for org in demo.ORGANISATIONS for unit in org.units for n in unit.serves}
+    assert {login.unit for login in core_demo.DEMO_LOGINS} - {None} <= set(unit_names)
+    served = {n for org in core_demo.ORGANISATIONS for unit in org.units for n in unit.serves}
     assert served <= set(numbers)
-    org_numbers = {org.org_number for org in demo.ORGANISATIONS}
-    assert {family.organisation for family in demo.FAMILIES} <= org_numbers
+    org_numbers = {org.org_number for org in core_demo.ORGANISATIONS}
+    assert {family.organisation for family in persons_demo.FAMILIES} <= org_numbers
     assert all(number.startswith("9") and orgnr.is_valid(number) for number in org_numbers)
 
 
 def test_the_demo_docs_list_every_login_and_the_password(settings):
     text = DEMO_DOCS.read_text(encoding="utf-8")
-    for login in demo.DEMO_LOGINS:
+    for login in core_demo.DEMO_LOGINS:
         assert f"| `{login.username}` | {login.name} |" in text
     assert f"`{settings.DEMO_PASSWORD}`" in text
 
@@ -317,8 +319,8 @@ def test_a_second_run_creates_no_offers(loaded):
 def test_every_demo_offer_names_a_unit_and_municipalities_the_demo_defines():
     from familiebro.catalogue.demo import DEMO_OFFERS
 
-    unit_names = {unit.name for org in demo.ORGANISATIONS for unit in org.units}
-    numbers = {m.number for m in demo.MUNICIPALITIES}
+    unit_names = {unit.name for org in core_demo.ORGANISATIONS for unit in org.units}
+    numbers = {m.number for m in core_demo.MUNICIPALITIES}
     keys = [offer.key for offer in DEMO_OFFERS]
     assert len(keys) == len(set(keys))
     for offer in DEMO_OFFERS:

@@ -17,7 +17,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from familiebro.core import accounts
+from familiebro.accounts import services as accounts
 from familiebro.core.models import Membership, User
 from familiebro.privacy.audit import verify_chain
 from familiebro.privacy.models import AuditEvent

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from familiebro.core import services
 from familiebro.core.models import Membership, Person
+from familiebro.persons import services
 from familiebro.privacy.models import AuditEvent
 from tests import factories
 from tests.factories import identity_number

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familiebro.core.models import Membership, Person
-from familiebro.privacy import services as privacy_services
+from familiebro.privacy import exceptional
 from familiebro.privacy.models import (
     Assignment,
     AuditEvent,
@@ -277,7 +277,7 @@ def test_an_invalid_phone_number_is_explained_and_nothing_is_changed(staff_clien
 def test_a_colleague_with_break_glass_access_may_read_but_not_change(unit, family, settings):
     child, _guardian = family
     colleague = make.member(unit)
-    privacy_services.open_exceptional_access(
+    exceptional.open_exceptional_access(
         colleague,
         child,
         basis=ExceptionalAccess.Basis.BREAK_GLASS,

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from familiebro.core import crypto, services
+from familiebro.core import crypto
 from familiebro.core.models import Person
+from familiebro.persons import services
 from familiebro.privacy.models import AuditEvent
 from tests import factories
 from tests.factories import identity_number

@@ -14,8 +14,8 @@ from familiebro.cases import case_services, plan_services
 from familiebro.cases.case_services import MeasureFields
 from familiebro.cases.models import LogEntry
 from familiebro.core import crypto
-from familiebro.core import services as core_services
 from familiebro.core.models import Person
+from familiebro.persons import services as person_services
 from familiebro.privacy import access_log
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
@@ -222,7 +222,7 @@ def test_the_api_needs_a_citizen_login(client, staff_client, case):
 
 def test_a_person_registered_in_two_organisations_sees_both(mother, case):
     other = make.organisation(name="Helse Innlandet")
-    twin = core_services.register_person(
+    twin = person_services.register_person(
         make.member(make.unit(other)),
         other,
         kind=Person.Kind.GUARDIAN,

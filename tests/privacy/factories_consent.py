@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from familiebro.core import services as core_services
 from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit, User
-from familiebro.privacy import services
+from familiebro.persons import services as person_services
+from familiebro.privacy import consent_services
 from familiebro.privacy.models import Consent, Purpose
 from tests import factories
 
@@ -28,7 +28,7 @@ def family(staff: User, *, child_born: datetime.date = datetime.date(2016, 5, 2)
     organisation = staff.memberships.select_related("unit__organisation").first().unit.organisation
 
     def person(kind: str, given: str, family_name: str, born: datetime.date) -> Person:
-        return core_services.register_person(
+        return person_services.register_person(
             staff,
             organisation,
             kind=kind,
@@ -46,7 +46,7 @@ def family(staff: User, *, child_born: datetime.date = datetime.date(2016, 5, 2)
         (father, GuardianRelation.Kind.BIOLOGICAL, True),
         (stepfather, GuardianRelation.Kind.STEP, False),
     ):
-        core_services.relate_guardian(
+        person_services.relate_guardian(
             staff, guardian, child, kind=kind, has_parental_responsibility=responsible
         )
     return Family(child, mother, father, stepfather)
@@ -77,4 +77,4 @@ def record(staff: User, family: Family, **overrides: Any) -> Consent:
         "valid_to": timezone.now() + datetime.timedelta(days=90),
     }
     arguments.update(overrides)
-    return services.record_consent(staff, family.child, **arguments)
+    return consent_services.record_consent(staff, family.child, **arguments)

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from familiebro.core import services as core_services
 from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
+from familiebro.persons import services as person_services
 from familiebro.privacy.models import (
     AgeBand,
     AnonymousConsultation,
@@ -55,7 +55,7 @@ def person(
     email: str = "",
 ) -> Person:
     """A person registered by `staff` (so assigned to them)."""
-    return core_services.register_person(
+    return person_services.register_person(
         staff,
         organisation_of(staff),
         kind=kind,
@@ -69,7 +69,7 @@ def person(
 
 
 def guardian_of(staff: User, child: Person, guardian: Person, *, responsible: bool = True):
-    return core_services.relate_guardian(
+    return person_services.relate_guardian(
         staff,
         guardian,
         child,

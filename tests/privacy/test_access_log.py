@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import access_log, exceptional, family, policy
-from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import AuditEvent, ExceptionalAccess, Purpose
 from tests import factories
 from tests.factories import identity_number
@@ -82,7 +81,7 @@ def test_a_read_through_consent_names_the_consent_and_its_purpose(staff, child, 
 )
 def test_exceptional_accesses_are_named_by_their_basis(staff, child, bup, basis, words):
     reader = make.member(bup)
-    privacy_services.open_exceptional_access(
+    exceptional.open_exceptional_access(
         reader, child, basis=basis, reason="Bekymringsmelding fra skolen i dag"
     )
     read_by(reader, child)
@@ -163,7 +162,7 @@ def test_the_family_does_not_see_an_access_hidden_from_them_nor_its_search_and_r
 
 def test_an_access_the_family_may_see_is_in_their_log(child, bup):
     reader = make.member(bup)
-    privacy_services.open_exceptional_access(
+    exceptional.open_exceptional_access(
         reader,
         child,
         basis=ExceptionalAccess.Basis.EMERGENCY,

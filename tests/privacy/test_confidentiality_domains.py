@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from familiebro.cases import case_services
 from familiebro.cases.models import Case, LogEntry, Participant
-from familiebro.core import services as core_services
 from familiebro.core.models import ConfidentialityDomain, Membership, Person, ServiceUnit
+from familiebro.persons import services as person_services
 from familiebro.privacy import policy
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Purpose
@@ -156,7 +156,7 @@ def test_registering_a_person_gives_a_need_to_know_in_each_domain_of_the_registr
     team is assigned in both of her domains, one assignment each."""
     Membership.objects.create(user=town.educator, unit=town.team, role=Membership.Role.WORKER)
 
-    child = core_services.register_person(
+    child = person_services.register_person(
         town.educator,
         town.organisation,
         kind=Person.Kind.CHILD,

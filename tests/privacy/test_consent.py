@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from familiebro.core.models import Person
-from familiebro.privacy import consent_services, policy, services
+from familiebro.privacy import consent_reads, consent_services, policy
 from familiebro.privacy.models import (
     AuditEvent,
     Consent,
@@ -60,7 +60,7 @@ def refusal(excinfo: pytest.ExceptionInfo[ValidationError]) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("purpose", Purpose.values)
 def test_a_consent_text_is_published_for_every_purpose_and_language(purpose, language):
-    text = services.current_text(purpose, language)
+    text = consent_reads.current_text(purpose, language)
     assert text.version == 1
     for placeholder in ("{recipients}", "{categories}", "{valid_to}"):
         assert placeholder in text.body
@@ -108,9 +108,9 @@ def test_the_rendered_text_says_exactly_who_sees_what_and_until_when(staff, fami
         family,
         recipient_units=[bup],
         scope=["measures_and_plans", "meeting_minutes"],
-        valid_to=consent_services.end_of_day(datetime.date(2031, 3, 31)),
+        valid_to=consent_reads.end_of_day(datetime.date(2031, 3, 31)),
     )
-    text = consent_services.render_consent_text(consent).plain
+    text = consent_reads.render_consent_text(consent).plain
     assert "BUP Hamar (Sykehuset Innlandet) får se disse opplysningene om barnet" in text
     with translation.override("nb"):
         categories = (
@@ -128,9 +128,9 @@ def test_the_last_day_is_the_day_chosen_not_the_day_after(staff, family, bup):
         staff,
         family,
         recipient_units=[bup],
-        valid_to=consent_services.end_of_day(datetime.date(2030, 12, 31)),
+        valid_to=consent_reads.end_of_day(datetime.date(2030, 12, 31)),
     )
-    assert consent_services.last_valid_day(consent.valid_to) == datetime.date(2030, 12, 31)
+    assert consent_reads.last_valid_day(consent.valid_to) == datetime.date(2030, 12, 31)
     assert consent.valid_to > timezone.make_aware(datetime.datetime(2030, 12, 31, 23, 59))
 
 
@@ -241,7 +241,7 @@ def test_a_recipient_sees_the_child_while_the_consent_is_valid_and_not_after_wit
     assert not sees_child()
     consent = record(staff, family, recipient_units=[bup])
     assert sees_child()
-    services.withdraw_consent(staff, consent, withdrawn_by=family.father)
+    consent_services.withdraw_consent(staff, consent, withdrawn_by=family.father)
     assert not sees_child()
 
 
@@ -287,9 +287,9 @@ def test_a_consent_opens_nothing_to_services_it_does_not_name(staff, family, bup
 
 def test_a_withdrawn_consent_cannot_be_withdrawn_twice(staff, family, bup):
     consent = record(staff, family, recipient_units=[bup])
-    services.withdraw_consent(staff, consent, withdrawn_by=family.mother)
+    consent_services.withdraw_consent(staff, consent, withdrawn_by=family.mother)
     with pytest.raises(ValidationError) as excinfo:
-        services.withdraw_consent(staff, consent, withdrawn_by=family.father)
+        consent_services.withdraw_consent(staff, consent, withdrawn_by=family.father)
     assert "already withdrawn" in refusal(excinfo)
     consent.refresh_from_db()
     assert consent.withdrawn_by == family.mother
@@ -298,9 +298,9 @@ def test_a_withdrawn_consent_cannot_be_withdrawn_twice(staff, family, bup):
 def test_only_a_giver_or_the_child_can_withdraw(staff, family, bup):
     consent = record(staff, family, recipient_units=[bup])
     with pytest.raises(ValidationError) as excinfo:
-        services.withdraw_consent(staff, consent, withdrawn_by=family.stepfather)
+        consent_services.withdraw_consent(staff, consent, withdrawn_by=family.stepfather)
     assert "Only someone who gave the consent, or the child" in refusal(excinfo)
-    services.withdraw_consent(staff, consent, withdrawn_by=family.child)
+    consent_services.withdraw_consent(staff, consent, withdrawn_by=family.child)
     consent.refresh_from_db()
     assert consent.state() == "withdrawn"
 
@@ -316,7 +316,7 @@ def test_recording_and_withdrawing_each_write_an_audit_event_with_the_consent_id
     assert created.object_type == "privacy.consent"
     assert created.actor_id == staff.pk
     assert str(family.child.pk) in created.subject_ids
-    services.withdraw_consent(staff, consent, withdrawn_by=family.mother)
+    consent_services.withdraw_consent(staff, consent, withdrawn_by=family.mother)
     changed = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, consent_id=consent.pk)
     assert changed.detail == {"event": "withdrawn"}
     assert str(family.mother.pk) in changed.subject_ids
@@ -337,7 +337,7 @@ def test_an_assigned_worker_lists_the_childs_consents_and_the_reading_is_audited
     staff, family, bup
 ):
     consent = record(staff, family, recipient_units=[bup])
-    rows = consent_services.consents_for(staff, family.child)
+    rows = consent_reads.consents_for(staff, family.child)
     assert [(row.consent, row.state) for row in rows] == [(consent, "valid")]
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.LIST, object_type="privacy.consent", actor_id=staff.pk
@@ -347,9 +347,9 @@ def test_an_assigned_worker_lists_the_childs_consents_and_the_reading_is_audited
 def test_a_colleague_not_assigned_to_the_child_sees_none_of_its_consents(staff, unit, family, bup):
     record(staff, family, recipient_units=[bup])
     colleague = staff_in(unit)
-    assert consent_services.consents_for(colleague, family.child) == []
+    assert consent_reads.consents_for(colleague, family.child) == []
 
 
 def test_the_recipient_does_not_see_the_consent_records_themselves(staff, family, bup, bup_staff):
     record(staff, family, recipient_units=[bup])
-    assert consent_services.consents_for(bup_staff, family.child) == []
+    assert consent_reads.consents_for(bup_staff, family.child) == []

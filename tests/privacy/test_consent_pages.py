@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from familiebro.privacy import consent_services, services
+from familiebro.privacy import consent_reads, consent_services
 from familiebro.privacy.models import AuditEvent, Consent, ConsentRule, Purpose
 from tests import factories
 from tests.privacy import factories_consent as privacy_factories
@@ -155,7 +155,7 @@ def test_the_list_shows_each_consent_with_state_purpose_recipients_scope_and_giv
         purpose=Purpose.SHARED_LOG,
         valid_to=timezone.now() + datetime.timedelta(days=1),
     )
-    services.withdraw_consent(staff, expired_soon, withdrawn_by=family.father)
+    consent_services.withdraw_consent(staff, expired_soon, withdrawn_by=family.father)
     page = staff_client.get(list_url(family)).content.decode()
     assert "Åse Sæther" in page
     assert str(Purpose.COORDINATION.label) in page
@@ -181,7 +181,7 @@ def test_the_detail_shows_the_exact_text_version_that_was_agreed_to(staff_client
     assert "Version 1 (nb)" in page
     assert "BUP Hamar (Sykehuset Innlandet) får se disse opplysningene om barnet" in page
     with translation.override("nb"):
-        last_day = date_format(consent_services.last_valid_day(consent.valid_to), "DATE_FORMAT")
+        last_day = date_format(consent_reads.last_valid_day(consent.valid_to), "DATE_FORMAT")
     assert f"Siste dag samtykket gjelder: {last_day}." in page
     assert withdraw_url(family, consent) in page
 
@@ -231,7 +231,7 @@ def test_recording_a_consent_saves_it_and_shows_it(staff_client, staff, family, 
     assert consent.scope_categories == ["documents", "measures_and_plans"]
     assert consent.recorded_by == staff
     assert consent.witness == "Kari Kollega"
-    assert consent_services.last_valid_day(consent.valid_to) == timezone.localdate() + (
+    assert consent_reads.last_valid_day(consent.valid_to) == timezone.localdate() + (
         datetime.timedelta(days=180)
     )
 
@@ -344,7 +344,7 @@ def test_the_withdraw_form_offers_only_the_givers_and_the_child(staff_client, fa
 
 
 def test_withdrawing_twice_says_it_was_already_withdrawn(staff_client, staff, family, consent):
-    services.withdraw_consent(staff, consent, withdrawn_by=family.father)
+    consent_services.withdraw_consent(staff, consent, withdrawn_by=family.father)
     page = staff_client.get(withdraw_url(family, consent)).content.decode()
     assert "This consent was already withdrawn on" in page
     response = staff_client.post(

@@ -17,8 +17,8 @@ from django.utils import timezone
 from familiebro.cases import case_services, meeting_services, reminders
 from familiebro.cases.models import Case, Deadline, Measure, Notification
 from familiebro.core.models import Membership, ServiceUnit
+from familiebro.privacy import consent_services as privacy_consent
 from familiebro.privacy import policy
-from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import DataCategory
 from tests.cases import builders
 from tests.privacy import factories as make
@@ -304,7 +304,7 @@ def test_after_the_consent_is_withdrawn_a_moved_meeting_is_not_mailed_to_its_rea
     )
     meeting_services.invite(town.nurse, meeting, user=teacher)
     giver = consent.givers.first().person
-    privacy_services.withdraw_consent(town.nurse, consent, withdrawn_by=giver)
+    privacy_consent.withdraw_consent(town.nurse, consent, withdrawn_by=giver)
     assert not policy.visible(teacher, Case, case_services.READ).filter(pk=case.pk)
     mailoutbox.clear()
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from familiebro.cases import case_services, meeting_services, plan_services
 from familiebro.cases.models import Case, Deadline, LogEntry, Measure, MeasureEvaluation
-from familiebro.privacy import family, policy, services
+from familiebro.privacy import exceptional, family, policy
 from familiebro.privacy.models import AuditEvent, Consent, DataCategory, ExceptionalAccess
 from tests.cases import builders
 from tests.privacy import factories as make
@@ -179,7 +179,7 @@ def staff_reading_on(basis: str, world: World) -> Any:
     if basis == "legal_basis":
         # Child welfare in another organisation, looking into a report of concern.
         child_welfare = make.member(make.unit(name="Barneverntjenesten", kind="child_welfare"))
-        services.open_exceptional_access(
+        exceptional.open_exceptional_access(
             child_welfare,
             world.case.child,
             basis=ExceptionalAccess.Basis.DUTY_TO_REPORT,
@@ -188,7 +188,7 @@ def staff_reading_on(basis: str, world: World) -> Any:
         return child_welfare
     # A colleague in the owning organisation with no need to know, breaking the glass.
     assert basis == "break_glass"
-    services.open_exceptional_access(
+    exceptional.open_exceptional_access(
         town.teacher,
         world.case.child,
         basis=ExceptionalAccess.Basis.BREAK_GLASS,

@@ -67,7 +67,7 @@ from familiebro.cases.models import (
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, Person
 from familiebro.portal import session as citizen_session
-from familiebro.privacy import policy, services
+from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
 from familiebro.privacy.models import (
     Assignment,
@@ -342,7 +342,7 @@ def build_world(role: str, place: str, state: str) -> World:
             else ExceptionalAccess.Basis.BREAK_GLASS
         )
         try:
-            services.open_exceptional_access(
+            exceptional.open_exceptional_access(
                 viewer, child, basis=basis, reason="Bekymringsmelding må vurderes i dag"
             )
         except PermissionDenied:

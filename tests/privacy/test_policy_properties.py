@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from familiebro.core.models import Person
-from familiebro.privacy import policy, services
+from familiebro.privacy import consent_services, policy
 from familiebro.privacy.models import Consent, DataCategory, Purpose
 from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 from tests.privacy import factories as make
@@ -134,7 +134,7 @@ def apply(step: Any, family: Family, clock: Clock) -> None:
         )
         recipient = family.recipients[step.recipient]
         is_unit = step.recipient.endswith("unit")
-        consent = services.record_consent(
+        consent = consent_services.record_consent(
             family.recorder,
             family.child,
             purpose=step.purpose,
@@ -152,11 +152,13 @@ def apply(step: Any, family: Family, clock: Clock) -> None:
         target = family.granted[step.which % len(family.granted)]
         if target.withdrawn_at is not None:
             with pytest.raises(ValidationError):
-                services.withdraw_consent(
+                consent_services.withdraw_consent(
                     family.recorder, target.consent, withdrawn_by=family.guardian
                 )
         else:
-            services.withdraw_consent(family.recorder, target.consent, withdrawn_by=family.guardian)
+            consent_services.withdraw_consent(
+                family.recorder, target.consent, withdrawn_by=family.guardian
+            )
             target.withdrawn_at = clock.now
 
 

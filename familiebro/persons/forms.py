@@ -9,12 +9,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.core.forms import Form, StyledForm
+from familiebro.core.identifiers import (
+    birth_date_from_identity_number,
+    normalise_identity_number,
+)
+from familiebro.core.models import Organisation, Person
 from familiebro.privacy.models import Assignment
 
-from .forms import Form, StyledForm
-from .identifiers import birth_date_from_identity_number, normalise_identity_number
-from .models import Organisation, Person
-from .person_services import READING_PURPOSES
+from .services import READING_PURPOSES
 
 IDENTITY_NUMBER_DIGITS = 11
 

@@ -1,4 +1,5 @@
-"""What staff do on the person pages: list, look at and change the persons they work with.
+"""What staff do with persons: register them and their guardians, find them by identity
+number, and on the person pages list, look at and change the persons they work with.
 
 Every read goes through the access policy, which decides which rows the user may see and
 audits them; every change checks the policy and is audited in the same transaction. The
@@ -8,25 +9,26 @@ consent purposes), because a consent opens data for its purpose only.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from familiebro.core import crypto
+from familiebro.core.identifiers import normalise_identity_number, normalise_phone_number
+from familiebro.core.models import GuardianRelation, Organisation, Person, User
 from familiebro.privacy import audit, policy
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Consent, DataCategory
 from familiebro.privacy.models import Purpose as ConsentPurpose
-
-from .identifiers import normalise_phone_number
-from .models import GuardianRelation, Person
 
 PAGE_SIZE = 50
 
@@ -36,6 +38,132 @@ READING_PURPOSES: list[tuple[str, Any]] = [
     (policy.Purpose.CASEWORK, gettext_lazy("Casework in my own service")),
     *ConsentPurpose.choices,
 ]
+
+
+@transaction.atomic
+def register_person(
+    actor: User | None,
+    organisation: Organisation,
+    *,
+    kind: str,
+    given_name: str,
+    family_name: str,
+    birth_date: datetime.date | None = None,
+    national_id: str | None = None,
+    phone: str = "",
+    email: str = "",
+) -> Person:
+    """Register a person with an organisation. Raises ValidationError with what to fix."""
+    if actor is not None and organisation.pk not in policy.organisation_ids_of(actor):
+        raise ValidationError(_("You can only register persons in your own organisation."))
+    person = Person(
+        organisation=organisation,
+        kind=kind,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        birth_date=birth_date,
+        phone=phone,
+        email=email,
+    )
+    if national_id:
+        try:
+            person.set_national_id(national_id)
+        except ValidationError as exc:
+            raise ValidationError({"national_id": exc.messages}) from exc
+    person.full_clean()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        # The unique constraint is the last line of defence against a concurrent duplicate.
+        raise ValidationError(
+            {
+                "national_id": [
+                    _(
+                        "A person with this identity number is already registered in "
+                        "this organisation. Search for the person instead."
+                    )
+                ]
+            }
+        ) from exc
+    if actor is not None:
+        # Whoever registers a person works with them: that is their need to know, in each
+        # domain they work in (registering is not yet work in one service; a case is).
+        for domain in policy.domains_of(actor, organisation.pk):
+            Assignment.objects.create(
+                organisation=organisation,
+                person=person,
+                user=actor,
+                domain=domain,
+                reason=REGISTERED_REASON,
+            )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[person],
+        subject_ids=[person.pk],
+        organisation_id=organisation.pk,
+        purpose=policy.Purpose.REGISTRATION,
+    )
+    return person
+
+
+@transaction.atomic
+def relate_guardian(
+    actor: User | None,
+    guardian: Person,
+    child: Person,
+    *,
+    kind: str,
+    has_parental_responsibility: bool,
+    lives_with_child: bool = True,
+) -> GuardianRelation:
+    relation = GuardianRelation(
+        organisation_id=child.organisation_id,
+        guardian=guardian,
+        child=child,
+        kind=kind,
+        has_parental_responsibility=has_parental_responsibility,
+        lives_with_child=lives_with_child,
+    )
+    relation.full_clean()
+    relation.save()
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[relation],
+        subject_ids=[guardian.pk, child.pk],
+        organisation_id=child.organisation_id,
+        purpose=policy.Purpose.REGISTRATION,
+    )
+    return relation
+
+
+@transaction.atomic
+def find_person_by_identity_number(actor: Any, number: str) -> Person | None:
+    """Look up a person by identity number among the persons the actor may see.
+
+    The number is hashed with the lookup key, never compared in clear. The search itself is
+    audited (without the number), and so is the hit.
+    """
+    normalised = normalise_identity_number(number)
+    person = (
+        policy.visible(actor, Person, policy.Purpose.IDENTITY_LOOKUP)
+        .filter(national_id_hash=crypto.lookup_hash(normalised))
+        .select_related("organisation")
+        .first()
+    )
+    audit.record(
+        audit.AuditEvent.Action.SEARCH,
+        actor=actor,
+        object_type="core.person",
+        object_ids=[person.pk] if person else [],
+        subject_ids=[person.pk] if person else [],
+        organisation_id=person.organisation_id if person else None,
+        purpose=policy.Purpose.IDENTITY_LOOKUP,
+        detail={"found": person is not None},
+    )
+    return person
 
 
 @transaction.atomic
@@ -68,7 +196,7 @@ class OpenAssignment:
     kept_open_by: str  # why the reader cannot end it here, when they otherwise could
 
 
-# Registering a person assigns whoever registered them, with this reason (core.services).
+# Registering a person assigns whoever registered them, with this reason (register_person).
 REGISTERED_REASON = "registered"
 # The reasons a case writes on the need to know it gives (cases.case_services): the role
 # only, never the case, which another service reading the person page may not know of.

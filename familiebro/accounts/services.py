@@ -46,11 +46,9 @@ from django_otp.middleware import is_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from familiebro.core.decorators import second_factor_passed
+from familiebro.core.models import Membership, User
 from familiebro.privacy import audit
-
-from . import services
-from .decorators import second_factor_passed
-from .models import Membership, User
 
 Action = audit.AuditEvent.Action
 
@@ -321,9 +319,18 @@ def log_out(request: HttpRequest) -> None:
 
 
 def log_out_everywhere(request: HttpRequest) -> None:
-    """End every other session of the user; this one goes on."""
+    """End every other session of the user, on every device; this one goes on."""
     user = _logged_in_user(request)
-    services.log_out_everywhere(user)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
+        user.session_generation += 1
+        audit.record(
+            Action.SECURITY,
+            actor=user,
+            object_type="core.user",
+            object_ids=[user.pk],
+            detail={"event": "logout_everywhere"},
+        )
     update_session_auth_hash(request, user)
 
 

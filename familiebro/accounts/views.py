@@ -1,6 +1,6 @@
 """Staff login pages: password, second factor (or setting one up), the account page, logout.
 
-The views only read forms and show results; familiebro.core.accounts does the work.
+The views only read forms and show results; familiebro.accounts.services does the work.
 """
 
 from django.conf import settings
@@ -14,19 +14,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import accounts
-from .account_forms import (
+from familiebro.core.decorators import second_factor_passed, staff_required
+
+from . import services
+from .forms import (
     AuthenticatorCodeForm,
     EnrolmentCodeForm,
     LoginForm,
     RecoveryCodeForm,
 )
-from .decorators import second_factor_passed, staff_required
 
 NEXT_SESSION_KEY = "familiebro_login_next"
 STEP_URL_NAMES = {
-    accounts.Step.SECOND_FACTOR: "login-second-factor",
-    accounts.Step.SET_UP_SECOND_FACTOR: "login-second-factor-setup",
+    services.Step.SECOND_FACTOR: "login-second-factor",
+    services.Step.SET_UP_SECOND_FACTOR: "login-second-factor-setup",
 }
 
 
@@ -41,25 +42,25 @@ def login(request):
     form = LoginForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            step = accounts.authenticate_password(
+            step = services.authenticate_password(
                 request, form.cleaned_data["username"], form.cleaned_data["password"]
             )
-        except accounts.LoginRefused as refusal:
+        except services.LoginRefused as refusal:
             form.add_error(None, refusal.message())
         else:
             next_url = _safe_url(request, form.cleaned_data["next"])
             if next_url:
                 request.session[NEXT_SESSION_KEY] = next_url
-            if step is accounts.Step.DONE:
+            if step is services.Step.DONE:
                 return redirect(_after_login(request))
             return redirect(STEP_URL_NAMES[step])
     context = {
         "form": form,
-        "lockout_rule": accounts.lockout_rule(),
-        "idle_timeout": accounts.idle_timeout_message(),
+        "lockout_rule": services.lockout_rule(),
+        "idle_timeout": services.idle_timeout_message(),
     }
     if settings.DEMO_MODE:
-        context["demo_accounts"] = accounts.demo_accounts()
+        context["demo_accounts"] = services.demo_accounts()
         context["demo_password"] = settings.DEMO_PASSWORD
     return render(request, "core/account/login.html", context, status=400 if form.errors else 200)
 
@@ -72,7 +73,7 @@ def second_factor(request):
         return redirect("login")
     if second_factor_passed(request):
         return redirect(_after_login(request))
-    if not accounts.has_authenticator(request.user):
+    if not services.has_authenticator(request.user):
         return redirect("login-second-factor-setup")
     using_recovery_code = "recovery_code" in request.POST
     code_form = AuthenticatorCodeForm(
@@ -83,14 +84,14 @@ def second_factor(request):
     if request.method == "POST" and form.is_valid():
         try:
             if using_recovery_code:
-                left = accounts.use_recovery_code(request, form.cleaned_data["recovery_code"])
+                left = services.use_recovery_code(request, form.cleaned_data["recovery_code"])
                 messages.warning(request, _recovery_codes_left_message(left))
             else:
-                accounts.verify_second_factor(request, form.cleaned_data["code"])
-        except accounts.AccountLocked as locked:
+                services.verify_second_factor(request, form.cleaned_data["code"])
+        except services.AccountLocked as locked:
             messages.error(request, locked.message())
             return redirect("login")
-        except accounts.LoginRefused as refusal:
+        except services.LoginRefused as refusal:
             form.add_error("recovery_code" if using_recovery_code else "code", refusal.message())
         else:
             return redirect(_after_login(request))
@@ -111,19 +112,19 @@ def set_up_second_factor(request):
     if second_factor_passed(request):
         return redirect(_after_login(request))
     try:
-        device = accounts.enrol_totp_device(request.user)
-    except accounts.AlreadySetUp:
+        device = services.enrol_totp_device(request.user)
+    except services.AlreadySetUp:
         return redirect("login-second-factor")
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = accounts.confirm_enrolment(request, form.cleaned_data["code"])
-        except accounts.AlreadySetUp:
+            codes = services.confirm_enrolment(request, form.cleaned_data["code"])
+        except services.AlreadySetUp:
             return redirect("login-second-factor")
-        except accounts.AccountLocked as locked:
+        except services.AccountLocked as locked:
             messages.error(request, locked.message())
             return redirect("login")
-        except accounts.LoginRefused as refusal:
+        except services.LoginRefused as refusal:
             form.add_error("code", refusal.message())
         else:
             # Shown in this response only: the codes are never stored in clear.
@@ -135,7 +136,7 @@ def set_up_second_factor(request):
     return render(
         request,
         "core/account/set_up_second_factor.html",
-        {"form": form, "setup": accounts.authenticator_setup(device)},
+        {"form": form, "setup": services.authenticator_setup(device)},
         status=400 if form.errors else 200,
     )
 
@@ -146,14 +147,14 @@ def account(request):
     return render(
         request,
         "core/account/account.html",
-        {"status": accounts.second_factor_status(request.user)},
+        {"status": services.second_factor_status(request.user)},
     )
 
 
 @require_POST
 @staff_required
 def logout_everywhere(request):
-    accounts.log_out_everywhere(request)
+    services.log_out_everywhere(request)
     messages.success(
         request,
         _(
@@ -168,7 +169,7 @@ def logout_everywhere(request):
 @staff_required
 @never_cache
 def new_recovery_codes(request):
-    codes = accounts.create_new_recovery_codes(request.user)
+    codes = services.create_new_recovery_codes(request.user)
     return render(
         request,
         "core/account/recovery_codes.html",
@@ -178,7 +179,7 @@ def new_recovery_codes(request):
 
 @require_POST
 def logout(request):
-    accounts.log_out(request)
+    services.log_out(request)
     messages.info(request, _("You are logged out."))
     return redirect("front-page")
 

@@ -1,10 +1,10 @@
-"""Forms for the staff login. They only collect input; familiebro.core.accounts decides."""
+"""Forms for the staff login. They only collect input; familiebro.accounts.services decides."""
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .forms import StyledForm
+from familiebro.core.forms import StyledForm
 
 
 class LoginForm(StyledForm):

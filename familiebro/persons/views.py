@@ -1,4 +1,5 @@
-"""Staff pages for persons: the list, one person, registration and contact details.
+"""Staff pages for persons: the list, one person, registration, contact details and the
+lookup by identity number.
 
 Every person is found through the access policy (in the services), so a person the user may
 not see is a 404 on every URL here and never appears in the list.
@@ -17,13 +18,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from familiebro.core.decorators import staff_required
+from familiebro.core.forms import IdentityLookupForm
+from familiebro.core.models import Organisation, User
 from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
-from . import person_services, services
-from .decorators import staff_required
-from .models import Organisation, User
-from .person_forms import (
+from . import services
+from .forms import (
     END_REASONS,
     ContactDetailsForm,
     EndAssignmentForm,
@@ -65,7 +67,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         )
         return redirect("person-lookup")
     purpose = form.purpose()
-    page = person_services.person_list_page(
+    page = services.person_list_page(
         request.user, query=form.query(), purpose=purpose, page_number=request.GET.get("side")
     )
     keep = {k: v for k, v in (("q", form.query()), ("formål", purpose)) if v}
@@ -86,7 +88,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     purpose = PersonSearchForm(request.GET).purpose()
-    detail = person_services.person_detail(request.user, person_id, purpose)
+    detail = services.person_detail(request.user, person_id, purpose)
     return render(
         request,
         "core/person/detail.html",
@@ -112,7 +114,7 @@ def assignment_end(request: HttpRequest, person_id: int, assignment_id: int) -> 
     # The service refuses a missing or unknown reason, after the lookup: a foreign id is a 404.
     reason = form.reason() if form.is_valid() else ""
     try:
-        ended = person_services.end_need_to_know(request.user, person_id, assignment_id, reason)
+        ended = services.end_need_to_know(request.user, person_id, assignment_id, reason)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     except ValidationError as exc:
@@ -176,7 +178,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = person_services.person_for_change(request.user, person_id)
+        person = services.person_for_change(request.user, person_id)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     form = ContactDetailsForm(
@@ -184,7 +186,7 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            changed = person_services.update_contact_details(
+            changed = services.update_contact_details(
                 request.user, person, form.cleaned_data["phone"], form.cleaned_data["email"]
             )
         except ValidationError as exc:
@@ -209,3 +211,25 @@ def _add_errors(form: PersonForm | ContactDetailsForm, exc: ValidationError) -> 
         return
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def person_lookup(request):
+    """Find a person by identity number. POST only, so the number never appears in a URL."""
+    form = IdentityLookupForm(request.POST or None)
+    searched, person = False, None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.find_person_by_identity_number(
+                request.user, form.cleaned_data["national_id"]
+            )
+            searched = True
+        except ValidationError as exc:
+            form.add_error("national_id", exc)
+    return render(
+        request,
+        "core/person_lookup.html",
+        {"form": form, "searched": searched, "person": person},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from familiebro.core.demo import DEMO_LOGINS, DemoDataRefused, load_demo_data
+from familiebro.core.demo import DEMO_LOGINS, DemoDataRefused
+from familiebro.demo.data import load_demo_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,22 @@
+"""Person pages: /ansatt/personer/…"""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("ansatt/personer/finn/", views.person_lookup, name="person-lookup"),
+    path("ansatt/personer/", views.person_list, name="person-list"),
+    path("ansatt/personer/ny/", views.person_register, name="person-register"),
+    path("ansatt/personer/<int:person_id>/", views.person_detail, name="person-detail"),
+    path(
+        "ansatt/personer/<int:person_id>/endre/",
+        views.person_change,
+        name="person-change",
+    ),
+    path(
+        "ansatt/personer/<int:person_id>/tilgang/<int:assignment_id>/avslutt/",
+        views.assignment_end,
+        name="person-assignment-end",
+    ),
+]

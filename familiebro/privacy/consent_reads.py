@@ -1,0 +1,470 @@
+"""What the consent screens read: the rules and texts, a child's consents and guardians, the
+rendered text and the printable form. Recording and withdrawing are in consent_services.
+
+Reading a child's consents and guardians goes through the access policy, which audits it.
+Consent texts are stored with placeholders; `render_consent_text` fills them in for a given
+consent, or for a draft that is about to be printed for signature, in the text's own language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit
+
+from . import audit, policy
+from .models import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory
+
+# On a printed form, what was not chosen on screen is written in by hand here.
+BLANK = "_" * 28
+
+HEADING_PREFIX = "## "
+
+
+def consent_rule(organisation: Organisation, purpose: str) -> ConsentRule:
+    """The organisation's rule for the purpose, or the safe default: every guardian with
+    parental responsibility must consent."""
+    rule = ConsentRule.objects.filter(organisation=organisation, purpose=purpose).first()
+    return rule or ConsentRule(
+        organisation=organisation, purpose=purpose, givers=ConsentRule.Givers.ALL_GUARDIANS
+    )
+
+
+def current_text(purpose: str, language: str) -> ConsentText:
+    text = (
+        ConsentText.objects.filter(purpose=purpose, language=language).order_by("-version").first()
+    )
+    if text is None:
+        raise ValidationError(
+            _(
+                "There is no consent text for this purpose in this language. An administrator "
+                "must publish one before consent can be recorded."
+            )
+        )
+    return text
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The moment a consent whose last day is `day` stops: the start of the next local day."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def last_valid_day(valid_to: datetime.datetime) -> datetime.date:
+    """The last local day on which a consent ending at `valid_to` is still in force."""
+    return timezone.localtime(valid_to - datetime.timedelta(microseconds=1)).date()
+
+
+@dataclass(frozen=True)
+class ConsentDraft:
+    """A consent before it is given: what the printed form for signature will say."""
+
+    subject: Person
+    purpose: str
+    language: str
+    recipient_organisations: Sequence[Organisation] = ()
+    recipient_units: Sequence[ServiceUnit] = ()
+    scope: Sequence[str] = ()
+    valid_to: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    kind: Literal["heading", "paragraph"]
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedConsentText:
+    """A consent text with its placeholders filled in, split into headings and paragraphs."""
+
+    title: str
+    version: int
+    language: str
+    published_at: datetime.datetime
+    blocks: list[TextBlock] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        return "\n\n".join(block.text for block in self.blocks)
+
+
+def recipient_names(
+    organisations: Sequence[Organisation], units: Sequence[ServiceUnit]
+) -> list[str]:
+    """Recipients as a family reads them: a unit with its organisation, or an organisation."""
+    names = [f"{unit.name} ({unit.organisation.name})" for unit in units]
+    names += [organisation.name for organisation in organisations]
+    return names
+
+
+def category_labels(scope: Sequence[str], language: str) -> list[str]:
+    """The chosen categories in the catalogue's order, named in `language`."""
+    chosen = set(scope)
+    with translation.override(language):
+        return [str(c.label) for c in DataCategory if c.value in chosen]
+
+
+def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
+    blocks = []
+    for chunk in text.body.format_map(values).split("\n\n"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith(HEADING_PREFIX):
+            blocks.append(TextBlock("heading", chunk.removeprefix(HEADING_PREFIX).strip()))
+        else:
+            blocks.append(TextBlock("paragraph", " ".join(chunk.split())))
+    return RenderedConsentText(
+        title=text.title.format_map(values),
+        version=text.version,
+        language=text.language,
+        published_at=text.published_at,
+        blocks=blocks,
+    )
+
+
+def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:
+    """The consent text as its givers read it, in the text's own language.
+
+    For a consent: the exact version it was given on, with its own recipients, scope and end.
+    For a draft: the current version for the draft's purpose and language; what the draft
+    leaves open is a line to fill in by hand.
+    """
+    if isinstance(source, Consent):
+        text = source.text
+        organisations: Sequence[Organisation] = list(source.recipient_organisations.all())
+        # Prefetched with their organisations by the screens (see _consents).
+        units: Sequence[ServiceUnit] = list(source.recipient_units.all())
+        scope: Sequence[str] = source.scope_categories
+        subject = source.subject
+        controller = source.organisation
+        draft = False
+    else:
+        text = current_text(source.purpose, source.language)
+        organisations, units, scope = (
+            source.recipient_organisations,
+            source.recipient_units,
+            source.scope,
+        )
+        subject = source.subject
+        controller = subject.organisation
+        draft = True
+    language = text.language
+    with translation.override(language):
+        if source.valid_to is not None:
+            valid_to = date_format(last_valid_day(source.valid_to), "DATE_FORMAT")
+        elif draft:
+            valid_to = BLANK
+        else:
+            valid_to = _("no set date; the consent lasts until it is withdrawn")
+    values = {
+        "child": str(subject),
+        "controller": controller.name,
+        "recipients": ", ".join(recipient_names(organisations, units)) or BLANK,
+        "categories": ", ".join(category_labels(scope, language)) or BLANK,
+        "valid_to": valid_to,
+    }
+    return _fill(text, values)
+
+
+# A consent's state as staff see it: label and Designsystemet colour.
+STATES = {
+    "valid": (gettext_lazy("Valid"), "success"),
+    "pending": (gettext_lazy("Not yet valid"), "info"),
+    "expired": (gettext_lazy("Expired"), "neutral"),
+    "withdrawn": (gettext_lazy("Withdrawn"), "danger"),
+}
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One consent as the list shows it."""
+
+    consent: Consent
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state][0])
+
+    @property
+    def state_color(self) -> str:
+        return STATES[self.state][1]
+
+    @property
+    def scope_labels(self) -> list[str]:
+        chosen = set(self.consent.scope_categories)
+        return [str(c.label) for c in DataCategory if c.value in chosen]
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        return last_valid_day(self.consent.valid_to) if self.consent.valid_to else None
+
+
+def _consents(user: Any) -> Any:
+    return (
+        policy.visible(user, Consent, policy.Purpose.CASEWORK)
+        .select_related("text", "organisation", "subject", "recorded_by", "withdrawn_by")
+        .prefetch_related(
+            "recipient_organisations",
+            Prefetch(
+                "recipient_units", queryset=ServiceUnit.objects.select_related("organisation")
+            ),
+            Prefetch("givers", queryset=ConsentGiver.objects.select_related("person")),
+        )
+    )
+
+
+def consents_for(user: Any, person: Person) -> list[ConsentRow]:
+    """The person's consents that `user` may see for casework, newest first, audited."""
+    consents = policy.list_page(
+        user,
+        _consents(user).filter(subject=person).order_by("-valid_from", "-id"),
+        policy.Purpose.CASEWORK,
+    )
+    now = timezone.now()
+    return [ConsentRow(consent, consent.state(now)) for consent in consents]
+
+
+def consent_of(user: Any, person: Person, consent_id: int) -> Consent:
+    """One of the person's consents, audited; 404 if it is not theirs or not visible."""
+    consent = _consents(user).filter(pk=consent_id, subject=person).first()
+    if consent is None:
+        raise Http404(_("Not found, or you do not have access."))
+    policy.record_access(user, policy.Action.VIEW, [consent], policy.Purpose.CASEWORK)
+    return consent
+
+
+@dataclass(frozen=True)
+class GiverOption:
+    """Someone who might give consent for a child: a registered guardian, or the child."""
+
+    person: Person
+    is_child: bool
+    has_parental_responsibility: bool
+    relation_label: str
+
+
+def possible_givers(user: Any, child: Person) -> list[GiverOption]:
+    """The child's registered guardians (with or without parental responsibility), then the
+    child. Whether each may consent for a purpose is the consent service's decision."""
+    relations = policy.list_page(
+        user,
+        policy.visible(user, GuardianRelation, policy.Purpose.CASEWORK)
+        .filter(child=child)
+        .select_related("guardian")
+        .order_by("guardian__family_name", "guardian__given_name", "id"),
+        policy.Purpose.CASEWORK,
+    )
+    options = [
+        GiverOption(
+            person=relation.guardian,
+            is_child=False,
+            has_parental_responsibility=relation.has_parental_responsibility,
+            relation_label=str(relation.get_kind_display()),
+        )
+        for relation in relations
+    ]
+    options.append(
+        GiverOption(
+            person=child, is_child=True, has_parental_responsibility=False, relation_label=""
+        )
+    )
+    return options
+
+
+def withdrawers(consent: Consent) -> list[Person]:
+    """Who can withdraw a consent: whoever gave it, and the child it is about."""
+    people = [giver.person for giver in consent.givers.all()]
+    if consent.subject not in people:
+        people.append(consent.subject)
+    return people
+
+
+def signers(user: Any, child: Person, purpose: str) -> list[GiverOption]:
+    """Who must sign the printed form under the organisation's rule for the purpose."""
+    rule = consent_rule(child.organisation, purpose)
+    options = possible_givers(user, child)
+    guardians = [o for o in options if o.has_parental_responsibility]
+    young_person = [o for o in options if o.is_child]
+    if rule.givers == ConsentRule.Givers.YOUNG_PERSON:
+        return young_person
+    if rule.givers == ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS:
+        return young_person + guardians
+    return guardians
+
+
+def pdf_styles() -> dict[str, ParagraphStyle]:
+    # Helvetica's WinAnsi encoding covers æ, ø and å (and the rest of Latin-1).
+    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14.5)
+    return {
+        "title": ParagraphStyle(
+            "title", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base,
+            fontName="Helvetica-Bold",
+            fontSize=11.5,
+            spaceBefore=8,
+            spaceAfter=2,
+        ),
+        "body": ParagraphStyle("body2", parent=base, spaceAfter=4),
+        "label": ParagraphStyle("label", parent=base, fontName="Helvetica-Bold"),
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
+    }
+
+
+def _pdf(draft: ConsentDraft, text: RenderedConsentText, signing: list[GiverOption]) -> bytes:
+    styles = pdf_styles()
+    child = draft.subject
+    controller = child.organisation.name
+    story: list[Any] = [Paragraph(escape(text.title), styles["title"])]
+    facts = [
+        (_("Child"), str(child)),
+        (
+            _("Date of birth"),
+            date_format(child.birth_date, "DATE_FORMAT") if child.birth_date else BLANK,
+        ),
+        (_("Organisation"), controller),
+    ]
+    story.append(
+        Table(
+            [
+                [
+                    Paragraph(escape(label), styles["label"]),
+                    Paragraph(escape(value), styles["body"]),
+                ]
+                for label, value in facts
+            ],
+            colWidths=[45 * mm, None],
+            hAlign="LEFT",
+            style=TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            ),
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    for block in text.blocks:
+        style = styles["heading"] if block.kind == "heading" else styles["body"]
+        story.append(Paragraph(escape(block.text), style))
+    story.append(Spacer(1, 6 * mm))
+    story.append(Paragraph(escape(_("Signatures")), styles["heading"]))
+    if not signing:
+        story.append(
+            Paragraph(
+                escape(
+                    _(
+                        "No one who can consent is registered for the child. Register the "
+                        "guardians before printing the form."
+                    )
+                ),
+                styles["body"],
+            )
+        )
+    for option in signing:
+        role = _("the child") if option.is_child else _("guardian with parental responsibility")
+        story.append(
+            KeepTogether(
+                [
+                    Spacer(1, 8 * mm),
+                    Paragraph(escape(f"{option.person} ({role})"), styles["body"]),
+                    Spacer(1, 8 * mm),
+                    Paragraph(
+                        escape(f"{_('Place and date')}: {BLANK}    {_('Signature')}: {BLANK}"),
+                        styles["body"],
+                    ),
+                ]
+            )
+        )
+    footer = _(
+        "Consent text version %(version)s (%(language)s). To withdraw the consent, tell "
+        "%(controller)s or one of the services that receive the information. It takes effect "
+        "at once. What has already been shared stays with the service that received it."
+    ) % {"version": text.version, "language": text.language, "controller": controller}
+    page_label = _("Page")
+
+    def draw_footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        paragraph = Paragraph(escape(f"{footer} {page_label} {doc.page}."), styles["small"])
+        paragraph.wrap(doc.width, doc.bottomMargin)
+        paragraph.drawOn(canvas, doc.leftMargin, 12 * mm)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=28 * mm,
+        title=text.title,
+        author=controller,
+        lang=text.language,
+    )
+    document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def consent_form_pdf(user: Any, draft: ConsentDraft) -> bytes:
+    """The current consent text for the draft, filled in and laid out for paper signatures.
+
+    The form names the child and every guardian who must sign, so printing it is audited as
+    an export of their data.
+    """
+    text = render_consent_text(draft)
+    signing = signers(user, draft.subject, draft.purpose)
+    with translation.override(draft.language):
+        pdf = _pdf(draft, text, signing)
+    basis = policy.bases_for(user, [draft.subject], policy.Purpose.CASEWORK)[0]
+    audit.record(
+        audit.AuditEvent.Action.EXPORT,
+        actor=user,
+        objects=[draft.subject],
+        subject_ids=[draft.subject.pk, *(o.person.pk for o in signing if not o.is_child)],
+        organisation_id=draft.subject.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        consent_id=basis.consent_id,
+        detail={
+            "document": "consent_form",
+            "consent_purpose": draft.purpose,
+            "text_version": text.version,
+            "language": text.language,
+        },
+    )
+    return pdf
