@@ -79,7 +79,7 @@ class Assignment(models.Model):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.unit_id is not None:
+        if self.unit is not None:
             self.domain = self.unit.domain
         if not self.domain and self._state.adding:
             raise ValueError("A staff member's need to know is given in one domain: name it.")
