@@ -29,8 +29,8 @@ from django.utils import timezone
 from familiebro.core.crypto import Keyring, parse_keyring
 from familiebro.core.request_context import current_request_id
 
+from .basis import Basis
 from .models import AuditChainHead, AuditEvent
-from .policy import Basis
 
 if TYPE_CHECKING:
     from .checkpoints import Checkpoint

@@ -40,6 +40,8 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .basis import Basis
+
 
 class Purpose:
     """Why personal data is read. Consent purposes (privacy.models.Purpose) are purposes too."""
@@ -82,25 +84,6 @@ class Rule:
     # {value: category}). A consent opens such a row only when it covers that category too
     # (a log entry recording a new measure repeats the measure's title).
     also_category: tuple[str, dict[str, str]] | None = None
-
-
-@dataclass(frozen=True)
-class Basis:
-    """Why an access was allowed, as the audit trail and the access log state it."""
-
-    OWN_ORGANISATION = "own_organisation"
-    CONSENT = "consent"
-
-    kind: str
-    consent_id: int | None = None
-    exceptional_access_id: int | None = None
-    # Every consent in force that opens the row (consent_id is the first of them): the audit
-    # names them all.
-    consent_ids: tuple[int, ...] = ()
-
-    @property
-    def legal_basis(self) -> str:
-        return self.kind
 
 
 _registry: dict[type[models.Model], Rule] = {}
