@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services, plan_services, services
+from . import case_services, services
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -38,6 +38,7 @@ from .case_forms import (
     PlanForm,
 )
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
+from .plans import services as plan_services
 
 
 def _posted(request: HttpRequest) -> Any:

@@ -17,7 +17,6 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from familiebro.cases import plan_services
 from familiebro.cases.models import (
     Case,
     Goal,
@@ -27,6 +26,7 @@ from familiebro.cases.models import (
     Meeting,
     Participant,
 )
+from familiebro.cases.plans import services as plan_services
 from familiebro.core.models import Organisation, Person
 from familiebro.privacy import family, policy
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log

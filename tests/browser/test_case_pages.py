@@ -126,7 +126,7 @@ def test_the_correction_page_has_no_axe_violations(browsing, town, case):
 
 
 def test_the_allocation_view_and_the_plan_register_have_no_axe_violations(browsing, town, case):
-    from familiebro.cases import plan_services
+    from familiebro.cases.plans import services as plan_services
     from tests.cases.factories import HelpRequestFactory
 
     HelpRequestFactory(unit=town.kindergarten)

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, plan_services
+from familiebro.cases import case_services
 from familiebro.cases.models import Case, IndividualPlan
+from familiebro.cases.plans import services as plan_services
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 from tests.privacy.factories import logged_in

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from familiebro.cases import case_services, plan_services
+from familiebro.cases import case_services
 from familiebro.cases.case_services import MeasureFields
 from familiebro.cases.models import LogEntry
+from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
 from familiebro.core import services as core_services
 from familiebro.core.models import Person

@@ -26,8 +26,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consent_services import pdf_styles
 
-from .case_services import READ, _audit, _log, _require_change, get_case
-from .models import Case, Goal, IndividualPlan, LogEntry, Measure, Participant
+from ..case_services import READ, _audit, _log, _require_change, get_case
+from ..models import Case, Goal, IndividualPlan, LogEntry, Measure, Participant
 
 
 def active_plan(actor: Any, case: Case) -> IndividualPlan | None:
