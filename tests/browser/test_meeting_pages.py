@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Meeting
 from familiebro.cases.pathway_library import install_shipped
 from tests.browser.conftest import assert_no_axe_violations, session_key_for

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import LogEntry
 from familiebro.cases.plans import services as plan_services
 from tests.cases import builders

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Deadline, LogEntry, Meeting
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders

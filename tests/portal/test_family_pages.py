@@ -327,7 +327,7 @@ def test_min_side_costs_the_same_queries_with_more_cases_and_consents(mother, ca
 def test_coming_meetings_are_listed_without_their_minutes_and_cancelled_ones_not_at_all(
     mother, case, town
 ):
-    from familiebro.cases import meeting_services
+    from familiebro.cases.meetings import services as meeting_services
     from familiebro.cases.models import Meeting
 
     soon = timezone.now().replace(microsecond=0) + datetime.timedelta(days=40)

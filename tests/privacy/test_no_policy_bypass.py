@@ -148,7 +148,7 @@ SERVICES_WITHOUT_ACTOR: dict[str, str] = {
         "the case's active measures, for closing it; called by decide once the actor may "
         "change the case"
     ),
-    "cases/meeting_services.py:bup_meetings_without_referral": (
+    "cases/meetings/services.py:bup_meetings_without_referral": (
         "a count, no rows: how many meetings BUP has held without a referral for a case the "
         "caller has read"
     ),

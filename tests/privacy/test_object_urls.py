@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import (
     Case,
     Handover,

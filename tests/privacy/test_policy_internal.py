@@ -23,7 +23,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, Deadline, LogEntry, Measure, MeasureEvaluation
 from familiebro.cases.plans import services as plan_services
 from familiebro.privacy import family, policy, services

@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import audit, policy
 
-from . import case_services, deadlines, permissions
-from .case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
-from .models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
+from .. import case_services, deadlines, permissions
+from ..case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
+from ..models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
 
 # BUP may take part in a child's family meetings without a referral at most twice; planning a
 # third needs the planner to confirm that they know.
@@ -476,7 +476,7 @@ def _send(
     """Queue the e-mail with its calendar part for one invitation, in the site's language.
     `text` writes the subject and body, given the link to the meeting page. An invitee who
     may not read the meeting (`reads_meeting`) gets neither its agenda nor a link to it."""
-    from .tasks import send_email_with_calendar
+    from ..tasks import send_email_with_calendar
 
     organiser_name, organiser_email = _organiser(meeting)
     with translation.override(settings.LANGUAGE_CODE):

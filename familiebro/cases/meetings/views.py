@@ -1,4 +1,4 @@
-"""Meeting pages: /ansatt/saker/<case>/moter/… Thin views over meeting_services.
+"""Meeting pages: /ansatt/saker/<case>/moter/… Thin views over meetings.services.
 
 Moving and cancelling have pages of their own, reached from the meeting page while the
 meeting is still ahead. Both send the meeting's calendar sequence the form was opened on; if
@@ -28,8 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 
-from . import case_services, deadlines, meeting_services
-from .meeting_forms import (
+from .. import case_services, deadlines
+from ..models import Case, Meeting
+from . import services as meeting_services
+from .forms import (
     CancelMeetingForm,
     DecisionMeasureForm,
     InvitationForm,
@@ -37,7 +39,6 @@ from .meeting_forms import (
     MoveMeetingForm,
     PlanMeetingForm,
 )
-from .models import Case, Meeting
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
