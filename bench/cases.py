@@ -36,8 +36,8 @@ from django.utils.translation import gettext as _
 
 from bench.generate import BENCH_USERNAME, FAMILY_NAMES, GIVEN_NAMES, RowWriter
 from bench.scales import Scale
-from familiebro.cases import deadlines as case_deadlines
 from familiebro.cases.case_services import REFERENCE_PREFIX as CASE_PREFIX
+from familiebro.cases.deadlines import rules as case_deadlines
 from familiebro.cases.models import (
     Case,
     Deadline,

@@ -28,7 +28,8 @@ from familiebro.privacy.models import Assignment, Consent, Purpose
 from familiebro.privacy.models.consent import ConsentQuerySet
 from familiebro.privacy.policy import Action
 
-from . import deadlines, permissions
+from . import permissions
+from .deadlines import rules as deadline_rules
 from .models import (
     Case,
     Deadline,
@@ -376,8 +377,8 @@ def open_case(
     if concern:
         _log(case, actor, LogEntry.Kind.CONCERN, concern, at=now)
     _audit(actor, audit.AuditEvent.Action.CREATE, case, case, origin=origin, phase=case.phase)
-    deadlines.on_case_received(case)
-    deadlines.on_phase_entered(case, case.phase, now)
+    deadline_rules.on_case_received(case)
+    deadline_rules.on_phase_entered(case, case.phase, now)
     if help_request is not None and help_request.first_contacted_at is not None:
         first_contact = spec.milestone("first_contact")
         if first_contact is not None:
@@ -429,13 +430,13 @@ def decide(
         at=now,
     )
     _audit(actor, audit.AuditEvent.Action.CREATE, decision, case, option=chosen.key)
-    deadlines.on_decision(case, phase.key, leaves_phase=chosen.to != phase.key, at=now)
+    deadline_rules.on_decision(case, phase.key, leaves_phase=chosen.to != phase.key, at=now)
     if chosen.closes:
         _close(actor, case, close_reason, summary, now)
     elif chosen.to != case.phase:
         case.phase = chosen.to or case.phase
         case.save(update_fields=["phase"])
-        deadlines.on_phase_entered(case, case.phase, now)
+        deadline_rules.on_phase_entered(case, case.phase, now)
     return decision
 
 
@@ -450,7 +451,7 @@ def _record_milestone(actor: Any, case: Case, key: str, at: datetime.datetime) -
     kind = case.pathway_version.parsed.milestone(key)
     _log(case, actor, LogEntry.Kind.MILESTONE, str(kind.label) if kind else key, at=at)
     _audit(actor, audit.AuditEvent.Action.CREATE, milestone, case, milestone=key)
-    deadlines.on_milestone(case, key, at)
+    deadline_rules.on_milestone(case, key, at)
     return milestone
 
 
@@ -591,10 +592,10 @@ def accept_handover(actor: Any, handover_id: Any) -> Case:
             "added_at": now,
         },
     )
-    Deadline = deadlines.Deadline
+    Deadline = deadline_rules.Deadline
     Deadline.objects.filter(
         case=case, responsible_id=previous, completed_at__isnull=True, cancelled_at__isnull=True
-    ).exclude(key=deadlines.EVALUATION_KEY).update(responsible=actor)
+    ).exclude(key=deadline_rules.EVALUATION_KEY).update(responsible=actor)
     _log(
         case,
         actor,
@@ -836,7 +837,7 @@ def add_measure(actor: Any, case: Case, fields: MeasureFields, meeting: Any = No
         internal_reason=fields.internal_reason,
         measure=measure,
     )
-    deadlines.schedule_evaluation(measure)
+    deadline_rules.schedule_evaluation(measure)
     _audit(actor, audit.AuditEvent.Action.CREATE, measure, case)
     return measure
 
@@ -872,7 +873,7 @@ def change_measure(
     current.version += 1
     current.save()
     if "evaluation_date" in changed or "responsible_user" in changed:
-        deadlines.schedule_evaluation(current)
+        deadline_rules.schedule_evaluation(current)
     _audit(actor, audit.AuditEvent.Action.CHANGE, current, case, changed_fields=changed)
     return current
 
@@ -916,17 +917,17 @@ def evaluate_measure(
         evaluated_by=actor,
         evaluated_at=now,
     )
-    deadlines.complete_evaluation(measure, now)
+    deadline_rules.complete_evaluation(measure, now)
     if decision == MeasureEvaluation.Decision.STOP:
         measure.status = Measure.Status.STOPPED
-        deadlines.cancel_for_measure(measure, now)
+        deadline_rules.cancel_for_measure(measure, now)
     else:
         assert next_evaluation_date is not None  # checked above
         measure.evaluation_date = next_evaluation_date
     measure.version += 1
     measure.save()
     if decision != MeasureEvaluation.Decision.STOP:
-        deadlines.schedule_evaluation(measure)
+        deadline_rules.schedule_evaluation(measure)
     _log(
         case,
         actor,
@@ -1026,7 +1027,7 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
     case.close_reason = reason
     case.save(update_fields=["status", "closed_at", "close_reason"])
     _log(case, actor, LogEntry.Kind.CLOSING, summary, at=now)
-    deadlines.cancel_open(case, now)
+    deadline_rules.cancel_open(case, now)
     # The plan is for coordinated services, which end with the case: the register of active
     # plans must not count it.
     IndividualPlan.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
@@ -1274,7 +1275,7 @@ def my_cases(actor: Any) -> list[CaseRow]:
         READ,
     )
     _attach_versions(cases)
-    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
+    due = deadline_rules.next_due(actor, [c.pk for c in cases], READ)
     rows = [
         CaseRow(
             c, due.get(c.pk), _("Coordinator") if c.coordinator_id == actor.pk else _("Participant")
@@ -1400,7 +1401,7 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
             ),
         ],
     )
-    due = deadlines.next_due(actor, [c.pk for c in cases], READ)
+    due = deadline_rules.next_due(actor, [c.pk for c in cases], READ)
     rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
     return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
 

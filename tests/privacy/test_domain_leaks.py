@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, reminders
+from familiebro.cases import case_services
+from familiebro.cases.deadlines import reminders
 from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, Deadline, Measure, Notification
 from familiebro.core.models import Membership, ServiceUnit

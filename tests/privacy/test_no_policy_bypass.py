@@ -28,7 +28,7 @@ from familiebro.privacy import policy
 NOT_PERSONAL: dict[str, str] = {
     "cases.Reminder": (
         "that a reminder about a deadline went to a staff member: only the reminder sweep "
-        "reads it (familiebro.cases.reminders), no page or API shows it, and it holds no "
+        "reads it (familiebro.cases.deadlines.reminders), no page or API shows it, and it holds no "
         "more than the ids of the deadline and the recipient"
     ),
 }

@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import audit, policy
 
-from .. import case_services, deadlines, permissions
+from .. import case_services, permissions
 from ..case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
+from ..deadlines import rules as deadline_rules
 from ..models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
 
 # BUP may take part in a child's family meetings without a referral at most twice; planning a
@@ -141,7 +142,7 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         invitations=invitations,
         measures=measures,
         minutes_entry=entries[0] if entries else None,
-        gp_notice_short=deadlines.gp_notice_is_short(meeting.starts_at, now),
+        gp_notice_short=deadline_rules.gp_notice_is_short(meeting.starts_at, now),
         is_over=meeting.is_over(now),
     )
 
@@ -176,7 +177,7 @@ def short_gp_notice(invitation: Invitation) -> bool:
     return (
         invitation.is_gp
         and sent is not None
-        and deadlines.gp_notice_is_short(invitation.meeting.starts_at, sent)
+        and deadline_rules.gp_notice_is_short(invitation.meeting.starts_at, sent)
     )
 
 
@@ -276,8 +277,8 @@ def plan_meeting(
         created_by=actor,
         created_at=now,
     )
-    if gp_to_be_invited and not deadlines.gp_notice_is_short(starts_at, now):
-        deadlines.schedule_gp_notice(meeting)
+    if gp_to_be_invited and not deadline_rules.gp_notice_is_short(starts_at, now):
+        deadline_rules.schedule_gp_notice(meeting)
     _audit(
         actor,
         audit.AuditEvent.Action.CREATE,
@@ -571,7 +572,7 @@ def invite(
     if is_gp:
         Deadline.objects.filter(
             meeting=meeting,
-            key=deadlines.GP_NOTICE_KEY,
+            key=deadline_rules.GP_NOTICE_KEY,
             completed_at__isnull=True,
             cancelled_at__isnull=True,
         ).update(completed_at=now)
@@ -739,7 +740,7 @@ def move_meeting(
         now=now,
         site_url=site_url,
     )
-    gp_short = deadlines.on_meeting_moved(current, any(i.is_gp for i in invitations), now)
+    gp_short = deadline_rules.on_meeting_moved(current, any(i.is_gp for i in invitations), now)
     _log_meeting(
         actor,
         current,
@@ -790,7 +791,7 @@ def cancel_meeting(
         now=now,
         site_url=site_url,
     )
-    deadlines.cancel_for_meeting(current, now)
+    deadline_rules.cancel_for_meeting(current, now)
     _log_meeting(
         actor,
         current,

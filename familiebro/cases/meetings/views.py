@@ -28,7 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 
-from .. import case_services, deadlines
+from .. import case_services
+from ..deadlines import rules as deadline_rules
 from ..models import Case, Meeting
 from . import services as meeting_services
 from .forms import (
@@ -107,7 +108,9 @@ def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, case, exc)
         else:
             messages.success(request, _("The meeting is planned. Invite the participants."))
-            if data["gp_to_be_invited"] and deadlines.gp_notice_is_short(starts_at, timezone.now()):
+            if data["gp_to_be_invited"] and deadline_rules.gp_notice_is_short(
+                starts_at, timezone.now()
+            ):
                 messages.warning(request, _gp_warning())
             return redirect(_meeting_url(case, meeting))
     bup_count = meeting_services.bup_meetings_without_referral(request.user, case)

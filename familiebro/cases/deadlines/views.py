@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services
-from .notifications import mark_all_read, notifications_of
+from .. import case_services
+from ..notifications import mark_all_read, notifications_of
 
 
 @never_cache
