@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("familiebro.cases.public_urls")),
     path("", include("familiebro.cases.inbox_urls")),
     path("", include("familiebro.cases.case_urls")),
-    path("", include("familiebro.cases.pathway_urls")),
+    path("", include("familiebro.cases.pathways.urls")),
     path("", include("familiebro.portal.urls")),
 ]
 

@@ -4,7 +4,7 @@ A published version never changes (PathwayVersion.save refuses it): editing a de
 means publishing a new version. Cases opened earlier keep theirs until someone moves them
 with `move_cases`, which names the phase each old phase becomes, so no history is rewritten
 silently. These are administration tasks, run with `familiebro pathway …` or on the staff
-pages under /ansatt/forlop/ (pathway_views), which call the same functions.
+pages under /ansatt/forlop/ (pathways.views), which call the same functions.
 
 Who may do what (the pages ask; the command is run by whoever operates the instance):
 instance administrators publish versions and choose for any municipality or unit, because a
@@ -29,8 +29,8 @@ from django.utils.translation import ngettext
 from familiebro.core.models import Membership, Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 
-from .models import Case, PathwayChoice, PathwayDefinition, PathwayVersion
-from .pathways import SpecError, parse_spec
+from ..models import Case, PathwayChoice, PathwayDefinition, PathwayVersion
+from .spec import SpecError, parse_spec
 
 
 def _definition(key: str) -> PathwayDefinition:
@@ -427,7 +427,7 @@ class ReadablePhase:
 def readable(spec: Any) -> list[ReadablePhase]:
     """The phases of a parsed specification, in order, with the rules said in words in the
     active language."""
-    from .models import Meeting
+    from ..models import Meeting
 
     meeting_kinds = dict(Meeting.Kind.choices)
     names = {p.key: str(p.name) for p in spec.phases}

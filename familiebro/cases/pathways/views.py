@@ -2,7 +2,7 @@
 
 Any staff member may read the definitions (they hold no personal data). Publishing a version
 and choosing a pathway are refused with 403 and the reason to whoever may not do it
-(pathway_services says who may). Every page works without JavaScript: the specification is
+(pathways.services says who may). Every page works without JavaScript: the specification is
 edited as text in a textarea or uploaded as a file, and "check" and "publish" are two submit
 buttons of the same form.
 """
@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from familiebro.core.decorators import staff_required
 from familiebro.core.responses import forbidden
 
-from . import pathway_services as services
-from .models import PathwayVersion
-from .pathway_forms import ChooseForm, NewVersionForm
-from .pathways import parse_spec
+from ..models import PathwayVersion
+from . import services
+from .forms import ChooseForm, NewVersionForm
+from .spec import parse_spec
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
