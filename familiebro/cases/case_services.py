@@ -30,6 +30,7 @@ from familiebro.privacy.policy import Action
 
 from . import permissions
 from .deadlines import rules as deadline_rules
+from .help_requests.services import REFERENCE_ALPHABET, identity_numbers_in, units_of
 from .models import (
     Case,
     Deadline,
@@ -48,7 +49,6 @@ from .models import (
     PathwayDefinition,
     PathwayVersion,
 )
-from .services import REFERENCE_ALPHABET, identity_numbers_in, units_of
 
 # Case pages read for coordination: the purpose a family's consent names when another
 # service takes part. Staff with a need to know in the owning organisation read for it too.
@@ -249,7 +249,7 @@ def _log(
 def _take_over_request(actor: Any, help_request: HelpRequest) -> HelpRequest:
     """The request a case is opened from: converted now, or earlier (e.g. to the allocation
     meeting) as long as no case was opened from it yet."""
-    from .services import convert_to_case
+    from .help_requests.services import convert_to_case
 
     if help_request.status != HelpRequest.Status.CONVERTED:
         return convert_to_case(actor, help_request)

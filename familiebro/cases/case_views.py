@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services, services
+from . import case_services
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -37,6 +37,7 @@ from .case_forms import (
     ParticipantForm,
     PlanForm,
 )
+from .help_requests import services
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 from .plans import services as plan_services
 

@@ -23,7 +23,8 @@ from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
 from familiebro.privacy.models import Consent, DataCategory, Purpose
 from familiebro.privacy.services import record_consent
 
-from . import case_services, services
+from . import case_services
+from .help_requests import services
 from .models import Case, HelpRequest, LogEntry
 
 WAITING_REQUEST = "Far til to"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familiebro.cases import case_services
-from familiebro.cases import services as inbox
+from familiebro.cases.help_requests import services as inbox
 from familiebro.cases.models import Case, HelpRequest, LogEntry, Measure
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders

@@ -121,7 +121,7 @@ def test_a_familiehjelpa_request_is_closed_after_one_phone_call():
     town = builders.municipality()
     request = HelpRequestFactory(unit=town.team, email="mor@example.no")
     child = builders.child_of(town.therapist)
-    from familiebro.cases import services as inbox
+    from familiebro.cases.help_requests import services as inbox
 
     inbox.mark_contacted(town.therapist, request)
     case = case_services.open_case(

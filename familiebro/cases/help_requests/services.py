@@ -41,8 +41,8 @@ from familiebro.privacy.consultation import Kind as FindingKind
 from familiebro.privacy.consultation import find_identifying_text
 from familiebro.privacy.policy import Action, Purpose
 
+from ..models import HelpRequest
 from . import rate_limit, storage_notice
-from .models import HelpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -495,7 +495,7 @@ def unit_notification(
 
 
 def _queue_unit_notification(help_request: HelpRequest, site_url: str) -> None:
-    from .tasks import notify_unit_of_help_request
+    from ..tasks import notify_unit_of_help_request
 
     link = site_url.rstrip("/") + reverse("inbox:detail", args=[help_request.pk])
     # Queued in the request's own transaction (the database task backend stores it there):

@@ -21,9 +21,10 @@ from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 from familiebro.privacy.policy import Purpose
 
-from . import case_services, services
+from .. import case_services
+from ..models import HelpRequest
+from . import services
 from .inbox_forms import CloseForm, ConvertForm, RegisterHelpRequestForm
-from .models import HelpRequest
 
 STATUS_BY_SLUG = services.STATUS_SLUGS
 SLUG_BY_STATUS = {status: slug for slug, status in STATUS_BY_SLUG.items()}
