@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services
+from . import case_pages, case_services
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -51,7 +51,7 @@ def _posted(request: HttpRequest) -> Any:
 @staff_required
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/case/mine.html", {"rows": case_services.my_cases(request.user)})
+    return render(request, "cases/case/mine.html", {"rows": case_pages.my_cases(request.user)})
 
 
 @never_cache
@@ -59,11 +59,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 def allocation(request: HttpRequest) -> HttpResponse:
     """The weekly allocation meeting: the unit's waiting requests and cases on one page."""
-    view = case_services.allocation(request.user, request.GET.get("enhet"))
+    view = case_pages.allocation(request.user, request.GET.get("enhet"))
     return render(request, "cases/case/allocation.html", {"allocation": view})
 
 
-def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
+def _forms(page: case_pages.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
     """The case page's forms, with the one that was sent (and refused) bound."""
     if not page.can_change:
         return {}
@@ -81,7 +81,7 @@ def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any
 
 
 def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> HttpResponse:
-    page = case_services.case_page(request.user, pk)
+    page = case_pages.case_page(request.user, pk)
     context = {"page": page, "case": page.case, **_forms(page, bound)}
     return render(request, "cases/case/detail.html", context, status=status)
 
@@ -91,7 +91,7 @@ def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> H
 @require_GET
 def log(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole shared log of a case, a page at a time."""
-    view = case_services.log_page(request.user, pk, request.GET.get("side"))
+    view = case_pages.log_page(request.user, pk, request.GET.get("side"))
     return render(request, "cases/case/log.html", {"log": view, "case": view.case})
 
 
@@ -242,7 +242,7 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = HandoverForm(_posted(request), colleagues=choices.coordinator_candidates)
     if request.method == "GET":
         return _action_page(request, pk, form, HANDOVER_PAGE)
@@ -302,7 +302,7 @@ def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = ParticipantForm(_posted(request), units=choices.units)
     if request.method == "GET":
         return _action_page(request, pk, form, PARTICIPANT_PAGE)
@@ -337,7 +337,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(
         request,
         pk,
-        GoalForm(request.POST, goals=case_services.choices_for_change(request.user, case).goals),
+        GoalForm(request.POST, goals=case_pages.choices_for_change(request.user, case).goals),
         "goal_form",
         lambda f: case_services.add_goal(
             request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
@@ -347,7 +347,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _measure_form(request: HttpRequest, case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     return MeasureForm(
         data,
         units=choices.participating_units,
@@ -583,7 +583,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     units = services.units_of(request.user)
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
-    children = case_services.openable_children(request.user)
+    children = case_pages.openable_children(request.user)
     form = OpenCaseForm(
         _posted(request),
         children=children,
@@ -633,7 +633,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     if plan_services.active_plan(request.user, case) is not None:
         return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
     form = PlanForm(_posted(request), participants=choices.participants)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import case_pages, case_services
 from familiebro.cases.help_requests import services as inbox
 from familiebro.cases.models import Case, HelpRequest, LogEntry, Measure
 from familiebro.privacy.models import AuditEvent
@@ -402,13 +402,13 @@ def test_a_sub_goal_is_shown_under_its_main_goal(town):
 
 def test_the_case_page_shows_the_newest_entries_and_links_to_the_whole_log(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
-    for number in range(case_services.LOG_ON_CASE_PAGE + 5):
+    for number in range(case_pages.LOG_ON_CASE_PAGE + 5):
         case_services.write_log_entry(
             town.teacher, case, kind=LogEntry.Kind.NOTE, text=f"Notat nummer {number}."
         )
     teacher = as_user(town.teacher)
     page = text_of(teacher.get(detail(case)))
-    newest = case_services.LOG_ON_CASE_PAGE + 4
+    newest = case_pages.LOG_ON_CASE_PAGE + 4
     assert f"Notat nummer {newest}." in page
     assert "Notat nummer 0." not in page
     assert reverse("cases:log", args=[case.pk]) in page

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import case_pages, case_services
 from familiebro.cases.models import Case, Goal, LogEntry, Milestone
 from familiebro.core.models import Membership, ServiceUnit
 from tests.cases import builders
@@ -134,7 +134,7 @@ def test_the_services_refuse_who_does_not_work_on_the_case(town, case, who):
 
 
 def test_the_case_page_offers_no_forms_to_who_does_not_work_on_the_case(town, case):
-    page = case_services.case_page(knows_child_from_elsewhere(town, case), case.pk)
+    page = case_pages.case_page(knows_child_from_elsewhere(town, case), case.pk)
     assert not page.can_change
     # Owning-organisation staff with the need to know still read the log's history.
     assert page.log
@@ -149,7 +149,7 @@ def test_the_owning_units_caseworker_writes(town, case):
     goals, log, milestones = written(case)
     assert (goals, milestones) == (before[0] + 1, before[2] + 1)
     assert log > before[1]
-    assert case_services.case_page(colleague, case.pk).can_change
+    assert case_pages.case_page(colleague, case.pk).can_change
 
 
 def test_a_participating_units_member_writes(town, case):

@@ -164,7 +164,8 @@ def services_modules() -> list[Path]:
     return sorted(
         path
         for path in PACKAGE.rglob("*.py")
-        if path.name == "services.py" or path.name.endswith("_services.py")
+        if path.name in ("services.py", "pages.py")
+        or path.name.endswith(("_services.py", "_pages.py"))
     )
 
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 
-from .. import case_services
+from .. import case_pages, case_services
 from ..deadlines import rules as deadline_rules
 from ..models import Case, Meeting
 from . import services as meeting_services
@@ -142,7 +142,7 @@ def _forms(
     if not page.can_change or page.is_cancelled:
         return {}
     case = page.meeting.case
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     forms: dict[str, Any] = {
         "measure_form": DecisionMeasureForm(
             units=choices.participating_units,
@@ -196,7 +196,7 @@ def invite(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
     form = InvitationForm(
-        request.POST, people=case_services.choices_for_change(request.user, case).colleagues
+        request.POST, people=case_pages.choices_for_change(request.user, case).colleagues
     )
     if form.is_valid():
         try:
@@ -333,7 +333,7 @@ def approve_minutes(request: HttpRequest, pk: int, meeting_id: int) -> HttpRespo
 def add_measure(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = DecisionMeasureForm(
         request.POST,
         units=choices.participating_units,
