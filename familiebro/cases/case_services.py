@@ -84,11 +84,6 @@ def get_case(actor: Any, case_id: Any) -> Case:
     return case
 
 
-def may_change(actor: Any, case: Case) -> bool:
-    """Whether the actor may change the case (permissions.may_write: those who work on it)."""
-    return permissions.may_write(actor, case)
-
-
 def _require_change(actor: Any, case: Case) -> Case:
     """The case, locked for the change, once the actor may change it: they work on it."""
     permissions.require_write(actor, case)
@@ -480,34 +475,17 @@ def _same_service_domain(case: Case, unit: ServiceUnit) -> bool:
     return unit.organisation_id == case.organisation_id and unit.domain == case.unit.domain
 
 
-def _colleague_in(case: Case, user: Any) -> bool:
-    """Whether `user` may coordinate the case: they must change it, so they work in the owning
-    organisation under the owning unit's duty of confidentiality."""
-    return Membership.objects.filter(
-        user=user, unit__organisation_id=case.organisation_id, unit__domain=case.unit.domain
-    ).exists()
-
-
-def _may_hand_over(actor: Any, case: Case) -> bool:
-    if case.coordinator_id in (None, actor.pk):
-        return True
-    leads = Membership.objects.filter(
-        user=actor, unit_id=case.unit_id, role=Membership.Role.LEADER
-    ).exists()
-    return leads
-
-
 @transaction.atomic
 def offer_handover(actor: Any, case: Case, to_user: Any, message: str = "") -> Handover:
     """Offer the coordinator role to a colleague. Until they accept, the holder keeps it."""
     case = _require_change(actor, case)
-    if not _may_hand_over(actor, case):
+    if not permissions.may_hand_over(actor, case):
         raise PermissionDenied(
             _("Only the coordinator or the owning unit's leader can offer the coordinator role.")
         )
     if to_user.pk == case.coordinator_id:
         raise ValidationError({"to_user": [_("This person is already the coordinator.")]})
-    if not _colleague_in(case, to_user):
+    if not permissions.may_coordinate(case, to_user):
         raise ValidationError(
             {
                 "to_user": [
@@ -629,7 +607,7 @@ def decline_handover(actor: Any, handover_id: Any) -> Handover:
 @transaction.atomic
 def withdraw_handover(actor: Any, handover_id: Any) -> Handover:
     handover, case = _pending(actor, handover_id)
-    if handover.offered_by_id != actor.pk and not _may_hand_over(actor, case):
+    if handover.offered_by_id != actor.pk and not permissions.may_hand_over(actor, case):
         raise PermissionDenied(_("Only whoever offered the role can withdraw the offer."))
     handover.withdrawn_at = timezone.now()
     handover.save(update_fields=["withdrawn_at"])

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_pages, case_services
+from . import case_pages, case_services, permissions
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -438,7 +438,7 @@ def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> l
 
 def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> MeasureForm | None:
     """The measure's edit form, for staff who may change the case (others only read)."""
-    if not case_services.may_change(request.user, case):
+    if not permissions.may_change(request.user, case):
         return None
     initial = {name: getattr(measure, name) for name in case_services.MEASURE_EDITABLE}
     initial["responsible_unit"] = measure.responsible_unit_id

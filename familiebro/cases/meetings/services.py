@@ -109,7 +109,7 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
     can_change = (
         basis.kind == policy.Basis.OWN_ORGANISATION
         and case.is_open
-        and case_services.may_change(actor, case)
+        and permissions.may_change(actor, case)
     )
     invitations = policy.list_page(
         actor,

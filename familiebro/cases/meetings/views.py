@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 
-from .. import case_pages, case_services
+from .. import case_pages, case_services, permissions
 from ..deadlines import rules as deadline_rules
 from ..models import Case, Meeting
 from . import services as meeting_services
@@ -79,7 +79,7 @@ def _plan_form(planner: Any, case: Case, data: Any = None) -> PlanMeetingForm:
 @require_http_methods(["GET", "POST"])
 def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    if not case_services.may_change(request.user, case):
+    if not permissions.may_change(request.user, case):
         return _refused(
             request,
             case,

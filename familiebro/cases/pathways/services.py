@@ -20,15 +20,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from familiebro.core.models import Membership, Municipality, ServiceUnit
+from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 
+from .. import permissions
 from ..models import Case, PathwayChoice, PathwayDefinition, PathwayVersion
 from .spec import SpecError, parse_spec
 
@@ -86,62 +87,6 @@ def problems_of(spec: Any) -> list[str]:
     return []
 
 
-def may_publish(user: Any) -> bool:
-    return bool(getattr(user, "is_instance_admin", False))
-
-
-def require_may_publish(user: Any) -> None:
-    if not may_publish(user):
-        raise PermissionDenied(
-            _(
-                "Only an instance administrator can publish a pathway version: a new version "
-                "changes new cases everywhere the pathway is chosen. Ask your instance "
-                "administrator."
-            )
-        )
-
-
-def choosable_units(user: Any) -> list[ServiceUnit]:
-    """The units whose pathway `user` may choose: all for an instance administrator, else
-    those they administer or lead."""
-    units = ServiceUnit.objects.select_related("organisation__municipality").order_by(
-        "organisation__name", "name"
-    )
-    if may_publish(user):
-        return list(units)
-    roles = (Membership.Role.UNIT_ADMIN, Membership.Role.LEADER)
-    return list(units.filter(memberships__user=user, memberships__role__in=roles).distinct())
-
-
-def choosable_municipalities(user: Any) -> list[Municipality]:
-    """A municipality's choice covers units of many services, so only an instance
-    administrator makes it."""
-    return list(Municipality.objects.order_by("name")) if may_publish(user) else []
-
-
-def require_may_choose(
-    user: Any, *, municipality: Municipality | None = None, unit: ServiceUnit | None = None
-) -> None:
-    if may_publish(user):
-        return
-    if unit is not None and unit.pk in {u.pk for u in choosable_units(user)}:
-        return
-    if unit is not None:
-        raise PermissionDenied(
-            _(
-                "Only the unit's administrator or leader, or an instance administrator, can "
-                "choose the pathway of %(unit)s. Ask one of them."
-            )
-            % {"unit": unit}
-        )
-    raise PermissionDenied(
-        _(
-            "Only an instance administrator can choose the pathway of a whole municipality. "
-            "A unit's administrator or leader can choose for their own unit."
-        )
-    )
-
-
 @transaction.atomic
 def publish_version(
     key: str,
@@ -157,7 +102,7 @@ def publish_version(
     `based_on` is the version the editor started from: if another was published since, the
     editor's text would silently undo it, so publishing is refused."""
     if actor is not None:
-        require_may_publish(actor)
+        permissions.require_may_publish(actor)
     problems = problems_of(spec)
     if problems:
         raise ValidationError(problems)
@@ -204,7 +149,7 @@ def choose(
     if (municipality is None) == (unit is None):
         raise ValidationError(_("Name either a municipality or a unit."))
     if actor is not None:
-        require_may_choose(actor, municipality=municipality, unit=unit)
+        permissions.require_may_choose(actor, municipality=municipality, unit=unit)
     definition = _definition(key)
     place = Q(unit=unit) if unit is not None else Q(municipality=municipality, unit__isnull=True)
     previous = PathwayChoice.objects.filter(place).values_list("definition__key", flat=True).first()
@@ -315,7 +260,7 @@ def overview(user: Any) -> list[DefinitionRow]:
     it is chosen. Counts only, so no case is shown or audited: an instance administrator
     (who may move cases) counts them all, anyone else those of their own organisations."""
     cases = Case.objects.filter(status=Case.Status.OPEN)
-    if not may_publish(user):
+    if not permissions.may_publish(user):
         cases = cases.filter(organisation_id__in=policy.scope_of(user).organisation_ids)
     counts = dict(
         cases.values("pathway_version_id")
@@ -456,13 +401,13 @@ def choices_for(user: Any) -> list[tuple[str, str]]:
         for c in PathwayChoice.objects.select_related("definition")
     }
     rows = []
-    for municipality in choosable_municipalities(user):
+    for municipality in permissions.choosable_municipalities(user):
         rows.append(
             (
                 _("%(municipality)s (whole municipality)") % {"municipality": municipality},
                 chosen.get((None, municipality.pk), ""),
             )
         )
-    for unit in choosable_units(user):
+    for unit in permissions.choosable_units(user):
         rows.append((_("%(unit)s (unit)") % {"unit": unit}, chosen.get((unit.pk, None), "")))
     return rows

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from familiebro.core.decorators import staff_required
 from familiebro.core.responses import forbidden
 
+from .. import permissions
 from ..models import PathwayVersion
 from . import services
 from .forms import ChooseForm, NewVersionForm
@@ -42,8 +43,8 @@ def _version(key: str, number: int | None = None) -> PathwayVersion:
 def pathway_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": services.overview(request.user),
-        "may_publish": services.may_publish(request.user),
-        "may_choose": bool(services.choosable_units(request.user)),
+        "may_publish": permissions.may_publish(request.user),
+        "may_choose": bool(permissions.choosable_units(request.user)),
     }
     return render(request, "cases/pathway/list.html", context)
 
@@ -58,7 +59,7 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
         "spec": version.parsed,
         "phases": services.readable(version.parsed),
         "is_newest": services.newest_number(key) == number,
-        "may_publish": services.may_publish(request.user),
+        "may_publish": permissions.may_publish(request.user),
     }
     return render(request, "cases/pathway/version.html", context)
 
@@ -78,7 +79,7 @@ def version_json(request: HttpRequest, key: str, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_version(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        services.require_may_publish(request.user)
+        permissions.require_may_publish(request.user)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     newest = _version(key)
@@ -145,8 +146,8 @@ def new_version(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def choose(request: HttpRequest) -> HttpResponse:
-    units = services.choosable_units(request.user)
-    municipalities = services.choosable_municipalities(request.user)
+    units = permissions.choosable_units(request.user)
+    municipalities = permissions.choosable_municipalities(request.user)
     if not units and not municipalities:
         return _forbidden(
             request,
