@@ -13,7 +13,6 @@ in familiebro.cases.case_pages.
 from __future__ import annotations
 
 import datetime
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +31,7 @@ from familiebro.privacy.policy import Action
 
 from . import permissions
 from .deadlines import rules as deadline_rules
-from .help_requests.services import REFERENCE_ALPHABET, identity_numbers_in
+from .help_requests.services import identity_numbers_in
 from .models import (
     Case,
     Decision,
@@ -49,12 +48,12 @@ from .models import (
     PathwayDefinition,
     PathwayVersion,
 )
+from .references import CASE_PREFIX, new_reference
 
 # Case pages read for coordination: the purpose a family's consent names when another
 # service takes part. Staff with a need to know in the owning organisation read for it too.
 READ = Purpose.COORDINATION
 WRITE = policy.Purpose.CASEWORK
-REFERENCE_PREFIX = "SAK"
 MAX_TEXT = 5000
 MAX_TITLE = 200
 DEFAULT_DEFINITION = "bti"
@@ -171,11 +170,6 @@ def pathway_for(unit: ServiceUnit) -> PathwayVersion:
 
 
 # Opening -----------------------------------------------------------------------------------
-
-
-def new_reference() -> str:
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:]}"
 
 
 def _family_ids(case: Case) -> list[int]:
@@ -324,7 +318,7 @@ def open_case(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    reference=new_reference(),
+                    reference=new_reference(CASE_PREFIX),
                     organisation_id=unit.organisation_id,
                     unit=unit,
                     child=child,

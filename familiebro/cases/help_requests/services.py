@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,13 +41,12 @@ from familiebro.privacy.consultation import find_identifying_text
 from familiebro.privacy.policy import Action, Purpose
 
 from ..models import HelpRequest
+from ..references import new_reference
 from . import rate_limit, storage_notice
 
 logger = logging.getLogger(__name__)
 
 # Readable over the phone: no 0/O, 1/I/L, or U (read as V).
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_PREFIX = "FB"
 _REFERENCE_ATTEMPTS = 5
 
 # Units of these kinds receive requests even before they publish an offer: they are the
@@ -76,15 +74,6 @@ _REASONS_AFTER_CONTACT = {
     HelpRequest.CloseReason.REFERRED_ELSEWHERE,
 }
 _STAFF_CHANNELS = {c for c in HelpRequest.Channel.values if c != HelpRequest.Channel.WEB}
-
-
-# References ---------------------------------------------------------------------------------
-
-
-def new_reference() -> str:
-    """A random reference like FB-7K3M-9QX2 (30^8 ≈ 6.6 × 10^11 possibilities)."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:]}"
 
 
 # Which units receive requests ------------------------------------------------------------------
