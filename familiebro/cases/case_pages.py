@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
 from familiebro.privacy.models import Consent, Purpose
 from familiebro.privacy.models.consent import ConsentQuerySet
 from familiebro.privacy.policy import Action
@@ -28,7 +29,6 @@ from familiebro.privacy.policy import Action
 from . import permissions
 from .case_services import READ, WRITE, get_case
 from .deadlines import rules as deadline_rules
-from .help_requests.services import units_of
 from .models import (
     Case,
     Deadline,
@@ -372,7 +372,7 @@ def allocation(actor: Any, unit_id: Any = None) -> Allocation:
     """The allocation view of one of the actor's units (the first when none is chosen):
     requests for help still waiting and cases waiting for the team, the oldest first. A
     constant number of queries, whatever the number of cases."""
-    units = units_of(actor)
+    units = list(units_of(actor).order_by("name"))
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     chosen: ServiceUnit | None = units[0]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
 
 from . import case_pages, case_services, permissions
 from .case_forms import (
@@ -37,7 +38,6 @@ from .case_forms import (
     ParticipantForm,
     PlanForm,
 )
-from .help_requests import services
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
 from .plans import services as plan_services
 
@@ -580,7 +580,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
         help_request = policy.get_or_404(
             request.user, HelpRequest, request_id, policy.Purpose.CASEWORK
         )
-    units = services.units_of(request.user)
+    units = list(units_of(request.user).order_by("name"))
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     children = case_pages.openable_children(request.user)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
 from familiebro.privacy.policy import Purpose
 
 from .. import case_services
@@ -191,7 +192,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    units = services.units_of(request.user)
+    units = list(units_of(request.user).order_by("name"))
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     form = RegisterHelpRequestForm(request.POST or None, units=units)

@@ -37,7 +37,7 @@ from familiebro.core.identifiers import normalise_phone_number
 from familiebro.core.models import Membership, Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consultation import Kind as FindingKind
-from familiebro.privacy.consultation import find_identifying_text
+from familiebro.privacy.consultation import find_identifying_text, units_of
 from familiebro.privacy.policy import Action, Purpose
 
 from ..models import HelpRequest
@@ -573,15 +573,6 @@ def was_contacted_late(help_request: HelpRequest) -> bool:
     return contacted is not None and contacted > help_request.first_contact_due_at
 
 
-def units_of(actor: Any) -> list[ServiceUnit]:
-    """The units whose inbox the actor reads: those they are a member of."""
-    return list(
-        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).unit_ids)
-        .select_related("organisation")
-        .order_by("name")
-    )
-
-
 def inbox_for(actor: Any, unit: ServiceUnit | None, status: str) -> QuerySet[HelpRequest]:
     """The requests of `unit` (or all the actor's units) with `status`, deadline first."""
     requests = policy.visible(actor, HelpRequest, Purpose.CASEWORK).filter(status=status)
@@ -615,7 +606,8 @@ def inbox_page(
     A constant number of queries, however many requests the unit has."""
     if status not in HelpRequest.Status.values:
         raise Http404(_("There is no such list of requests."))
-    units = units_of(actor)
+    # The units whose inbox the actor reads: those they are a member of.
+    units = list(units_of(actor).order_by("name"))
     unit = None
     if unit_id not in (None, ""):
         unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
