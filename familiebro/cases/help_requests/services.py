@@ -22,19 +22,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from familiebro.catalogue.models import Offer
 from familiebro.core.identifiers import normalise_phone_number
-from familiebro.core.models import Membership, Municipality, ServiceUnit
+from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consultation import Kind as FindingKind
 from familiebro.privacy.consultation import find_identifying_text, units_of
@@ -42,6 +41,7 @@ from familiebro.privacy.policy import Action, Purpose
 
 from ..models import HelpRequest
 from ..references import new_reference
+from ..tasks import notify_unit_of_help_request
 from . import rate_limit, storage_notice
 
 logger = logging.getLogger(__name__)
@@ -443,49 +443,10 @@ def register_help_request(
 
 # Telling the unit ---------------------------------------------------------------------------
 
-
-def notification_recipients(unit: ServiceUnit) -> list[str]:
-    """The unit's own e-mail address, or its leaders' addresses when it has none."""
-    if unit.email:
-        return [unit.email]
-    return sorted(
-        set(
-            Membership.objects.filter(unit=unit, role=Membership.Role.LEADER)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-
-
-def unit_notification(
-    unit: ServiceUnit, *, reference: str, due_at: datetime.datetime, link: str
-) -> EmailMessage | None:
-    """The e-mail telling a unit a request has arrived: no name, no message, no contact
-    details, nothing about the family; only where to read it. None if nobody can receive it."""
-    recipients = notification_recipients(unit)
-    if not recipients:
-        return None
-    with translation.override(settings.LANGUAGE_CODE):
-        due = formats.date_format(timezone.localtime(due_at), "DATE_FORMAT")
-        subject = _("New request for help: %(reference)s") % {"reference": reference}
-        body = "\n\n".join(
-            [
-                _("A new request for help has arrived at %(unit)s.") % {"unit": unit.name},
-                _("Reference: %(reference)s") % {"reference": reference},
-                _("First contact is due by %(date)s.") % {"date": due},
-                _("Log in to Familiebro to read it:") + f"\n{link}",
-                _(
-                    "This e-mail says nothing about who asked or why: that stays in "
-                    "Familiebro. Do not forward it with personal details added."
-                ),
-            ]
-        )
-    return EmailMessage(subject=subject, body=body, to=recipients)
+# The worker sends the e-mail (familiebro.cases.tasks); help_requests.unit_email writes it.
 
 
 def _queue_unit_notification(help_request: HelpRequest, site_url: str) -> None:
-    from ..tasks import notify_unit_of_help_request
-
     link = site_url.rstrip("/") + reverse("inbox:detail", args=[help_request.pk])
     # Queued in the request's own transaction (the database task backend stores it there):
     # a stored request always has its e-mail queued, and a refused one never does.
