@@ -31,6 +31,7 @@ from .. import case_services, permissions
 from ..case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
 from ..deadlines import rules as deadline_rules
 from ..models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
+from .calendar import calendar_invitation, meeting_title
 
 # BUP may take part in a child's family meetings without a referral at most twice; planning a
 # third needs the planner to confirm that they know.
@@ -40,7 +41,6 @@ MAX_MINUTES = 50_000
 MAX_PLACE = 200
 MAX_AGENDA = 5000
 MAX_CANCELLATION_REASON = 1000
-CALENDAR_PRODUCT = "-//Familiebro//Meetings//EN"
 
 
 class MinutesConflict(EditConflict):
@@ -299,91 +299,6 @@ def bup_limit_warning(earlier: int) -> str:
 
 
 # Invitations -------------------------------------------------------------------------------
-
-
-def _ical_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545, 3.3.11)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ical_fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545, 3.1)."""
-    parts, current, size = [], "", 0
-    for char in line:
-        length = len(char.encode())
-        if size + length > 75:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += length
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def _ical_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ical_name(value: str) -> str:
-    # A parameter value in quotes may hold anything but quotes and control characters.
-    return '"' + re.sub(r'["\x00-\x1f]', "", value) + '"'
-
-
-def meeting_title(meeting: Meeting, case: Case) -> str:
-    """What the invitation calls the meeting: its kind and the case's reference, nothing
-    that identifies the child."""
-    return _("%(kind)s, case %(reference)s") % {
-        "kind": meeting.get_kind_display(),
-        "reference": case.reference,
-    }
-
-
-def calendar_invitation(
-    meeting: Meeting,
-    case: Case,
-    *,
-    organiser_name: str,
-    organiser_email: str,
-    attendee_name: str,
-    attendee_email: str,
-    stamp: datetime.datetime,
-    method: str = "REQUEST",
-    with_agenda: bool = True,
-) -> str:
-    """An iCalendar request or cancellation (RFC 5545/5546) for one attendee. The UID stays
-    the same for every message about the meeting, so calendars keep one event; SEQUENCE rises
-    with every move and the cancellation, so a calendar takes the newest message over older
-    ones. Without `with_agenda` the event carries no description."""
-    host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{CALENDAR_PRODUCT}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:familiebro-meeting-{meeting.pk}@{host}",
-        f"DTSTAMP:{_ical_time(stamp)}",
-        f"DTSTART:{_ical_time(meeting.starts_at)}",
-        f"DTEND:{_ical_time(meeting.ends_at)}",
-        f"SEQUENCE:{meeting.calendar_sequence}",
-        f"SUMMARY:{_ical_text(meeting_title(meeting, case))}",
-        f"LOCATION:{_ical_text(meeting.place)}",
-        f"DESCRIPTION:{_ical_text(meeting.agenda if with_agenda else '')}",
-        f"ORGANIZER;CN={_ical_name(organiser_name)}:mailto:{organiser_email}",
-        f"ATTENDEE;CN={_ical_name(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;"
-        f"RSVP=FALSE:mailto:{attendee_email}",
-        "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_ical_fold(line) for line in lines) + "\r\n"
 
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
