@@ -31,6 +31,7 @@ from familiebro.core.decorators import staff_required
 from .. import case_pages, case_services, permissions
 from ..deadlines import rules as deadline_rules
 from ..models import Case, Meeting
+from . import pages as meeting_pages
 from . import services as meeting_services
 from .forms import (
     CancelMeetingForm,
@@ -137,7 +138,7 @@ def _gp_warning() -> str:
 
 
 def _forms(
-    request: HttpRequest, page: meeting_services.MeetingPage, bound: dict[str, Any]
+    request: HttpRequest, page: meeting_pages.MeetingPage, bound: dict[str, Any]
 ) -> dict[str, Any]:
     if not page.can_change or page.is_cancelled:
         return {}
@@ -170,7 +171,7 @@ def _render(
     conflict: meeting_services.MinutesConflict | None = None,
     **bound: Any,
 ) -> HttpResponse:
-    page = meeting_services.meeting_page(request.user, case, meeting)
+    page = meeting_pages.meeting_page(request.user, case, meeting)
     context = {
         "case": case,
         "meeting": meeting,
