@@ -10,6 +10,7 @@ Staff read requests only through the access policy (the receiving unit's members
 nobody else), and every change is audited. Opening a case from a request
 (familiebro.cases.case_services) marks it as converted; it can also be marked converted first,
 with the unit's note on what happens next, and the case opened after the allocation meeting.
+The inbox staff read is in help_requests.pages; the unit's e-mail in help_requests.unit_email.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +36,7 @@ from familiebro.core.identifiers import normalise_phone_number
 from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consultation import Kind as FindingKind
-from familiebro.privacy.consultation import find_identifying_text, units_of
+from familiebro.privacy.consultation import find_identifying_text
 from familiebro.privacy.policy import Action, Purpose
 
 from ..models import HelpRequest
@@ -509,85 +509,6 @@ class Receipt:
             )
         except (KeyError, TypeError, ValueError):
             return None
-
-
-# The unit's inbox ---------------------------------------------------------------------------
-
-
-STATUS_SLUGS: dict[str, str] = {
-    "ny": HelpRequest.Status.NEW,
-    "kontaktet": HelpRequest.Status.CONTACTED,
-    "sak": HelpRequest.Status.CONVERTED,
-    "lukket": HelpRequest.Status.CLOSED,
-}
-INBOX_PAGE_SIZE = 25
-
-
-def is_overdue(help_request: HelpRequest, now: datetime.datetime | None = None) -> bool:
-    """Still waiting for a first contact after its deadline."""
-    now = now or timezone.now()
-    return help_request.status == HelpRequest.Status.NEW and help_request.first_contact_due_at < now
-
-
-def was_contacted_late(help_request: HelpRequest) -> bool:
-    contacted = help_request.first_contacted_at
-    return contacted is not None and contacted > help_request.first_contact_due_at
-
-
-def inbox_for(actor: Any, unit: ServiceUnit | None, status: str) -> QuerySet[HelpRequest]:
-    """The requests of `unit` (or all the actor's units) with `status`, deadline first."""
-    requests = policy.visible(actor, HelpRequest, Purpose.CASEWORK).filter(status=status)
-    if unit is not None:
-        requests = requests.filter(unit=unit)
-    return requests.select_related("unit", "offer").order_by("first_contact_due_at", "pk")
-
-
-@dataclass
-class InboxRow:
-    request: HelpRequest
-    overdue: bool
-    contacted_late: bool
-
-
-@dataclass
-class InboxPage:
-    units: list[ServiceUnit]
-    unit: ServiceUnit | None
-    status: str
-    counts: dict[str, int]
-    page: Page
-    rows: list[InboxRow] = field(default_factory=list)
-
-
-def inbox_page(
-    actor: Any, *, unit_id: Any = None, status: str, page_number: Any = None
-) -> InboxPage:
-    """One page of the inbox, audited as one listing, with the number of requests per status.
-
-    A constant number of queries, however many requests the unit has."""
-    if status not in HelpRequest.Status.values:
-        raise Http404(_("There is no such list of requests."))
-    # The units whose inbox the actor reads: those they are a member of.
-    units = list(units_of(actor).order_by("name"))
-    unit = None
-    if unit_id not in (None, ""):
-        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
-        if unit is None:
-            raise Http404(_("Not found, or you do not have access."))
-    visible = policy.visible(actor, HelpRequest, Purpose.CASEWORK)
-    if unit is not None:
-        visible = visible.filter(unit=unit)
-    counts = dict.fromkeys(HelpRequest.Status.values, 0)
-    for row in visible.order_by().values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
-    paginator = Paginator(inbox_for(actor, unit, status), INBOX_PAGE_SIZE)
-    # The total is already known from the counts: no second COUNT query.
-    paginator.count = counts[status]
-    page = paginator.get_page(page_number)
-    requests = policy.list_page(actor, page.object_list, Purpose.CASEWORK)
-    now = timezone.now()
-    rows = [InboxRow(r, is_overdue(r, now), was_contacted_late(r)) for r in requests]
-    return InboxPage(units=units, unit=unit, status=status, counts=counts, page=page, rows=rows)
 
 
 # What the unit does with a request -------------------------------------------------------------
