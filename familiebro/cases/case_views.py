@@ -39,6 +39,7 @@ from .case_forms import (
     PlanForm,
 )
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
+from .plans import pages as plan_pages
 from .plans import services as plan_services
 
 
@@ -672,7 +673,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if language not in ("nb", "nn", "en"):
         language = "nb"
     try:
-        pdf = plan_services.plan_pdf(request.user, pk, language)
+        pdf = plan_pages.plan_pdf(request.user, pk, language)
     except ValidationError as exc:
         return _refused(request, pk, exc)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -685,5 +686,5 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_register(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "cases/case/plan_register.html", {"register": plan_services.register(request.user)}
+        request, "cases/case/plan_register.html", {"register": plan_pages.register(request.user)}
     )
