@@ -22,7 +22,7 @@ from familiebro.core.responses import forbidden
 
 from .. import permissions
 from ..models import PathwayVersion
-from . import services
+from . import pages, services
 from .forms import ChooseForm, NewVersionForm
 from .spec import parse_spec
 
@@ -42,7 +42,7 @@ def _version(key: str, number: int | None = None) -> PathwayVersion:
 @require_GET
 def pathway_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "rows": services.overview(request.user),
+        "rows": pages.overview(request.user),
         "may_publish": permissions.may_publish(request.user),
         "may_choose": bool(permissions.choosable_units(request.user)),
     }
@@ -57,8 +57,8 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
         "version": version,
         "definition": version.definition,
         "spec": version.parsed,
-        "phases": services.readable(version.parsed),
-        "is_newest": services.newest_number(key) == number,
+        "phases": pages.readable(version.parsed),
+        "is_newest": pages.newest_number(key) == number,
         "may_publish": permissions.may_publish(request.user),
     }
     return render(request, "cases/pathway/version.html", context)
@@ -69,7 +69,7 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
 def version_json(request: HttpRequest, key: str, number: int) -> HttpResponse:
     version = _version(key, number)
     response = HttpResponse(
-        services.spec_text(version), content_type="application/json; charset=utf-8"
+        pages.spec_text(version), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{key}-v{number}.json"'
     return response
@@ -86,7 +86,7 @@ def new_version(request: HttpRequest, key: str) -> HttpResponse:
     form = NewVersionForm(
         request.POST or None,
         request.FILES or None,
-        initial={"spec": services.spec_text(newest), "based_on": newest.number},
+        initial={"spec": pages.spec_text(newest), "based_on": newest.number},
     )
     problems: list[str] = []
     preview = None
@@ -129,7 +129,7 @@ def new_version(request: HttpRequest, key: str) -> HttpResponse:
                     )
                     return redirect("pathways:version", key=key, number=version.number)
             if not problems:
-                preview = services.readable(parse_spec(spec))
+                preview = pages.readable(parse_spec(spec))
         checked = True
     context = {
         "definition": newest.definition,
@@ -162,7 +162,7 @@ def choose(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         municipalities=municipalities,
         units=units,
-        definitions=services.definition_choices(),
+        definitions=pages.definition_choices(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,6 +180,6 @@ def choose(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("pathways:choose")
-    context = {"form": form, "current": services.choices_for(request.user)}
+    context = {"form": form, "current": pages.choices_for(request.user)}
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "cases/pathway/choose.html", context, status=status)
