@@ -1,4 +1,5 @@
-"""Case pages: /ansatt/saker/… Thin views over familiebro.cases.case_services.
+"""Case pages: /ansatt/saker/… Thin views over the case actions (case_services,
+participant_services, measure_services) and what case_pages reads.
 
 Cases are read through the access policy only (the services use policy.visible and
 get_or_404), so another organisation's case is a 404 unless a consent opens it. Every change
@@ -24,7 +25,7 @@ from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 from familiebro.privacy.consultation import units_of
 
-from . import case_pages, case_services, permissions
+from . import case_pages, case_services, measure_services, participant_services, permissions
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -252,7 +253,7 @@ def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "handover_form",
-        lambda f: case_services.offer_handover(
+        lambda f: participant_services.offer_handover(
             request.user, case, f.colleagues[f.cleaned_data["to_user"]], f.cleaned_data["message"]
         ),
         _("The coordinator role is offered. You keep it until it is accepted."),
@@ -274,7 +275,11 @@ def _answer(
 @require_POST
 def accept_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
     return _answer(
-        request, pk, handover_id, case_services.accept_handover, _("You are the coordinator now.")
+        request,
+        pk,
+        handover_id,
+        participant_services.accept_handover,
+        _("You are the coordinator now."),
     )
 
 
@@ -285,7 +290,7 @@ def decline_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRes
         request,
         pk,
         handover_id,
-        case_services.decline_handover,
+        participant_services.decline_handover,
         _("You declined the coordinator role."),
     )
 
@@ -294,7 +299,11 @@ def decline_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRes
 @require_POST
 def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
     return _answer(
-        request, pk, handover_id, case_services.withdraw_handover, _("The offer is withdrawn.")
+        request,
+        pk,
+        handover_id,
+        participant_services.withdraw_handover,
+        _("The offer is withdrawn."),
     )
 
 
@@ -312,7 +321,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "participant_form",
-        lambda f: case_services.add_participant(
+        lambda f: participant_services.add_participant(
             request.user, case, unit=f.units[f.cleaned_data["unit"]], role=f.cleaned_data["role"]
         ),
         _("The service takes part in the case."),
@@ -325,7 +334,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
 def end_participation(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
     _case(request, pk)
     try:
-        case_services.end_participation(request.user, participant_id)
+        participant_services.end_participation(request.user, participant_id)
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, pk, exc)
     return _done(request, pk, _("The participant has left the case."))
@@ -340,7 +349,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         GoalForm(request.POST, goals=case_pages.choices_for_change(request.user, case).goals),
         "goal_form",
-        lambda f: case_services.add_goal(
+        lambda f: measure_services.add_goal(
             request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
         ),
         _("The goal is added."),
@@ -371,7 +380,7 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "measure_form",
-        lambda f: case_services.add_measure(request.user, case, f.measure_fields()),
+        lambda f: measure_services.add_measure(request.user, case, f.measure_fields()),
         _("The measure is added, with its evaluation date as a deadline."),
         MEASURE_PAGE,
     )
@@ -429,7 +438,7 @@ def _shown_value(value: Any) -> str:
 def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> list[tuple]:
     """The fields where the saved version and this user's edit differ, side by side."""
     rows = []
-    for name in case_services.MEASURE_EDITABLE:
+    for name in measure_services.MEASURE_EDITABLE:
         saved = getattr(conflict.current, name)
         mine = conflict.attempted[name]
         if saved != mine:
@@ -441,7 +450,7 @@ def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> Me
     """The measure's edit form, for staff who may change the case (others only read)."""
     if not permissions.may_change(request.user, case):
         return None
-    initial = {name: getattr(measure, name) for name in case_services.MEASURE_EDITABLE}
+    initial = {name: getattr(measure, name) for name in measure_services.MEASURE_EDITABLE}
     initial["responsible_unit"] = measure.responsible_unit_id
     initial["responsible_user"] = measure.responsible_user_id
     initial["goal"] = measure.goal_id
@@ -463,7 +472,7 @@ def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
     form = _measure_form(request, case, request.POST)
     if form.is_valid():
         try:
-            case_services.change_measure(
+            measure_services.change_measure(
                 request.user,
                 measure,
                 form.measure_fields(),
@@ -495,7 +504,7 @@ def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
     form = EvaluationForm(request.POST)
     if form.is_valid():
         try:
-            case_services.evaluate_measure(
+            measure_services.evaluate_measure(
                 request.user,
                 measure,
                 what_worked=form.cleaned_data["what_worked"],

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.models import Case, IndividualPlan
 from familiebro.cases.plans import pages as plan_pages
 from familiebro.cases.plans import services as plan_services
@@ -35,10 +35,10 @@ def as_user(user):
 
 def measure(town, case, title: str, internal_reason: str = ""):
     today = timezone.localdate()
-    return case_services.add_measure(
+    return measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title=title,
             responsible_unit=town.health_centre,
             responsible_user=town.nurse,
@@ -53,10 +53,10 @@ def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_fam
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.kindergarten)
-    kindergarten = case_services.add_participant(
+    kindergarten = participant_services.add_participant(
         town.nurse, case, unit=town.kindergarten, role="Barnehage"
     )
-    case_services.add_goal(town.nurse, case, "Åse sover hele natten.")
+    measure_services.add_goal(town.nurse, case, "Åse sover hele natten.")
     measure(town, case, "Søvnveiledning hjemme")
     measure(town, case, "Drøfting med barnevernet", internal_reason="Ikke avklart med mor ennå")
     nurse = as_user(town.nurse)

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from familiebro.cases import case_services
-from familiebro.cases.case_services import MeasureFields
+from familiebro.cases import case_services, measure_services
+from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import LogEntry
 from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
@@ -67,7 +67,7 @@ def mother(client, citizen_login, case):
 
 
 def measure(case, actor, title, internal_reason=""):
-    return case_services.add_measure(
+    return measure_services.add_measure(
         actor,
         case,
         MeasureFields(
@@ -140,7 +140,7 @@ def test_her_own_log_says_she_read_it_herself(mother, case):
 
 
 def test_the_case_page_shows_what_is_agreed_and_hides_what_is_internal(mother, case, town):
-    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
     measure(case, town.teacher, "Samtaler med helsesykepleier")
     measure(case, town.teacher, "Observasjon i barnegruppa", internal_reason="Faglig vurdering")
     case_services.write_log_entry(
@@ -283,7 +283,7 @@ def test_a_consent_that_has_ended_cannot_be_withdrawn(mother, case, town):
 
 
 def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother, case, town):
-    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
     measure(case, town.teacher, "Samtaler med helsesykepleier")
     measure(case, town.teacher, "Observasjon i barnegruppa", internal_reason="Faglig vurdering")
     assert (

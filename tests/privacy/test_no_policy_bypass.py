@@ -140,7 +140,7 @@ def test_the_scan_finds_views_and_recognises_a_bypass():
 
 # Public service functions that reach personal data without an actor to check, and why.
 SERVICES_WITHOUT_ACTOR: dict[str, str] = {
-    "cases/case_services.py:coordination_consent": (
+    "cases/participant_services.py:coordination_consent": (
         "whether a consent lets a unit take part; called by add_participant once the actor "
         "may change the case"
     ),

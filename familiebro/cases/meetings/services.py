@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import audit, policy
 
-from .. import case_services, permissions
-from ..case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
+from .. import case_services, measure_services, permissions
+from ..case_services import READ, EditConflict, _audit, _clean_text, _log
 from ..deadlines import rules as deadline_rules
+from ..measure_services import MeasureFields
 from ..models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
 from .calendar import calendar_invitation, meeting_title
 
@@ -753,4 +754,4 @@ def measure_from_decision(actor: Any, meeting: Meeting, fields: MeasureFields) -
     case = case_services._require_change(actor, meeting.case)
     if Meeting.objects.select_for_update().get(pk=meeting.pk).is_cancelled:
         raise _cancelled_error(_("Add the measure on the case page instead."))
-    return case_services.add_measure(actor, case, fields, meeting=meeting)
+    return measure_services.add_measure(actor, case, fields, meeting=meeting)
