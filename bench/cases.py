@@ -36,8 +36,7 @@ from django.utils.translation import gettext as _
 
 from bench.common import BENCH_USERNAME, FAMILY_NAMES, GIVEN_NAMES, RowWriter
 from bench.scales import Scale
-from familiebro.cases import deadlines as case_deadlines
-from familiebro.cases.case_services import REFERENCE_PREFIX as CASE_PREFIX
+from familiebro.cases.deadlines import rules as case_deadlines
 from familiebro.cases.models import (
     Case,
     Deadline,
@@ -55,8 +54,7 @@ from familiebro.cases.models import (
     PathwayVersion,
 )
 from familiebro.cases.pathway_library import install_shipped
-from familiebro.cases.services import REFERENCE_ALPHABET
-from familiebro.cases.services import REFERENCE_PREFIX as REQUEST_PREFIX
+from familiebro.cases.references import CASE_PREFIX, REFERENCE_ALPHABET, REQUEST_PREFIX
 from familiebro.core.models import GuardianRelation, Membership, Person, ServiceUnit, User
 from familiebro.persons import services as person_services
 from familiebro.privacy.models import Assignment

@@ -19,10 +19,10 @@ urlpatterns = [
     path("", include("familiebro.privacy.urls")),
     path("", include("familiebro.catalogue.public_urls")),
     path("", include("familiebro.catalogue.editor_urls")),
-    path("", include("familiebro.cases.public_urls")),
-    path("", include("familiebro.cases.inbox_urls")),
+    path("", include("familiebro.cases.help_requests.public_urls")),
+    path("", include("familiebro.cases.help_requests.inbox_urls")),
     path("", include("familiebro.cases.case_urls")),
-    path("", include("familiebro.cases.pathway_urls")),
+    path("", include("familiebro.cases.pathways.urls")),
     path("", include("familiebro.portal.urls")),
 ]
 

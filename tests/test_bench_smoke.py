@@ -94,11 +94,11 @@ def test_the_database_remembers_its_scale(dataset):
 
 def test_the_bench_users_case_pages_have_their_data(dataset):
     from bench import cases
-    from familiebro.cases import case_services
+    from familiebro.cases import case_pages
     from familiebro.cases.models import Case, HelpRequest, LogEntry
 
     user = User.objects.get(username=BENCH_USERNAME)
-    rows = case_services.my_cases(user)
+    rows = case_pages.my_cases(user)
     roles = [row.role for row in rows]
     assert roles.count("Coordinator") == cases.BENCH_COORDINATED
     assert roles.count("Participant") == cases.BENCH_PARTICIPATING
@@ -106,11 +106,11 @@ def test_the_bench_users_case_pages_have_their_data(dataset):
     long_case = cases.long_case(user)
     assert long_case is not None
     assert LogEntry.objects.filter(case=long_case).count() == cases.BENCH_LONG_LOG
-    page = case_services.case_page(user, long_case.pk)
-    assert len(page.log) == case_services.LOG_ON_CASE_PAGE and page.log_continues
+    page = case_pages.case_page(user, long_case.pk)
+    assert len(page.log) == case_pages.LOG_ON_CASE_PAGE and page.log_continues
     assert page.goals and page.measures and page.meetings and page.deadlines and page.plan
     team = user.memberships.get(unit__kind=ServiceUnit.Kind.LOW_THRESHOLD_TEAM).unit
-    allocation = case_services.allocation(user, team.pk)
+    allocation = case_pages.allocation(user, team.pk)
     assert len(allocation.cases) >= cases.BENCH_ALLOCATION_CASES
     assert len(allocation.requests) >= cases.BENCH_NEW_REQUESTS
     assert Case.objects.filter(status=Case.Status.CLOSED).count() > 0

@@ -298,7 +298,7 @@ class MeasureForm(CaseForm):
         self.fields["title"].error_messages["required"] = _("Name the measure.")
 
     def measure_fields(self) -> Any:
-        from .case_services import MeasureFields
+        from .measure_services import MeasureFields
 
         data = self.cleaned_data
         return MeasureFields(

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from . import case_views as views
-from . import deadline_views, meeting_views
+from .deadlines import views as deadline_views
+from .meetings import views as meeting_views
 
 app_name = "cases"
 

@@ -1,4 +1,5 @@
-"""Case pages: /ansatt/saker/… Thin views over familiebro.cases.case_services.
+"""Case pages: /ansatt/saker/… Thin views over the case actions (case_services,
+participant_services, measure_services) and what case_pages reads.
 
 Cases are read through the access policy only (the services use policy.visible and
 get_or_404), so another organisation's case is a 404 unless a consent opens it. Every change
@@ -22,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
 
-from . import case_services, plan_services, services
+from . import case_pages, case_services, measure_services, participant_services, permissions
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -38,6 +40,8 @@ from .case_forms import (
     PlanForm,
 )
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
+from .plans import pages as plan_pages
+from .plans import services as plan_services
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -49,7 +53,7 @@ def _posted(request: HttpRequest) -> Any:
 @staff_required
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/case/mine.html", {"rows": case_services.my_cases(request.user)})
+    return render(request, "cases/case/mine.html", {"rows": case_pages.my_cases(request.user)})
 
 
 @never_cache
@@ -57,11 +61,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 def allocation(request: HttpRequest) -> HttpResponse:
     """The weekly allocation meeting: the unit's waiting requests and cases on one page."""
-    view = case_services.allocation(request.user, request.GET.get("enhet"))
+    view = case_pages.allocation(request.user, request.GET.get("enhet"))
     return render(request, "cases/case/allocation.html", {"allocation": view})
 
 
-def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
+def _forms(page: case_pages.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
     """The case page's forms, with the one that was sent (and refused) bound."""
     if not page.can_change:
         return {}
@@ -79,7 +83,7 @@ def _forms(page: case_services.CasePage, bound: dict[str, Any]) -> dict[str, Any
 
 
 def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> HttpResponse:
-    page = case_services.case_page(request.user, pk)
+    page = case_pages.case_page(request.user, pk)
     context = {"page": page, "case": page.case, **_forms(page, bound)}
     return render(request, "cases/case/detail.html", context, status=status)
 
@@ -89,7 +93,7 @@ def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> H
 @require_GET
 def log(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole shared log of a case, a page at a time."""
-    view = case_services.log_page(request.user, pk, request.GET.get("side"))
+    view = case_pages.log_page(request.user, pk, request.GET.get("side"))
     return render(request, "cases/case/log.html", {"log": view, "case": view.case})
 
 
@@ -240,7 +244,7 @@ def milestone(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = HandoverForm(_posted(request), colleagues=choices.coordinator_candidates)
     if request.method == "GET":
         return _action_page(request, pk, form, HANDOVER_PAGE)
@@ -249,7 +253,7 @@ def offer_handover(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "handover_form",
-        lambda f: case_services.offer_handover(
+        lambda f: participant_services.offer_handover(
             request.user, case, f.colleagues[f.cleaned_data["to_user"]], f.cleaned_data["message"]
         ),
         _("The coordinator role is offered. You keep it until it is accepted."),
@@ -271,7 +275,11 @@ def _answer(
 @require_POST
 def accept_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
     return _answer(
-        request, pk, handover_id, case_services.accept_handover, _("You are the coordinator now.")
+        request,
+        pk,
+        handover_id,
+        participant_services.accept_handover,
+        _("You are the coordinator now."),
     )
 
 
@@ -282,7 +290,7 @@ def decline_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRes
         request,
         pk,
         handover_id,
-        case_services.decline_handover,
+        participant_services.decline_handover,
         _("You declined the coordinator role."),
     )
 
@@ -291,7 +299,11 @@ def decline_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRes
 @require_POST
 def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpResponse:
     return _answer(
-        request, pk, handover_id, case_services.withdraw_handover, _("The offer is withdrawn.")
+        request,
+        pk,
+        handover_id,
+        participant_services.withdraw_handover,
+        _("The offer is withdrawn."),
     )
 
 
@@ -300,7 +312,7 @@ def withdraw_handover(request: HttpRequest, pk: int, handover_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = ParticipantForm(_posted(request), units=choices.units)
     if request.method == "GET":
         return _action_page(request, pk, form, PARTICIPANT_PAGE)
@@ -309,7 +321,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "participant_form",
-        lambda f: case_services.add_participant(
+        lambda f: participant_services.add_participant(
             request.user, case, unit=f.units[f.cleaned_data["unit"]], role=f.cleaned_data["role"]
         ),
         _("The service takes part in the case."),
@@ -322,7 +334,7 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
 def end_participation(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
     _case(request, pk)
     try:
-        case_services.end_participation(request.user, participant_id)
+        participant_services.end_participation(request.user, participant_id)
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, pk, exc)
     return _done(request, pk, _("The participant has left the case."))
@@ -335,9 +347,9 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(
         request,
         pk,
-        GoalForm(request.POST, goals=case_services.choices_for_change(request.user, case).goals),
+        GoalForm(request.POST, goals=case_pages.choices_for_change(request.user, case).goals),
         "goal_form",
-        lambda f: case_services.add_goal(
+        lambda f: measure_services.add_goal(
             request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
         ),
         _("The goal is added."),
@@ -345,7 +357,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _measure_form(request: HttpRequest, case: Any, data: Any = None, **kwargs: Any) -> MeasureForm:
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     return MeasureForm(
         data,
         units=choices.participating_units,
@@ -368,7 +380,7 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "measure_form",
-        lambda f: case_services.add_measure(request.user, case, f.measure_fields()),
+        lambda f: measure_services.add_measure(request.user, case, f.measure_fields()),
         _("The measure is added, with its evaluation date as a deadline."),
         MEASURE_PAGE,
     )
@@ -426,7 +438,7 @@ def _shown_value(value: Any) -> str:
 def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> list[tuple]:
     """The fields where the saved version and this user's edit differ, side by side."""
     rows = []
-    for name in case_services.MEASURE_EDITABLE:
+    for name in measure_services.MEASURE_EDITABLE:
         saved = getattr(conflict.current, name)
         mine = conflict.attempted[name]
         if saved != mine:
@@ -436,9 +448,9 @@ def _conflict_rows(form: MeasureForm, conflict: case_services.EditConflict) -> l
 
 def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> MeasureForm | None:
     """The measure's edit form, for staff who may change the case (others only read)."""
-    if not case_services.may_change(request.user, case):
+    if not permissions.may_change(request.user, case):
         return None
-    initial = {name: getattr(measure, name) for name in case_services.MEASURE_EDITABLE}
+    initial = {name: getattr(measure, name) for name in measure_services.MEASURE_EDITABLE}
     initial["responsible_unit"] = measure.responsible_unit_id
     initial["responsible_user"] = measure.responsible_user_id
     initial["goal"] = measure.goal_id
@@ -460,7 +472,7 @@ def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
     form = _measure_form(request, case, request.POST)
     if form.is_valid():
         try:
-            case_services.change_measure(
+            measure_services.change_measure(
                 request.user,
                 measure,
                 form.measure_fields(),
@@ -492,7 +504,7 @@ def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
     form = EvaluationForm(request.POST)
     if form.is_valid():
         try:
-            case_services.evaluate_measure(
+            measure_services.evaluate_measure(
                 request.user,
                 measure,
                 what_worked=form.cleaned_data["what_worked"],
@@ -578,10 +590,10 @@ def open_case(request: HttpRequest) -> HttpResponse:
         help_request = policy.get_or_404(
             request.user, HelpRequest, request_id, policy.Purpose.CASEWORK
         )
-    units = services.units_of(request.user)
+    units = list(units_of(request.user).order_by("name"))
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
-    children = case_services.openable_children(request.user)
+    children = case_pages.openable_children(request.user)
     form = OpenCaseForm(
         _posted(request),
         children=children,
@@ -631,7 +643,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     if plan_services.active_plan(request.user, case) is not None:
         return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
     form = PlanForm(_posted(request), participants=choices.participants)
@@ -670,7 +682,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if language not in ("nb", "nn", "en"):
         language = "nb"
     try:
-        pdf = plan_services.plan_pdf(request.user, pk, language)
+        pdf = plan_pages.plan_pdf(request.user, pk, language)
     except ValidationError as exc:
         return _refused(request, pk, exc)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -683,5 +695,5 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_register(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "cases/case/plan_register.html", {"register": plan_services.register(request.user)}
+        request, "cases/case/plan_register.html", {"register": plan_pages.register(request.user)}
     )

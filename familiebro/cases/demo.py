@@ -23,7 +23,8 @@ from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
 from familiebro.privacy.consent_services import record_consent
 from familiebro.privacy.models import Consent, DataCategory, Purpose
 
-from . import case_services, services
+from . import case_services, measure_services, participant_services
+from .help_requests import services
 from .models import Case, HelpRequest, LogEntry
 
 WAITING_REQUEST = "Far til to"
@@ -140,13 +141,13 @@ def load_demo_cases() -> int:
         # The kindergarten keeps its own duty of confidentiality, apart from the health
         # centre's: it takes part under the parents' consent.
         _consent_to_coordination(nurse, oskar, kindergarten)
-        case_services.add_participant(nurse, case, unit=kindergarten, role="Barnehage")
-        goal = case_services.add_goal(nurse, case, "Oskar har det fint i barnehagen og hjemme.")
+        participant_services.add_participant(nurse, case, unit=kindergarten, role="Barnehage")
+        goal = measure_services.add_goal(nurse, case, "Oskar har det fint i barnehagen og hjemme.")
         today = timezone.localdate()
-        case_services.add_measure(
+        measure_services.add_measure(
             nurse,
             case,
-            case_services.MeasureFields(
+            measure_services.MeasureFields(
                 title="Samtaler med helsesykepleier annenhver uke",
                 responsible_unit=health_centre,
                 responsible_user=nurse,

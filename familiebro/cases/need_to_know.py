@@ -3,7 +3,7 @@
 A case gives each colleague or unit that joins it one assignment per family member (same
 holder, same reason, each linked to the case); the participant row points at the child's.
 While the case is open and the participation lasts, those assignments end with the
-participation (case_services.end_participation), not on the person page.
+participation (participant_services.end_participation), not on the person page.
 """
 
 from __future__ import annotations

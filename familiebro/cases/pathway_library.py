@@ -9,6 +9,9 @@
   the weekly team meeting, coordinated help, closing with feedback to the referrer.
 
 A municipality changes one by publishing a new version; running cases keep theirs.
+
+It stays beside the pathways package rather than in it: migration 0004 seeds these versions
+by importing this module by its path, and migrations are not rewritten.
 """
 
 from __future__ import annotations
@@ -711,7 +714,7 @@ def install_shipped(definitions: Any = None, versions: Any = None) -> None:
     """Version 1 of each shipped definition, where it is missing. The migration passes its
     historical models; without them the current ones are used (e.g. after a database flush)."""
     from .models import PathwayDefinition, PathwayVersion
-    from .pathways import parse_spec
+    from .pathways.spec import parse_spec
 
     definitions = definitions or PathwayDefinition
     versions = versions or PathwayVersion

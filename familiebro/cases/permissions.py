@@ -1,5 +1,7 @@
-"""Who may change a case: the one rule every case action asks, from the pages, the API, the
-command line and the tests alike.
+"""Who may do what in the cases app: the role rules every action asks, from the pages, the
+API, the command line and the tests alike.
+
+Who may change a case:
 
 The access policy (familiebro.privacy.policy) says whose data a user may read, and that a
 change needs a need to know in the organisation that owns the data: a consent or an
@@ -17,6 +19,13 @@ The casework roles are worker, coordinator and leader. A unit administrator conf
 unit (its pathway, its offers); that role alone does no casework. A service of another
 organisation taking part under the family's consent reads what the consent covers and never
 writes, because the policy refuses every change outside the owning organisation.
+
+Who may hand the coordinator role over: the coordinator (or anyone, while the case has none)
+and the owning unit's leader. Who may take it: staff of the owning organisation under the
+owning unit's duty of confidentiality.
+
+Who may publish and choose pathways: an instance administrator publishes versions and
+chooses for whole municipalities; a unit's administrator or leader chooses for the unit.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from familiebro.core.models import Membership
+from familiebro.core.models import Membership, Municipality, ServiceUnit
 from familiebro.privacy import policy
 
 from .models import Case, Participant
@@ -86,9 +95,94 @@ def require_write(actor: Any, case: Case) -> None:
     )
 
 
-def may_write(actor: Any, case: Case) -> bool:
+def may_change(actor: Any, case: Case) -> bool:
+    """Whether the actor may change the case (require_write without the reason)."""
     try:
         require_write(actor, case)
     except PermissionDenied:
         return False
     return True
+
+
+# The coordinator ---------------------------------------------------------------------------
+
+
+def may_hand_over(actor: Any, case: Case) -> bool:
+    """Whether the actor may offer the coordinator role of the case (or withdraw an offer
+    someone else made): its coordinator, anyone while it has none, or the owning unit's
+    leader."""
+    if case.coordinator_id in (None, actor.pk):
+        return True
+    leads = Membership.objects.filter(
+        user=actor, unit_id=case.unit_id, role=Membership.Role.LEADER
+    ).exists()
+    return leads
+
+
+def may_coordinate(case: Case, user: Any) -> bool:
+    """Whether `user` may coordinate the case: they must change it, so they work in the owning
+    organisation under the owning unit's duty of confidentiality."""
+    return Membership.objects.filter(
+        user=user, unit__organisation_id=case.organisation_id, unit__domain=case.unit.domain
+    ).exists()
+
+
+# Pathways ----------------------------------------------------------------------------------
+
+
+def may_publish(user: Any) -> bool:
+    """Whether `user` may publish a pathway version (and move cases to it): an instance
+    administrator."""
+    return bool(getattr(user, "is_instance_admin", False))
+
+
+def require_may_publish(user: Any) -> None:
+    if not may_publish(user):
+        raise PermissionDenied(
+            _(
+                "Only an instance administrator can publish a pathway version: a new version "
+                "changes new cases everywhere the pathway is chosen. Ask your instance "
+                "administrator."
+            )
+        )
+
+
+def choosable_units(user: Any) -> list[ServiceUnit]:
+    """The units whose pathway `user` may choose: all for an instance administrator, else
+    those they administer or lead."""
+    units = ServiceUnit.objects.select_related("organisation__municipality").order_by(
+        "organisation__name", "name"
+    )
+    if may_publish(user):
+        return list(units)
+    roles = (Membership.Role.UNIT_ADMIN, Membership.Role.LEADER)
+    return list(units.filter(memberships__user=user, memberships__role__in=roles).distinct())
+
+
+def choosable_municipalities(user: Any) -> list[Municipality]:
+    """A municipality's choice covers units of many services, so only an instance
+    administrator makes it."""
+    return list(Municipality.objects.order_by("name")) if may_publish(user) else []
+
+
+def require_may_choose(
+    user: Any, *, municipality: Municipality | None = None, unit: ServiceUnit | None = None
+) -> None:
+    if may_publish(user):
+        return
+    if unit is not None and unit.pk in {u.pk for u in choosable_units(user)}:
+        return
+    if unit is not None:
+        raise PermissionDenied(
+            _(
+                "Only the unit's administrator or leader, or an instance administrator, can "
+                "choose the pathway of %(unit)s. Ask one of them."
+            )
+            % {"unit": unit}
+        )
+    raise PermissionDenied(
+        _(
+            "Only an instance administrator can choose the pathway of a whole municipality. "
+            "A unit's administrator or leader can choose for their own unit."
+        )
+    )

@@ -14,7 +14,7 @@ from django_tasks import task
 
 from familiebro.core.models import ServiceUnit
 
-from .services import unit_notification
+from .help_requests.unit_email import unit_notification
 
 logger = logging.getLogger(__name__)
 

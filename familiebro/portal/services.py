@@ -17,7 +17,6 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from familiebro.cases import plan_services
 from familiebro.cases.models import (
     Case,
     Goal,
@@ -27,6 +26,7 @@ from familiebro.cases.models import (
     Meeting,
     Participant,
 )
+from familiebro.cases.plans import pages as plan_pages
 from familiebro.core.models import Organisation, Person
 from familiebro.privacy import family, policy
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log
@@ -231,7 +231,7 @@ def family_plan_pdf(citizen: Citizen, case_id: int, language: str) -> bytes:
         .select_related("responsible_unit", "responsible_user")
     )
     with translation.override(language):
-        pdf = plan_services.plan_document(case, plan, goals, measures)
+        pdf = plan_pages.plan_document(case, plan, goals, measures)
     shown = {"goals": [g.pk for g in goals], "measures": [m.pk for m in measures]}
     family.record_read(citizen, AuditEvent.Action.EXPORT, [plan], child, PURPOSE, detail=shown)
     return pdf

@@ -208,7 +208,8 @@ def free_text_errors(values: dict[str, str]) -> dict[str, list[str]]:
 
 
 def units_of(actor: Any) -> QuerySet[ServiceUnit]:
-    """The units the actor is a member of: where they can bring and read consultations."""
+    """The units the actor is a member of: where they can bring and read consultations, and
+    whose requests for help and cases they work on."""
     return ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).unit_ids).select_related(
         "organisation"
     )

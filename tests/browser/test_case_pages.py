@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.pathway_library import install_shipped
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
 from tests.cases import builders
@@ -29,13 +29,15 @@ def case(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
     case_services.decide(town.teacher, case, option="one_more_service", reason="Foreldrene vil.")
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
-    goal = case_services.add_goal(town.teacher, case, "Åse trives i barnehagen.")
+    participant_services.add_participant(
+        town.teacher, case, unit=town.health_centre, role="Helsestasjon"
+    )
+    goal = measure_services.add_goal(town.teacher, case, "Åse trives i barnehagen.")
     today = timezone.localdate()
-    case_services.add_measure(
+    measure_services.add_measure(
         town.teacher,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Samtaler med helsesykepleier",
             responsible_unit=town.health_centre,
             responsible_user=town.nurse,
@@ -45,7 +47,7 @@ def case(town):
         ),
     )
     case_services.write_log_entry(town.teacher, case, kind="agreement", text="Vi møtes igjen.")
-    case_services.offer_handover(town.teacher, case, town.educator, "Du kjenner familien.")
+    participant_services.offer_handover(town.teacher, case, town.educator, "Du kjenner familien.")
     case.refresh_from_db()
     return case
 
@@ -103,7 +105,7 @@ def test_the_measure_page_with_a_conflict_has_no_axe_violations(browsing, town, 
     assert_no_axe_violations(page)
 
     # A colleague saves first; this page's save then shows both versions to merge.
-    fields = case_services.MeasureFields(
+    fields = measure_services.MeasureFields(
         title="Samtaler hver uke",
         responsible_unit=town.kindergarten,
         responsible_user=town.educator,
@@ -111,7 +113,7 @@ def test_the_measure_page_with_a_conflict_has_no_axe_violations(browsing, town, 
         evaluation_date=measure.evaluation_date,
         goal=measure.goal,
     )
-    case_services.change_measure(town.educator, measure, fields, based_on=measure.version)
+    measure_services.change_measure(town.educator, measure, fields, based_on=measure.version)
     page.get_by_label("Tiltak", exact=True).fill("Samtaler annenhver uke")
     submit(page, "#measure-edit")
     assert page.get_by_role("table").filter(has_text="Samtaler hver uke").count() == 1
@@ -126,7 +128,7 @@ def test_the_correction_page_has_no_axe_violations(browsing, town, case):
 
 
 def test_the_allocation_view_and_the_plan_register_have_no_axe_violations(browsing, town, case):
-    from familiebro.cases import plan_services
+    from familiebro.cases.plans import services as plan_services
     from tests.cases.factories import HelpRequestFactory
 
     HelpRequestFactory(unit=town.kindergarten)

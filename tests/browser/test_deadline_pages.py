@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import reminders
+from familiebro.cases.deadlines import reminders
 from familiebro.cases.pathway_library import install_shipped
 from familiebro.core.models import Membership
 from tests.browser.conftest import assert_no_axe_violations, session_key_for

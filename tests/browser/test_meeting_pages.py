@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import measure_services, participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Meeting
 from familiebro.cases.pathway_library import install_shipped
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
@@ -36,7 +37,9 @@ def meeting(town) -> Meeting:
     minutes and a decision made a measure."""
     case = builders.open_concern(town.teacher, town.kindergarten)
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    participant_services.add_participant(
+        town.teacher, case, unit=town.health_centre, role="Helsestasjon"
+    )
     # At ten in the morning: a meeting is one date with a start and an end time, whenever the
     # tests run.
     starts = timezone.make_aware(
@@ -62,7 +65,7 @@ def meeting(town) -> Meeting:
     meeting_services.measure_from_decision(
         town.teacher,
         meeting,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Samtaler med helsesykepleier",
             responsible_unit=town.health_centre,
             start_date=today,

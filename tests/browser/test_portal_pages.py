@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from familiebro.cases import case_services
-from familiebro.cases.case_services import MeasureFields
+from familiebro.cases import case_services, measure_services
+from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import LogEntry
 from familiebro.cases.pathway_library import install_shipped
 from tests.browser.conftest import assert_no_axe_violations
@@ -37,9 +37,9 @@ def case(transactional_db, settings, provider):
     mother = case.child.guardians_rel.get(guardian__given_name="Ingrid").guardian
     mother.set_national_id(MOTHER)
     mother.save()
-    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
     today = datetime.date.today()
-    case_services.add_measure(
+    measure_services.add_measure(
         town.teacher,
         case,
         MeasureFields(

@@ -8,7 +8,7 @@ import itertools
 import factory
 from django.utils import timezone
 
-from familiebro.cases import storage_notice
+from familiebro.cases.help_requests import storage_notice
 from familiebro.cases.models import HelpRequest
 from tests import factories
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from familiebro.cases import case_services
+from familiebro.cases import case_pages, case_services
 from familiebro.cases.models import Case, HelpRequest
 from familiebro.privacy.audit import verify_chain
 from familiebro.privacy.models import AuditEvent
@@ -112,7 +112,7 @@ def test_the_allocation_view_takes_the_same_number_of_queries_for_more_cases():
 
 def test_a_long_list_shows_the_oldest_and_says_so(monkeypatch):
     town = builders.municipality()
-    monkeypatch.setattr(case_services, "ALLOCATION_LIMIT", 2)
+    monkeypatch.setattr(case_pages, "ALLOCATION_LIMIT", 2)
     requests = [HelpRequestFactory(unit=town.team) for _ in range(3)]
     requests.sort(key=lambda r: (r.first_contact_due_at, r.pk))
     page = page_for(town.team_leader)

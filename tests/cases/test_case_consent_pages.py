@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services, plan_services
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import LogEntry
+from familiebro.cases.plans import services as plan_services
 from tests.cases import builders
 from tests.privacy.factories import logged_in
 
@@ -20,12 +22,12 @@ def test_a_service_under_consent_reads_every_case_page_and_none_after_withdrawal
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     consent = builders.coordination_consent(case, town.bup)
-    bup = case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    bup = participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     today = timezone.localdate()
-    measure = case_services.add_measure(
+    measure = measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Samtaler",
             responsible_unit=town.health_centre,
             start_date=today,

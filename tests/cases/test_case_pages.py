@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
-from familiebro.cases import services as inbox
+from familiebro.cases import case_pages, case_services, measure_services, participant_services
+from familiebro.cases.help_requests import services as inbox
 from familiebro.cases.models import Case, HelpRequest, LogEntry, Measure
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
@@ -220,7 +220,7 @@ def test_a_case_walks_from_concern_to_closing_on_the_case_page(town, mailoutbox)
 def test_the_coordinator_role_moves_only_when_the_colleague_accepts(town):
     # The family team works under the health centre's duty of confidentiality (both health).
     case = builders.open_concern(town.nurse, town.health_centre)
-    case_services.add_participant(town.nurse, case, unit=town.team)
+    participant_services.add_participant(town.nurse, case, unit=town.team)
     nurse, therapist = as_user(town.nurse), as_user(town.therapist)
 
     page = follow(
@@ -255,13 +255,13 @@ def test_the_coordinator_role_stays_under_the_owning_services_duty_of_confidenti
     the health centre's records."""
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.kindergarten)
-    case_services.add_participant(town.nurse, case, unit=town.kindergarten)
+    participant_services.add_participant(town.nurse, case, unit=town.kindergarten)
     nurse = as_user(town.nurse)
 
     form = text_of(nurse.get(url("offer-handover", case)))
     assert "Siri Barnehagelærer" not in form
     with pytest.raises(ValidationError, match="same duty of confidentiality"):
-        case_services.offer_handover(town.nurse, case, town.teacher)
+        participant_services.offer_handover(town.nurse, case, town.teacher)
     assert not case.handovers.exists()
 
 
@@ -290,7 +290,7 @@ def test_a_corrected_log_entry_keeps_the_earlier_text_for_staff(town):
     # Someone else's entry cannot be corrected: they write a new one instead.
 
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre)
+    participant_services.add_participant(town.teacher, case, unit=town.health_centre)
     nurse = as_user(town.nurse)
     newest = case.log_entries.get(current=True, kind=LogEntry.Kind.NOTE)
     page = follow(nurse, nurse.post(url("correct-log", case, newest.pk), {"correction-text": "x"}))
@@ -300,10 +300,10 @@ def test_a_corrected_log_entry_keeps_the_earlier_text_for_staff(town):
 
 def test_two_staff_editing_one_measure_lose_nothing(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
-    measure = case_services.add_measure(
+    measure = measure_services.add_measure(
         town.teacher,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Observasjon i lek",
             responsible_unit=town.kindergarten,
             start_date=timezone.localdate(),
@@ -349,7 +349,7 @@ def test_two_staff_editing_one_measure_lose_nothing(town):
 def test_a_service_under_consent_reads_the_case_and_loses_it_on_withdrawal(town):
     case = builders.open_concern(town.nurse, town.health_centre)
     consent = builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     psychiatrist = as_user(town.psychiatrist)
 
     nurse_page = text_of(as_user(town.nurse).get(detail(case)))
@@ -402,13 +402,13 @@ def test_a_sub_goal_is_shown_under_its_main_goal(town):
 
 def test_the_case_page_shows_the_newest_entries_and_links_to_the_whole_log(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
-    for number in range(case_services.LOG_ON_CASE_PAGE + 5):
+    for number in range(case_pages.LOG_ON_CASE_PAGE + 5):
         case_services.write_log_entry(
             town.teacher, case, kind=LogEntry.Kind.NOTE, text=f"Notat nummer {number}."
         )
     teacher = as_user(town.teacher)
     page = text_of(teacher.get(detail(case)))
-    newest = case_services.LOG_ON_CASE_PAGE + 4
+    newest = case_pages.LOG_ON_CASE_PAGE + 4
     assert f"Notat nummer {newest}." in page
     assert "Notat nummer 0." not in page
     assert reverse("cases:log", args=[case.pk]) in page

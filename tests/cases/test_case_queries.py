@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import case_services, measure_services
 from familiebro.cases.models import LogEntry
 from tests.cases import builders
 from tests.privacy.factories import logged_in
@@ -29,11 +29,11 @@ def grow(town, case, n: int) -> None:
     """n more of everything the case page shows."""
     today = timezone.localdate()
     for i in range(n):
-        goal = case_services.add_goal(town.nurse, case, f"Mål {i}")
-        case_services.add_measure(
+        goal = measure_services.add_goal(town.nurse, case, f"Mål {i}")
+        measure_services.add_measure(
             town.nurse,
             case,
-            case_services.MeasureFields(
+            measure_services.MeasureFields(
                 title=f"Tiltak {i}",
                 responsible_unit=town.health_centre,
                 responsible_user=town.nurse,

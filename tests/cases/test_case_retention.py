@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import participant_services
 from familiebro.cases.models import (
     Case,
     Deadline,
@@ -463,7 +463,7 @@ def test_a_case_goes_in_the_same_run_as_the_ended_consent_and_assignment_it_refe
 def test_the_need_to_know_of_someone_offered_the_coordinator_role_ends_with_the_case(town):
     case = builders.open_concern(town.teacher, town.kindergarten)
     colleague = make.member(town.kindergarten, first_name="Kari", last_name="Kollega")
-    case_services.offer_handover(town.teacher, case, colleague)
+    participant_services.offer_handover(town.teacher, case, colleague)
     offered = Assignment.objects.get(user=colleague, person=case.child)
     given = list(Assignment.objects.filter(given_by_case=case).values_list("pk", flat=True))
     closed(case, years=6)

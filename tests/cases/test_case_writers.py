@@ -13,7 +13,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
+from familiebro.cases import (
+    case_pages,
+    case_services,
+    measure_services,
+    participant_services,
+    permissions,
+)
 from familiebro.cases.models import Case, Goal, LogEntry, Milestone
 from familiebro.core.models import Membership, ServiceUnit
 from tests.cases import builders
@@ -124,17 +130,17 @@ def test_the_services_refuse_who_does_not_work_on_the_case(town, case, who):
     )
     before = written(case)
     with pytest.raises(PermissionDenied):
-        case_services.add_goal(actor, case, "Et mål")
+        measure_services.add_goal(actor, case, "Et mål")
     with pytest.raises(PermissionDenied):
         case_services.write_log_entry(actor, case, kind=LogEntry.Kind.NOTE, text="Et notat")
     with pytest.raises(PermissionDenied):
         case_services.record_milestone(actor, case, MILESTONE)
-    assert not case_services.may_change(actor, case)
+    assert not permissions.may_change(actor, case)
     assert written(case) == before
 
 
 def test_the_case_page_offers_no_forms_to_who_does_not_work_on_the_case(town, case):
-    page = case_services.case_page(knows_child_from_elsewhere(town, case), case.pk)
+    page = case_pages.case_page(knows_child_from_elsewhere(town, case), case.pk)
     assert not page.can_change
     # Owning-organisation staff with the need to know still read the log's history.
     assert page.log
@@ -149,11 +155,11 @@ def test_the_owning_units_caseworker_writes(town, case):
     goals, log, milestones = written(case)
     assert (goals, milestones) == (before[0] + 1, before[2] + 1)
     assert log > before[1]
-    assert case_services.case_page(colleague, case.pk).can_change
+    assert case_pages.case_page(colleague, case.pk).can_change
 
 
 def test_a_participating_units_member_writes(town, case):
-    case_services.add_participant(town.nurse, case, unit=town.team, role="Familieterapi")
+    participant_services.add_participant(town.nurse, case, unit=town.team, role="Familieterapi")
     client = as_user(town.therapist)
     before = written(case)
     for response in post_each_write(client, case):
@@ -164,19 +170,19 @@ def test_a_participating_units_member_writes(town, case):
 def test_a_unit_administrator_who_also_works_in_the_unit_writes(town, case):
     nurse = make.member(town.health_centre, Membership.Role.UNIT_ADMIN)
     Membership.objects.create(user=nurse, unit=town.health_centre, role=Membership.Role.WORKER)
-    case_services.add_goal(nurse, case, "Åse trives igjen.")
+    measure_services.add_goal(nurse, case, "Åse trives igjen.")
     assert Goal.objects.filter(case=case, created_by=nurse).exists()
 
 
 def test_a_colleague_offered_the_coordinator_role_may_accept_it(town, case):
     """The offer is what lets a colleague of another unit join: accepting it is allowed."""
     colleague = school_nurse(town)
-    handover = case_services.offer_handover(town.nurse, case, colleague)
-    case_services.accept_handover(colleague, handover.pk)
+    handover = participant_services.offer_handover(town.nurse, case, colleague)
+    participant_services.accept_handover(colleague, handover.pk)
     case.refresh_from_db()
     assert case.coordinator_id == colleague.pk
     # Now taking part by name, they work on the case.
-    case_services.add_goal(colleague, case, "Åse trives igjen.")
+    measure_services.add_goal(colleague, case, "Åse trives igjen.")
 
 
 def test_a_unit_administrator_by_role_alone_cannot_open_a_case(town):

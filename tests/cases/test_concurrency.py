@@ -18,7 +18,8 @@ from django.core import mail
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from familiebro.cases import rate_limit, reminders
+from familiebro.cases.deadlines import reminders
+from familiebro.cases.help_requests import rate_limit
 from familiebro.cases.models import Notification, RateLimitWindow, Reminder
 from tests.cases import builders
 

@@ -14,8 +14,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services, plan_services
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, LogEntry, Meeting
+from familiebro.cases.plans import services as plan_services
 from familiebro.privacy import policy
 from familiebro.privacy.models import DataCategory
 from tests.cases import builders
@@ -51,13 +53,13 @@ def case_with_everything(town: builders.Municipality) -> tuple[Case, Meeting]:
     evaluation is on her deadlines page), a meeting and an individual plan."""
     case = builders.open_concern(town.nurse, town.health_centre, concern=CONCERN)
     builders.coordination_consent(case, town.bup, scope=tuple(CATEGORIES))
-    bup = case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
-    goal = case_services.add_goal(town.nurse, case, GOAL)
+    bup = participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    goal = measure_services.add_goal(town.nurse, case, GOAL)
     today = timezone.localdate()
-    case_services.add_measure(
+    measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title=MEASURE,
             responsible_unit=town.bup,
             responsible_user=town.psychiatrist,

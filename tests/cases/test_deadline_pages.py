@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import reminders
+from familiebro.cases.deadlines import reminders
 from familiebro.cases.models import Case, Deadline, Notification
 from familiebro.core.models import Membership
 from familiebro.privacy.models import AuditEvent

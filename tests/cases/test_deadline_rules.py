@@ -13,7 +13,7 @@ from django.utils import timezone
 from familiebro.cases import case_services
 from familiebro.cases.models import Case, PathwayDefinition, PathwayVersion
 from familiebro.cases.pathway_library import FAMILIEHJELPA
-from familiebro.cases.pathways import add_days, is_working_day
+from familiebro.cases.pathways.spec import add_days, is_working_day
 from tests.cases import builders
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
-from familiebro.cases import rate_limit, services, storage_notice
+from familiebro.cases.help_requests import rate_limit, services, storage_notice
 from familiebro.cases.models import HelpRequest, RateLimitWindow
 from familiebro.core.models import Membership, ServiceUnit
 from familiebro.privacy.models import AuditEvent

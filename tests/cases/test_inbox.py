@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import services
+from familiebro.cases.help_requests import services
 from familiebro.cases.models import HelpRequest
 from familiebro.core.models import Membership, ServiceUnit
 from familiebro.privacy.models import AuditEvent

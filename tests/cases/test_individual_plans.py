@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, plan_services
+from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.models import Case, IndividualPlan
+from familiebro.cases.plans import pages as plan_pages
+from familiebro.cases.plans import services as plan_services
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 from tests.privacy.factories import logged_in
@@ -33,10 +35,10 @@ def as_user(user):
 
 def measure(town, case, title: str, internal_reason: str = ""):
     today = timezone.localdate()
-    return case_services.add_measure(
+    return measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title=title,
             responsible_unit=town.health_centre,
             responsible_user=town.nurse,
@@ -51,10 +53,10 @@ def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_fam
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.kindergarten)
-    kindergarten = case_services.add_participant(
+    kindergarten = participant_services.add_participant(
         town.nurse, case, unit=town.kindergarten, role="Barnehage"
     )
-    case_services.add_goal(town.nurse, case, "Åse sover hele natten.")
+    measure_services.add_goal(town.nurse, case, "Åse sover hele natten.")
     measure(town, case, "Søvnveiledning hjemme")
     measure(town, case, "Drøfting med barnevernet", internal_reason="Ikke avklart med mor ennå")
     nurse = as_user(town.nurse)
@@ -124,7 +126,7 @@ def test_the_register_counts_active_plans_and_those_without_a_coordinator():
     start(town, town.teacher, town.kindergarten)
     start(town, town.psychiatrist, town.bup)  # another organisation: not in the register
 
-    register = plan_services.register(town.nurse_leader)
+    register = plan_pages.register(town.nurse_leader)
     rows = {row.unit: (row.active, row.without_coordinator) for row in register.rows}
     assert rows == {"Helsestasjonen i Stange": (2, 1), "Tangen barnehage": (1, 0)}
     assert [(m.active, m.without_coordinator) for m in register.municipalities] == [(3, 1)]
@@ -147,7 +149,7 @@ def test_closing_the_case_ends_its_plan_and_the_register_no_longer_counts_it():
         summary="Familien klarer seg godt nå.",
     )
     assert case.individual_plans.get().ended_at is not None
-    [row] = plan_services.register(town.nurse_leader).rows
+    [row] = plan_pages.register(town.nurse_leader).rows
     assert (row.unit, row.active) == ("Helsestasjonen i Stange", 1)
 
 
@@ -155,9 +157,9 @@ def test_the_register_takes_one_query_whatever_the_number_of_plans():
     town = builders.municipality()
     start(town, town.nurse, town.health_centre)
     with CaptureQueriesContext(connection) as few:
-        plan_services.register(town.nurse)
+        plan_pages.register(town.nurse)
     for _ in range(3):
         start(town, town.teacher, town.kindergarten)
     with CaptureQueriesContext(connection) as more:
-        plan_services.register(town.nurse)
+        plan_pages.register(town.nurse)
     assert len(more) == len(few)

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Deadline, LogEntry, Meeting
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
@@ -47,7 +48,9 @@ def case(town):
     (it keeps its own duty of confidentiality)."""
     case = builders.open_concern(town.teacher, town.kindergarten)
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    participant_services.add_participant(
+        town.teacher, case, unit=town.health_centre, role="Helsestasjon"
+    )
     return case
 
 
@@ -419,7 +422,7 @@ def test_moving_a_meeting_the_gp_is_invited_to_under_four_weeks_warns(town, case
 def test_a_reader_under_consent_cannot_move_or_cancel_the_meeting(town, mailoutbox):
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     meeting = meeting_services.plan_meeting(
         town.nurse,
         case,
@@ -490,7 +493,7 @@ def test_a_move_reaches_a_reader_of_the_case_without_the_agenda_her_consent_leav
     town.psychiatrist.save(update_fields=["email"])
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup, scope=("log_entries",))
-    case_services.add_participant(town.nurse, case, unit=town.bup, user=town.psychiatrist)
+    participant_services.add_participant(town.nurse, case, unit=town.bup, user=town.psychiatrist)
     meeting = meeting_services.plan_meeting(
         town.nurse,
         case,

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Deadline, LogEntry, Measure, Meeting
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
@@ -41,7 +42,9 @@ def case(town):
     (it keeps its own duty of confidentiality)."""
     case = builders.open_concern(town.teacher, town.kindergarten)
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    participant_services.add_participant(
+        town.teacher, case, unit=town.health_centre, role="Helsestasjon"
+    )
     return case
 
 
@@ -538,7 +541,7 @@ def test_a_decision_in_the_meeting_becomes_a_measure_linked_to_it(town, case):
 def test_a_service_under_consent_reads_the_meeting_and_loses_it_on_withdrawal(town):
     case = builders.open_concern(town.nurse, town.health_centre)
     consent = builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     meeting = meeting_services.plan_meeting(
         town.nurse,
         case,
@@ -590,7 +593,7 @@ def test_a_service_under_consent_reads_the_meeting_and_loses_it_on_withdrawal(to
 def test_a_consent_without_meeting_minutes_does_not_open_the_meeting(town):
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup, scope=("measures_and_plans",))
-    case_services.add_participant(town.nurse, case, unit=town.bup)
+    participant_services.add_participant(town.nurse, case, unit=town.bup)
     meeting = meeting_services.plan_meeting(
         town.nurse,
         case,

@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from familiebro.cases import case_services, pathway_services
+from familiebro.cases import case_services
 from familiebro.cases.models import PathwayVersion
 from familiebro.cases.pathway_library import BTI
+from familiebro.cases.pathways import services as pathway_services
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 from tests.privacy import factories as make

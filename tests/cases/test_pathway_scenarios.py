@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from familiebro.cases import case_services
-from familiebro.cases.case_services import MeasureFields
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import Case, Deadline, HelpRequest, LogEntry, MeasureEvaluation
 from familiebro.privacy import policy
 from tests.cases import builders
@@ -52,26 +52,30 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
     # The health centre joins under the family's consent: it keeps its own duty of
     # confidentiality, so it reads the case, and the baton stays in the kindergarten.
     builders.coordination_consent(case, town.health_centre)
-    case_services.add_participant(town.teacher, case, unit=town.health_centre, role="Helsestasjon")
+    participant_services.add_participant(
+        town.teacher, case, unit=town.health_centre, role="Helsestasjon"
+    )
     assert policy.visible(town.nurse, Case, case_services.READ).filter(pk=case.pk).exists()
     with pytest.raises(ValidationError, match="same duty of confidentiality"):
-        case_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
+        participant_services.offer_handover(town.teacher, case, town.nurse, "Du kjenner familien.")
 
     # The baton goes to the kindergarten's special educator, who keeps nothing until she
     # accepts.
     educator = town.educator
-    handover = case_services.offer_handover(town.teacher, case, educator, "Du kjenner familien.")
+    handover = participant_services.offer_handover(
+        town.teacher, case, educator, "Du kjenner familien."
+    )
     case.refresh_from_db()
     assert case.coordinator == town.teacher
-    case_services.accept_handover(educator, handover.pk)
+    participant_services.accept_handover(educator, handover.pk)
     case.refresh_from_db()
     assert case.coordinator == educator
     assert case.log_entries.filter(kind=LogEntry.Kind.COORDINATOR).exists()
 
     # A goal in the family's words and a measure with an evaluation date, which the nurse,
     # taking part, is responsible for.
-    goal = case_services.add_goal(educator, case, "Emma skal trives i barnehagen igjen.")
-    measure = case_services.add_measure(
+    goal = measure_services.add_goal(educator, case, "Emma skal trives i barnehagen igjen.")
+    measure = measure_services.add_measure(
         educator,
         case,
         MeasureFields(
@@ -95,7 +99,7 @@ def test_a_kindergarten_concern_goes_from_level_0_to_level_2_with_a_new_coordina
             close_reason="goal_reached",
             summary="Emma trives.",
         )
-    case_services.evaluate_measure(
+    measure_services.evaluate_measure(
         educator,
         measure,
         what_worked="Samtalene hjalp.",
@@ -121,7 +125,7 @@ def test_a_familiehjelpa_request_is_closed_after_one_phone_call():
     town = builders.municipality()
     request = HelpRequestFactory(unit=town.team, email="mor@example.no")
     child = builders.child_of(town.therapist)
-    from familiebro.cases import services as inbox
+    from familiebro.cases.help_requests import services as inbox
 
     inbox.mark_contacted(town.therapist, request)
     case = case_services.open_case(
@@ -158,15 +162,15 @@ def test_a_service_of_another_organisation_takes_part_only_under_consent():
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     with pytest.raises(ValidationError, match="no consent in force"):
-        case_services.add_participant(town.nurse, case, unit=town.bup)
+        participant_services.add_participant(town.nurse, case, unit=town.bup)
     assert not policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
 
     consent = builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     assert policy.visible(town.psychiatrist, Case, case_services.READ).filter(pk=case.pk)
     # Consent opens for reading; changing stays with the owning organisation.
     with pytest.raises(PermissionDenied):
-        case_services.add_goal(town.psychiatrist, case, "Et mål")
+        measure_services.add_goal(town.psychiatrist, case, "Et mål")
 
     consent.withdrawn_at = timezone.now()
     consent.save()
@@ -189,7 +193,7 @@ def test_a_referral_to_bup_ends_with_a_summary_meeting_and_a_discharge_summary_i
     # Phase 2: referral to BUP, which takes part under the family's consent.
     case_services.decide(town.nurse, case, option="assess", reason="Trenger utredning i BUP.")
     builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     case_services.decide(town.nurse, case, option="accepted", reason="BUP tok imot henvisningen.")
     case_services.decide(town.nurse, case, option="treat", reason="Behandling i BUP.")
     case.refresh_from_db()

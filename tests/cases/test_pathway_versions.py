@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from familiebro.cases import case_services, pathway_services
+from familiebro.cases import case_services
 from familiebro.cases.models import Case, Deadline, PathwayVersion
 from familiebro.cases.pathway_library import BTI
+from familiebro.cases.pathways import services as pathway_services
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
 

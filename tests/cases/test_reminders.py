@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from familiebro.cases import case_services, reminders
+from familiebro.cases import case_services
+from familiebro.cases.deadlines import reminders
 from familiebro.cases.management.commands import worker as worker_command
 from familiebro.cases.management.commands.worker import SweepingWorker
 from familiebro.cases.models import Case, Deadline, HelpRequest, Notification, Reminder

@@ -330,15 +330,15 @@ def test_every_demo_offer_names_a_unit_and_municipalities_the_demo_defines():
 
 
 def test_the_demo_staff_find_cases_to_work_on(loaded):
-    from familiebro.cases import case_services
+    from familiebro.cases import case_pages
     from familiebro.core.models import User
 
     coordinator = User.objects.get(username="koordinator")
     nurse = User.objects.get(username="helsesykepleier")
-    allocation = case_services.allocation(coordinator)
+    allocation = case_pages.allocation(coordinator)
     assert [row.case.child.given_name for row in allocation.cases] == ["Emma"]
     assert [r.requester_name for r in allocation.requests] == ["Jon Nilsen"]
-    rows = case_services.my_cases(nurse)
+    rows = case_pages.my_cases(nurse)
     assert [row.case.child.given_name for row in rows] == ["Oskar"]
     assert rows[0].next_deadline is not None  # the measure's evaluation date
 

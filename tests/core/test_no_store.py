@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from familiebro.cases import plan_services
+from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
 from familiebro.portal.session import CITIZEN_KEY
 from tests.factories import identity_number

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from familiebro.cases import case_services, plan_services
-from familiebro.cases.case_services import MeasureFields
+from familiebro.cases import case_services, measure_services
+from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import LogEntry
+from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
 from familiebro.core.models import Person
 from familiebro.persons import services as person_services
@@ -66,7 +67,7 @@ def mother(client, citizen_login, case):
 
 
 def measure(case, actor, title, internal_reason=""):
-    return case_services.add_measure(
+    return measure_services.add_measure(
         actor,
         case,
         MeasureFields(
@@ -139,7 +140,7 @@ def test_her_own_log_says_she_read_it_herself(mother, case):
 
 
 def test_the_case_page_shows_what_is_agreed_and_hides_what_is_internal(mother, case, town):
-    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
     measure(case, town.teacher, "Samtaler med helsesykepleier")
     measure(case, town.teacher, "Observasjon i barnegruppa", internal_reason="Faglig vurdering")
     case_services.write_log_entry(
@@ -282,7 +283,7 @@ def test_a_consent_that_has_ended_cannot_be_withdrawn(mother, case, town):
 
 
 def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother, case, town):
-    case_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
+    measure_services.add_goal(town.teacher, case, "Åse skal glede seg til barnehagen")
     measure(case, town.teacher, "Samtaler med helsesykepleier")
     measure(case, town.teacher, "Observasjon i barnegruppa", internal_reason="Faglig vurdering")
     assert (
@@ -326,7 +327,7 @@ def test_min_side_costs_the_same_queries_with_more_cases_and_consents(mother, ca
 def test_coming_meetings_are_listed_without_their_minutes_and_cancelled_ones_not_at_all(
     mother, case, town
 ):
-    from familiebro.cases import meeting_services
+    from familiebro.cases.meetings import services as meeting_services
     from familiebro.cases.models import Meeting
 
     soon = timezone.now().replace(microsecond=0) + datetime.timedelta(days=40)

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from familiebro.cases import case_services
+from familiebro.cases import case_services, participant_services
 from familiebro.cases.models import Case, LogEntry, Participant
 from familiebro.core.models import ConfidentialityDomain, Membership, Person, ServiceUnit
 from familiebro.persons import services as person_services
@@ -97,12 +97,12 @@ def test_the_familys_consent_naming_the_school_opens_what_it_covers_for_reading_
 def test_a_unit_of_another_domain_joins_the_case_only_under_consent(town, school, teacher):
     case = health_centre_case(town)
     with pytest.raises(ValidationError, match="no consent in force"):
-        case_services.add_participant(town.nurse, case, unit=school, role="Skole")
+        participant_services.add_participant(town.nurse, case, unit=school, role="Skole")
     assert not case.participants.filter(unit=school).exists()
     assert not Assignment.objects.filter(unit=school).exists()
 
     consent = builders.coordination_consent(case, school)
-    participant = case_services.add_participant(town.nurse, case, unit=school, role="Skole")
+    participant = participant_services.add_participant(town.nurse, case, unit=school, role="Skole")
     assert participant.consent == consent
     assert participant.assignment is None  # it reads under the consent, not as a colleague
     page = make.logged_in(teacher).get(reverse("cases:detail", args=[case.pk]))
@@ -112,7 +112,7 @@ def test_a_unit_of_another_domain_joins_the_case_only_under_consent(town, school
 def test_a_unit_of_the_same_domain_joins_on_the_need_to_know(town):
     case = health_centre_case(town)
     # The family team is staffed by the health service: the same duty of confidentiality.
-    participant = case_services.add_participant(town.nurse, case, unit=town.team)
+    participant = participant_services.add_participant(town.nurse, case, unit=town.team)
     assert participant.consent is None
     assert participant.assignment is not None
     assert policy.visible(town.therapist, LogEntry, READ).filter(case=case).exists()
@@ -128,7 +128,7 @@ def test_a_unit_whose_domain_is_set_otherwise_follows_its_domain(town):
     make.assign(case.child, unit=town.team)
     assert not policy.visible(town.therapist, Case, READ).filter(pk=case.pk).exists()
     with pytest.raises(ValidationError, match="no consent in force"):
-        case_services.add_participant(town.nurse, case, unit=town.team)
+        participant_services.add_participant(town.nurse, case, unit=town.team)
 
 
 def _of(model: type, case: Case) -> dict:

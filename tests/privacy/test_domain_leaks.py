@@ -14,7 +14,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services, reminders
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.deadlines import reminders
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, Deadline, Measure, Notification
 from familiebro.core.models import Membership, ServiceUnit
 from familiebro.privacy import consent_services as privacy_consent
@@ -48,7 +50,7 @@ def test_my_cases_shows_no_deadline_a_consent_without_plans_leaves_out(town):
     "my cases" list must not show the case's deadlines (a category her consent leaves out)."""
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup, scope=(DataCategory.LOG_ENTRIES.value,))
-    case_services.add_participant(
+    participant_services.add_participant(
         town.nurse, case, unit=town.bup, user=town.psychiatrist, role="BUP"
     )
     deadline = Deadline.objects.filter(case=case, completed_at__isnull=True).order_by("due_at")
@@ -161,12 +163,12 @@ def test_no_reminder_tells_another_service_of_a_measure_kept_internal_from_it(to
     never the internal measure: no reminder may tell her of its evaluation either."""
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     today = timezone.localdate()
-    measure = case_services.add_measure(
+    measure = measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Tiltaket-4K",
             responsible_unit=town.bup,
             responsible_user=town.psychiatrist,
@@ -227,7 +229,7 @@ def test_an_invitation_does_not_mail_the_agenda_to_a_reader_whose_consent_leaves
     teacher = make.member(school, first_name="Sindre", last_name="Lærer", email="s@example.no")
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, school, scope=(DataCategory.LOG_ENTRIES.value,))
-    case_services.add_participant(town.nurse, case, unit=school, user=teacher, role="Skole")
+    participant_services.add_participant(town.nurse, case, unit=school, user=teacher, role="Skole")
     starts = timezone.now() + datetime.timedelta(days=10)
     meeting = meeting_services.plan_meeting(
         town.nurse,
@@ -261,17 +263,17 @@ def test_a_measure_marked_internal_later_is_kept_from_the_readers_it_is_kept_fro
     show its title through the shared log entry that recorded it either."""
     case = builders.open_concern(town.nurse, town.health_centre)
     builders.coordination_consent(case, town.bup)
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     today = timezone.localdate()
-    fields = case_services.MeasureFields(
+    fields = measure_services.MeasureFields(
         title="Tiltaket-8P: samtaler om rus i hjemmet",
         responsible_unit=town.health_centre,
         start_date=today,
         evaluation_date=today + datetime.timedelta(days=30),
     )
-    measure = case_services.add_measure(town.nurse, case, fields)
+    measure = measure_services.add_measure(town.nurse, case, fields)
     fields.internal_reason = "Vurderes før familien og andre får vite"
-    case_services.change_measure(town.nurse, measure, fields, based_on=measure.version)
+    measure_services.change_measure(town.nurse, measure, fields, based_on=measure.version)
     assert not policy.visible(town.psychiatrist, Measure, case_services.READ).filter(pk=measure.pk)
 
     page = flat(
@@ -292,7 +294,7 @@ def test_after_the_consent_is_withdrawn_a_moved_meeting_is_not_mailed_to_its_rea
     teacher = make.member(school, first_name="Sindre", last_name="Lærer", email="s@example.no")
     case = builders.open_concern(town.nurse, town.health_centre)
     consent = builders.coordination_consent(case, school)
-    case_services.add_participant(town.nurse, case, unit=school, user=teacher, role="Skole")
+    participant_services.add_participant(town.nurse, case, unit=school, user=teacher, role="Skole")
     starts = timezone.now() + datetime.timedelta(days=10)
     meeting = meeting_services.plan_meeting(
         town.nurse,

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from familiebro.cases import case_services
+from familiebro.cases import participant_services
 from familiebro.cases.models import (
     Case,
     Decision,
@@ -479,7 +479,7 @@ def test_a_request_in_another_units_inbox_makes_the_export_refused_with_whom_to_
     # The therapist works with the child but is not a member of the health centre, whose
     # inbox holds the request the case came from.
     case = Case.objects.get(child=child_with_every_record)
-    case_services.add_participant(town.nurse, case, unit=town.team, user=town.therapist)
+    participant_services.add_participant(town.nurse, case, unit=town.team, user=town.therapist)
     with pytest.raises(PermissionDenied, match="inbox of a unit you are not a member of"):
         export.export_person(town.therapist, child_with_every_record)
     assert not AuditEvent.objects.filter(action="export").exists()

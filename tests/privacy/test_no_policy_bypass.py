@@ -28,7 +28,7 @@ from familiebro.privacy import policy
 NOT_PERSONAL: dict[str, str] = {
     "cases.Reminder": (
         "that a reminder about a deadline went to a staff member: only the reminder sweep "
-        "reads it (familiebro.cases.reminders), no page or API shows it, and it holds no "
+        "reads it (familiebro.cases.deadlines.reminders), no page or API shows it, and it holds no "
         "more than the ids of the deadline and the recipient"
     ),
 }
@@ -140,7 +140,7 @@ def test_the_scan_finds_views_and_recognises_a_bypass():
 
 # Public service functions that reach personal data without an actor to check, and why.
 SERVICES_WITHOUT_ACTOR: dict[str, str] = {
-    "cases/case_services.py:coordination_consent": (
+    "cases/participant_services.py:coordination_consent": (
         "whether a consent lets a unit take part; called by add_participant once the actor "
         "may change the case"
     ),
@@ -148,7 +148,7 @@ SERVICES_WITHOUT_ACTOR: dict[str, str] = {
         "the case's active measures, for closing it; called by decide once the actor may "
         "change the case"
     ),
-    "cases/meeting_services.py:bup_meetings_without_referral": (
+    "cases/meetings/services.py:bup_meetings_without_referral": (
         "a count, no rows: how many meetings BUP has held without a referral for a case the "
         "caller has read"
     ),
@@ -164,10 +164,11 @@ def services_modules() -> list[Path]:
     return sorted(
         path
         for path in PACKAGE.rglob("*.py")
-        # A part's reads (consent_reads beside consent_services) and the exceptional access,
-        # whose actions and reads share one module, are held to the same rule.
-        if path.name in ("services.py", "exceptional.py")
-        or path.name.endswith(("_services.py", "_reads.py"))
+        # The actions and the reads of every part (consent_reads beside consent_services, a
+        # part's pages), and the exceptional access, whose actions and reads share one module,
+        # are held to the same rule.
+        if path.name in ("services.py", "pages.py", "actions.py", "reads.py", "exceptional.py")
+        or path.name.endswith(("_services.py", "_pages.py", "_reads.py"))
     )
 
 

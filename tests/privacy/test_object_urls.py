@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import (
     Case,
     Handover,
@@ -73,10 +74,10 @@ def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
         staff, child=child, unit=unit, origin=Case.Origin.STAFF_CONCERN, concern="Uro i lek."
     )
     today = timezone.localdate()
-    measure = case_services.add_measure(
+    measure = measure_services.add_measure(
         staff,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title="Samtaler",
             responsible_unit=unit,
             start_date=today,
@@ -88,8 +89,8 @@ def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
         case,
         measure,
         case_services.write_log_entry(staff, case, kind=LogEntry.Kind.NOTE, text="Mor ringte."),
-        case_services.offer_handover(staff, case, colleague, ""),
-        case_services.add_participant(staff, case, unit=unit, user=colleague),
+        participant_services.offer_handover(staff, case, colleague, ""),
+        participant_services.add_participant(staff, case, unit=unit, user=colleague),
         meeting_services.plan_meeting(
             staff,
             case,

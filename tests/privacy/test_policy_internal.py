@@ -23,8 +23,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services, meeting_services, plan_services
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, Deadline, LogEntry, Measure, MeasureEvaluation
+from familiebro.cases.plans import services as plan_services
 from familiebro.privacy import exceptional, family, policy
 from familiebro.privacy.models import AuditEvent, Consent, DataCategory, ExceptionalAccess
 from tests.cases import builders
@@ -112,10 +114,10 @@ class World:
 
 def _measure(town: builders.Municipality, case: Case, title: str, reason: str = "") -> Measure:
     today = timezone.localdate()
-    return case_services.add_measure(
+    return measure_services.add_measure(
         town.nurse,
         case,
-        case_services.MeasureFields(
+        measure_services.MeasureFields(
             title=title,
             responsible_unit=town.health_centre,
             start_date=today,
@@ -126,7 +128,7 @@ def _measure(town: builders.Municipality, case: Case, title: str, reason: str = 
 
 
 def _evaluate(town: builders.Municipality, measure: Measure, what: str) -> MeasureEvaluation:
-    return case_services.evaluate_measure(
+    return measure_services.evaluate_measure(
         town.nurse,
         measure,
         what_worked=what,
@@ -142,7 +144,7 @@ def build_world() -> World:
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     consent = builders.coordination_consent(case, town.bup, scope=tuple(DataCategory.values))
-    case_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
+    participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     internal_measure = _measure(town, case, INTERNAL_MEASURE, INTERNAL_REASON)
     ordinary_measure = _measure(town, case, "Søvnveiledning hjemme")
     internal_evaluation = _evaluate(town, internal_measure, "Samtalen med far hjalp.")

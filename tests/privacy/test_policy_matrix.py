@@ -45,8 +45,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from familiebro.cases import case_services
-from familiebro.cases.case_services import MeasureFields
+from familiebro.cases import case_services, measure_services, participant_services
+from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import (
     Case,
     Deadline,
@@ -377,18 +377,18 @@ def case_records(
     decision = case_services.decide(
         assigned_in_a, case, option="own_service", reason="Foreldrene ønsker tiltak i barnehagen."
     )
-    participant = case_services.add_participant(
+    participant = participant_services.add_participant(
         assigned_in_a,
         case,
         unit=make.unit(org_a, name="Skolehelsetjenesten A", kind="skolehelsetjeneste"),
         role="Skolehelsetjeneste",
     )
-    handover = case_services.offer_handover(
+    handover = participant_services.offer_handover(
         assigned_in_a, case, make.member(unit_a), "Du kjenner familien."
     )
-    goal = case_services.add_goal(assigned_in_a, case, "Barnet leker med de andre barna.")
+    goal = measure_services.add_goal(assigned_in_a, case, "Barnet leker med de andre barna.")
     today = timezone.localdate()
-    measure = case_services.add_measure(
+    measure = measure_services.add_measure(
         assigned_in_a,
         case,
         MeasureFields(
@@ -400,7 +400,7 @@ def case_records(
             goal=goal,
         ),
     )
-    evaluation = case_services.evaluate_measure(
+    evaluation = measure_services.evaluate_measure(
         assigned_in_a,
         measure,
         what_worked="Samtalene hjelper.",

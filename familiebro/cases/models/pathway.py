@@ -1,7 +1,7 @@
 """Pathway definitions as data: phases, decision points, tasks, deadline rules, information.
 
 A definition is published in versions. A version's specification (JSON, parsed and checked by
-familiebro.cases.pathways) never changes once published: a case keeps the version it was
+familiebro.cases.pathways.spec) never changes once published: a case keeps the version it was
 opened under, so editing a definition never rewrites a running case's history. A case moves
 to a newer version only when someone migrates it explicitly.
 """
@@ -75,7 +75,7 @@ class PathwayVersion(models.Model):
 
     @property
     def parsed(self):  # -> pathways.Spec
-        from familiebro.cases.pathways import parse_spec
+        from familiebro.cases.pathways.spec import parse_spec
 
         # A version never changes once saved (see save), so each is parsed once per process:
         # a list of 200 cases must not parse the same specification 200 times.

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from familiebro.cases import pathway_services
 from familiebro.cases.models import PathwayChoice, PathwayDefinition
+from familiebro.cases.pathways import services as pathway_services
 from familiebro.core.models import Municipality, ServiceUnit
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from familiebro.cases import reminders
+from familiebro.cases.deadlines import reminders
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django_tasks_db.management.commands.db_worker import (
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from familiebro.cases import reminders
+from familiebro.cases.deadlines import reminders
 from familiebro.privacy import checkpoints
 
 logger = logging.getLogger("familiebro.worker")

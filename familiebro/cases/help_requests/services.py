@@ -10,45 +10,43 @@ Staff read requests only through the access policy (the receiving unit's members
 nobody else), and every change is audited. Opening a case from a request
 (familiebro.cases.case_services) marks it as converted; it can also be marked converted first,
 with the unit's note on what happens next, and the case opened after the allocation meeting.
+The inbox staff read is in help_requests.pages; the unit's e-mail in help_requests.unit_email.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
-from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from familiebro.catalogue.models import Offer
 from familiebro.core.identifiers import normalise_phone_number
-from familiebro.core.models import Membership, Municipality, ServiceUnit
+from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consultation import Kind as FindingKind
 from familiebro.privacy.consultation import find_identifying_text
 from familiebro.privacy.policy import Action, Purpose
 
+from ..models import HelpRequest
+from ..references import new_reference
+from ..tasks import notify_unit_of_help_request
 from . import rate_limit, storage_notice
-from .models import HelpRequest
 
 logger = logging.getLogger(__name__)
 
 # Readable over the phone: no 0/O, 1/I/L, or U (read as V).
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_PREFIX = "FB"
 _REFERENCE_ATTEMPTS = 5
 
 # Units of these kinds receive requests even before they publish an offer: they are the
@@ -76,15 +74,6 @@ _REASONS_AFTER_CONTACT = {
     HelpRequest.CloseReason.REFERRED_ELSEWHERE,
 }
 _STAFF_CHANNELS = {c for c in HelpRequest.Channel.values if c != HelpRequest.Channel.WEB}
-
-
-# References ---------------------------------------------------------------------------------
-
-
-def new_reference() -> str:
-    """A random reference like FB-7K3M-9QX2 (30^8 ≈ 6.6 × 10^11 possibilities)."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{REFERENCE_PREFIX}-{chars[:4]}-{chars[4:]}"
 
 
 # Which units receive requests ------------------------------------------------------------------
@@ -454,49 +443,10 @@ def register_help_request(
 
 # Telling the unit ---------------------------------------------------------------------------
 
-
-def notification_recipients(unit: ServiceUnit) -> list[str]:
-    """The unit's own e-mail address, or its leaders' addresses when it has none."""
-    if unit.email:
-        return [unit.email]
-    return sorted(
-        set(
-            Membership.objects.filter(unit=unit, role=Membership.Role.LEADER)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-
-
-def unit_notification(
-    unit: ServiceUnit, *, reference: str, due_at: datetime.datetime, link: str
-) -> EmailMessage | None:
-    """The e-mail telling a unit a request has arrived: no name, no message, no contact
-    details, nothing about the family; only where to read it. None if nobody can receive it."""
-    recipients = notification_recipients(unit)
-    if not recipients:
-        return None
-    with translation.override(settings.LANGUAGE_CODE):
-        due = formats.date_format(timezone.localtime(due_at), "DATE_FORMAT")
-        subject = _("New request for help: %(reference)s") % {"reference": reference}
-        body = "\n\n".join(
-            [
-                _("A new request for help has arrived at %(unit)s.") % {"unit": unit.name},
-                _("Reference: %(reference)s") % {"reference": reference},
-                _("First contact is due by %(date)s.") % {"date": due},
-                _("Log in to Familiebro to read it:") + f"\n{link}",
-                _(
-                    "This e-mail says nothing about who asked or why: that stays in "
-                    "Familiebro. Do not forward it with personal details added."
-                ),
-            ]
-        )
-    return EmailMessage(subject=subject, body=body, to=recipients)
+# The worker sends the e-mail (familiebro.cases.tasks); help_requests.unit_email writes it.
 
 
 def _queue_unit_notification(help_request: HelpRequest, site_url: str) -> None:
-    from .tasks import notify_unit_of_help_request
-
     link = site_url.rstrip("/") + reverse("inbox:detail", args=[help_request.pk])
     # Queued in the request's own transaction (the database task backend stores it there):
     # a stored request always has its e-mail queued, and a refused one never does.
@@ -559,93 +509,6 @@ class Receipt:
             )
         except (KeyError, TypeError, ValueError):
             return None
-
-
-# The unit's inbox ---------------------------------------------------------------------------
-
-
-STATUS_SLUGS: dict[str, str] = {
-    "ny": HelpRequest.Status.NEW,
-    "kontaktet": HelpRequest.Status.CONTACTED,
-    "sak": HelpRequest.Status.CONVERTED,
-    "lukket": HelpRequest.Status.CLOSED,
-}
-INBOX_PAGE_SIZE = 25
-
-
-def is_overdue(help_request: HelpRequest, now: datetime.datetime | None = None) -> bool:
-    """Still waiting for a first contact after its deadline."""
-    now = now or timezone.now()
-    return help_request.status == HelpRequest.Status.NEW and help_request.first_contact_due_at < now
-
-
-def was_contacted_late(help_request: HelpRequest) -> bool:
-    contacted = help_request.first_contacted_at
-    return contacted is not None and contacted > help_request.first_contact_due_at
-
-
-def units_of(actor: Any) -> list[ServiceUnit]:
-    """The units whose inbox the actor reads: those they are a member of."""
-    return list(
-        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).unit_ids)
-        .select_related("organisation")
-        .order_by("name")
-    )
-
-
-def inbox_for(actor: Any, unit: ServiceUnit | None, status: str) -> QuerySet[HelpRequest]:
-    """The requests of `unit` (or all the actor's units) with `status`, deadline first."""
-    requests = policy.visible(actor, HelpRequest, Purpose.CASEWORK).filter(status=status)
-    if unit is not None:
-        requests = requests.filter(unit=unit)
-    return requests.select_related("unit", "offer").order_by("first_contact_due_at", "pk")
-
-
-@dataclass
-class InboxRow:
-    request: HelpRequest
-    overdue: bool
-    contacted_late: bool
-
-
-@dataclass
-class InboxPage:
-    units: list[ServiceUnit]
-    unit: ServiceUnit | None
-    status: str
-    counts: dict[str, int]
-    page: Page
-    rows: list[InboxRow] = field(default_factory=list)
-
-
-def inbox_page(
-    actor: Any, *, unit_id: Any = None, status: str, page_number: Any = None
-) -> InboxPage:
-    """One page of the inbox, audited as one listing, with the number of requests per status.
-
-    A constant number of queries, however many requests the unit has."""
-    if status not in HelpRequest.Status.values:
-        raise Http404(_("There is no such list of requests."))
-    units = units_of(actor)
-    unit = None
-    if unit_id not in (None, ""):
-        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
-        if unit is None:
-            raise Http404(_("Not found, or you do not have access."))
-    visible = policy.visible(actor, HelpRequest, Purpose.CASEWORK)
-    if unit is not None:
-        visible = visible.filter(unit=unit)
-    counts = dict.fromkeys(HelpRequest.Status.values, 0)
-    for row in visible.order_by().values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
-    paginator = Paginator(inbox_for(actor, unit, status), INBOX_PAGE_SIZE)
-    # The total is already known from the counts: no second COUNT query.
-    paginator.count = counts[status]
-    page = paginator.get_page(page_number)
-    requests = policy.list_page(actor, page.object_list, Purpose.CASEWORK)
-    now = timezone.now()
-    rows = [InboxRow(r, is_overdue(r, now), was_contacted_late(r)) for r in requests]
-    return InboxPage(units=units, unit=unit, status=status, counts=counts, page=page, rows=rows)
 
 
 # What the unit does with a request -------------------------------------------------------------

@@ -41,8 +41,8 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership
 from familiebro.privacy import policy
 
-from .case_services import READ
-from .models import Case, Deadline, HelpRequest, Notification, Reminder
+from ..case_services import READ
+from ..models import Case, Deadline, HelpRequest, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _send(
 ) -> None:
     """One reminder: its row, the notification and the e-mail task commit together or not
     at all, and a reminder someone else already sent is skipped."""
-    from .tasks import email_reminder
+    from ..tasks import email_reminder
 
     try:
         with transaction.atomic():

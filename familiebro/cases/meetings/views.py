@@ -1,4 +1,4 @@
-"""Meeting pages: /ansatt/saker/<case>/moter/… Thin views over meeting_services.
+"""Meeting pages: /ansatt/saker/<case>/moter/… Thin views over meetings.services.
 
 Moving and cancelling have pages of their own, reached from the meeting page while the
 meeting is still ahead. Both send the meeting's calendar sequence the form was opened on; if
@@ -28,8 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 
-from . import case_services, deadlines, meeting_services
-from .meeting_forms import (
+from .. import case_pages, case_services, permissions
+from ..deadlines import rules as deadline_rules
+from ..models import Case, Meeting
+from . import pages as meeting_pages
+from . import services as meeting_services
+from .forms import (
     CancelMeetingForm,
     DecisionMeasureForm,
     InvitationForm,
@@ -37,7 +41,6 @@ from .meeting_forms import (
     MoveMeetingForm,
     PlanMeetingForm,
 )
-from .models import Case, Meeting
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
@@ -77,7 +80,7 @@ def _plan_form(planner: Any, case: Case, data: Any = None) -> PlanMeetingForm:
 @require_http_methods(["GET", "POST"])
 def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    if not case_services.may_change(request.user, case):
+    if not permissions.may_change(request.user, case):
         return _refused(
             request,
             case,
@@ -106,7 +109,9 @@ def plan_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, case, exc)
         else:
             messages.success(request, _("The meeting is planned. Invite the participants."))
-            if data["gp_to_be_invited"] and deadlines.gp_notice_is_short(starts_at, timezone.now()):
+            if data["gp_to_be_invited"] and deadline_rules.gp_notice_is_short(
+                starts_at, timezone.now()
+            ):
                 messages.warning(request, _gp_warning())
             return redirect(_meeting_url(case, meeting))
     bup_count = meeting_services.bup_meetings_without_referral(request.user, case)
@@ -133,12 +138,12 @@ def _gp_warning() -> str:
 
 
 def _forms(
-    request: HttpRequest, page: meeting_services.MeetingPage, bound: dict[str, Any]
+    request: HttpRequest, page: meeting_pages.MeetingPage, bound: dict[str, Any]
 ) -> dict[str, Any]:
     if not page.can_change or page.is_cancelled:
         return {}
     case = page.meeting.case
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     forms: dict[str, Any] = {
         "measure_form": DecisionMeasureForm(
             units=choices.participating_units,
@@ -166,7 +171,7 @@ def _render(
     conflict: meeting_services.MinutesConflict | None = None,
     **bound: Any,
 ) -> HttpResponse:
-    page = meeting_services.meeting_page(request.user, case, meeting)
+    page = meeting_pages.meeting_page(request.user, case, meeting)
     context = {
         "case": case,
         "meeting": meeting,
@@ -192,7 +197,7 @@ def invite(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
     form = InvitationForm(
-        request.POST, people=case_services.choices_for_change(request.user, case).colleagues
+        request.POST, people=case_pages.choices_for_change(request.user, case).colleagues
     )
     if form.is_valid():
         try:
@@ -329,7 +334,7 @@ def approve_minutes(request: HttpRequest, pk: int, meeting_id: int) -> HttpRespo
 def add_measure(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
-    choices = case_services.choices_for_change(request.user, case)
+    choices = case_pages.choices_for_change(request.user, case)
     form = DecisionMeasureForm(
         request.POST,
         units=choices.participating_units,

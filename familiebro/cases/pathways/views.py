@@ -2,7 +2,7 @@
 
 Any staff member may read the definitions (they hold no personal data). Publishing a version
 and choosing a pathway are refused with 403 and the reason to whoever may not do it
-(pathway_services says who may). Every page works without JavaScript: the specification is
+(pathways.services says who may). Every page works without JavaScript: the specification is
 edited as text in a textarea or uploaded as a file, and "check" and "publish" are two submit
 buttons of the same form.
 """
@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from familiebro.core.decorators import staff_required
 from familiebro.core.responses import forbidden
 
-from . import pathway_services as services
-from .models import PathwayVersion
-from .pathway_forms import ChooseForm, NewVersionForm
-from .pathways import parse_spec
+from .. import permissions
+from ..models import PathwayVersion
+from . import pages, services
+from .forms import ChooseForm, NewVersionForm
+from .spec import parse_spec
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -41,9 +42,9 @@ def _version(key: str, number: int | None = None) -> PathwayVersion:
 @require_GET
 def pathway_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "rows": services.overview(request.user),
-        "may_publish": services.may_publish(request.user),
-        "may_choose": bool(services.choosable_units(request.user)),
+        "rows": pages.overview(request.user),
+        "may_publish": permissions.may_publish(request.user),
+        "may_choose": bool(permissions.choosable_units(request.user)),
     }
     return render(request, "cases/pathway/list.html", context)
 
@@ -56,9 +57,9 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
         "version": version,
         "definition": version.definition,
         "spec": version.parsed,
-        "phases": services.readable(version.parsed),
-        "is_newest": services.newest_number(key) == number,
-        "may_publish": services.may_publish(request.user),
+        "phases": pages.readable(version.parsed),
+        "is_newest": pages.newest_number(key) == number,
+        "may_publish": permissions.may_publish(request.user),
     }
     return render(request, "cases/pathway/version.html", context)
 
@@ -68,7 +69,7 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
 def version_json(request: HttpRequest, key: str, number: int) -> HttpResponse:
     version = _version(key, number)
     response = HttpResponse(
-        services.spec_text(version), content_type="application/json; charset=utf-8"
+        pages.spec_text(version), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{key}-v{number}.json"'
     return response
@@ -78,14 +79,14 @@ def version_json(request: HttpRequest, key: str, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_version(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        services.require_may_publish(request.user)
+        permissions.require_may_publish(request.user)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     newest = _version(key)
     form = NewVersionForm(
         request.POST or None,
         request.FILES or None,
-        initial={"spec": services.spec_text(newest), "based_on": newest.number},
+        initial={"spec": pages.spec_text(newest), "based_on": newest.number},
     )
     problems: list[str] = []
     preview = None
@@ -128,7 +129,7 @@ def new_version(request: HttpRequest, key: str) -> HttpResponse:
                     )
                     return redirect("pathways:version", key=key, number=version.number)
             if not problems:
-                preview = services.readable(parse_spec(spec))
+                preview = pages.readable(parse_spec(spec))
         checked = True
     context = {
         "definition": newest.definition,
@@ -145,8 +146,8 @@ def new_version(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def choose(request: HttpRequest) -> HttpResponse:
-    units = services.choosable_units(request.user)
-    municipalities = services.choosable_municipalities(request.user)
+    units = permissions.choosable_units(request.user)
+    municipalities = permissions.choosable_municipalities(request.user)
     if not units and not municipalities:
         return _forbidden(
             request,
@@ -161,7 +162,7 @@ def choose(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         municipalities=municipalities,
         units=units,
-        definitions=services.definition_choices(),
+        definitions=pages.definition_choices(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,6 +180,6 @@ def choose(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("pathways:choose")
-    context = {"form": form, "current": services.choices_for(request.user)}
+    context = {"form": form, "current": pages.choices_for(request.user)}
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "cases/pathway/choose.html", context, status=status)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from familiebro.core.forms import StyledForm
 from familiebro.core.models import ServiceUnit
 
+from ..models import HelpRequest
 from . import services
-from .models import HelpRequest
 from .public_forms import RequestDetailsForm, choice_field
 
 

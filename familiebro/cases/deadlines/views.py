@@ -19,19 +19,19 @@ from django.views.decorators.http import require_GET, require_POST
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 
-from . import case_services
-from .notifications import mark_all_read, notifications_of
+from ..notifications import mark_all_read, notifications_of
+from . import pages
 
 
 @never_cache
 @staff_required
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
-    rows, more = case_services.my_deadlines(request.user)
+    rows, more = pages.my_deadlines(request.user)
     context = {
         "rows": rows,
         "more": more,
-        "page_size": case_services.DEADLINE_PAGE_SIZE,
+        "page_size": pages.DEADLINE_PAGE_SIZE,
         "is_leader": bool(policy.scope_of(request.user).leader_unit_ids),
     }
     return render(request, "cases/deadlines/mine.html", context)

@@ -1,8 +1,8 @@
 """The unit's inbox of requests for help: /ansatt/henvendelser/…
 
-Requests are found through the access policy only (policy.get_or_404 here, inbox_for in the
-services), so another unit's request is a 404 on every URL and never appears in a list.
-Every change is a POST with a CSRF token, and the services audit it.
+Requests are found through the access policy only (policy.get_or_404 here, inbox_for in
+help_requests.pages), so another unit's request is a 404 on every URL and never appears in a
+list. Every change is a POST with a CSRF token, and the services audit it.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
 from familiebro.privacy.policy import Purpose
 
-from . import case_services, services
+from .. import case_services
+from ..models import HelpRequest
+from . import pages, services
 from .inbox_forms import CloseForm, ConvertForm, RegisterHelpRequestForm
-from .models import HelpRequest
 
-STATUS_BY_SLUG = services.STATUS_SLUGS
+STATUS_BY_SLUG = pages.STATUS_SLUGS
 SLUG_BY_STATUS = {status: slug for slug, status in STATUS_BY_SLUG.items()}
 OPEN_STATUSES = {HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED}
 
@@ -42,7 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if slug not in STATUS_BY_SLUG:
         raise Http404(_("There is no such list of requests."))
     unit_id = request.GET.get("enhet") or None
-    page = services.inbox_page(
+    page = pages.inbox_page(
         request.user,
         unit_id=unit_id,
         status=STATUS_BY_SLUG[slug],
@@ -83,8 +85,8 @@ def _detail(
         "cases/inbox/detail.html",
         {
             "help_request": help_request,
-            "overdue": services.is_overdue(help_request),
-            "contacted_late": services.was_contacted_late(help_request),
+            "overdue": pages.is_overdue(help_request),
+            "contacted_late": pages.was_contacted_late(help_request),
             "child_age": services.child_age_label(help_request.child_age_months),
             "is_open": help_request.status in OPEN_STATUSES,
             "close_form": close_form or CloseForm(),
@@ -190,7 +192,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    units = services.units_of(request.user)
+    units = list(units_of(request.user).order_by("name"))
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     form = RegisterHelpRequestForm(request.POST or None, units=units)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from familiebro.core.forms import StyledForm
 from familiebro.core.models import Municipality, ServiceUnit
 
+from ..models import HelpRequest
 from . import services, storage_notice
-from .models import HelpRequest
 
 # The honeypot: a field people never see or reach, which form-filling robots fill in.
 HONEYPOT_FIELD = "website"

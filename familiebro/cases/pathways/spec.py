@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import holidays
 from django.utils import translation
 
 RESPONSIBLE_ROLES = ("coordinator", "owning_unit", "leader")
@@ -324,31 +325,15 @@ def _deadline_rule(reader: _Reader, raw: dict[str, Any], where: str) -> Deadline
 # Counting days -------------------------------------------------------------------------------
 
 
-def easter_sunday(year: int) -> datetime.date:
-    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    lent = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * lent) // 451
-    month, day = divmod(h + lent - 7 * m + 114, 31)
-    return datetime.date(year, month, day + 1)
-
-
 @cache
 def public_holidays(year: int) -> frozenset[datetime.date]:
-    """Norway's public holidays (helligdager and the two national days) in `year`."""
-    easter = easter_sunday(year)
-    movable = (-3, -2, 0, 1, 39, 49, 50)  # Maundy Thursday … Whit Monday
-    fixed = ((1, 1), (5, 1), (5, 17), (12, 25), (12, 26))
-    return frozenset(
-        [easter + datetime.timedelta(days=offset) for offset in movable]
-        + [datetime.date(year, month, day) for month, day in fixed]
-    )
+    """Norway's public holidays (helligdager and the two national days) in `year`: New Year's
+    Day, Maundy Thursday to Easter Monday, 1 May, Ascension Day, 17 May, Whit Sunday and
+    Monday, Christmas Day and Boxing Day, from the holidays package's table for Norway (which
+    has them from 1947, when 1 and 17 May became public holidays by law, to 2100). Its option
+    to count every Sunday as a holiday stays off: weekends are days off anyway, and the set
+    names the holidays themselves."""
+    return frozenset(holidays.Norway(years=year, include_sundays=False))
 
 
 def is_working_day(day: datetime.date) -> bool:

@@ -1,4 +1,4 @@
-"""Forms of the pathway pages. The rules live in pathway_services; the forms only turn what
+"""Forms of the pathway pages. The rules live in pathways.services; the forms only turn what
 was sent into text and choices."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .case_forms import CaseForm, select
-from .pathway_services import MAX_SPEC_CHARACTERS
+from ..case_forms import CaseForm, select
+from .services import MAX_SPEC_CHARACTERS
 
 
 class NewVersionForm(CaseForm):

@@ -5,6 +5,9 @@ The rules of case_services hold here too: reads go through the access policy, ch
 the owning organisation's need to know (policy CHANGE on the case), every change is audited,
 and each action is one transaction. Invitations leave Familiebro by e-mail, so they carry the
 case's reference and the meeting, never the child's name or details.
+
+What the meeting page shows is read in meetings.pages; the calendar file an invitation
+carries is written in meetings.calendar.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person
 from familiebro.privacy import audit, policy
 
-from . import case_services, deadlines, permissions
-from .case_services import READ, EditConflict, MeasureFields, _audit, _clean_text, _log
-from .models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
+from .. import case_services, measure_services, permissions
+from ..case_services import READ, EditConflict, _audit, _clean_text, _log
+from ..deadlines import rules as deadline_rules
+from ..measure_services import MeasureFields
+from ..models import Case, Deadline, Invitation, LogEntry, Measure, Meeting, Participant
+from .calendar import calendar_invitation, meeting_title
 
 # BUP may take part in a child's family meetings without a referral at most twice; planning a
 # third needs the planner to confirm that they know.
@@ -39,7 +45,6 @@ MAX_MINUTES = 50_000
 MAX_PLACE = 200
 MAX_AGENDA = 5000
 MAX_CANCELLATION_REASON = 1000
-CALENDAR_PRODUCT = "-//Familiebro//Meetings//EN"
 
 
 class MinutesConflict(EditConflict):
@@ -76,76 +81,6 @@ def get_meeting(actor: Any, case: Case, meeting_id: Any) -> Meeting:
     return meeting
 
 
-@dataclass
-class MeetingPage:
-    meeting: Meeting
-    can_change: bool
-    under_consent: bool
-    invitations: list[Invitation]
-    measures: list[Measure]
-    minutes_entry: LogEntry | None  # the minutes as the family's log has them now
-    gp_notice_short: bool  # a GP invited now gets less than four weeks' notice
-    is_over: bool
-
-    @property
-    def approved(self) -> bool:
-        return self.meeting.minutes_approved_at is not None
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.meeting.is_cancelled
-
-    @property
-    def is_planned(self) -> bool:
-        """Still ahead (or going on): it can be moved, cancelled and invited to."""
-        return not (self.is_over or self.is_cancelled or self.approved)
-
-
-def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
-    """What the meeting page shows the actor, each part read (and audited) through the policy:
-    a service under consent sees the measures only if its consent covers plans."""
-    basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = (
-        basis.kind == policy.Basis.OWN_ORGANISATION
-        and case.is_open
-        and case_services.may_change(actor, case)
-    )
-    invitations = policy.list_page(
-        actor,
-        policy.visible(actor, Invitation, READ, few_rows=True)
-        .filter(meeting=meeting)
-        .select_related("user"),
-        READ,
-    )
-    measures = policy.list_page(
-        actor,
-        policy.visible(actor, Measure, READ, few_rows=True)
-        .filter(meeting=meeting)
-        .select_related("responsible_unit", "responsible_user"),
-        READ,
-    )
-    for invitation in invitations:
-        invitation.meeting = meeting
-    entries = policy.list_page(
-        actor,
-        policy.visible(actor, LogEntry, READ, few_rows=True).filter(
-            meeting=meeting, kind=LogEntry.Kind.MINUTES, current=True
-        ),
-        READ,
-    )
-    now = timezone.now()
-    return MeetingPage(
-        meeting=meeting,
-        can_change=can_change,
-        under_consent=basis.kind == policy.Basis.CONSENT,
-        invitations=invitations,
-        measures=measures,
-        minutes_entry=entries[0] if entries else None,
-        gp_notice_short=deadlines.gp_notice_is_short(meeting.starts_at, now),
-        is_over=meeting.is_over(now),
-    )
-
-
 def may_read(user: Any, obj: Case | Meeting) -> bool:
     """Whether the access policy lets this staff member read the case or meeting now. What
     goes out by e-mail about a meeting goes only as far as the colleague may read it in
@@ -176,7 +111,7 @@ def short_gp_notice(invitation: Invitation) -> bool:
     return (
         invitation.is_gp
         and sent is not None
-        and deadlines.gp_notice_is_short(invitation.meeting.starts_at, sent)
+        and deadline_rules.gp_notice_is_short(invitation.meeting.starts_at, sent)
     )
 
 
@@ -276,8 +211,8 @@ def plan_meeting(
         created_by=actor,
         created_at=now,
     )
-    if gp_to_be_invited and not deadlines.gp_notice_is_short(starts_at, now):
-        deadlines.schedule_gp_notice(meeting)
+    if gp_to_be_invited and not deadline_rules.gp_notice_is_short(starts_at, now):
+        deadline_rules.schedule_gp_notice(meeting)
     _audit(
         actor,
         audit.AuditEvent.Action.CREATE,
@@ -298,91 +233,6 @@ def bup_limit_warning(earlier: int) -> str:
 
 
 # Invitations -------------------------------------------------------------------------------
-
-
-def _ical_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545, 3.3.11)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ical_fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545, 3.1)."""
-    parts, current, size = [], "", 0
-    for char in line:
-        length = len(char.encode())
-        if size + length > 75:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += length
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def _ical_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ical_name(value: str) -> str:
-    # A parameter value in quotes may hold anything but quotes and control characters.
-    return '"' + re.sub(r'["\x00-\x1f]', "", value) + '"'
-
-
-def meeting_title(meeting: Meeting, case: Case) -> str:
-    """What the invitation calls the meeting: its kind and the case's reference, nothing
-    that identifies the child."""
-    return _("%(kind)s, case %(reference)s") % {
-        "kind": meeting.get_kind_display(),
-        "reference": case.reference,
-    }
-
-
-def calendar_invitation(
-    meeting: Meeting,
-    case: Case,
-    *,
-    organiser_name: str,
-    organiser_email: str,
-    attendee_name: str,
-    attendee_email: str,
-    stamp: datetime.datetime,
-    method: str = "REQUEST",
-    with_agenda: bool = True,
-) -> str:
-    """An iCalendar request or cancellation (RFC 5545/5546) for one attendee. The UID stays
-    the same for every message about the meeting, so calendars keep one event; SEQUENCE rises
-    with every move and the cancellation, so a calendar takes the newest message over older
-    ones. Without `with_agenda` the event carries no description."""
-    host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{CALENDAR_PRODUCT}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:familiebro-meeting-{meeting.pk}@{host}",
-        f"DTSTAMP:{_ical_time(stamp)}",
-        f"DTSTART:{_ical_time(meeting.starts_at)}",
-        f"DTEND:{_ical_time(meeting.ends_at)}",
-        f"SEQUENCE:{meeting.calendar_sequence}",
-        f"SUMMARY:{_ical_text(meeting_title(meeting, case))}",
-        f"LOCATION:{_ical_text(meeting.place)}",
-        f"DESCRIPTION:{_ical_text(meeting.agenda if with_agenda else '')}",
-        f"ORGANIZER;CN={_ical_name(organiser_name)}:mailto:{organiser_email}",
-        f"ATTENDEE;CN={_ical_name(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;"
-        f"RSVP=FALSE:mailto:{attendee_email}",
-        "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_ical_fold(line) for line in lines) + "\r\n"
 
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
@@ -476,7 +326,7 @@ def _send(
     """Queue the e-mail with its calendar part for one invitation, in the site's language.
     `text` writes the subject and body, given the link to the meeting page. An invitee who
     may not read the meeting (`reads_meeting`) gets neither its agenda nor a link to it."""
-    from .tasks import send_email_with_calendar
+    from ..tasks import send_email_with_calendar
 
     organiser_name, organiser_email = _organiser(meeting)
     with translation.override(settings.LANGUAGE_CODE):
@@ -571,7 +421,7 @@ def invite(
     if is_gp:
         Deadline.objects.filter(
             meeting=meeting,
-            key=deadlines.GP_NOTICE_KEY,
+            key=deadline_rules.GP_NOTICE_KEY,
             completed_at__isnull=True,
             cancelled_at__isnull=True,
         ).update(completed_at=now)
@@ -739,7 +589,7 @@ def move_meeting(
         now=now,
         site_url=site_url,
     )
-    gp_short = deadlines.on_meeting_moved(current, any(i.is_gp for i in invitations), now)
+    gp_short = deadline_rules.on_meeting_moved(current, any(i.is_gp for i in invitations), now)
     _log_meeting(
         actor,
         current,
@@ -790,7 +640,7 @@ def cancel_meeting(
         now=now,
         site_url=site_url,
     )
-    deadlines.cancel_for_meeting(current, now)
+    deadline_rules.cancel_for_meeting(current, now)
     _log_meeting(
         actor,
         current,
@@ -904,4 +754,4 @@ def measure_from_decision(actor: Any, meeting: Meeting, fields: MeasureFields) -
     case = case_services._require_change(actor, meeting.case)
     if Meeting.objects.select_for_update().get(pk=meeting.pk).is_cancelled:
         raise _cancelled_error(_("Add the measure on the case page instead."))
-    return case_services.add_measure(actor, case, fields, meeting=meeting)
+    return measure_services.add_measure(actor, case, fields, meeting=meeting)

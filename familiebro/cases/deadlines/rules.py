@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from familiebro.privacy import policy
 
-from .models import Case, Deadline, Measure, Meeting
-from .pathways import DeadlineRule, add_days
+from ..models import Case, Deadline, Measure, Meeting
+from ..pathways.spec import DeadlineRule, add_days
 
 EVALUATION_KEY = "measure_evaluation"
 GP_NOTICE_KEY = "gp_notice"

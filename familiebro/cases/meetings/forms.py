@@ -1,4 +1,4 @@
-"""Forms of the meeting pages. The rules live in meeting_services; the forms turn what was sent
+"""Forms of the meeting pages. The rules live in meetings.services; the forms turn what was sent
 into values and show the services' messages at the right field."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .case_forms import CaseForm, MeasureForm, date_field, radio, text_field
-from .meeting_services import MAX_AGENDA, MAX_CANCELLATION_REASON, MAX_MINUTES, MAX_PLACE
-from .models import Meeting
+from ..case_forms import CaseForm, MeasureForm, date_field, radio, text_field
+from ..models import Meeting
+from .services import MAX_AGENDA, MAX_CANCELLATION_REASON, MAX_MINUTES, MAX_PLACE
 
 
 def time_field(label: Any) -> forms.TimeField:

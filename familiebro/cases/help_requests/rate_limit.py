@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import RateLimitWindow
+from ..models import RateLimitWindow
 
 DEFAULT_LIMIT = 5
 DEFAULT_WINDOW_SECONDS = 60 * 60

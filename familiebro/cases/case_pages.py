@@ -1,0 +1,472 @@
+"""Cases: the read models of whole pages (the case page, the shared log, my cases, the
+allocation meeting) and what the change forms offer. "My deadlines" is in deadlines.pages.
+
+Each function reads everything one page shows through the access policy and audits it as one
+page view or one list, in a constant number of queries whatever the size of the case. The
+actions that change a case are in familiebro.cases.case_services.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from familiebro.core.models import Person, ServiceUnit
+from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
+from familiebro.privacy.models import Consent, Purpose
+from familiebro.privacy.models.consent import ConsentQuerySet
+from familiebro.privacy.policy import Action
+
+from . import permissions
+from .case_services import READ, WRITE, get_case
+from .deadlines import rules as deadline_rules
+from .models import (
+    Case,
+    Deadline,
+    Goal,
+    Handover,
+    HelpRequest,
+    IndividualPlan,
+    LogEntry,
+    Measure,
+    Meeting,
+    Participant,
+    PathwayVersion,
+)
+
+# The case page -----------------------------------------------------------------------------
+
+# The case page shows the newest entries of the shared log, what has happened lately; the log
+# page shows all of it. Each entry shown costs the page about a tenth of a millisecond.
+LOG_ON_CASE_PAGE = 20
+LOG_PAGE_SIZE = 100
+
+
+@dataclass
+class CasePage:
+    case: Case
+    basis: policy.Basis
+    can_change: bool
+    phase: Any  # pathways.Phase
+    phases: list[Any]
+    log: list[LogEntry]
+    goals: list[Goal]
+    measures: list[Measure]
+    meetings: list[Any]
+    participants: list[Participant]
+    deadlines: list[Any]
+    pending_handover: Handover | None
+    plan: IndividualPlan | None
+    log_continues: bool  # the log has older entries than the case page shows
+    consents: list[Consent]  # in force for the child; staff of the owning organisation only
+
+
+def _shown(actor: Any, model: type, case: Case, basis: policy.Basis, **filters: Any) -> QuerySet:
+    """The case's rows of `model` the actor may read, the case itself read on `basis`."""
+    return policy.visible_about(
+        actor,
+        model,
+        READ,
+        subject_id=case.child_id,
+        organisation_id=case.organisation_id,
+        basis=basis,
+    ).filter(case=case, **filters)
+
+
+@transaction.atomic
+def case_page(actor: Any, case_id: Any) -> CasePage:
+    """Everything on the case page that the actor may see, audited as one page view.
+
+    Each part is read through the policy, so a service taking part under a consent sees only
+    the categories its consent covers; superseded log entries only staff of the owning
+    organisation see. A constant number of queries, whatever the size of the case."""
+    case = (
+        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
+        .select_related("pathway_version__definition", "unit", "coordinator", "child")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("Not found, or you do not have access."))
+    basis = policy.bases_for(actor, [case], READ)[0]
+    # Staff of the owning organisation with the need to know read superseded entries too;
+    # of them, those who work on the case get the forms that change it.
+    reads_as_owner = policy.may_change_on(actor, case, basis, READ)
+    can_change = reads_as_owner and permissions.works_on(actor, case)
+    log = list(_log_entries(actor, case, basis, reads_as_owner)[: LOG_ON_CASE_PAGE + 1])
+    log_continues = len(log) > LOG_ON_CASE_PAGE
+    log = log[:LOG_ON_CASE_PAGE]
+    goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
+    measures = list(
+        _shown(actor, Measure, case, basis).select_related(
+            "responsible_unit", "responsible_user", "goal"
+        )
+    )
+    meetings = list(_shown(actor, Meeting, case, basis).order_by("starts_at"))
+    participants = list(
+        _shown(actor, Participant, case, basis).select_related(
+            "unit__organisation", "user", "consent"
+        )
+    )
+    open_deadlines = list(
+        _shown(actor, Deadline, case, basis, completed_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("responsible")
+        .order_by("due_at")
+    )
+    handovers = list(
+        _shown(
+            actor,
+            Handover,
+            case,
+            basis,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+        ).select_related("to_user", "offered_by")
+    )
+    plans = list(
+        _shown(actor, IndividualPlan, case, basis, ended_at__isnull=True).prefetch_related(
+            Prefetch(
+                "responsibility_group",
+                queryset=Participant.objects.select_related("user", "unit"),
+            )
+        )
+    )
+    # A child's consents are recorded by the child's organisation, which owns the child's
+    # cases: they are read on the case's basis, as its parts are.
+    consents = list(
+        cast(
+            ConsentQuerySet,
+            policy.visible_about(
+                actor,
+                Consent,
+                READ,
+                subject_id=case.child_id,
+                organisation_id=case.organisation_id,
+                basis=basis,
+            ),
+        )
+        .valid_at()
+        .prefetch_related("recipient_units", "recipient_organisations")
+        .order_by("-valid_from")
+    )
+    shown = {
+        "consent": [c.pk for c in consents],
+        "individualplan": [p.pk for p in plans],
+        "logentry": [e.pk for e in log],
+        "goal": [g.pk for g in goals],
+        "measure": [m.pk for m in measures],
+        "meeting": [m.pk for m in meetings],
+        "participant": [p.pk for p in participants],
+        "deadline": [d.pk for d in open_deadlines],
+    }
+    # One event for the page view: the case, with the ids of every part that was shown.
+    policy.record_access(
+        actor,
+        Action.VIEW,
+        [case],
+        READ,
+        [basis],
+        detail={"shown": {k: v for k, v in shown.items() if v}},
+    )
+    spec = case.pathway_version.parsed
+    return CasePage(
+        case=case,
+        basis=basis,
+        can_change=can_change,
+        phase=spec.phase(case.phase),
+        phases=list(spec.phases),
+        log=log,
+        goals=goals,
+        measures=measures,
+        meetings=meetings,
+        participants=participants,
+        deadlines=open_deadlines,
+        pending_handover=handovers[0] if handovers else None,
+        plan=plans[0] if plans else None,
+        consents=consents,
+        log_continues=log_continues,
+    )
+
+
+def _log_entries(actor: Any, case: Case, basis: policy.Basis, reads_as_owner: bool) -> QuerySet:
+    """The shared log, newest first. Superseded entries only for staff of the owner."""
+    log_filter: dict[str, Any] = {} if reads_as_owner else {"current": True}
+    return (
+        _shown(actor, LogEntry, case, basis, **log_filter)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass
+class LogPage:
+    case: Case
+    can_change: bool
+    page: Any  # a Paginator page of LogEntry
+
+
+@transaction.atomic
+def log_page(actor: Any, case_id: Any, page_number: Any = None) -> LogPage:
+    """One page of a case's whole shared log, audited as a list."""
+    from django.core.paginator import Paginator
+
+    case = get_case(actor, case_id)
+    basis = policy.bases_for(actor, [case], READ)[0]
+    reads_as_owner = policy.may_change_on(actor, case, basis, READ)
+    can_change = reads_as_owner and permissions.works_on(actor, case)
+    page = Paginator(_log_entries(actor, case, basis, reads_as_owner), LOG_PAGE_SIZE).get_page(
+        page_number
+    )
+    page.object_list = policy.list_page(actor, page.object_list, READ)
+    return LogPage(case=case, can_change=can_change, page=page)
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+def _attach_versions(cases: list[Case]) -> None:
+    """Each case's pathway version, read once per version rather than once per row (a
+    version's specification is large, and the same for hundreds of cases)."""
+    ids = {c.pathway_version_id for c in cases}
+    versions = PathwayVersion.objects.select_related("definition").in_bulk(ids)
+    for case in cases:
+        case.pathway_version = versions[case.pathway_version_id]
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    next_deadline: Any
+    role: str
+
+    @property
+    def phase_name(self) -> str:
+        return str(self.case.pathway_version.parsed.phase(self.case.phase).name)
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_deadline is not None and self.next_deadline.due_at < timezone.now()
+
+
+@transaction.atomic
+def my_cases(actor: Any) -> list[CaseRow]:
+    """Open cases where the actor is coordinator or a participant, next deadline first."""
+    # A union, not an OR of the two: each half uses its own index, where an OR scans every
+    # open case of the country.
+    participating = (
+        Participant.objects.filter(user=actor, ended_at__isnull=True).order_by().values("case_id")
+    )
+    coordinating = (
+        Case.objects.filter(coordinator=actor, status=Case.Status.OPEN).order_by().values("pk")
+    )
+    cases = policy.list_page(
+        actor,
+        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
+        .filter(pk__in=coordinating.union(participating), status=Case.Status.OPEN)
+        .select_related("child")
+        .order_by("-opened_at")[:200],
+        READ,
+    )
+    _attach_versions(cases)
+    due = deadline_rules.next_due(actor, [c.pk for c in cases], READ)
+    rows = [
+        CaseRow(
+            c, due.get(c.pk), _("Coordinator") if c.coordinator_id == actor.pk else _("Participant")
+        )
+        for c in cases
+    ]
+    far = timezone.now() + datetime.timedelta(days=36500)
+    rows.sort(key=lambda r: r.next_deadline.due_at if r.next_deadline else far)
+    return rows
+
+
+# A weekly meeting goes through tens of items, not hundreds: the oldest first, this many.
+ALLOCATION_LIMIT = 60
+ALLOCATION_REQUEST_FIELDS = (
+    "reference",
+    "organisation_id",
+    "unit_id",
+    "first_contact_due_at",
+    "status",
+    "requester_name",
+    "requester_role",
+    "offer__title",
+)
+
+
+@dataclass
+class Allocation:
+    """What the unit's weekly allocation meeting goes through, in one place."""
+
+    units: list[ServiceUnit]
+    unit: ServiceUnit
+    requests: list[HelpRequest]  # new requests for help, not yet made a case or closed
+    cases: list[CaseRow]  # cases in a phase the team allocates
+    limit: int  # at most this many of each are shown
+
+
+def _team_allocated_phases() -> Q:
+    """Cases in a phase whose pathway says the team allocates it (Familiehjelpa's weekly
+    team meeting). Versions are few, and each is parsed once per process."""
+    condition = Q(pk__in=[])
+    for version in PathwayVersion.objects.only("pk", "spec", "published_at"):
+        phases = [p.key for p in version.parsed.phases if p.team_allocates]
+        if phases:
+            condition |= Q(pathway_version_id=version.pk, phase__in=phases)
+    return condition
+
+
+@transaction.atomic
+def allocation(actor: Any, unit_id: Any = None) -> Allocation:
+    """The allocation view of one of the actor's units (the first when none is chosen):
+    requests for help still waiting and cases waiting for the team, the oldest first. A
+    constant number of queries, whatever the number of cases."""
+    units = list(units_of(actor).order_by("name"))
+    if not units:
+        raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
+    chosen: ServiceUnit | None = units[0]
+    if unit_id not in (None, ""):
+        chosen = next((u for u in units if str(u.pk) == str(unit_id)), None)
+    if chosen is None:
+        raise Http404(_("Not found, or you do not have access."))
+    unit = chosen
+    requests, cases = policy.list_pages(
+        actor,
+        [
+            (
+                policy.visible(actor, HelpRequest, WRITE)
+                .filter(
+                    unit=unit, status__in=[HelpRequest.Status.NEW, HelpRequest.Status.CONTACTED]
+                )
+                .select_related("offer")
+                # What the list shows: not the message, and of the offer only its title.
+                .only(*ALLOCATION_REQUEST_FIELDS)
+                .order_by("first_contact_due_at", "pk")[:ALLOCATION_LIMIT],
+                WRITE,
+            ),
+            (
+                policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
+                .filter(_team_allocated_phases(), unit=unit, status=Case.Status.OPEN)
+                .select_related("child", "coordinator")
+                .order_by("received_at", "pk")[:ALLOCATION_LIMIT],
+                READ,
+            ),
+        ],
+    )
+    due = deadline_rules.next_due(actor, [c.pk for c in cases], READ)
+    rows = [CaseRow(c, due.get(c.pk), "") for c in cases]
+    return Allocation(units=units, unit=unit, requests=requests, cases=rows, limit=ALLOCATION_LIMIT)
+
+
+# What the forms offer ----------------------------------------------------------------------
+
+CHOICE_LIMIT = 300
+
+
+@dataclass
+class CaseChoices:
+    """Whom and what the forms that change a case can choose from."""
+
+    participants: list[Participant]
+    goals: list[Goal]
+    # Staff of the participating units of the owning organisation: the responsible person of
+    # a measure is one of them.
+    colleagues: list[Any]
+    # Those of them under the owning unit's duty of confidentiality: the coordinator role
+    # goes to one of them.
+    coordinator_candidates: list[Any]
+    # That may join: the owning unit's domain in its organisation, and consented ones.
+    units: list[ServiceUnit]
+    participating_units: list[ServiceUnit]
+
+
+def choices_for_change(actor: Any, case: Case) -> CaseChoices:
+    """What the change forms of `case` offer. Refused unless the actor may change the case;
+    its participants and goals are then read on that basis, and audited as shown."""
+    from familiebro.core.models import User
+
+    permissions.require_write(actor, case)
+    own = policy.Basis(policy.Basis.OWN_ORGANISATION)
+    participants = policy.list_page(
+        actor,
+        _shown(actor, Participant, case, own).select_related("unit__organisation", "user"),
+        READ,
+    )
+    goals = policy.list_page(actor, _shown(actor, Goal, case, own).order_by("created_at"), READ)
+    participating_ids = {p.unit_id for p in participants if p.ended_at is None}
+    domain = case.unit.domain
+    own_units = list(
+        ServiceUnit.objects.filter(organisation_id=case.organisation_id, domain=domain).order_by(
+            "name"
+        )[:CHOICE_LIMIT]
+    )
+    consented = list(
+        ServiceUnit.objects.filter(
+            Q(consents_received__in=_coordination_consents(case))
+            | Q(organisation__consents_received__in=_coordination_consents(case))
+        )
+        .exclude(organisation_id=case.organisation_id, domain=domain)
+        .select_related("organisation")
+        .distinct()
+        .order_by("name")[:CHOICE_LIMIT]
+    )
+    colleagues = list(
+        User.objects.filter(
+            memberships__unit_id__in=participating_ids,
+            memberships__unit__organisation_id=case.organisation_id,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")[:CHOICE_LIMIT]
+    )
+    for unit in own_units:
+        unit.organisation = case.organisation
+    coordinator_candidates = list(
+        User.objects.filter(
+            memberships__unit_id__in=participating_ids,
+            memberships__unit__organisation_id=case.organisation_id,
+            memberships__unit__domain=domain,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")[:CHOICE_LIMIT]
+    )
+    return CaseChoices(
+        participants=participants,
+        goals=goals,
+        colleagues=colleagues,
+        coordinator_candidates=coordinator_candidates,
+        units=own_units + consented,
+        participating_units=[u for u in own_units + consented if u.pk in participating_ids],
+    )
+
+
+def _coordination_consents(case: Case) -> QuerySet[Consent]:
+    # A subquery only, for the services the case's own staff may add: the rows are not shown.
+    return Consent.objects.valid_at().filter(
+        subject_id=case.child_id,
+        organisation_id=case.organisation_id,
+        purpose=Purpose.COORDINATION,
+    )
+
+
+def openable_children(actor: Any) -> list[Person]:
+    """The children the actor works with, to open a case for (registered persons only)."""
+    return policy.list_page(
+        actor,
+        policy.visible(actor, Person, WRITE)
+        .filter(
+            kind__in=[Person.Kind.CHILD, Person.Kind.YOUNG_PERSON],
+            organisation_id__in=policy.scope_of(actor).organisation_ids,
+        )
+        .order_by("family_name", "given_name")[:CHOICE_LIMIT],
+        WRITE,
+    )

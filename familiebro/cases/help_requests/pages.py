@@ -1,0 +1,101 @@
+"""Requests for help: the unit's inbox as staff read it, one page of requests per status,
+read through the access policy and audited as one listing. What staff do with a request is in
+familiebro.cases.help_requests.services.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from familiebro.core.models import ServiceUnit
+from familiebro.privacy import policy
+from familiebro.privacy.consultation import units_of
+from familiebro.privacy.policy import Purpose
+
+from ..models import HelpRequest
+
+# The unit's inbox ---------------------------------------------------------------------------
+
+
+STATUS_SLUGS: dict[str, str] = {
+    "ny": HelpRequest.Status.NEW,
+    "kontaktet": HelpRequest.Status.CONTACTED,
+    "sak": HelpRequest.Status.CONVERTED,
+    "lukket": HelpRequest.Status.CLOSED,
+}
+INBOX_PAGE_SIZE = 25
+
+
+def is_overdue(help_request: HelpRequest, now: datetime.datetime | None = None) -> bool:
+    """Still waiting for a first contact after its deadline."""
+    now = now or timezone.now()
+    return help_request.status == HelpRequest.Status.NEW and help_request.first_contact_due_at < now
+
+
+def was_contacted_late(help_request: HelpRequest) -> bool:
+    contacted = help_request.first_contacted_at
+    return contacted is not None and contacted > help_request.first_contact_due_at
+
+
+def inbox_for(actor: Any, unit: ServiceUnit | None, status: str) -> QuerySet[HelpRequest]:
+    """The requests of `unit` (or all the actor's units) with `status`, deadline first."""
+    requests = policy.visible(actor, HelpRequest, Purpose.CASEWORK).filter(status=status)
+    if unit is not None:
+        requests = requests.filter(unit=unit)
+    return requests.select_related("unit", "offer").order_by("first_contact_due_at", "pk")
+
+
+@dataclass
+class InboxRow:
+    request: HelpRequest
+    overdue: bool
+    contacted_late: bool
+
+
+@dataclass
+class InboxPage:
+    units: list[ServiceUnit]
+    unit: ServiceUnit | None
+    status: str
+    counts: dict[str, int]
+    page: Page
+    rows: list[InboxRow] = field(default_factory=list)
+
+
+def inbox_page(
+    actor: Any, *, unit_id: Any = None, status: str, page_number: Any = None
+) -> InboxPage:
+    """One page of the inbox, audited as one listing, with the number of requests per status.
+
+    A constant number of queries, however many requests the unit has."""
+    if status not in HelpRequest.Status.values:
+        raise Http404(_("There is no such list of requests."))
+    # The units whose inbox the actor reads: those they are a member of.
+    units = list(units_of(actor).order_by("name"))
+    unit = None
+    if unit_id not in (None, ""):
+        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
+        if unit is None:
+            raise Http404(_("Not found, or you do not have access."))
+    visible = policy.visible(actor, HelpRequest, Purpose.CASEWORK)
+    if unit is not None:
+        visible = visible.filter(unit=unit)
+    counts = dict.fromkeys(HelpRequest.Status.values, 0)
+    for row in visible.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    paginator = Paginator(inbox_for(actor, unit, status), INBOX_PAGE_SIZE)
+    # The total is already known from the counts: no second COUNT query.
+    paginator.count = counts[status]
+    page = paginator.get_page(page_number)
+    requests = policy.list_page(actor, page.object_list, Purpose.CASEWORK)
+    now = timezone.now()
+    rows = [InboxRow(r, is_overdue(r, now), was_contacted_late(r)) for r in requests]
+    return InboxPage(units=units, unit=unit, status=status, counts=counts, page=page, rows=rows)
