@@ -50,17 +50,21 @@ class CasesConfig(AppConfig):
             models.MeasureEvaluation: internal_measure,
             models.Deadline: internal_measure,
         }
-        # The shared log records a new goal or measure and an evaluation with their text, and
-        # approved minutes whole: a consent opens those entries only when it also covers what
-        # they repeat.
+        # The shared log records decisions, milestones, a new coordinator, goals, measures and
+        # evaluations with their text, and meetings moved or cancelled and approved minutes: a
+        # consent opens those entries only when it also covers what they repeat.
         repeated: dict[type, tuple[str, dict[str, str]]] = {
             models.LogEntry: (
                 "kind",
                 {
-                    models.LogEntry.Kind.GOAL: DataCategory.MEASURES_AND_PLANS,
-                    models.LogEntry.Kind.MEASURE: DataCategory.MEASURES_AND_PLANS,
-                    models.LogEntry.Kind.EVALUATION: DataCategory.MEASURES_AND_PLANS,
-                    models.LogEntry.Kind.MINUTES: DataCategory.MEETING_MINUTES,
+                    models.LogEntry.Kind.DECISION: about_the_child[models.Decision],
+                    models.LogEntry.Kind.MILESTONE: about_the_child[models.Milestone],
+                    models.LogEntry.Kind.COORDINATOR: about_the_child[models.Handover],
+                    models.LogEntry.Kind.GOAL: about_the_child[models.Goal],
+                    models.LogEntry.Kind.MEASURE: about_the_child[models.Measure],
+                    models.LogEntry.Kind.EVALUATION: about_the_child[models.MeasureEvaluation],
+                    models.LogEntry.Kind.MEETING: about_the_child[models.Meeting],
+                    models.LogEntry.Kind.MINUTES: about_the_child[models.Meeting],
                 },
             )
         }

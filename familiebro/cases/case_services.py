@@ -502,6 +502,8 @@ def correct_log_entry(actor: Any, entry_id: Any, text: str) -> LogEntry:
         created_at=timezone.now(),
         replaces=entry,
         meeting=entry.meeting,
+        # What the entry records keeps deciding who reads its correction (an internal measure).
+        measure=entry.measure,
     )
     LogEntry.objects.filter(pk=entry.pk).update(current=False)
     _audit(actor, audit.AuditEvent.Action.CREATE, correction, case, corrects=entry.pk)

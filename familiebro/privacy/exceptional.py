@@ -129,7 +129,7 @@ def open_access(
         )
     # Part of the sanctioned lookup above: the id came from it, in this user's session.
     person = Person.objects.select_related("organisation").get(pk=person_id)
-    return open_exceptional_access(
+    return _open(
         actor,
         person,
         basis=basis,
@@ -141,7 +141,7 @@ def open_access(
 
 
 @transaction.atomic
-def open_exceptional_access(
+def _open(
     actor: Any,
     person: Person,
     *,
@@ -151,7 +151,8 @@ def open_exceptional_access(
     hidden_from_family: bool = False,
     hiding_justification: str = "",
 ) -> ExceptionalAccess:
-    """Open a person's data without consent, on a legal basis or by breaking the glass.
+    """Open a person's data without consent, on a legal basis or by breaking the glass: the
+    step after the lookup that open_access() checks.
 
     The access is time-limited, audited with its basis and reported to the actor's unit
     leaders at once.

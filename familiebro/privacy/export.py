@@ -112,7 +112,9 @@ def _refuse_if_incomplete(
 def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[int]:
     """Ids of the rows matching `condition`, read through the access policy, or a refusal."""
     rows = list(
-        policy.visible(actor, model, PURPOSE).filter(condition).values_list("pk", flat=True)
+        policy.visible(actor, model, PURPOSE)
+        .filter(condition & policy.held_in_own_domains(actor, model))
+        .values_list("pk", flat=True)
     )
     _refuse_if_incomplete(actor, model, condition, len(rows), model._meta.verbose_name_plural)
     return rows
@@ -231,7 +233,9 @@ def _section_rows(actor: Any, person: Person, section: Section) -> list[models.M
     condition = section.condition(person)
     rows = list(
         policy.visible(actor, section.model, PURPOSE)
-        .filter(condition)
+        # What the exporter's own services hold: another service's records, even if an
+        # exceptional access lets the exporter read them, are that service's to answer for.
+        .filter(condition & policy.held_in_own_domains(actor, section.model))
         .select_related(*section.select_related)
         .prefetch_related(*section.prefetch_related)
         .order_by(*section.order_by)

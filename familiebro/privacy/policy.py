@@ -170,6 +170,8 @@ class StaffScope:
     leader_unit_ids: frozenset[int]
     # (organisation id, confidentiality domain) of each unit the user works in.
     domains: frozenset[tuple[int, str]] = frozenset()
+    # (unit id, confidentiality domain) of each unit the user leads.
+    led_domains: frozenset[tuple[int, str]] = frozenset()
 
 
 def scope_of(user: Any) -> StaffScope:
@@ -185,6 +187,9 @@ def scope_of(user: Any) -> StaffScope:
             unit_ids=frozenset(unit for unit, _, _, _ in rows),
             leader_unit_ids=frozenset(unit for unit, _, role, _ in rows if role == "leader"),
             domains=frozenset((org, domain) for _, org, _, domain in rows),
+            led_domains=frozenset(
+                (unit, domain) for unit, _, role, domain in rows if role == "leader"
+            ),
         )
         user._familiebro_scope = cached
     return cached
@@ -199,6 +204,12 @@ def domains_of(user: Any, organisation_id: int) -> list[str]:
     return sorted(domain for org, domain in scope_of(user).domains if org == organisation_id)
 
 
+def knows_in_domain(user: Any, person_id: int, domain: str) -> bool:
+    """Whether the user has a need to know about the person given in `domain`: what they must
+    have to pass a need to know in that domain on to a colleague."""
+    return _need_to_know(user, scope_of(user)).filter(person_id=person_id, domain=domain).exists()
+
+
 def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
     """The assignments that give this user a need to know in their own organisations: their
     own, their units', and (for leaders) those of the units they oversee. Each is given in one
@@ -207,12 +218,16 @@ def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
 
     assigned = Q(user_id=user.pk) | Q(unit_id__in=scope.unit_ids)
     if scope.leader_unit_ids:
-        oversees = (
-            Q(unit_id__in=scope.leader_unit_ids)
-            | Q(user__memberships__unit_id__in=scope.leader_unit_ids)
-        ) & ~Q(organisation__oversight_rule__leaders_see_unit_persons=False)
-        assigned |= oversees
-    return Assignment.objects.filter(assigned, ended_at__isnull=True)
+        # A leader oversees the need to know of the units they lead and of those units'
+        # members, in the led unit's domain only: a member's need to know from another job in
+        # another service is not the leader's to see.
+        oversees = Q(unit_id__in=scope.leader_unit_ids)
+        for domain in sorted({domain for _unit, domain in scope.led_domains}):
+            led_here = [unit for unit, led in scope.led_domains if led == domain]
+            oversees |= Q(user__memberships__unit_id__in=led_here, domain=domain)
+        assigned |= oversees & ~Q(organisation__oversight_rule__leaders_see_unit_persons=False)
+    # An assignment recorded before domains were, of someone who had left, opens nothing.
+    return Assignment.objects.filter(assigned, ended_at__isnull=True).exclude(domain="")
 
 
 def _holder_domain(rule: Rule) -> str:

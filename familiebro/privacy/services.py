@@ -75,6 +75,13 @@ def assign(
                     "confidentiality. Other services need the family's consent."
                 )
             )
+    if not policy.knows_in_domain(actor, person.pk, domain):
+        raise ValidationError(
+            _(
+                "You do not work with the person in this service yourself, so you cannot "
+                "give a colleague a need to know there."
+            )
+        )
     assignment = Assignment.objects.create(
         organisation_id=person.organisation_id,
         person=person,
@@ -122,12 +129,15 @@ def _refusal_to_end(actor: Any, assignment: Assignment) -> str | None:
             return None
         if assignment.unit_id is not None and assignment.unit_id in scope.unit_ids:
             return None
+        # A leader ends the need to know their unit holds, and their members' in the led
+        # unit's domain.
+        led_here = [unit for unit, domain in scope.led_domains if domain == assignment.domain]
         if scope.leader_unit_ids and (
             assignment.unit_id in scope.leader_unit_ids
             or (
                 assignment.user_id is not None
                 and Membership.objects.filter(
-                    user_id=assignment.user_id, unit_id__in=scope.leader_unit_ids
+                    user_id=assignment.user_id, unit_id__in=led_here
                 ).exists()
             )
         ):

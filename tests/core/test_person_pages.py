@@ -277,9 +277,11 @@ def test_an_invalid_phone_number_is_explained_and_nothing_is_changed(staff_clien
 def test_a_colleague_with_break_glass_access_may_read_but_not_change(unit, family, settings):
     child, _guardian = family
     colleague = make.member(unit)
-    exceptional.open_exceptional_access(
+    exceptional.open_access(
         colleague,
-        child,
+        person_id=child.pk,
+        found_person_ids=[child.pk],
+        looked_up_at=timezone.now(),
         basis=ExceptionalAccess.Basis.BREAK_GLASS,
         reason="Akutt: barnet er på legevakten nå",
     )

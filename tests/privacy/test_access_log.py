@@ -81,8 +81,13 @@ def test_a_read_through_consent_names_the_consent_and_its_purpose(staff, child, 
 )
 def test_exceptional_accesses_are_named_by_their_basis(staff, child, bup, basis, words):
     reader = make.member(bup)
-    exceptional.open_exceptional_access(
-        reader, child, basis=basis, reason="Bekymringsmelding fra skolen i dag"
+    exceptional.open_access(
+        reader,
+        person_id=child.pk,
+        found_person_ids=[child.pk],
+        looked_up_at=timezone.now(),
+        basis=basis,
+        reason="Bekymringsmelding fra skolen i dag",
     )
     read_by(reader, child)
     opened, viewed = reversed(access_log.access_log_for(staff, child)[:2])
@@ -162,9 +167,11 @@ def test_the_family_does_not_see_an_access_hidden_from_them_nor_its_search_and_r
 
 def test_an_access_the_family_may_see_is_in_their_log(child, bup):
     reader = make.member(bup)
-    exceptional.open_exceptional_access(
+    exceptional.open_access(
         reader,
-        child,
+        person_id=child.pk,
+        found_person_ids=[child.pk],
+        looked_up_at=timezone.now(),
         basis=ExceptionalAccess.Basis.EMERGENCY,
         reason="Barnet er innlagt akutt i natt",
     )

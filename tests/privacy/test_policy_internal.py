@@ -181,18 +181,22 @@ def staff_reading_on(basis: str, world: World) -> Any:
     if basis == "legal_basis":
         # Child welfare in another organisation, looking into a report of concern.
         child_welfare = make.member(make.unit(name="Barneverntjenesten", kind="child_welfare"))
-        exceptional.open_exceptional_access(
+        exceptional.open_access(
             child_welfare,
-            world.case.child,
+            person_id=world.case.child.pk,
+            found_person_ids=[world.case.child.pk],
+            looked_up_at=timezone.now(),
             basis=ExceptionalAccess.Basis.DUTY_TO_REPORT,
             reason="Bekymringsmelding må vurderes i dag",
         )
         return child_welfare
     # A colleague in the owning organisation with no need to know, breaking the glass.
     assert basis == "break_glass"
-    exceptional.open_exceptional_access(
+    exceptional.open_access(
         town.teacher,
-        world.case.child,
+        person_id=world.case.child.pk,
+        found_person_ids=[world.case.child.pk],
+        looked_up_at=timezone.now(),
         basis=ExceptionalAccess.Basis.BREAK_GLASS,
         reason="Barnet er hentet av en ukjent voksen",
     )
