@@ -436,6 +436,8 @@ def running_server(database_url: str) -> Iterator[int]:
     }
     command = [
         sys.executable, "-m", "gunicorn", "familiebro.wsgi:application",
+        # The production settings (the access log without query strings), as operators run it.
+        "-c", "python:familiebro.gunicorn_conf",
         "--bind", f"{HOST}:{port}", *GUNICORN_ARGS,
         "--keep-alive", "30", "--timeout", "60", "--no-control-socket",
     ]  # fmt: skip
