@@ -88,6 +88,17 @@ class CasesConfig(AppConfig):
                 also_category=repeated.get(model),
             )
 
+        # Feedback to whoever raised the concern: held with the case, never opened by a
+        # consent, and opened to the staff member it is addressed to (made only when it may be
+        # given: feedback_services).
+        policy.register(
+            models.ReporterFeedback,
+            organisation_field="organisation_id",
+            subject_field="case__child_id",
+            holder_field="case__unit_id",
+            recipient_field="recipient_id",
+        )
+
         # Every kind of record above is a section of the person's right-of-access export.
         export_sections.register()
 

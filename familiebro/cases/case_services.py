@@ -549,6 +549,6 @@ def _close(actor: Any, case: Case, reason: str, summary: str, now: datetime.date
         case=case, accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True
     ).update(withdrawn_at=now)
     _audit(actor, audit.AuditEvent.Action.CHANGE, case, case, status="closed", reason=reason)
-    from .notifications import send_feedback_to_referrer
+    from .feedback_services import record_feedback
 
-    send_feedback_to_referrer(case)
+    record_feedback(actor, case)

@@ -39,6 +39,7 @@ urlpatterns = [
     path(case + "logg/alle/", views.log, name="log"),
     path(case + "logg/", views.write_log_entry, name="write-log"),
     path(case + "logg/<int:entry_id>/rett/", views.correct_log_entry, name="correct-log"),
+    path("ansatt/tilbakemeldinger/<int:pk>/", views.feedback, name="feedback"),
     path("ansatt/frister/", deadline_views.deadlines, name="deadlines"),
     path("ansatt/varsler/", deadline_views.notifications, name="notifications"),
     path(

@@ -25,7 +25,14 @@ from familiebro.core.decorators import staff_required
 from familiebro.privacy import policy
 from familiebro.privacy.consultation import units_of
 
-from . import case_pages, case_services, measure_services, participant_services, permissions
+from . import (
+    case_pages,
+    case_services,
+    feedback_services,
+    measure_services,
+    participant_services,
+    permissions,
+)
 from .case_forms import (
     CorrectionForm,
     DecisionForm,
@@ -123,9 +130,11 @@ def _submit(
     action: Any,
     success: str,
     page: ActionPage | None = None,
+    warning: Any = None,
 ) -> HttpResponse:
     """Run `action` with the valid form; show the form again with what to fix otherwise, on
-    its own page when it has one, else on the case page."""
+    its own page when it has one, else on the case page. `warning`, called after a success,
+    gives what else the user must know (or "")."""
     if form.is_valid():
         try:
             action(form)
@@ -134,6 +143,8 @@ def _submit(
         except PermissionDenied as exc:
             return _refused(request, pk, exc)
         else:
+            if warning is not None and (text := warning()):
+                messages.warning(request, text)
             return _done(request, pk, success)
     if page is not None:
         return _action_page(request, pk, form, page, status=400)
@@ -219,6 +230,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             summary=f.cleaned_data.get("summary", ""),
         ),
         _("The decision is recorded."),
+        # Closing: whether the person who raised the concern got no feedback, and why.
+        warning=lambda: feedback_services.withheld_notice(request.user, case),
     )
 
 
@@ -697,3 +710,13 @@ def plan_register(request: HttpRequest) -> HttpResponse:
     return render(
         request, "cases/case/plan_register.html", {"register": plan_pages.register(request.user)}
     )
+
+
+@never_cache
+@staff_required
+@require_GET
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The feedback to the person who raised a concern: what it says, and nothing else of the
+    case."""
+    feedback = feedback_services.get_feedback(request.user, pk)
+    return render(request, "cases/feedback.html", {"feedback": feedback})

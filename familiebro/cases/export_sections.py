@@ -342,6 +342,21 @@ SECTIONS = (
         select_related=("case", "author"),
         order_by=("created_at", "pk"),
     ),
+    Section(
+        key="reporter_feedback",
+        heading=_("Feedback to the person who raised the concern"),
+        model=models.ReporterFeedback,
+        columns=(
+            CASE,
+            Column("ground", _("Ground")),
+            Column("withheld", _("Why no feedback was given")),
+            Column("text", _("Feedback")),
+            Column("recipient", _("Given to")),
+            Column("created_at", _("Recorded")),
+        ),
+        select_related=("case", "recipient"),
+        order_by=("created_at", "pk"),
+    ),
 )
 
 

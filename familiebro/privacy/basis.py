@@ -15,6 +15,8 @@ class Basis:
 
     OWN_ORGANISATION = "own_organisation"
     CONSENT = "consent"
+    # A row addressed to the reader (feedback to the person who raised a concern).
+    ADDRESSED_TO_THEM = "addressed_to_them"
 
     kind: str
     consent_id: int | None = None

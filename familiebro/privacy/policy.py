@@ -26,6 +26,9 @@ The rules:
 - What the holding service marks internal (a log entry or measure with the reason why, and
   what belongs to an internal measure) is opened only by the need to know in the holding
   organisation and domain: never by a consent, an exceptional access or the family's own login.
+- A row addressed to one staff member (the feedback to whoever raised a concern) is also
+  opened to that staff member, whatever their organisation or domain, read for the purpose
+  `reporter_feedback` only; the row itself is made only where the law or a consent allows it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ class Purpose:
     RETENTION = "retention"
     # A parent or young person reading their own family's data (familiebro.privacy.family).
     FAMILY_PORTAL = "family_portal"
+    # The person who raised a concern reading the feedback addressed to them.
+    REPORTER_FEEDBACK = "reporter_feedback"
 
 
 class Action:
@@ -84,6 +89,9 @@ class Rule:
     # {value: category}). A consent opens such a row only when it covers that category too
     # (a log entry recording a new measure repeats the measure's title).
     also_category: tuple[str, dict[str, str]] | None = None
+    # Lookup path to the id of the staff member a row is addressed to, who reads it for the
+    # purpose REPORTER_FEEDBACK whatever their organisation (feedback to a reporter).
+    recipient_field: str | None = None
 
 
 _registry: dict[type[models.Model], Rule] = {}
@@ -99,10 +107,12 @@ def register(
     holder_field: str | None = None,
     internal: Q | None = None,
     also_category: tuple[str, dict[str, str]] | None = None,
+    recipient_field: str | None = None,
 ) -> None:
     """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
     selects the rows the holding service marked internal (for itself only); `also_category`
-    names the rows a consent opens only when it covers a second category too."""
+    names the rows a consent opens only when it covers a second category too;
+    `recipient_field` names the staff member a row is addressed to."""
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
     if unit_field is not None and holder_field is not None:
@@ -115,6 +125,7 @@ def register(
         holder_field,
         internal,
         also_category,
+        recipient_field,
     )
 
 
@@ -423,6 +434,8 @@ def visible(
     if consent is not None:
         opened_otherwise |= Q(Exists(consent)) & _covers_what_the_row_repeats(rule, consent)
     allowed |= _not_internal(rule, opened_otherwise)
+    if _addressed(rule, purpose):
+        allowed |= Q(**{str(rule.recipient_field): user.pk})
     rows = manager.filter(allowed)
     if with_basis:
         if not few_rows:
@@ -436,6 +449,11 @@ def visible(
                 **{NEED_TO_KNOW: ExpressionWrapper(known_here, output_field=models.BooleanField())}
             )
     return rows
+
+
+def _addressed(rule: Rule, purpose: str) -> bool:
+    """Whether rows addressed to a staff member are opened to them in this read."""
+    return rule.recipient_field is not None and purpose == Purpose.REPORTER_FEEDBACK
 
 
 def visible_about(
@@ -576,6 +594,8 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
         elif subject in exception_by_subject:
             access_id, kind = exception_by_subject[subject]
             bases.append(Basis(kind, exceptional_access_id=access_id))
+        elif _addressed(rule, purpose) and value_at(obj, str(rule.recipient_field)) == user.pk:
+            bases.append(Basis(Basis.ADDRESSED_TO_THEM))
         else:
             # visible() let it through, so this only happens if access ended in between.
             raise PermissionDenied(_("Your access to this record has just ended."))

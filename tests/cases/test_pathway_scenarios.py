@@ -155,7 +155,10 @@ def test_a_familiehjelpa_request_is_closed_after_one_phone_call():
     )
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
-    assert case.feedback_sent_at is not None
+    # The mother who asked has no login to Familiebro, and an e-mail must not tell about the
+    # case: she reads the closing summary on Min side, and no feedback is sent.
+    assert case.feedback_sent_at is None
+    assert case.feedback.get().withheld == "no_login"
 
 
 def test_a_service_of_another_organisation_takes_part_only_under_consent():

@@ -18,6 +18,7 @@ from familiebro.cases.models import (
     Measure,
     PathwayVersion,
     Reminder,
+    ReporterFeedback,
 )
 from familiebro.core.models import Organisation, Person, ServiceUnit
 from familiebro.privacy import export, policy
@@ -304,6 +305,7 @@ EXPORTED_AS = {
     "cases.Invitation": "meeting_invitations",
     "cases.Deadline": "deadlines",
     "cases.LogEntry": "log_entries",
+    "cases.ReporterFeedback": "reporter_feedback",
 }
 
 
@@ -341,6 +343,13 @@ def child_with_every_record(town):
         internal_reason="Ungdommens egen samtale",
         author=town.nurse,
         created_at=timezone.now(),
+    )
+    ReporterFeedback.objects.create(
+        case=case,
+        organisation_id=case.organisation_id,
+        withheld=ReporterFeedback.Withheld.NO_CONSENT,
+        created_at=timezone.now(),
+        created_by=town.nurse,
     )
     return child
 

@@ -63,6 +63,7 @@ from familiebro.cases.models import (
     Milestone,
     Participant,
     PathwayDefinition,
+    ReporterFeedback,
 )
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, Person
@@ -148,6 +149,10 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     LogEntry: Facts(DataCategory.LOG_ENTRIES, CASE_UNIT),
     Meeting: Facts(DataCategory.MEETING_MINUTES, CASE_UNIT),
     Invitation: Facts(DataCategory.MEETING_MINUTES, CASE_UNIT),
+    # Feedback to whoever raised the concern is never opened by consent; the staff member it
+    # is addressed to reads it for the purpose reporter_feedback only (not in this matrix:
+    # tests/cases/test_reporter_feedback.py).
+    ReporterFeedback: Facts(None, CASE_UNIT),
 }
 
 
@@ -443,6 +448,16 @@ def case_records(
         case=case, organisation=org_a, unit=unit_a, created_by=assigned_in_a, created_at=now
     )
     plan.responsibility_group.add(participant)
+    # Feedback given to a reporter who is none of the viewers.
+    feedback = ReporterFeedback.objects.create(
+        case=case,
+        organisation=org_a,
+        recipient=make.member(make.unit(org_a, name="Barnehage A", kind="barnehage")),
+        ground=ReporterFeedback.Ground.CONSENT,
+        text="Bekymringen du meldte er fulgt opp, og saken er avsluttet.",
+        created_at=now,
+        created_by=assigned_in_a,
+    )
     return {
         Case: case,
         Decision: decision,
@@ -457,6 +472,7 @@ def case_records(
         LogEntry: log_entry,
         Meeting: meeting,
         Invitation: invitation,
+        ReporterFeedback: feedback,
     }
 
 

@@ -2,6 +2,7 @@
 
 from .case import Case, Decision, Handover, LogEntry, Milestone, Participant
 from .deadlines import Deadline, Notification, Reminder
+from .feedback import ReporterFeedback
 from .help_requests import HelpRequest, RateLimitWindow
 from .meetings import Invitation, Meeting
 from .pathway import PathwayChoice, PathwayDefinition, PathwayVersion
@@ -28,4 +29,5 @@ __all__ = [
     "PathwayVersion",
     "RateLimitWindow",
     "Reminder",
+    "ReporterFeedback",
 ]
