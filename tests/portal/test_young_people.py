@@ -355,3 +355,51 @@ def test_a_colleague_who_does_not_work_on_the_case_is_refused_on_the_page(health
     )
     assert "unit administrator" in answer.content.decode()
     assert seen_cases(parent()) == []
+
+
+# The whole table: the child's age on the day of reading, the service, the release ----------
+
+# (age today, release) -> whether the parent sees the health centre's case. The
+# kindergarten's case on the same child is seen in every cell. "earlier": released 400 days
+# ago, before the 16th birthday of a child who is 16 or 17 today.
+HEALTH_CASE_SEEN = {
+    ("11", "none"): True,
+    ("11", "earlier"): True,
+    ("11", "today"): True,
+    ("12", "none"): False,
+    ("12", "earlier"): True,
+    ("12", "today"): True,
+    ("15", "none"): False,
+    ("15", "earlier"): True,
+    ("15", "today"): True,
+    ("16", "none"): False,
+    ("16", "earlier"): False,
+    ("16", "today"): True,
+    ("17", "none"): False,
+    ("17", "earlier"): False,
+    ("17", "today"): True,
+}
+BIRTH_DATES = {
+    "11": lambda: born_years_ago(12, days_later=1),
+    "12": lambda: born_years_ago(12),
+    "15": lambda: born_years_ago(16, days_later=1),
+    "16": lambda: born_years_ago(16),
+    "17": lambda: born_years_ago(17),
+}
+
+
+@pytest.mark.parametrize(("age", "released"), sorted(HEALTH_CASE_SEEN))
+def test_the_parent_sees_exactly_the_cells_of_the_table(health_case, town, age, released):
+    for person in (health_case.child, *(r.guardian for r in health_case.child.guardians_rel.all())):
+        make.assign(person, town.teacher)
+    kindergarten = builders.open_concern(town.teacher, town.kindergarten, child=health_case.child)
+    aged(health_case, BIRTH_DATES[age]())
+    when = {
+        "none": None,
+        "earlier": timezone.now() - datetime.timedelta(days=400),
+        "today": timezone.now(),
+    }[released]
+    Case.objects.filter(pk=health_case.pk).update(released_to_family_at=when)
+    seen = set(seen_cases(parent()))
+    assert (health_case.pk in seen) is HEALTH_CASE_SEEN[(age, released)]
+    assert kindergarten.pk in seen
