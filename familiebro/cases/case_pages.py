@@ -221,8 +221,10 @@ def _releases(
     """The case and its goals, measures (not the internal ones) and shared-log entries on the
     page (not the internal ones, nor earlier texts), each with whether the parents see it."""
 
+    counts_from = family.releases_count_from(case.child)
+
     def row(kind: str, obj: Any, label: str) -> Release:
-        released = family.counts_as_released(case.child, obj.released_to_family_at)
+        released = family.counts_as_released(obj.released_to_family_at, counts_from)
         return Release(kind, obj.pk, label, released)
 
     rows = [row("case", case, _("The case: who takes part, coming meetings and the plan"))]

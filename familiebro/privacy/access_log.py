@@ -320,11 +320,20 @@ def _held_where_the_family_sees(
         object_type: family.withheld_ids(apps.get_model(object_type), member, ids)
         for object_type, ids in held_ids.items()
     }
+    # On the records no service holds (the child's identity, guardians, consents): the reads
+    # by staff who work only in a service whose records are kept from the parent.
+    quiet_staff = family.staff_of_withheld_services(
+        member,
+        {e.actor_id for e in events if e.actor_id is not None and e.object_type not in held_ids},
+    )
     return [
         e
         for e in events
-        if not withheld.get(e.object_type)
-        or not {str(i) for i in e.object_ids} & withheld[e.object_type]
+        if (
+            not withheld.get(e.object_type)
+            or not {str(i) for i in e.object_ids} & withheld[e.object_type]
+        )
+        and not (e.object_type not in held_ids and e.actor_id in quiet_staff)
     ]
 
 

@@ -215,17 +215,22 @@ def parents_band(person: Person, domain: str, today: datetime.date | None = None
     return None if band == AgeBand.CHILD else band
 
 
-def counts_as_released(
-    person: Person, released_at: datetime.datetime | None, today: datetime.date | None = None
-) -> bool:
-    """Whether a row released at `released_at` is shown to the parents of `person` today
-    (from 16, only a release since the 16th birthday counts); the rule of
-    `withheld_from_parents`, for one row already read."""
-    if released_at is None:
-        return False
+def releases_count_from(
+    person: Person, today: datetime.date | None = None
+) -> datetime.datetime | None:
+    """From when a release to the parents of `person` counts today: the start of the 16th
+    birthday from then on, else any release (None). Read once for a page of rows."""
     rule = young_person_rules([person.organisation_id])[person.organisation_id]
     _band, released_from = age_band(person, rule, today)
-    return released_from is None or released_at >= _start_of(released_from)
+    return None if released_from is None else _start_of(released_from)
+
+
+def counts_as_released(
+    released_at: datetime.datetime | None, counts_from: datetime.datetime | None
+) -> bool:
+    """Whether a row released at `released_at` is shown to the parents, `counts_from` being
+    what releases_count_from() gave: the rule of `withheld_from_parents` for a row read."""
+    return released_at is not None and (counts_from is None or released_at >= counts_from)
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -266,6 +271,28 @@ def withheld_from_parents(
         about = Q(**{subject_field: child.pk, f"{domain_field}__in": rule.domains})
         withheld = (about & not_released) if withheld is None else withheld | (about & not_released)
     return withheld
+
+
+def staff_of_withheld_services(member: FamilyMember, actor_ids: Iterable[int]) -> set[int]:
+    """Of the staff in `actor_ids`, those who work only in services whose records of the child
+    are kept from this parent (a health nurse, a child welfare worker): that they read the
+    child's identity tells the parent what the service's records would. For the access log;
+    empty for the young person themselves and for a child the rule does not cover."""
+    from familiebro.core.models import Membership
+
+    if member.relation != Relation.PARENT:
+        return set()
+    person = member.person
+    rule = young_person_rules([person.organisation_id])[person.organisation_id]
+    band, _released_from = age_band(person, rule)
+    if band == AgeBand.CHILD or not rule.domains:
+        return set()
+    domains: dict[int, set[str]] = {}
+    for user_id, domain in Membership.objects.filter(user_id__in=set(actor_ids)).values_list(
+        "user_id", "unit__domain"
+    ):
+        domains.setdefault(user_id, set()).add(domain)
+    return {user_id for user_id, held in domains.items() if held <= set(rule.domains)}
 
 
 def withheld_ids(model: type[models.Model], member: FamilyMember, ids: Iterable[str]) -> set[str]:
