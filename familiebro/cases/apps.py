@@ -129,13 +129,18 @@ class CasesConfig(AppConfig):
         # What the family reads of its cases: not what is marked internal (the policy leaves
         # it out, see above), not the earlier text of a corrected log entry, and meetings
         # without their minutes (approved minutes reach them as a log entry).
-        for model, hidden in (
-            (models.Case, None),
-            (models.Participant, None),
-            (models.Goal, None),
-            (models.Measure, None),
-            (models.Meeting, None),
-            (models.LogEntry, Q(current=False)),
-            (models.IndividualPlan, None),
+        # Of a young person's case in a service that keeps it from the parents by default
+        # (privacy.family), the parents see only what the service released: the case, its
+        # goals, measures and log entries each by their own marking; who takes part, the
+        # coming meetings and the plan with the case.
+        released, with_case = "released_to_family_at", "case__released_to_family_at"
+        for model, hidden, release in (
+            (models.Case, None, released),
+            (models.Participant, None, with_case),
+            (models.Goal, None, released),
+            (models.Measure, None, released),
+            (models.Meeting, None, with_case),
+            (models.LogEntry, Q(current=False), released),
+            (models.IndividualPlan, None, with_case),
         ):
-            policy.open_to_family(model, hidden=hidden)
+            policy.open_to_family(model, hidden=hidden, released=release)

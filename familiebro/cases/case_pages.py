@@ -9,7 +9,7 @@ actions that change a case are in familiebro.cases.case_services.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import Person, ServiceUnit
-from familiebro.privacy import policy
+from familiebro.privacy import family, policy
 from familiebro.privacy.consultation import units_of
 from familiebro.privacy.models import Consent, Purpose
 from familiebro.privacy.models.consent import ConsentQuerySet
@@ -68,6 +68,20 @@ class CasePage:
     plan: IndividualPlan | None
     log_continues: bool  # the log has older entries than the case page shows
     consents: list[Consent]  # in force for the child; staff of the owning organisation only
+    # For a child of 12 to 17 in a service that keeps its records from the parents until
+    # released (privacy.family): the age band, and what is released; else None and [].
+    parents_band: str | None = None
+    releases: list[Release] = field(default_factory=list)
+
+
+@dataclass
+class Release:
+    """One record of the case the service may release to the parents of a young person."""
+
+    kind: str  # case_services.RELEASABLE
+    pk: int
+    label: str
+    released: bool
 
 
 def _shown(actor: Any, model: type, case: Case, basis: policy.Basis, **filters: Any) -> QuerySet:
@@ -179,7 +193,10 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         detail={"shown": {k: v for k, v in shown.items() if v}},
     )
     spec = case.pathway_version.parsed
+    parents_band = family.parents_band(case.child, case.unit.domain) if reads_as_owner else None
     return CasePage(
+        parents_band=parents_band,
+        releases=_releases(case, goals, measures, log) if parents_band else [],
         case=case,
         basis=basis,
         can_change=can_change,
@@ -196,6 +213,29 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         consents=consents,
         log_continues=log_continues,
     )
+
+
+def _releases(
+    case: Case, goals: list[Goal], measures: list[Measure], log: list[LogEntry]
+) -> list[Release]:
+    """The case and its goals, measures (not the internal ones) and shared-log entries on the
+    page (not the internal ones, nor earlier texts), each with whether the parents see it."""
+
+    counts_from = family.releases_count_from(case.child)
+
+    def row(kind: str, obj: Any, label: str) -> Release:
+        released = family.counts_as_released(obj.released_to_family_at, counts_from)
+        return Release(kind, obj.pk, label, released)
+
+    rows = [row("case", case, _("The case: who takes part, coming meetings and the plan"))]
+    rows += [row("goal", g, g.text) for g in goals]
+    rows += [row("measure", m, m.title) for m in measures if not m.is_internal]
+    rows += [
+        row("logentry", e, f"{e.get_kind_display()}: {e.text[:80]}")
+        for e in log
+        if e.current and not e.is_internal
+    ]
+    return rows
 
 
 def _log_entries(actor: Any, case: Case, basis: policy.Basis, reads_as_owner: bool) -> QuerySet:

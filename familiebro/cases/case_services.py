@@ -18,7 +18,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from .help_requests.services import identity_numbers_in
 from .models import (
     Case,
     Decision,
+    Goal,
     Handover,
     HelpRequest,
     IndividualPlan,
@@ -508,6 +509,51 @@ def correct_log_entry(actor: Any, entry_id: Any, text: str) -> LogEntry:
     LogEntry.objects.filter(pk=entry.pk).update(current=False)
     _audit(actor, audit.AuditEvent.Action.CREATE, correction, case, corrects=entry.pk)
     return correction
+
+
+# Releasing to the parents of a young person ------------------------------------------------
+
+# What staff release to the parents of a child of 12 to 17 (familiebro.privacy.family): the
+# case itself (with who takes part, the coming meetings and the plan), and each goal, measure
+# and log entry by itself.
+RELEASABLE: dict[str, type[models.Model]] = {
+    "case": Case,
+    "goal": Goal,
+    "measure": Measure,
+    "logentry": LogEntry,
+}
+
+
+@transaction.atomic
+def set_released_to_family(
+    actor: Any, case: Case, *, kind: str, item_id: Any, released: bool
+) -> Any:
+    """Release one record of the case to the parents of a young person, or take the release
+    back. Only those who may change the case; audited as a change of the record."""
+    permissions.require_may_release(actor, case)
+    model = RELEASABLE.get(kind)
+    if model is None:
+        raise ValidationError({"kind": [_("Choose the case, a goal, a measure or a log entry.")]})
+    rows = model._default_manager.select_for_update()
+    item = (
+        rows.filter(pk=case.pk).first()
+        if model is Case
+        else rows.filter(pk=item_id if str(item_id).isdigit() else None, case=case).first()
+    )
+    if item is None:
+        raise ValidationError(
+            {"item": [_("That record is not part of this case. Reload the page and try again.")]}
+        )
+    item.released_to_family_at = timezone.now() if released else None  # type: ignore[attr-defined]
+    item.save(update_fields=["released_to_family_at"])
+    _audit(
+        actor,
+        audit.AuditEvent.Action.CHANGE,
+        item,
+        case,
+        released_to_family=released,
+    )
+    return item
 
 
 # Closing -----------------------------------------------------------------------------------

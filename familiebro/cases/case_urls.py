@@ -29,6 +29,7 @@ urlpatterns = [
         views.end_participation,
         name="end-participation",
     ),
+    path(case + "frigi/", views.release_to_family, name="release-to-family"),
     path(case + "mal/", views.add_goal, name="add-goal"),
     path(case + "tiltak/", views.add_measure, name="add-measure"),
     path(measure, views.change_measure, name="measure"),

@@ -355,6 +355,27 @@ def end_participation(request: HttpRequest, pk: int, participant_id: int) -> Htt
 
 @staff_required
 @require_POST
+def release_to_family(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release one record of a young person's case to the parents, or take it back."""
+    case = _case(request, pk)
+    released = request.POST.get("released") == "1"
+    try:
+        case_services.set_released_to_family(
+            request.user,
+            case,
+            kind=request.POST.get("kind", ""),
+            item_id=request.POST.get("item", ""),
+            released=released,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, pk, exc)
+    if released:
+        return _done(request, pk, _("Released to the parents: they see it on Min side."))
+    return _done(request, pk, _("The release is taken back: the parents no longer see it."))
+
+
+@staff_required
+@require_POST
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _submit(

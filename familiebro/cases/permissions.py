@@ -20,6 +20,8 @@ unit (its pathway, its offers); that role alone does no casework. A service of a
 organisation taking part under the family's consent reads what the consent covers and never
 writes, because the policy refuses every change outside the owning organisation.
 
+Who may release a young person's records to the parents: those who may change the case.
+
 Who may hand the coordinator role over: the coordinator (or anyone, while the case has none)
 and the owning unit's leader. Who may take it: staff of the owning organisation under the
 owning unit's duty of confidentiality.
@@ -102,6 +104,12 @@ def may_change(actor: Any, case: Case) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def require_may_release(actor: Any, case: Case) -> None:
+    """Releasing a young person's record to the parents (familiebro.privacy.family) is a
+    change of the case: for those who may change it, with the same reason when refused."""
+    require_write(actor, case)
 
 
 # The coordinator ---------------------------------------------------------------------------

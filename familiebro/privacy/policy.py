@@ -133,13 +133,38 @@ def register(
 # they never see besides those marked internal (e.g. the earlier text of a corrected log
 # entry). A model not listed here is closed to them.
 _open_to_family: dict[type[models.Model], Q | None] = {}
+# For the models held by a unit: the lookup path to when the holding service released a row
+# to the parents of a young person (familiebro.privacy.family withholds the rest).
+_released_to_family: dict[type[models.Model], str] = {}
 
 
-def open_to_family(model: type[models.Model], *, hidden: Q | None = None) -> None:
+def open_to_family(
+    model: type[models.Model], *, hidden: Q | None = None, released: str | None = None
+) -> None:
+    """`released` names the field (a lookup path) holding when the holding service released
+    a row to the parents of a young person; a model held by a unit must name one."""
     rule = rule_for(model)
     if rule.subject_field is None:
         raise ValueError(f"{model._meta.label} is about no person; the family cannot read it.")
+    if rule.holder_field is not None and released is None:
+        raise ValueError(
+            f"{model._meta.label} is held by a unit: name the field that releases it to parents."
+        )
     _open_to_family[model] = hidden
+    if released is not None:
+        _released_to_family[model] = released
+
+
+def released_to_family_field(model: type[models.Model]) -> str | None:
+    """The lookup path to when a row of `model` was released to the parents of a young
+    person; None for a model no unit holds (the rule for young people does not apply)."""
+    return _released_to_family.get(model)
+
+
+def holder_domain_field(model: type[models.Model]) -> str | None:
+    """The lookup path to the confidentiality domain of the unit holding a row of `model`."""
+    rule = rule_for(model)
+    return _holder_domain(rule) if rule.holder_field is not None else None
 
 
 def hidden_from_family(model: type[models.Model]) -> Q | None:

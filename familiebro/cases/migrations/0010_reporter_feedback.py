@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_need_to_know_given'),
+        ('cases', '0009_released_to_family'),
         ('core', '0003_service_unit_confidentiality_domain'),
         ('privacy', '0010_assignment_domain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -89,6 +89,9 @@ class Case(models.Model):
         _("reason for closing"), max_length=30, choices=CloseReason.choices, blank=True
     )
     feedback_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the holding service released it to the parents of a young person (12–17) whose
+    # records it keeps from them by default (familiebro.privacy.family); None: not released.
+    released_to_family_at = models.DateTimeField(_("released to the family"), null=True, blank=True)
     # The need to know the case gave (one assignment per family member for each unit or
     # colleague that joined it), so that ending a participation or deleting the case ends
     # exactly those. The assignment's reason names only the role, not the case: other
@@ -261,6 +264,9 @@ class LogEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     current = models.BooleanField(default=True)
+    # When the holding service released it to the parents of a young person (12–17) whose
+    # records it keeps from them by default (familiebro.privacy.family); None: not released.
+    released_to_family_at = models.DateTimeField(_("released to the family"), null=True, blank=True)
     meeting = models.ForeignKey(
         "cases.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

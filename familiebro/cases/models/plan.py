@@ -21,6 +21,9 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField()
     achieved_at = models.DateTimeField(null=True, blank=True)
+    # When the holding service released it to the parents of a young person (12–17) whose
+    # records it keeps from them by default (familiebro.privacy.family); None: not released.
+    released_to_family_at = models.DateTimeField(_("released to the family"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -52,6 +55,9 @@ class Measure(models.Model):
     )
     # Visible to the family unless marked internal, with the reason.
     internal_reason = models.CharField(_("why it is internal"), max_length=300, blank=True)
+    # When the holding service released it to the parents of a young person (12–17) whose
+    # records it keeps from them by default (familiebro.privacy.family); None: not released.
+    released_to_family_at = models.DateTimeField(_("released to the family"), null=True, blank=True)
     meeting = models.ForeignKey(
         "cases.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
     )

@@ -1,6 +1,6 @@
 """Privacy models: audit trail, consent, exceptional access, assignments (need-to-know)."""
 
-from .access import Assignment, ExceptionalAccess, OversightRule
+from .access import Assignment, ExceptionalAccess, FamilyAccessRule, OversightRule
 from .audit import AuditChainHead, AuditEvent
 from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory, Purpose
 from .consultation import AgeBand, AnonymousConsultation
@@ -18,6 +18,7 @@ __all__ = [
     "ConsentText",
     "DataCategory",
     "ExceptionalAccess",
+    "FamilyAccessRule",
     "OversightRule",
     "Purpose",
     "RetentionRule",

@@ -98,6 +98,63 @@ class OversightRule(models.Model):
     )
 
 
+def _default_family_withheld_domains() -> str:
+    return " ".join(FamilyAccessRule.DEFAULT_DOMAINS)
+
+
+class FamilyAccessRule(models.Model):
+    """What parents with parental responsibility see on Min side of a child of 12 to 17,
+    per organisation (the data controller decides; docs/data-protection.md, "Min side").
+    Without a rule: the safe default below.
+
+    From `young_person_age`, the records a unit of one of `domains` holds about the child
+    are shown to the parents only once the service has released them (pasient- og
+    brukerrettighetsloven § 3-4 second paragraph; for child welfare, barnevernsloven § 12-6:
+    what a party may see is for the service to assess). From `parental_responsibility_age`,
+    only what the service released from that birthday on, as needed to exercise parental
+    responsibility (§ 3-4 first and fourth paragraphs). The young person's own view does not
+    change."""
+
+    DEFAULT_DOMAINS = (
+        ConfidentialityDomain.HEALTH,
+        ConfidentialityDomain.SPECIALIST_HEALTH,
+        ConfidentialityDomain.CHILD_WELFARE,
+    )
+    YOUNG_PERSON_AGE = 12
+    PARENTAL_RESPONSIBILITY_AGE = 16
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, related_name="family_access_rule"
+    )
+    young_person_age = models.PositiveSmallIntegerField(
+        _("age from which parents see only what the service released"),
+        default=YOUNG_PERSON_AGE,
+    )
+    parental_responsibility_age = models.PositiveSmallIntegerField(
+        _("age from which parents see only what was released for parental responsibility"),
+        default=PARENTAL_RESPONSIBILITY_AGE,
+    )
+    # The confidentiality domains the rule applies to, space-separated
+    # (core.models.ConfidentialityDomain values).
+    domains = models.CharField(
+        _("services whose records need release"),
+        max_length=200,
+        default=_default_family_withheld_domains,
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(young_person_age__lte=models.F("parental_responsibility_age"))
+                & Q(parental_responsibility_age__lte=18),
+                name="family_access_rule_ages_in_order",
+            )
+        ]
+
+    def domain_list(self) -> list[str]:
+        return [d for d in self.domains.split() if d in ConfidentialityDomain.values]
+
+
 class ExceptionalAccessQuerySet(models.QuerySet):
     def active(self) -> ExceptionalAccessQuerySet:
         now = timezone.now()
