@@ -70,6 +70,15 @@ class PrivacyConfig(AppConfig):
             organisation_field="unit__organisation_id",
             unit_field="unit_id",
         )
+        # It names nobody, so the product cannot put it in anyone's right-of-access export;
+        # the unit answers a parent who says which consultation it was (GDPR art. 11).
+        from . import export
+
+        export.register_not_exported(
+            AnonymousConsultation,
+            "an anonymous consultation names nobody; the unit that brought it answers a request "
+            "about it by hand (GDPR art. 11)",
+        )
         # The unit's members are prompted on their start page to make the reports child
         # welfare advised in a consultation.
         from familiebro.core import start_page
