@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from . import start_page
 from .decorators import staff_required
 from .models import Membership, Organisation
 
@@ -18,7 +19,13 @@ def staff_home(request):
     )
     is_leader = any(m.role == Membership.Role.LEADER for m in memberships)
     return render(
-        request, "core/staff_home.html", {"memberships": memberships, "is_leader": is_leader}
+        request,
+        "core/staff_home.html",
+        {
+            "memberships": memberships,
+            "is_leader": is_leader,
+            "notices": start_page.notices(request),
+        },
     )
 
 

@@ -10,7 +10,13 @@ class PrivacyConfig(AppConfig):
         from familiebro.core.models import GuardianRelation, Person
 
         from . import policy
-        from .models import Assignment, Consent, ConsentGiver, ExceptionalAccess
+        from .models import (
+            AnonymousConsultation,
+            Assignment,
+            Consent,
+            ConsentGiver,
+            ExceptionalAccess,
+        )
         from .models.consent import IDENTITY_CATEGORY
 
         # Who a person is, and who their guardians are: the identity category, which a
@@ -56,5 +62,29 @@ class PrivacyConfig(AppConfig):
             subject_field="person_id",
             category=None,
         )
+        # An anonymous consultation is pseudonymous: the unit that brought the case knows the
+        # family. Only that unit's members read it; no consent or legal basis can open it,
+        # since it names nobody.
+        policy.register(
+            AnonymousConsultation,
+            organisation_field="unit__organisation_id",
+            unit_field="unit_id",
+        )
+        # It names nobody, so the product cannot put it in anyone's right-of-access export;
+        # the unit answers a parent who says which consultation it was (GDPR art. 11).
+        from . import export
+
+        export.register_not_exported(
+            AnonymousConsultation,
+            "an anonymous consultation names nobody; the unit that brought it answers a request "
+            "about it by hand (GDPR art. 11)",
+        )
+        # The unit's members are prompted on their start page to make the reports child
+        # welfare advised in a consultation.
+        from familiebro.core import start_page
+
+        from .consultation_views import report_prompts_notice
+
+        start_page.register_notice(report_prompts_notice)
         # The family sees every consent given for them, in force or not.
         policy.open_to_family(Consent)

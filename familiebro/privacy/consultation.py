@@ -8,8 +8,17 @@ can never be linked to a real case. Free text is checked before anything is save
 looks like an identity number, a full name, an e-mail address or a phone number is refused
 with a message that names the field and says what to write instead.
 
-Consultations hold no personal data, so they are not governed by the access policy's
-consent rules; they are still only for the members of the unit that brought the case.
+For the unit that brought the case the record is still personal data: its members know who
+the family is, so to them it is pseudonymous (GDPR recital 26, art. 4(5)). It is read through
+the access policy (registered with the unit that brought it as the holder), only by that unit's
+members, every read audited; it is deleted a short time after the consultation (retention
+category "anonymous_consultation"). The other services present in the forum see nothing of it
+in the product: what they need, they heard in the forum.
+
+When child welfare advised in the forum that the duty to report applies (barnevernsloven
+§ 13-2), the unit's members are prompted to make the report, with the child's identity, until
+one of them records the day it was made. The report itself is not made here, and the record
+never learns whom it was about.
 """
 
 from __future__ import annotations
@@ -22,10 +31,11 @@ from typing import Any
 
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import ServiceUnit
@@ -33,8 +43,7 @@ from familiebro.core.models import ServiceUnit
 from . import audit, names, policy
 from .models import AgeBand, AnonymousConsultation
 
-# Why an anonymous consultation is recorded; it is never about a person, so no legal basis
-# for personal data is needed and none is claimed in the audit trail.
+# Why an anonymous consultation is recorded and read: the purpose its reads are audited with.
 PURPOSE = "anonymous_consultation"
 
 FREE_TEXT_FIELDS = ("topics", "advice", "follow_up")
@@ -248,9 +257,11 @@ def record_consultation(
     advice: str,
     follow_up: str = "",
     services_present: Sequence[ServiceUnit] = (),
+    child_welfare_advised_report: bool = False,
 ) -> AnonymousConsultation:
     """Record a consultation brought by `unit`. Refuses, and saves nothing, if any free text
-    could identify someone."""
+    could identify someone. `child_welfare_advised_report`: child welfare advised in the
+    forum that the duty to report applies, so the unit is prompted to make the report."""
     if unit.pk not in policy.scope_of(actor).unit_ids:
         raise PermissionDenied(
             _(
@@ -278,7 +289,12 @@ def record_consultation(
     if errors:
         raise ValidationError(errors)
     consultation = AnonymousConsultation.objects.create(
-        unit=unit, held_on=held_on, age_band=age_band, created_by=actor, **values
+        unit=unit,
+        held_on=held_on,
+        age_band=age_band,
+        created_by=actor,
+        child_welfare_advised_report=bool(child_welfare_advised_report),
+        **values,
     )
     # The unit that brought the case was present by definition.
     consultation.services_present.set({unit, *services_present})
@@ -293,20 +309,104 @@ def record_consultation(
 
 
 def consultations_for(actor: Any) -> QuerySet[AnonymousConsultation]:
-    """The consultations brought by the actor's units, newest first."""
-    return AnonymousConsultation.objects.filter(
-        unit_id__in=policy.scope_of(actor).unit_ids
-    ).select_related("unit")
+    """The consultations the actor may read (those brought by their units), newest first.
+    Not audited by itself: show them through policy.list_page, or read one with
+    get_consultation."""
+    return policy.visible(actor, AnonymousConsultation, PURPOSE).select_related("unit")
+
+
+def reports_due(actor: Any) -> QuerySet[AnonymousConsultation]:
+    """The actor's units' consultations where child welfare advised a report and nobody has
+    recorded that it was made, oldest first: the prompts to make the report."""
+    return (
+        consultations_for(actor)
+        .filter(child_welfare_advised_report=True, report_made_on__isnull=True)
+        .order_by("held_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    page: Any  # a Paginator page of consultations
+    reports_due: list[AnonymousConsultation]
+
+
+def list_page(actor: Any, page_number: Any, page_size: int) -> ListPage:
+    """One page of the unit's consultations and the reports still to be made, both audited."""
+    page = Paginator(consultations_for(actor), page_size).get_page(page_number)
+    rows, due = policy.list_pages(
+        actor, [(page.object_list, PURPOSE), (reports_due(actor), PURPOSE)]
+    )
+    page.object_list = rows
+    return ListPage(page, due)
+
+
+def due_prompts(actor: Any) -> list[AnonymousConsultation]:
+    """The reports still to be made, for the start page; audited when there are any."""
+    return policy.list_page(actor, reports_due(actor), PURPOSE)
 
 
 def get_consultation(actor: Any, pk: int) -> AnonymousConsultation:
-    """One consultation of the actor's units; 404 otherwise, so no one learns it exists."""
+    """One consultation of the actor's units, audited; 404 otherwise, so no one learns it
+    exists."""
+    return policy.get_or_404(actor, AnonymousConsultation, pk, PURPOSE)
+
+
+@transaction.atomic
+def record_report_made(actor: Any, pk: int, *, made_on: datetime.date) -> AnonymousConsultation:
+    """A member of the unit records the day the unit made the report child welfare advised.
+    Only the day and who recorded it are kept: the report, with the child's identity, went to
+    child welfare, and this record never learns whom it was about."""
     consultation = (
-        consultations_for(actor)
-        .prefetch_related("services_present__organisation")
+        policy.visible(actor, AnonymousConsultation, PURPOSE, few_rows=True)
+        .select_for_update(of=("self",))
         .filter(pk=pk)
         .first()
     )
     if consultation is None:
         raise Http404(_("Not found, or you do not have access."))
+    policy.require(actor, policy.Action.CHANGE, consultation, PURPOSE)
+    if not consultation.child_welfare_advised_report:
+        raise ValidationError(
+            {
+                "made_on": _(
+                    "Child welfare did not advise a report in this consultation, so there is "
+                    "no report to record here."
+                )
+            }
+        )
+    if consultation.report_made_on is not None:
+        raise ValidationError(
+            {
+                "made_on": _(
+                    "A colleague has already recorded that the report was made on %(date)s."
+                )
+                % {"date": formats.date_format(consultation.report_made_on, "j. F Y")}
+            }
+        )
+    if made_on > timezone.localdate():
+        raise ValidationError(
+            {"made_on": _("The date cannot be in the future. Enter the day the report was made.")}
+        )
+    if made_on < consultation.held_on:
+        raise ValidationError(
+            {
+                "made_on": _(
+                    "The report cannot have been made before the consultation. Enter the day "
+                    "it was made."
+                )
+            }
+        )
+    consultation.report_made_on = made_on
+    consultation.report_recorded_by = actor
+    consultation.report_recorded_at = timezone.now()
+    consultation.save(update_fields=["report_made_on", "report_recorded_by", "report_recorded_at"])
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[consultation],
+        organisation_id=consultation.unit.organisation_id,
+        purpose=PURPOSE,
+        detail={"report_made_on": made_on.isoformat()},
+    )
     return consultation

@@ -80,6 +80,15 @@ class ConsultationForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    child_welfare_advised_report = forms.BooleanField(
+        label=_("Child welfare advised that the duty to report applies"),
+        help_text=_(
+            "Tick this if child welfare's advice was that your unit must report its concern "
+            "to child welfare. Your unit will be reminded to make the report, with the child's "
+            "identity, until someone records that it is done."
+        ),
+        required=False,
+    )
 
     field_order = ["unit", "held_on", "age_band", "services_present", "topics", "advice"]
 
@@ -103,3 +112,20 @@ class ConsultationForm(StyledForm):
             for message in messages:
                 self.add_error(name, message)
         return cleaned
+
+
+class ReportMadeForm(StyledForm):
+    """The day the unit made the report child welfare advised."""
+
+    made_on = forms.DateField(
+        label=_("Date the report was made"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the date the report was made."),
+            "invalid": _("Enter the date as day, month and year."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("made_on", timezone.localdate())
+        super().__init__(*args, **kwargs)

@@ -221,9 +221,22 @@ def _built_in_models() -> set[type[models.Model]]:
     return {Person, GuardianRelation, Consent, ConsentGiver, Assignment, ExceptionalAccess}
 
 
+# Models the policy registers that name no person, so the product cannot tell whose export
+# they belong in, each with the reason (an anonymous consultation: GDPR art. 11).
+_not_exported: dict[type[models.Model], str] = {}
+
+
+def register_not_exported(model: type[models.Model], reason: str) -> None:
+    """A model held by the policy whose rows never name a person: no export shows them."""
+    if policy.rule_for(model).subject_field is not None:
+        raise ValueError(f"{model._meta.label} names a person: register a section for it.")
+    _not_exported[model] = reason
+
+
 def models_without_section() -> list[str]:
-    """Models the policy registers (they hold personal data) that no section exports."""
-    covered = _built_in_models() | {s.model for s in _sections.values()}
+    """Models the policy registers (they hold personal data) that no section exports and that
+    are not registered as naming nobody."""
+    covered = _built_in_models() | {s.model for s in _sections.values()} | set(_not_exported)
     return sorted(m._meta.label for m in policy.registered_models() if m not in covered)
 
 

@@ -133,7 +133,11 @@ def exceptional_access(
 
 
 def consultation(
-    unit: ServiceUnit, created_by: User, held_on: datetime.date, topics: str = "søvn, uro"
+    unit: ServiceUnit,
+    created_by: User,
+    held_on: datetime.date,
+    topics: str = "søvn, uro",
+    **fields: Any,
 ) -> AnonymousConsultation:
     return AnonymousConsultation.objects.create(
         unit=unit,
@@ -142,4 +146,5 @@ def consultation(
         topics=topics,
         advice="Foreslo foreldreveiledning (ICDP).",
         created_by=created_by,
+        **fields,
     )

@@ -287,3 +287,170 @@ def test_a_member_of_the_unit_reads_the_detail(english_client, staff, unit):
     page = english_client.get(reverse("consultation-detail", args=[theirs.pk])).content.decode()
     assert "mobbing" in page
     assert unit.name in page
+
+
+# Pseudonymous for the unit that brought it -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "present_in_forum"),
+    [
+        ("helsestasjon", False),  # another unit of the same organisation, same domain
+        ("skole", False),  # the same organisation's school: another domain
+        ("barnevern", True),  # child welfare, which took part in the forum
+    ],
+)
+def test_a_member_of_another_unit_of_the_same_organisation_gets_404(unit, kind, present_in_forum):
+    owner = make_member(unit)
+    other_unit = factories.ServiceUnitFactory(organisation=unit.organisation, kind=kind)
+    colleague = make_member(other_unit)
+    saved = record(owner, unit, topics="søvnvansker hjemme")
+    if present_in_forum:
+        saved.services_present.add(other_unit)
+    client = logged_in(colleague)
+    assert client.get(reverse("consultation-detail", args=[saved.pk])).status_code == 404
+    assert "søvnvansker hjemme" not in client.get(reverse("consultation-list")).content.decode()
+    assert not AuditEvent.objects.filter(
+        object_type="privacy.anonymousconsultation", actor_id=colleague.pk
+    ).exists()
+
+
+def test_reading_a_consultation_is_audited(english_client, staff, unit):
+    saved = record(staff, unit, topics="søvn")
+    english_client.get(reverse("consultation-detail", args=[saved.pk]))
+    english_client.get(reverse("consultation-list"))
+    reads = AuditEvent.objects.filter(
+        object_type="privacy.anonymousconsultation", actor_id=staff.pk
+    ).exclude(action="create")
+    assert [(e.action, e.object_ids, e.purpose, e.legal_basis) for e in reads.order_by("id")] == [
+        ("view", [str(saved.pk)], "anonymous_consultation", "own_organisation"),
+        ("list", [str(saved.pk)], "anonymous_consultation", "own_organisation"),
+    ]
+    assert all(e.subject_ids == [] for e in reads)
+
+
+# The duty to report ----------------------------------------------------------------------
+
+PROMPT = "Child welfare advised a report: make it now, with the child's identity"
+PROMPT_NB = "Barnevernet har rådet dere til å melde bekymring: send meldingen nå, med barnets"
+
+
+def make_member(unit):
+    return factories.MembershipFactory(unit=unit).user
+
+
+def logged_in(user, language="en"):
+    from tests.privacy import factories as privacy_factories
+
+    client = privacy_factories.logged_in(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def test_the_form_records_that_child_welfare_advised_a_report(english_client, unit):
+    response = english_client.post(
+        reverse("consultation-create"),
+        {
+            "unit": unit.pk,
+            "held_on": "2025-05-06",
+            "age_band": AgeBand.AGE_6_12,
+            "topics": "vold i hjemmet",
+            "advice": "Barnevernet mener meldeplikten er utløst.",
+            "child_welfare_advised_report": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert AnonymousConsultation.objects.get().child_welfare_advised_report is True
+
+
+def test_the_report_prompt_shows_until_a_member_records_the_report(unit):
+    member, colleague = make_member(unit), make_member(unit)
+    advised = record(
+        member,
+        unit,
+        held_on=timezone.localdate() - datetime.timedelta(days=2),
+        topics="vold i hjemmet",
+        child_welfare_advised_report=True,
+    )
+    quiet = record(member, unit, topics="søvn")
+    client = logged_in(colleague)
+    detail = reverse("consultation-detail", args=[advised.pk])
+    for url in (reverse("staff-home"), reverse("consultation-list"), detail):
+        assert PROMPT in client.get(url).content.decode(), url
+    # Only the consultation where child welfare advised a report prompts.
+    quiet_page = client.get(reverse("consultation-detail", args=[quiet.pk])).content.decode()
+    assert PROMPT not in quiet_page
+
+    made_on = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(
+        reverse("consultation-report-made", args=[advised.pk]), {"made_on": made_on.isoformat()}
+    )
+    assert response.status_code == 302
+    for url in (reverse("staff-home"), reverse("consultation-list"), detail):
+        assert PROMPT not in client.get(url).content.decode(), url
+    page = client.get(detail).content.decode()
+    assert "It was made on" in page
+    assert colleague.display_name() in page
+    advised.refresh_from_db()
+    assert (advised.report_made_on, advised.report_recorded_by) == (made_on, colleague)
+    event = AuditEvent.objects.get(object_type="privacy.anonymousconsultation", action="change")
+    assert (event.actor_id, event.subject_ids) == (colleague.pk, [])
+
+
+def test_the_report_prompt_is_in_bokmal_on_the_norwegian_pages(unit):
+    member = make_member(unit)
+    advised = record(member, unit, child_welfare_advised_report=True)
+    client = logged_in(member, "nb")
+    for url in (reverse("staff-home"), reverse("consultation-detail", args=[advised.pk])):
+        page = client.get(url).content.decode()
+        assert PROMPT_NB in page, url
+        assert "Child welfare advised" not in page
+        assert "make it now" not in page
+    assert "Registrer at meldingen er sendt" in page
+
+
+def test_another_units_member_cannot_record_the_report(unit):
+    member = make_member(unit)
+    advised = record(member, unit, child_welfare_advised_report=True)
+    outsider = make_member(factories.ServiceUnitFactory(organisation=unit.organisation))
+    response = logged_in(outsider).post(
+        reverse("consultation-report-made", args=[advised.pk]),
+        {"made_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 404
+    advised.refresh_from_db()
+    assert advised.report_made_on is None
+
+
+@pytest.mark.parametrize(
+    ("advised", "already", "days", "message"),
+    [
+        (True, False, 1, "The date cannot be in the future"),
+        (True, False, -30, "cannot have been made before the consultation"),
+        (False, False, 0, "Child welfare did not advise a report"),
+        (True, True, 0, "A colleague has already recorded that the report was made"),
+    ],
+)
+def test_recording_the_report_refuses_what_cannot_be_right(
+    english_client, staff, unit, advised, already, days, message
+):
+    saved = record(
+        staff,
+        unit,
+        held_on=timezone.localdate() - datetime.timedelta(days=3),
+        child_welfare_advised_report=advised,
+    )
+    if already:
+        consultation.record_report_made(
+            staff, saved.pk, made_on=timezone.localdate() - datetime.timedelta(days=1)
+        )
+    made_on = timezone.localdate() + datetime.timedelta(days=days)
+    response = english_client.post(
+        reverse("consultation-report-made", args=[saved.pk]), {"made_on": made_on.isoformat()}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    saved.refresh_from_db()
+    assert saved.report_made_on == (
+        timezone.localdate() - datetime.timedelta(days=1) if already else None
+    )

@@ -71,6 +71,8 @@ from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
 from familiebro.privacy.models import (
+    AgeBand,
+    AnonymousConsultation,
     Assignment,
     AuditEvent,
     Consent,
@@ -114,8 +116,9 @@ ACTIONS = ["list", "view", "change"]
 READ_PURPOSE = Purpose.COORDINATION
 OTHER_PURPOSE = Purpose.REFERRAL
 
-# Who holds a model's rows: the unit whose inbox it is, the case's owning unit (so the rows are
-# in that unit's confidentiality domain), or the organisation as a whole.
+# Who holds a model's rows: the unit whose inbox it is (or that brought an anonymous
+# consultation), the case's owning unit (so the rows are in that unit's confidentiality
+# domain), or the organisation as a whole.
 INBOX = "the receiving unit's inbox"
 CASE_UNIT = "the case's owning unit"
 ORGANISATION = "the organisation"
@@ -136,6 +139,8 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     Assignment: Facts(None, ORGANISATION),
     ExceptionalAccess: Facts(None, ORGANISATION),
     HelpRequest: Facts(None, INBOX),
+    # Pseudonymous for the unit that brought it, which alone reads it; it names nobody.
+    AnonymousConsultation: Facts(None, INBOX),
     Case: Facts(IDENTITY_CATEGORY, CASE_UNIT),
     Decision: Facts(MEASURES, CASE_UNIT),
     Handover: Facts(MEASURES, CASE_UNIT),
@@ -298,6 +303,14 @@ def build_world(role: str, place: str, state: str) -> World:
             requester_name="Mor Matrisebarn",
             received_at=now,
             first_contact_due_at=now + datetime.timedelta(days=7),
+        ),
+        AnonymousConsultation: AnonymousConsultation.objects.create(
+            unit=unit_a,
+            held_on=now.date(),
+            age_band=AgeBand.AGE_6_12,
+            topics="søvn, uro",
+            advice="Foreslo foreldreveiledning.",
+            created_by=assigned_in_a,
         ),
     }
     records |= case_records(child, unit_a, assigned_in_a, now)

@@ -49,11 +49,12 @@ def test_the_default_rules_are_seeded_with_legal_references():
     rules = {r.category: r for r in RetentionRule.objects.all()}
     assert set(rules) == set(retention.CATEGORIES)
     assert all(rule.legal_reference for rule in rules.values())
+    # Pseudonymous for the unit that brought it: kept a year after the consultation.
     assert (
         rules["anonymous_consultation"].period_days,
         rules["anonymous_consultation"].outcome,
     ) == (
-        5 * 365,
+        365,
         "delete",
     )
     assert (rules["inactive_person"].period_days, rules["inactive_person"].outcome) == (
@@ -64,10 +65,20 @@ def test_the_default_rules_are_seeded_with_legal_references():
         assert (rules[category].period_days, rules[category].outcome) == (10 * 365, "delete")
 
 
-def test_consultations_older_than_five_years_are_deleted_and_newer_ones_stay(staff, unit):
+def test_consultations_older_than_a_year_are_deleted_and_newer_ones_stay(staff, unit):
     today = timezone.localdate()
-    old = make.consultation(unit, staff, today - datetime.timedelta(days=5 * 365 + 10))
-    recent = make.consultation(unit, staff, today - datetime.timedelta(days=4 * 365))
+    old = make.consultation(unit, staff, today - datetime.timedelta(days=365 + 10))
+    recent = make.consultation(unit, staff, today - datetime.timedelta(days=300))
+    report = retention.apply_retention()
+    assert result_for(report, "anonymous_consultation").affected_ids == [old.pk]
+    assert list(AnonymousConsultation.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_the_controller_sets_how_long_consultations_are_kept(staff, unit):
+    RetentionRule.objects.filter(category="anonymous_consultation").update(period_days=90)
+    today = timezone.localdate()
+    old = make.consultation(unit, staff, today - datetime.timedelta(days=100))
+    recent = make.consultation(unit, staff, today - datetime.timedelta(days=80))
     report = retention.apply_retention()
     assert result_for(report, "anonymous_consultation").affected_ids == [old.pk]
     assert list(AnonymousConsultation.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -179,7 +179,10 @@ class Family:
             assignment,
             self.consent,
             cast(Offer, OfferFactory(unit=unit)),
-            consultation(unit, self.owner, datetime.date(2026, 1, 5)),
+            # Child welfare advised a report, so the unit can record that it was made.
+            consultation(
+                unit, self.owner, datetime.date(2026, 1, 5), child_welfare_advised_report=True
+            ),
             help_request(unit),
             parts,
         )
@@ -269,6 +272,8 @@ class Family:
             "email": "ny@example.no",
             "grunn": "work_finished",
             "withdrawn_by": self.guardian.pk,
+            # The consultation page: the day the report child welfare advised was made.
+            "made_on": day(0),
         }
 
 
