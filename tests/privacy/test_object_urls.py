@@ -30,6 +30,7 @@ from familiebro.cases.models import (
     Measure,
     Meeting,
     Participant,
+    ReporterFeedback,
 )
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Person, ServiceUnit
@@ -65,11 +66,12 @@ class CaseParts:
     handover: Handover
     participant: Participant
     meeting: Meeting
+    feedback: ReporterFeedback
 
 
 def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
-    """A case with a measure, a log entry by `staff`, a handover offered, a participant and a
-    meeting."""
+    """A case with a measure, a log entry by `staff`, a handover offered, a participant, a
+    meeting, and feedback given to a colleague who raised the concern."""
     case = case_services.open_case(
         staff, child=child, unit=unit, origin=Case.Origin.STAFF_CONCERN, concern="Uro i lek."
     )
@@ -98,6 +100,15 @@ def case_parts(staff: Any, unit: ServiceUnit, child: Person) -> CaseParts:
             starts_at=timezone.now() + datetime.timedelta(days=7),
             ends_at=timezone.now() + datetime.timedelta(days=7, hours=1),
             place="Møterom",
+        ),
+        ReporterFeedback.objects.create(
+            case=case,
+            organisation=unit.organisation,
+            recipient=colleague,
+            ground=ReporterFeedback.Ground.CONSENT,
+            text="Bekymringen er fulgt opp.",
+            created_at=timezone.now(),
+            created_by=staff,
         ),
     )
 
@@ -138,6 +149,7 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "handover_id": lambda side: side.case.handover.pk,
     "participant_id": lambda side: side.case.participant.pk,
     "meeting_id": lambda side: side.case.meeting.pk,
+    "tilbakemeldinger/pk": lambda side: side.case.feedback.pk,
 }
 
 

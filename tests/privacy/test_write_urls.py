@@ -65,6 +65,10 @@ EXEMPT: dict[str, str] = {
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
 # serve as the control, and why.
 NO_CONTROL: dict[str, str] = {
+    "ansatt/saker/<int:pk>/frigi/": (
+        "the release form's fields (kind, item) are named as other forms' are; who may release "
+        "is tested in tests/portal/test_young_people.py"
+    ),
     "ansatt/saker/<int:pk>/koordinator/<int:handover_id>/godta/": (
         "only the colleague offered the role accepts it (tests/cases/test_case_writers.py)"
     ),
@@ -208,6 +212,7 @@ class Family:
             "handover_id": side.case.handover.pk,
             "participant_id": side.case.participant.pk,
             "meeting_id": side.case.meeting.pk,
+            "tilbakemeldinger/pk": side.case.feedback.pk,
             "language": "en",
             "key": "bti",
             "number": "1",
