@@ -2,8 +2,9 @@
 rendered text and the printable form. Recording and withdrawing are in consent_services.
 
 Reading a child's consents and guardians goes through the access policy, which audits it.
-Consent texts are stored with placeholders; `render_consent_text` fills them in for a given
-consent, or for a draft that is about to be printed for signature, in the text's own language.
+A consent text names its variable parts in braces ({child}, {controller}, {recipients},
+{categories}, {valid_to}); `render_consent_text` puts in the values of a given consent, or of
+a draft about to be printed for signature, in the text's own language.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class TextBlock:
 
 @dataclass(frozen=True)
 class RenderedConsentText:
-    """A consent text with its placeholders filled in, split into headings and paragraphs."""
+    """A consent text with the consent's own values put in, split into headings and
+    paragraphs."""
 
     title: str
     version: int

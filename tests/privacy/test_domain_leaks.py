@@ -1,7 +1,5 @@
 """Paths that still carry a service's records past its duty of confidentiality or past an
-internal mark, outside the access policy's reads: each test states what must hold. A test
-marked xfail is a gap not yet closed; it fails (strict) once the gap is closed, and its mark
-then goes."""
+internal mark, outside the access policy's reads: each test states what must hold."""
 
 from __future__ import annotations
 
