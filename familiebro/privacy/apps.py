@@ -94,9 +94,7 @@ class PrivacyConfig(AppConfig):
 
         from .models import LegalHold
 
-        policy.register(
-            LegalHold, organisation_field="organisation_id", subject_field="person_id"
-        )
+        policy.register(LegalHold, organisation_field="organisation_id", subject_field="person_id")
         export.register_section(
             export.Section(
                 key="legal_holds",

@@ -288,7 +288,9 @@ def confirm_transfer(package_id: str, note: str, now: datetime.datetime | None =
     try:
         uuid.UUID(package_id)
     except ValueError as exc:
-        raise DepositError(f"{package_id!r} is not a package id (see the package's folder name).") from exc
+        raise DepositError(
+            f"{package_id!r} is not a package id (see the package's folder name)."
+        ) from exc
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update().filter(package_id=package_id).first()
         if deposit is None:
@@ -344,13 +346,14 @@ def record_pdf(
 ) -> bytes:
     """A preserved record as a PDF/A document in bokmål: its facts, then every part of it
     as the right-of-access export shows it (`parts`: an export Section with its rows)."""
+    from xml.sax.saxutils import escape
+
     from django.utils import translation
     from django.utils.translation import gettext as _
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     from . import export, pdfa
 
@@ -375,6 +378,9 @@ def record_pdf(
                     [
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                        # A table sets its cells' font even for paragraphs: not the
+                        # unembedded Helvetica.
+                        ("FONTNAME", (0, 0), (-1, -1), regular),
                     ]
                 )
             )

@@ -607,8 +607,8 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
             )
     known = {c.name: c for c in CATEGORIES.values()}
     for rule in all_rules:
-        category = known.get(rule.category)
-        if category is None or (rule.unit_kind and category.unit_kind_field is None):
+        of_rule = known.get(rule.category)
+        if of_rule is None or (rule.unit_kind and of_rule.unit_kind_field is None):
             results.append(
                 CategoryResult(
                     rule.category,
@@ -618,7 +618,7 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
                     error=(
                         "Familiebro does not know this category, so the rule was not applied. "
                         "Check the spelling of the category against docs/data-protection.md"
-                        if category is None
+                        if of_rule is None
                         else "the records of this category belong to no unit, so a rule for "
                         "one kind of unit does not apply to them. Remove the rule or make it "
                         "for every kind"

@@ -124,7 +124,9 @@ class LegalHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = f"person {self.person_id}" if self.person_id else f"{self.object_type} {self.object_id}"
+        what = (
+            f"person {self.person_id}" if self.person_id else f"{self.object_type} {self.object_id}"
+        )
         return f"hold on {what}" + (" (lifted)" if self.lifted_at else "")
 
 

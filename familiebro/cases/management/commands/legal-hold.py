@@ -25,10 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["action"] == "list":
             for hold in LegalHold.objects.filter(lifted_at__isnull=True).order_by("pk"):
+                what = (
+                    f"person {hold.person_id}"
+                    if hold.person_id
+                    else f"{hold.object_type} {hold.object_id}"
+                )
                 self.stdout.write(
-                    f"{hold.pk}: {hold.organisation.name}, "
-                    f"{'person ' + str(hold.person_id) if hold.person_id else hold.object_type + ' ' + str(hold.object_id)}"
-                    f", placed {hold.placed_at:%d.%m.%Y} by {hold.placed_by.display_name()}"
+                    f"{hold.pk}: {hold.organisation.name}, {what}, placed "
+                    f"{hold.placed_at:%d.%m.%Y} by {hold.placed_by.display_name()}"
                 )
             return
         user = User.objects.filter(username=options["by"] or "").first()
@@ -48,11 +52,11 @@ class Command(BaseCommand):
                 hold = holds.place_hold(user, options["reason"], person=person, record=record)
                 self.stdout.write(f"Legal hold {hold.pk} placed.")
             else:
-                hold = LegalHold.objects.filter(pk=options["hold"] or 0).first()
-                if hold is None:
+                held = LegalHold.objects.filter(pk=options["hold"] or 0).first()
+                if held is None:
                     raise CommandError("Name the hold to lift with --hold ID (see `list`).")
-                holds.lift_hold(user, hold, options["reason"])
-                self.stdout.write(f"Legal hold {hold.pk} lifted.")
+                holds.lift_hold(user, held, options["reason"])
+                self.stdout.write(f"Legal hold {held.pk} lifted.")
         except (PermissionDenied, ValidationError) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise CommandError(message) from exc
