@@ -415,3 +415,36 @@ def test_the_hold_command_places_and_lifts_a_hold_on_a_case(town, capsys):
     )  # fmt: skip
     retention.apply_retention()
     assert not Case.objects.filter(pk=case.pk).exists()
+
+
+# After restoring a backup -----------------------------------------------------------------
+
+
+def test_a_record_a_restored_backup_brings_back_is_deleted_again_by_the_next_run(town):
+    request = closed_request(town.kindergarten, years=2)
+    row = HelpRequest.objects.values().get(pk=request.pk)
+    retention.apply_retention()
+    assert not HelpRequest.objects.filter(pk=request.pk).exists()
+    # The backup from before the run is restored: the row is back as it was.
+    HelpRequest.objects.create(**row)
+    retention.apply_retention()
+    assert not HelpRequest.objects.filter(pk=request.pk).exists()
+
+
+def test_the_nightly_command_reports_what_waits_for_deposit_and_what_a_hold_keeps(town, capsys):
+    closed_case(town, town.health_centre, years=6)
+    held = closed_case(town, town.kindergarten, years=6)
+    holds.place_hold(town.nurse_leader, "Klage", record=held)
+    call_command("apply-retention")
+    out = capsys.readouterr().out
+    assert "1 kept under an archive rule until the archive takes over their deposit" in out
+    assert "1 kept by a legal hold" in out
+
+
+def test_a_dry_run_changes_nothing_and_lists_the_preserved_case(town):
+    case = closed_case(town, town.health_centre, years=6)
+    deleted = closed_case(town, town.kindergarten, years=6)
+    report = retention.apply_retention(dry_run=True)
+    result = result_for(report, "closed_case")
+    assert (result.affected_ids, result.awaiting_deposit_ids) == ([deleted.pk], [case.pk])
+    assert Case.objects.filter(pk__in=[case.pk, deleted.pk]).count() == 2
