@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from familiebro.core.models import Person
 from familiebro.privacy.models import Assignment
@@ -146,47 +146,49 @@ def _parties(child: Person) -> list[Any]:
 def archive_cases(case_ids: list[int]) -> list[Any]:
     """The cases as the archive receives them: metadata, parties, and one PDF/A document
     holding the whole case (every part, as in the family's right-of-access export)."""
-    from familiebro.privacy.deposit import ArchiveDocument, ArchiveRecord, record_pdf
-
     records = []
     cases = Case.objects.filter(pk__in=case_ids).select_related(
         "unit", "organisation", "child", "opened_by"
     )
     for case in cases.order_by("pk"):
-        title = f"Sak {case.reference} – {case.unit.name}"
-        facts = [
-            ("Saksnummer", case.reference),
-            ("Enhet", f"{case.unit.name} ({case.unit.get_kind_display()})"),
-            ("Barn", f"{case.child.given_name} {case.child.family_name}"),
-            ("Åpnet", f"{timezone.localtime(case.opened_at):%d.%m.%Y}"),
-            (
-                "Avsluttet",
-                f"{timezone.localtime(case.closed_at):%d.%m.%Y}" if case.closed_at else "–",
-            ),
-        ]
-        pdf = record_pdf(title, case.organisation.name, facts, _parts_of(case))
-        records.append(
-            ArchiveRecord(
-                object_id=case.pk,
-                reference=case.reference,
-                title=title,
-                unit_name=case.unit.name,
-                unit_kind=case.unit.kind,
-                created_at=case.opened_at,
-                created_by=case.opened_by.display_name(),
-                closed_at=case.closed_at,
-                documents=[ArchiveDocument(title, pdf, case.closed_at or case.opened_at)],
-                parties=_parties(case.child),
-                subject_id=case.child_id,
-            )
-        )
+        with translation.override("nb"):
+            records.append(_archive_case(case))
     return records
+
+
+def _archive_case(case: Case) -> Any:
+    from familiebro.privacy.deposit import ArchiveDocument, ArchiveRecord, record_pdf
+
+    title = f"Sak {case.reference} – {case.unit.name}"
+    facts = [
+        ("Saksnummer", case.reference),
+        ("Enhet", f"{case.unit.name} ({case.unit.get_kind_display()})"),
+        ("Barn", f"{case.child.given_name} {case.child.family_name}"),
+        ("Åpnet", f"{timezone.localtime(case.opened_at):%d.%m.%Y}"),
+        (
+            "Avsluttet",
+            f"{timezone.localtime(case.closed_at):%d.%m.%Y}" if case.closed_at else "–",
+        ),
+    ]
+    pdf = record_pdf(title, case.organisation.name, facts, _parts_of(case))
+    return ArchiveRecord(
+        object_id=case.pk,
+        reference=case.reference,
+        title=title,
+        unit_name=case.unit.name,
+        unit_kind=case.unit.kind,
+        created_at=case.opened_at,
+        created_by=case.opened_by.display_name(),
+        closed_at=case.closed_at,
+        documents=[ArchiveDocument(title, pdf, case.closed_at or case.opened_at)],
+        parties=_parties(case.child),
+        subject_id=case.child_id,
+    )
 
 
 def archive_requests(request_ids: list[int]) -> list[Any]:
     """Requests for help closed without becoming a case, as the archive receives them."""
     from familiebro.privacy import export
-    from familiebro.privacy.deposit import ArchiveDocument, ArchiveRecord, record_pdf
 
     section = next(s for s in export.sections() if s.model is HelpRequest)
     records = []
@@ -194,24 +196,29 @@ def archive_requests(request_ids: list[int]) -> list[Any]:
         "unit", "organisation", *section.select_related
     )
     for request in requests.order_by("pk"):
-        title = f"Henvendelse {request.reference} – {request.unit.name}"
-        facts = [
-            ("Referanse", request.reference),
-            ("Enhet", f"{request.unit.name} ({request.unit.get_kind_display()})"),
-            ("Mottatt", f"{timezone.localtime(request.received_at):%d.%m.%Y}"),
-        ]
-        pdf = record_pdf(title, request.organisation.name, facts, [(section, [request])])
-        records.append(
-            ArchiveRecord(
-                object_id=request.pk,
-                reference=request.reference,
-                title=title,
-                unit_name=request.unit.name,
-                unit_kind=request.unit.kind,
-                created_at=request.received_at,
-                created_by=request.requester_name or "–",
-                closed_at=request.closed_at,
-                documents=[ArchiveDocument(title, pdf, request.closed_at or request.received_at)],
-            )
-        )
+        with translation.override("nb"):
+            records.append(_archive_request(request, section))
     return records
+
+
+def _archive_request(request: HelpRequest, section: Any) -> Any:
+    from familiebro.privacy.deposit import ArchiveDocument, ArchiveRecord, record_pdf
+
+    title = f"Henvendelse {request.reference} – {request.unit.name}"
+    facts = [
+        ("Referanse", request.reference),
+        ("Enhet", f"{request.unit.name} ({request.unit.get_kind_display()})"),
+        ("Mottatt", f"{timezone.localtime(request.received_at):%d.%m.%Y}"),
+    ]
+    pdf = record_pdf(title, request.organisation.name, facts, [(section, [request])])
+    return ArchiveRecord(
+        object_id=request.pk,
+        reference=request.reference,
+        title=title,
+        unit_name=request.unit.name,
+        unit_kind=request.unit.kind,
+        created_at=request.received_at,
+        created_by=request.requester_name or "–",
+        closed_at=request.closed_at,
+        documents=[ArchiveDocument(title, pdf, request.closed_at or request.received_at)],
+    )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from familiebro.core.models import Organisation
@@ -209,11 +210,16 @@ def make_deposit(
     package_id = str(uuid.uuid4())
     final = Path(directory) / f"deponering-{package_id}"
     working = Path(directory) / f".deponering-{package_id}.partial"
+    # The ground: the preserving rules that fit these records' controller and kinds of unit.
+    kinds = {record.unit_kind for record in records} | {""}
     references = sorted(
         {
             r.legal_reference
             for r in RetentionRule.objects.filter(
-                category=category_name, outcome=RetentionRule.Outcome.PRESERVE
+                Q(organisation=None) | Q(organisation=organisation),
+                category=category_name,
+                outcome=RetentionRule.Outcome.PRESERVE,
+                unit_kind__in=kinds,
             )
             if r.legal_reference
         }
@@ -353,7 +359,7 @@ def record_pdf(
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from . import export, pdfa
 
@@ -395,6 +401,7 @@ def record_pdf(
                 )
                 % {"controller": controller}
             ),
+            Spacer(1, 3 * mm),
             table(facts),
         ]
         for section, rows in parts:

@@ -20,6 +20,7 @@ from familiebro.privacy import deposit, holds, retention
 from familiebro.privacy.models import AuditEvent, Deposit, LegalHold, RetentionRule
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
+from tests.factories import identity_number
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import years_ago
 
@@ -185,6 +186,8 @@ def test_a_rule_per_kind_for_records_that_belong_to_no_unit_is_reported(town):
 
 def make_package(town, tmp_path) -> tuple[Case, Deposit, Path]:
     case = closed_case(town, town.health_centre, years=6)
+    case.child.set_national_id(identity_number(case.child.birth_date))
+    case.child.save()
     made = deposit.make_deposit(town.organisation, "closed_case", tmp_path, "Arkivleder")
     assert made is not None
     package, folder = made
@@ -202,7 +205,9 @@ def test_the_package_holds_the_metadata_of_each_preserved_case(town, tmp_path):
         root.findtext("d:arkivskaper/d:organisasjonsnummer", namespaces=NS)
         == town.organisation.org_number
     )
+    # The ground is the rule for health centres, not every archive rule there is.
     assert "§ 7-29" in root.findtext("d:hjemmel", namespaces=NS)
+    assert "child welfare" not in root.findtext("d:hjemmel", namespaces=NS)
     [folder_element] = root.findall("d:mappe", namespaces=NS)
     assert folder_element.findtext("d:mappeID", namespaces=NS) == case.reference
     assert folder_element.findtext("d:enhetstype", namespaces=NS) == "helsestasjon"
@@ -220,8 +225,10 @@ def test_the_package_holds_the_metadata_of_each_preserved_case(town, tmp_path):
     assert parties["barn"].findtext("d:partNavn", namespaces=NS) == (
         f"{child.given_name} {child.family_name}"
     )
-    if child.national_id:
-        assert parties["barn"].findtext("d:foedselsnummer", namespaces=NS) == child.national_id
+    assert parties["barn"].findtext("d:foedselsnummer", namespaces=NS) == child.national_id
+    assert parties["barn"].findtext("d:foedselsdato", namespaces=NS) == (
+        child.birth_date.isoformat()
+    )
     assert "forelder med foreldreansvar" in parties
     assert package.object_ids == [case.pk]
     # Making the package is in the audit trail, with ids only.
