@@ -455,3 +455,43 @@ def test_a_dry_run_changes_nothing_and_lists_the_preserved_case(town):
     result = result_for(report, "closed_case")
     assert (result.affected_ids, result.awaiting_deposit_ids) == ([deleted.pk], [case.pk])
     assert Case.objects.filter(pk__in=[case.pk, deleted.pk]).count() == 2
+
+
+# Setting the rules --------------------------------------------------------------------------
+
+
+def test_the_controller_sets_a_rule_for_its_kind_of_unit_with_the_command(town, capsys):
+    case = closed_case(town, town.health_centre, years=4)
+    call_command(
+        "retention-rule", "set", "--category", "closed_case",
+        "--organisation", town.organisation.org_number, "--unit-kind", "helsestasjon",
+        "--days", str(3 * 365), "--outcome", "delete",
+        "--reference", "Journalen i helsestasjonens eget system",
+    )  # fmt: skip
+    rule = RetentionRule.objects.get(
+        category="closed_case", organisation=town.organisation, unit_kind="helsestasjon"
+    )
+    assert (rule.period_days, rule.outcome) == (3 * 365, "delete")
+    assert AuditEvent.objects.filter(object_type="privacy.retentionrule", action="change").exists()
+    retention.apply_retention()
+    assert not Case.objects.filter(pk=case.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--category", "closed_cases"], "Name the category"),
+        (["--category", "closed_case", "--unit-kind", "sykehus"], "no kind of unit"),
+        (["--category", "ended_consent", "--unit-kind", "barnevern"], "belongs to no unit"),
+        (["--category", "closed_case", "--days", "30"], "outcome"),
+        (
+            ["--category", "inactive_person", "--days", "30", "--outcome", "preserve"],
+            "cannot be preserved",
+        ),
+    ],
+)
+def test_the_rule_command_says_what_is_wrong(arguments, message):
+    before = list(RetentionRule.objects.values())
+    with pytest.raises(CommandError, match=message):
+        call_command("retention-rule", "set", *arguments)
+    assert list(RetentionRule.objects.values()) == before
