@@ -277,6 +277,12 @@ def make_deposit(
                 },
             )
             working.rename(final)
+    except OSError as exc:
+        shutil.rmtree(working, ignore_errors=True)
+        raise DepositError(
+            f"The package could not be written in {directory} ({exc.strerror or exc}); "
+            "nothing was recorded. Check that the folder is writable and has room."
+        ) from exc
     except BaseException:
         shutil.rmtree(working, ignore_errors=True)
         raise

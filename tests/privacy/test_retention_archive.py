@@ -495,3 +495,13 @@ def test_the_rule_command_says_what_is_wrong(arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("retention-rule", "set", *arguments)
     assert list(RetentionRule.objects.values()) == before
+
+
+def test_a_folder_that_cannot_be_written_leaves_nothing_recorded(town, tmp_path):
+    closed_case(town, town.health_centre, years=6)
+    locked = tmp_path / "locked"
+    locked.write_text("a file, not a folder")
+    with pytest.raises(deposit.DepositError, match="could not be written"):
+        deposit.make_deposit(town.organisation, "closed_case", locked, "Arkivleder")
+    assert not Deposit.objects.exists()
+    assert not AuditEvent.objects.filter(legal_basis="archive_rule").exists()
