@@ -111,6 +111,8 @@ class CasesConfig(AppConfig):
                 case_retention.closed_requests_expired,
                 "organisation_id",
                 None,
+                unit_kind_field="unit__kind",
+                archive=case_retention.archive_requests,
             )
         )
         retention.register(
@@ -121,6 +123,8 @@ class CasesConfig(AppConfig):
                 "organisation_id",
                 "child_id",
                 delete=case_retention.delete_cases,
+                unit_kind_field="unit__kind",
+                archive=case_retention.archive_cases,
             )
         )
         # An open case's participants keep their need to know until they leave the case.

@@ -107,6 +107,8 @@ def _basis_words() -> dict[str, str]:
         exceptional.REPORT_BASIS: _("Leader's follow-up of exceptional access"),
         family.FAMILY_READ_BASIS: _("The family's own right of access"),
         "retention_rule": _("The retention period had run out"),
+        "archive_rule": _("Preserved for the archive under an archive rule"),
+        "legal_hold": _("Legal hold against deletion"),
         policy.Basis.ADDRESSED_TO_THEM: _("Feedback to the person who raised the concern"),
         "": _("Own service"),
     }

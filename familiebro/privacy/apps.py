@@ -88,3 +88,26 @@ class PrivacyConfig(AppConfig):
         start_page.register_notice(report_prompts_notice)
         # The family sees every consent given for them, in force or not.
         policy.open_to_family(Consent)
+        # A legal hold on a person keeps their data past its period: it is about them, and
+        # their right of access shows it (docs/data-protection.md, section 6).
+        from django.utils.translation import gettext_lazy as _
+
+        from .models import LegalHold
+
+        policy.register(LegalHold, organisation_field="organisation_id", subject_field="person_id")
+        export.register_section(
+            export.Section(
+                key="legal_holds",
+                heading=_("Legal holds"),
+                model=LegalHold,
+                columns=(
+                    export.Column("placed_at", _("Placed")),
+                    export.Column("reason", _("Reason")),
+                    export.Column("placed_by", _("Placed by")),
+                    export.Column("lifted_at", _("Lifted")),
+                    export.Column("lift_reason", _("Why it was lifted")),
+                ),
+                select_related=("placed_by",),
+                order_by=("placed_at", "pk"),
+            )
+        )

@@ -1,13 +1,21 @@
-"""Retention: deleting or anonymising data when its retention period has run out.
+"""Retention: deleting, anonymising or preserving data when its retention period has run out.
 
-The periods live in one place, the RetentionRule table (seeded by migrations 0005 and 0007 and
-explained in docs/data-protection.md); this module only knows, per category, which rows have
-passed their period and what deleting or anonymising them means. Apps whose records are
-personal data register their own categories here (the cases app: requests for help and closed
-cases), as they register their access rules with the policy. `apply_retention` handles
-each category in its own transaction and writes one audit event per category saying what
-was done to which rows (ids only, never names), so the trail proves that deletion happened.
-The audit trail itself is never deleted or changed by retention: it is the evidence.
+The periods live in one place, the RetentionRule table (seeded by migrations 0005, 0007 and
+0015 and explained in docs/data-protection.md, section 6). A rule is for one category and may
+be narrowed to one data controller and one kind of unit; each row follows the rule that fits
+it best (`governed`). The outcome is delete, anonymise, or preserve and deposit: rows an
+archive rule keeps stay in the live system until they are in a deposit package
+(familiebro.privacy.deposit) that the archive has taken over, and only then are deleted. A
+legal hold keeps a person's or a record's rows whatever the rule says. Each part of the
+product may also say that a row it holds must be preserved (`register_preservation_check`).
+
+This module only knows, per category, which rows have passed their period and what deleting
+or anonymising them means. Apps whose records are personal data register their own
+categories here (the cases app: requests for help and closed cases), as they register their
+access rules with the policy. `apply_retention` handles each category in its own transaction
+and writes one audit event per category and outcome saying what was done to which rows (ids
+only, never names), so the trail proves that deletion happened. The audit trail itself is
+never deleted or changed by retention: it is the evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ from .models import (
     AuditEvent,
     Consent,
     ConsentGiver,
+    Deposit,
     ExceptionalAccess,
+    LegalHold,
     RetentionRule,
 )
 
@@ -57,16 +67,49 @@ class Category:
     # (parts protected against deletion one by one); returns ids and counts for the audit
     # event's detail, never names.
     delete: Callable[[list[int], datetime.datetime], dict[str, Any]] | None = None
+    # The kind of unit a row belongs to ("unit__kind"), for rules per kind of unit; None
+    # when the rows belong to no unit (rules per kind of unit then do not apply to them).
+    unit_kind_field: str | None = None
+    # What an archive deposit holds of each row (familiebro.privacy.deposit), for rows a
+    # rule preserves; None when no archive rule can keep this category.
+    archive: Callable[[list[int]], list[Any]] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass
+class RuleResult:
+    """What one rule (for a controller and a kind of unit, or the default) found."""
+
+    organisation_id: int | None
+    unit_kind: str
+    outcome: str
+    period_days: int
+    cutoff: datetime.datetime
+    removed_ids: list[int] = field(default_factory=list)
+    awaiting_deposit_ids: list[int] = field(default_factory=list)
+    held_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
 class CategoryResult:
+    """What retention did to one category. `outcome`, `period_days` and `cutoff` are the
+    instance default rule's; `rules` has each rule's share. `affected_ids` are the rows
+    deleted or anonymised; `awaiting_deposit_ids` the rows an archive rule keeps that are
+    past their period but not yet taken over by the archive; `held_ids` the rows a legal
+    hold kept."""
+
     category: str
     outcome: str
     period_days: int
     cutoff: datetime.datetime | None
     affected_ids: list[int] = field(default_factory=list)
     error: str = ""
+    awaiting_deposit_ids: list[int] = field(default_factory=list)
+    held_ids: list[int] = field(default_factory=list)
+    rules: list[RuleResult] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -94,6 +137,8 @@ class RetentionReport:
                     "period_days": r.period_days,
                     "cutoff": r.cutoff.isoformat() if r.cutoff else None,
                     "count": r.count,
+                    "awaiting_deposit": len(r.awaiting_deposit_ids),
+                    "held": len(r.held_ids),
                     "error": r.error,
                 }
                 for r in self.results
@@ -267,80 +312,279 @@ def _delete_files(files: list[tuple[Any, str]]) -> None:
         storage.delete(name)
 
 
+# Rules per controller and kind of unit --------------------------------------------------
+
+
+def _precedence(rule: RetentionRule) -> tuple[int, int]:
+    """Which rule governs a row when several match: a rule for the row's kind of unit comes
+    before one for every kind (so the archive rule for health centres is not undone by a
+    controller's general period: a controller that means to delete them says so for that
+    kind), and the controller's own rule before the instance's default."""
+    return (0 if rule.unit_kind else 1, 0 if rule.organisation_id else 1)
+
+
+def _matches(category: Category, rule: RetentionRule) -> Q:
+    condition = Q()
+    if rule.organisation_id:
+        condition &= Q(**{category.organisation_field: rule.organisation_id})
+    if rule.unit_kind:
+        assert category.unit_kind_field is not None
+        condition &= Q(**{category.unit_kind_field: rule.unit_kind})
+    return condition
+
+
+def governed(category: Category, rules: list[RetentionRule]) -> list[tuple[RetentionRule, Q]]:
+    """Each rule with the condition of the rows it governs: the rows it matches that no rule
+    before it (in precedence) matches."""
+    ordered = sorted(rules, key=_precedence)
+    result = []
+    earlier = Q(pk__in=[])
+    for rule in ordered:
+        result.append((rule, _matches(category, rule) & ~earlier))
+        earlier |= _matches(category, rule)
+    return result
+
+
+def rules_for(category: Category, all_rules: list[RetentionRule]) -> list[RetentionRule]:
+    return [
+        rule
+        for rule in all_rules
+        if rule.category == category.name
+        and (not rule.unit_kind or category.unit_kind_field is not None)
+    ]
+
+
+# Legal holds ------------------------------------------------------------------------------
+
+
+def held(category: Category) -> Q:
+    """The rows of `category` a legal hold that stands keeps: held themselves, or about a
+    held person."""
+    holds = LegalHold.objects.filter(lifted_at__isnull=True)
+    condition = Q(
+        pk__in=holds.filter(object_type=category.label).values("object_id"),
+    )
+    if category.subject_field:
+        condition |= Q(
+            **{f"{category.subject_field}__in": holds.exclude(person=None).values("person_id")}
+        )
+    return condition
+
+
+# Preservation asked for by a part ---------------------------------------------------------
+
+# category -> checks; each gets ids the rules would delete and returns the ids it must
+# keep for an archive (an individual plan in a case, say), which then go the preserve way:
+# into a deposit before they leave the live system.
+_preservation_checks: dict[str, list[Callable[[list[int]], set[int]]]] = {}
+
+
+def register_preservation_check(category: str, check: Callable[[list[int]], set[int]]) -> None:
+    """Let a part of the product say which rows it holds something in that an archive rule
+    keeps. Retention asks every check before it deletes rows of `category`."""
+    _preservation_checks.setdefault(category, []).append(check)
+
+
+def must_preserve(category: Category, ids: list[int]) -> set[int]:
+    keep: set[int] = set()
+    if not ids:
+        return keep
+    for check in _preservation_checks.get(category.name, []):
+        keep |= set(check(ids)) & set(ids)
+    return keep
+
+
+def transferred_ids(category: Category) -> set[int]:
+    """Rows of `category` in a deposit the archive has taken over."""
+    ids: set[int] = set()
+    for object_ids in Deposit.objects.filter(
+        object_type=category.label, transferred_at__isnull=False
+    ).values_list("object_ids", flat=True):
+        ids |= set(object_ids)
+    return ids
+
+
+def deposited_ids(category: Category) -> set[int]:
+    """Rows of `category` in any deposit package made, taken over or not."""
+    ids: set[int] = set()
+    for object_ids in Deposit.objects.filter(object_type=category.label).values_list(
+        "object_ids", flat=True
+    ):
+        ids |= set(object_ids)
+    return ids
+
+
+@dataclass
+class Due:
+    """A category's expired rows, sorted by what retention does with them."""
+
+    remove: dict[str, list[int]]  # outcome (delete / anonymise) -> ids
+    preserve: list[int]  # past their period under an archive rule (or a part's check)
+    held: list[int]
+    rules: list[RuleResult]
+
+
+def due(category: Category, rules: list[RetentionRule], now: datetime.datetime) -> Due:
+    """Which rows of `category` have passed their period, under which rule, and what then."""
+    remove: dict[str, list[int]] = {}
+    preserve: list[int] = []
+    held_rows: list[int] = []
+    results: list[RuleResult] = []
+    hold = held(category)
+    for rule, condition in governed(category, rules):
+        cutoff = now - datetime.timedelta(days=rule.period_days)
+        expired = category.expired(cutoff).filter(condition)
+        ids = sorted(expired.exclude(hold).values_list("pk", flat=True))
+        kept = sorted(expired.filter(hold).values_list("pk", flat=True))
+        result = RuleResult(
+            rule.organisation_id, rule.unit_kind, rule.outcome, rule.period_days, cutoff
+        )
+        result.held_ids = kept
+        held_rows += kept
+        if rule.outcome == RetentionRule.Outcome.PRESERVE:
+            to_preserve = ids
+        else:
+            asked = must_preserve(category, ids)
+            to_preserve = sorted(asked)
+            result.removed_ids = [pk for pk in ids if pk not in asked]
+            remove.setdefault(rule.outcome, []).extend(result.removed_ids)
+        if to_preserve:
+            taken_over = transferred_ids(category)
+            gone = [pk for pk in to_preserve if pk in taken_over]
+            result.removed_ids += gone
+            result.awaiting_deposit_ids = [pk for pk in to_preserve if pk not in taken_over]
+            # The archive has its copy: the live one is deleted.
+            remove.setdefault(RetentionRule.Outcome.DELETE, []).extend(gone)
+            preserve += to_preserve
+        results.append(result)
+    return Due(
+        {outcome: sorted(ids) for outcome, ids in remove.items() if ids},
+        sorted(preserve),
+        sorted(held_rows),
+        results,
+    )
+
+
+def _remove(
+    category: Category, outcome: str, ids: list[int], now: datetime.datetime
+) -> dict[str, Any]:
+    if outcome == RetentionRule.Outcome.ANONYMISE:
+        if category.model is not Person:
+            raise ValueError(f"{category.name} cannot be anonymised, only deleted.")
+        _anonymise_persons(ids, now)
+        return {}
+    if category.model is Person:
+        raise ValueError("Persons are anonymised, never deleted: set the rule to anonymise.")
+    if category.delete is not None:
+        return category.delete(ids, now)
+    files = _stored_files(category.model, ids)
+    category.model._default_manager.filter(pk__in=ids).delete()
+    # Deleting a row leaves its uploaded file (a scanned consent form) in storage;
+    # remove it too, once the deletion is committed.
+    transaction.on_commit(lambda: _delete_files(files))
+    return {}
+
+
 def _apply_category(
-    category: Category, rule: RetentionRule, now: datetime.datetime, dry_run: bool
+    category: Category, rules: list[RetentionRule], now: datetime.datetime, dry_run: bool
 ) -> CategoryResult:
-    cutoff = now - datetime.timedelta(days=rule.period_days)
-    result = CategoryResult(category.name, rule.outcome, rule.period_days, cutoff)
-    expired = category.expired(cutoff)
-    if dry_run:
-        result.affected_ids = sorted(expired.values_list("pk", flat=True))
-        return result
-    detail: dict[str, Any] = {}
+    default = next(r for r in rules if not r.organisation_id and not r.unit_kind)
+    cutoff = now - datetime.timedelta(days=default.period_days)
+    result = CategoryResult(category.name, default.outcome, default.period_days, cutoff)
+    if any(r.outcome == RetentionRule.Outcome.PRESERVE for r in rules) and not category.archive:
+        raise ValueError(
+            f"{category.name} cannot be preserved and deposited: Familiebro has no archive "
+            "format for it. Set the rule to delete or anonymise"
+        )
     with transaction.atomic():
-        # Lock the rows first, so a row changed meanwhile by someone else is not half-handled.
-        rows = list(
-            expired.select_for_update(of=("self",))
-            .order_by("pk")
-            .values_list("pk", category.organisation_field, category.subject_field or "pk")
+        found = due(category, rules, now)
+        result.rules = found.rules
+        result.awaiting_deposit_ids = sorted(
+            pk for rule in found.rules for pk in rule.awaiting_deposit_ids
         )
-        result.affected_ids = [pk for pk, _org, _subject in rows]
-        if rows:
-            if rule.outcome == RetentionRule.Outcome.ANONYMISE:
-                if category.model is not Person:
-                    raise ValueError(f"{category.name} cannot be anonymised, only deleted.")
-                _anonymise_persons(result.affected_ids, now)
-            elif category.delete is not None:
-                detail = category.delete(result.affected_ids, now)
-            else:
-                files = _stored_files(category.model, result.affected_ids)
-                category.model._default_manager.filter(pk__in=result.affected_ids).delete()
-                # Deleting a row leaves its uploaded file (a scanned consent form) in storage;
-                # remove it too, once the deletion is committed.
-                transaction.on_commit(lambda: _delete_files(files))
-        per_organisation: dict[str, int] = {}
-        for _pk, organisation_id, _subject in rows:
-            per_organisation[str(organisation_id)] = (
-                per_organisation.get(str(organisation_id), 0) + 1
+        result.held_ids = found.held
+        result.affected_ids = sorted(pk for ids in found.remove.values() for pk in ids)
+        if dry_run:
+            return result
+        # One event per outcome, and one also when nothing was due: the trail shows that
+        # each category was handled in each run.
+        plain = (
+            RetentionRule.Outcome.DELETE
+            if default.outcome == RetentionRule.Outcome.PRESERVE
+            else default.outcome
+        )
+        for outcome, ids in (found.remove or {plain: []}).items():
+            # Lock the rows first, so a row changed meanwhile by someone else is not
+            # half-handled.
+            rows = list(
+                category.model._default_manager.filter(pk__in=ids)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", category.organisation_field, category.subject_field or "pk")
             )
-        audit.record(
-            AuditEvent.Action.CHANGE
-            if rule.outcome == RetentionRule.Outcome.ANONYMISE
-            else AuditEvent.Action.DELETE,
-            object_type=category.model._meta.label_lower,
-            object_ids=result.affected_ids,
-            subject_ids=sorted({subject for _pk, _org, subject in rows})
-            if category.subject_field
-            else [],
-            purpose=policy.Purpose.RETENTION,
-            legal_basis="retention_rule",
-            detail={
-                "retention_category": category.name,
-                "outcome": rule.outcome,
-                "period_days": rule.period_days,
-                "cutoff": cutoff.isoformat(),
-                "count": len(rows),
-                "per_organisation": per_organisation,
-                **detail,
-            },
-        )
+            ids = [pk for pk, _org, _subject in rows]
+            detail = _remove(category, outcome, ids, now) if ids else {}
+            per_organisation: dict[str, int] = {}
+            for _pk, organisation_id, _subject in rows:
+                per_organisation[str(organisation_id)] = (
+                    per_organisation.get(str(organisation_id), 0) + 1
+                )
+            deposited = sorted(set(ids) & set(found.preserve))
+            audit.record(
+                AuditEvent.Action.CHANGE
+                if outcome == RetentionRule.Outcome.ANONYMISE
+                else AuditEvent.Action.DELETE,
+                object_type=category.label,
+                object_ids=ids,
+                subject_ids=sorted({subject for _pk, _org, subject in rows})
+                if category.subject_field
+                else [],
+                purpose=policy.Purpose.RETENTION,
+                legal_basis="retention_rule",
+                detail={
+                    "retention_category": category.name,
+                    "outcome": outcome,
+                    "period_days": default.period_days,
+                    "cutoff": cutoff.isoformat(),
+                    "count": len(rows),
+                    "per_organisation": per_organisation,
+                    "rules": [
+                        {
+                            "organisation_id": r.organisation_id,
+                            "unit_kind": r.unit_kind,
+                            "outcome": r.outcome,
+                            "period_days": r.period_days,
+                            "count": len(set(r.removed_ids) & set(ids)),
+                        }
+                        for r in found.rules
+                        if set(r.removed_ids) & set(ids)
+                    ],
+                    # Deleted because the archive has taken over its deposit.
+                    "deposited_ids": deposited,
+                    "held_count": len(found.held),
+                    **detail,
+                },
+            )
     return result
 
 
 def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False) -> RetentionReport:
-    """Delete or anonymise what has passed its retention period, category by category.
+    """Delete or anonymise what has passed its retention period, category by category, under
+    the rule for each row's controller and kind of unit; leave what a legal hold keeps, and
+    what an archive rule keeps until the archive has taken over its deposit.
 
     A category that fails (for example because a newer kind of record still refers to a row)
     is rolled back and reported; the others go ahead. Running it again changes nothing more.
     """
     now = now or timezone.now()
-    rules = {r.category: r for r in RetentionRule.objects.all()}
+    all_rules = list(RetentionRule.objects.all())
     results = []
     # Persons last: a record deleted tonight may be the last thing that kept its person active.
     for category in sorted(CATEGORIES.values(), key=lambda c: c.model is Person):
         name = category.name
-        rule = rules.get(name)
-        if rule is None:
+        rules = rules_for(category, all_rules)
+        default = next((r for r in rules if not r.organisation_id and not r.unit_kind), None)
+        if default is None:
             results.append(
                 CategoryResult(
                     name,
@@ -348,30 +592,37 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
                     0,
                     None,
                     error=(
-                        "there is no retention rule for this category, so nothing was deleted. "
-                        "Add the rule in the administration (privacy › retention rules)"
+                        "there is no retention rule for this category that applies to every "
+                        "controller and kind of unit, so nothing was deleted. Add the rule "
+                        "with `familiebro retention-rule set`"
                     ),
                 )
             )
             continue
         try:
-            results.append(_apply_category(category, rule, now, dry_run))
+            results.append(_apply_category(category, rules, now, dry_run))
         except (DatabaseError, models.ProtectedError, models.RestrictedError, ValueError) as exc:
             results.append(
-                CategoryResult(name, rule.outcome, rule.period_days, None, error=str(exc))
+                CategoryResult(name, default.outcome, default.period_days, None, error=str(exc))
             )
-    for name in sorted(set(rules) - set(CATEGORIES)):
-        rule = rules[name]
-        results.append(
-            CategoryResult(
-                name,
-                rule.outcome,
-                rule.period_days,
-                None,
-                error=(
-                    "Familiebro does not know this category, so the rule was not applied. "
-                    "Check the spelling of the category against docs/data-protection.md"
-                ),
+    known = {c.name: c for c in CATEGORIES.values()}
+    for rule in all_rules:
+        of_rule = known.get(rule.category)
+        if of_rule is None or (rule.unit_kind and of_rule.unit_kind_field is None):
+            results.append(
+                CategoryResult(
+                    rule.category,
+                    rule.outcome,
+                    rule.period_days,
+                    None,
+                    error=(
+                        "Familiebro does not know this category, so the rule was not applied. "
+                        "Check the spelling of the category against docs/data-protection.md"
+                        if of_rule is None
+                        else "the records of this category belong to no unit, so a rule for "
+                        "one kind of unit does not apply to them. Remove the rule or make it "
+                        "for every kind"
+                    ),
+                )
             )
-        )
     return RetentionReport(ran_at=now, dry_run=dry_run, results=results)

@@ -27,6 +27,7 @@ from familiebro.privacy.models import (
     AuditEvent,
     ConsentGiver,
     ExceptionalAccess,
+    LegalHold,
     Purpose,
 )
 from tests import factories
@@ -306,6 +307,7 @@ EXPORTED_AS = {
     "cases.Deadline": "deadlines",
     "cases.LogEntry": "log_entries",
     "cases.ReporterFeedback": "reporter_feedback",
+    "privacy.LegalHold": "legal_holds",
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
@@ -353,6 +355,13 @@ def child_with_every_record(town):
         withheld=ReporterFeedback.Withheld.NO_CONSENT,
         created_at=timezone.now(),
         created_by=town.nurse,
+    )
+    LegalHold.objects.create(
+        organisation_id=case.organisation_id,
+        person=child,
+        reason="Klagesak hos Statsforvalteren",
+        placed_by=town.nurse_leader,
+        placed_at=timezone.now(),
     )
     return child
 

@@ -4,7 +4,7 @@ from .access import Assignment, ExceptionalAccess, FamilyAccessRule, OversightRu
 from .audit import AuditChainHead, AuditEvent
 from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory, Purpose
 from .consultation import AgeBand, AnonymousConsultation
-from .retention import RetentionRule
+from .retention import Deposit, LegalHold, RetentionRule
 
 __all__ = [
     "AgeBand",
@@ -17,8 +17,10 @@ __all__ = [
     "ConsentRule",
     "ConsentText",
     "DataCategory",
+    "Deposit",
     "ExceptionalAccess",
     "FamilyAccessRule",
+    "LegalHold",
     "OversightRule",
     "Purpose",
     "RetentionRule",

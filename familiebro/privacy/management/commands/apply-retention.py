@@ -5,6 +5,7 @@ from familiebro.privacy.retention import RetentionError, apply_retention
 OUTCOME_DONE = {
     "delete": ("deleted", "would be deleted"),
     "anonymise": ("anonymised", "would be anonymised"),
+    "preserve": ("deleted after deposit", "would be deleted after deposit"),
 }
 
 
@@ -33,10 +34,18 @@ class Command(BaseCommand):
                 continue
             done, would = OUTCOME_DONE.get(result.outcome, (result.outcome, result.outcome))
             verb = would if report.dry_run else done
-            self.stdout.write(
+            line = (
                 f"  {result.category:<26} kept {result.period_days} days, then {result.outcome}: "
                 f"{result.count} {verb}"
             )
+            if result.awaiting_deposit_ids:
+                line += (
+                    f"; {len(result.awaiting_deposit_ids)} kept under an archive rule until "
+                    "the archive takes over their deposit (familiebro retention-deposit)"
+                )
+            if result.held_ids:
+                line += f"; {len(result.held_ids)} kept by a legal hold"
+            self.stdout.write(line)
         try:
             report.raise_for_errors()
         except RetentionError as exc:
