@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from familiebro.core.models import Membership, Person, User
 
 from . import exceptional, family, policy
-from .models import AuditEvent, Consent, ExceptionalAccess
+from .models import AuditEvent, Consent, DisclosureRequest, ExceptionalAccess
+from .models import disclosure as disclosure_events
 
 EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
 
@@ -110,6 +111,8 @@ def _basis_words() -> dict[str, str]:
         "archive_rule": _("Preserved for the archive under an archive rule"),
         "legal_hold": _("Legal hold against deletion"),
         policy.Basis.ADDRESSED_TO_THEM: _("Feedback to the person who raised the concern"),
+        # A disclosure on request is shown with the ground it was asked and given on.
+        **{ground.value: str(ground.label) for ground in DisclosureRequest.Ground},
         "": _("Own service"),
     }
 
@@ -170,6 +173,17 @@ class _Describer:
         return self.record_types[object_type]
 
     def action(self, event: AuditEvent) -> str:
+        # A disclosure says to (or of) whom: "X disclosed information to Y on ground Z".
+        other = {"unit": event.detail.get("recipient") or event.detail.get("holder", "")}
+        disclosure = {
+            disclosure_events.REQUESTED: _("Asked %(unit)s for information"),
+            disclosure_events.DISCLOSED: _("Disclosed information to %(unit)s"),
+            disclosure_events.REFUSED: _("Refused to disclose information to %(unit)s"),
+        }.get(event.detail.get("event", ""))
+        if disclosure:
+            return disclosure % other
+        if event.purpose == disclosure_events.DISCLOSURE_PURPOSE:
+            return _("Read a request for information")
         special = {
             "exceptional_access_opened": _("Opened an exceptional access"),
             "withdrawn": _("Recorded the withdrawal"),

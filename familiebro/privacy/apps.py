@@ -15,6 +15,7 @@ class PrivacyConfig(AppConfig):
             Assignment,
             Consent,
             ConsentGiver,
+            DisclosureRequest,
             ExceptionalAccess,
         )
         from .models.consent import IDENTITY_CATEGORY
@@ -62,6 +63,16 @@ class PrivacyConfig(AppConfig):
             subject_field="person_id",
             category=None,
         )
+        # A disclosure request is the asking unit's record, about its own registration of the
+        # person: its need to know reads it, in its domain. The holding unit's leader reads it
+        # to answer through familiebro.privacy.disclosure; a consent never opens it.
+        policy.register(
+            DisclosureRequest,
+            organisation_field="organisation_id",
+            subject_field="subject_id",
+            holder_field="requesting_unit_id",
+            category=None,
+        )
         # An anonymous consultation is pseudonymous: the unit that brought the case knows the
         # family. Only that unit's members read it; no consent or legal basis can open it,
         # since it names nobody.
@@ -79,6 +90,9 @@ class PrivacyConfig(AppConfig):
             "an anonymous consultation names nobody; the unit that brought it answers a request "
             "about it by hand (GDPR art. 11)",
         )
+        from .disclosure import EXPORT_SECTION
+
+        export.register_section(EXPORT_SECTION)
         # The unit's members are prompted on their start page to make the reports child
         # welfare advised in a consultation.
         from familiebro.core import start_page
@@ -86,6 +100,9 @@ class PrivacyConfig(AppConfig):
         from .consultation_views import report_prompts_notice
 
         start_page.register_notice(report_prompts_notice)
+        from .disclosure_views import waiting_notice
+
+        start_page.register_notice(waiting_notice)
         # The family sees every consent given for them, in force or not.
         policy.open_to_family(Consent)
         # A legal hold on a person keeps their data past its period: it is about them, and

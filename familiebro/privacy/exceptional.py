@@ -1,12 +1,15 @@
-"""Exceptional access: finding the person across organisations, opening it, and the leaders'
-report of what their staff opened.
+"""Break-glass access inside one's own organisation, and the leaders' review of it.
 
-Opening an exceptional access is the one way a staff member reaches a person the access
-policy does not show them: another organisation's person without the family's consent, or a
-person of their own organisation they are not assigned to. The flow is: find the person by
-identity number, choose the basis, give the reason, confirm. Every rule of it is here: who may
-open an access, on which basis, for how long and with what reason. Each step is audited, and the
-leaders of the staff member's units see every access in their report.
+Breaking the glass is the one way a staff member reaches a person of their own organisation
+they are not assigned to, when waiting for an assignment would put the person at risk (an
+emergency at the health centre, an acute child welfare situation out of hours). It never
+reaches another organisation: information another data controller holds is disclosed by that
+controller on request (familiebro.privacy.disclosure), and the legal grounds that once opened
+access here (the duty to inform child welfare, a court's order, danger to life or health) are
+grounds for the holder to disclose. The flow is: find the person by identity number in one's
+own organisation, give the reason, confirm. It opens what the user's own services (their
+confidentiality domains) hold; it is time-limited, audited, reported to the leaders of the
+user's units at once, and reviewed by one of them (docs/data-protection.md, §12).
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number
-from familiebro.core.models import Membership, Person
+from familiebro.core.models import ConfidentialityDomain, Membership, Person
 
 from . import audit, policy
 from .models import ExceptionalAccess
@@ -40,46 +44,84 @@ REPORT_BASIS = "leader_follow_up"
 LOOKUP_VALID_FOR = datetime.timedelta(minutes=30)
 REPORT_PAGE_SIZE = 50
 
-# Break-glass access lasts at most this long; a legal basis at most a month before renewal.
+# Break-glass access lasts at most this long.
 BREAK_GLASS_MAX = datetime.timedelta(hours=4)
-LEGAL_BASIS_MAX = datetime.timedelta(days=31)
 MIN_REASON_LENGTH = 20
+
+# The services whose staff may break the glass: those where the law lets a professional act on
+# a person's information before anyone has assigned them, in an emergency: health services
+# (helsepersonelloven § 7, the duty to give urgent help, and pasientjournalloven § 19 read
+# with the journal regulation's access rules) and child welfare (barnevernsloven § 4-1 and
+# § 4-2, emergency decisions). Kindergartens, schools, NAV, family counselling and voluntary
+# organisations have no such ground: they ask the service that knows the family instead.
+BREAK_GLASS_DOMAINS = frozenset(
+    {
+        ConfidentialityDomain.HEALTH,
+        ConfidentialityDomain.SPECIALIST_HEALTH,
+        ConfidentialityDomain.CHILD_WELFARE,
+    }
+)
+
+
+def _own_organisation_only() -> str:
+    return _(
+        "You can break the glass only in your own organisation. Another organisation "
+        "discloses what it holds when you ask it."
+    )
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A registration of the person in one organisation, as the lookup shows it: the
-    organisation only. Nothing more is shown before an access is opened."""
+    """A registration of the person in one of the user's own organisations, as the lookup
+    shows it: the organisation only. Nothing more is shown before an access is opened."""
 
     person_id: int
     organisation_id: int
     organisation_name: str
 
 
-def _require_membership(actor: Any) -> None:
+def break_glass_organisations(actor: Any) -> set[int]:
+    """The organisations in which the actor works in a service that may break the glass."""
+    return {org for org, domain in policy.scope_of(actor).domains if domain in BREAK_GLASS_DOMAINS}
+
+
+def may_break_the_glass(actor: Any) -> bool:
+    return bool(break_glass_organisations(actor))
+
+
+def _require_break_glass_role(actor: Any) -> set[int]:
     if not policy.scope_of(actor).organisation_ids:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
+    organisations = break_glass_organisations(actor)
+    if not organisations:
+        raise PermissionDenied(
+            _(
+                "Only staff of health and child welfare services can break the glass. To get "
+                "information another service holds, open the person and ask that service for "
+                "it."
+            )
+        )
+    return organisations
 
 
 @transaction.atomic
 def find_for_exceptional_access(actor: Any, number: str) -> list[Candidate]:
-    """Every registration of the identity number, in every organisation.
+    """The registrations of the identity number in the actor's own organisations (those where
+    they work in a service that may break the glass).
 
-    This is the one sanctioned read of persons past the access policy: it uses
-    `Person.objects` directly because the whole point is to reach a person the policy does
-    not show. It is safe to allow because it needs the identity number (the staff member
-    already knows whom they look for), returns only which organisations hold the person, is
-    audited with the persons found (so the families see it in their access log), and leads
-    nowhere except to `open_access`, which demands a basis and a reason and reports to the
-    staff member's leaders.
+    The identity lookup of the access policy, which searches the user's own organisation and
+    nothing else: which other organisations hold the person is their confidential matter. It
+    is audited with the persons found (so the families see it in their access log), and leads
+    nowhere except to `open_access`, which demands a reason and reports to the leaders.
     """
-    _require_membership(actor)
+    organisations = _require_break_glass_role(actor)
     try:
         normalised = normalise_identity_number(number)
     except ValidationError as exc:
         raise ValidationError({"national_id": exc.messages}) from exc
     rows = list(
-        Person.objects.filter(national_id_hash=crypto.lookup_hash(normalised))
+        policy.visible(actor, Person, policy.Purpose.IDENTITY_LOOKUP)
+        .filter(national_id_hash=crypto.lookup_hash(normalised), organisation_id__in=organisations)
         .order_by("organisation__name", "pk")
         .values_list("pk", "organisation_id", "organisation__name")
     )
@@ -108,8 +150,8 @@ def open_access(
     person_id: int,
     found_person_ids: Collection[int],
     looked_up_at: datetime.datetime,
-    basis: str,
     reason: str,
+    basis: str = ExceptionalAccess.Basis.BREAK_GLASS,
     duration: datetime.timedelta | None = None,
     hidden_from_family: bool = False,
     hiding_justification: str = "",
@@ -127,8 +169,15 @@ def open_access(
             _("The search is more than %(minutes)s minutes old. Search for the person again.")
             % {"minutes": int(LOOKUP_VALID_FOR.total_seconds() // 60)}
         )
-    # Part of the sanctioned lookup above: the id came from it, in this user's session.
-    person = Person.objects.select_related("organisation").get(pk=person_id)
+    # Part of the lookup above: the id came from it, in this user's session.
+    person = (
+        policy.visible(actor, Person, policy.Purpose.IDENTITY_LOOKUP)
+        .select_related("organisation")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise PermissionDenied(_own_organisation_only())
     return _open(
         actor,
         person,
@@ -145,21 +194,33 @@ def _open(
     actor: Any,
     person: Person,
     *,
-    basis: str,
     reason: str,
+    basis: str = ExceptionalAccess.Basis.BREAK_GLASS,
     duration: datetime.timedelta | None = None,
     hidden_from_family: bool = False,
     hiding_justification: str = "",
 ) -> ExceptionalAccess:
-    """Open a person's data without consent, on a legal basis or by breaking the glass: the
-    step after the lookup that open_access() checks.
+    """Break the glass to a person of the actor's own organisation: the step after the lookup
+    that open_access() checks.
 
     The access is time-limited, audited with its basis and reported to the actor's unit
     leaders at once.
     """
-    _require_membership(actor)
-    if basis not in ExceptionalAccess.Basis.values:
-        raise ValidationError({"basis": [_("Choose the legal basis for the access.")]})
+    organisations = _require_break_glass_role(actor)
+    if person.organisation_id not in organisations:
+        raise PermissionDenied(_own_organisation_only())
+    if basis != ExceptionalAccess.Basis.BREAK_GLASS:
+        raise ValidationError(
+            {
+                "basis": [
+                    _(
+                        "The duty to inform child welfare, a court's order and danger to life or "
+                        "health are grounds for the service holding the information to disclose "
+                        "it: send it a disclosure request."
+                    )
+                ]
+            }
+        )
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValidationError(
             {
@@ -172,7 +233,7 @@ def _open(
                 ]
             }
         )
-    limit = BREAK_GLASS_MAX if basis == ExceptionalAccess.Basis.BREAK_GLASS else LEGAL_BASIS_MAX
+    limit = BREAK_GLASS_MAX
     duration = duration or limit
     if duration > limit:
         raise ValidationError(
@@ -240,6 +301,10 @@ class ReportRow:
     revoked_at: datetime.datetime | None
     hidden_from_family: bool
     hiding_justification: str
+    reviewed_at: datetime.datetime | None = None
+    reviewed_by: str = ""
+    # The reader may mark it reviewed: not yet reviewed, and opened by someone else.
+    may_review: bool = False
 
     @property
     def active(self) -> bool:
@@ -270,7 +335,7 @@ def leader_report(actor: Any, page_number: Any = 1) -> Page:
     members = Membership.objects.filter(unit_id__in=scope.leader_unit_ids).values("user_id")
     accesses = (
         ExceptionalAccess.objects.filter(user_id__in=members)
-        .select_related("user", "organisation")
+        .select_related("user", "organisation", "reviewed_by")
         .order_by("-starts_at", "-pk")
     )
     page = Paginator(accesses, REPORT_PAGE_SIZE).get_page(page_number)
@@ -320,7 +385,41 @@ def leader_report(actor: Any, page_number: Any = 1) -> Page:
             revoked_at=a.revoked_at,
             hidden_from_family=a.hidden_from_family,
             hiding_justification=a.hiding_justification,
+            reviewed_at=a.reviewed_at,
+            reviewed_by=a.reviewed_by.display_name() if a.reviewed_by else "",
+            may_review=a.reviewed_at is None and a.user_id != actor.pk,
         )
         for a in rows
     ]
     return page
+
+
+@transaction.atomic
+def review(actor: Any, access_id: Any) -> ExceptionalAccess:
+    """A leader of a unit the opener works in records that they have followed the access up.
+    Nobody reviews their own; 404 for an access outside the leader's units."""
+    scope = policy.scope_of(actor)
+    members = Membership.objects.filter(unit_id__in=scope.leader_unit_ids).values("user_id")
+    access = (
+        ExceptionalAccess.objects.select_for_update()
+        .filter(pk=access_id, user_id__in=members)
+        .exclude(user_id=actor.pk)
+        .first()
+    )
+    if access is None:
+        raise Http404(_("Not found, or you do not have access."))
+    if access.reviewed_at is None:
+        access.reviewed_at = timezone.now()
+        access.reviewed_by = actor
+        access.save(update_fields=["reviewed_at", "reviewed_by"])
+        audit.record(
+            audit.AuditEvent.Action.SECURITY,
+            actor=actor,
+            objects=[access],
+            subject_ids=[access.person_id],
+            organisation_id=access.organisation_id,
+            purpose=REPORT_PURPOSE,
+            legal_basis=REPORT_BASIS,
+            detail={"event": "exceptional_access_reviewed"},
+        )
+    return access

@@ -1,4 +1,4 @@
-"""Exceptional access and the leaders' report: /ansatt/unntakstilgang/, /ansatt/tilgangsvarsler/"""
+"""Break-glass access and its review: /ansatt/unntakstilgang/, /ansatt/tilgangsvarsler/"""
 
 from django.urls import path
 
@@ -15,5 +15,10 @@ urlpatterns = [
         "ansatt/tilgangsvarsler/",
         exceptional_views.leader_report,
         name="exceptional-access-report",
+    ),
+    path(
+        "ansatt/tilgangsvarsler/<int:access_id>/gjennomgatt/",
+        exceptional_views.review,
+        name="exceptional-access-review",
     ),
 ]

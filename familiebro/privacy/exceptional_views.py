@@ -18,23 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm, StyledForm
 from familiebro.core.responses import forbidden
 
 from . import exceptional
-from .models import ExceptionalAccess
 
 SESSION_KEY = "familiebro_exceptional_lookup"
 
 DURATIONS = {
     "1h": (datetime.timedelta(hours=1), gettext_lazy("1 hour")),
+    "2h": (datetime.timedelta(hours=2), gettext_lazy("2 hours")),
     "4h": (datetime.timedelta(hours=4), gettext_lazy("4 hours (the most for break-glass)")),
-    "1d": (datetime.timedelta(days=1), gettext_lazy("1 day")),
-    "7d": (datetime.timedelta(days=7), gettext_lazy("1 week")),
-    "31d": (datetime.timedelta(days=31), gettext_lazy("31 days (the most for a legal basis)")),
 }
 
 
@@ -43,13 +40,7 @@ class OpenAccessForm(StyledForm):
         label=gettext_lazy("Which registration do you need?"),
         coerce=int,
         widget=forms.RadioSelect(attrs={"class": "ds-input"}),
-        error_messages={"required": gettext_lazy("Choose the organisation whose data you need.")},
-    )
-    basis = forms.ChoiceField(
-        label=gettext_lazy("Basis"),
-        choices=ExceptionalAccess.Basis.choices,
-        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
-        error_messages={"required": gettext_lazy("Choose the legal basis for the access.")},
+        error_messages={"required": gettext_lazy("Choose the registration you need.")},
     )
     duration = forms.ChoiceField(
         label=gettext_lazy("For how long"),
@@ -169,7 +160,6 @@ def open_access(request: HttpRequest) -> HttpResponse:
                 person_id=data["person"],
                 found_person_ids={c["person_id"] for c in candidates},
                 looked_up_at=found["at"],
-                basis=data["basis"],
                 reason=data["reason"],
                 duration=form.duration_value(),
                 hidden_from_family=data["hidden_from_family"],
@@ -188,8 +178,8 @@ def open_access(request: HttpRequest) -> HttpResponse:
             messages.warning(
                 request,
                 _(
-                    "Exceptional access is open until %(time)s. It is logged and reported to "
-                    "your leader."
+                    "Break-glass access is open until %(time)s. It is logged and reported to "
+                    "your leader, who reviews it."
                 )
                 % {"time": f"{timezone.localtime(access.expires_at):%d.%m.%Y %H:%M}"},
             )
@@ -210,3 +200,11 @@ def leader_report(request: HttpRequest) -> HttpResponse:
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     return render(request, "privacy/exceptional/report.html", {"page": page})
+
+
+@staff_required
+@require_POST
+def review(request: HttpRequest, access_id: int) -> HttpResponse:
+    exceptional.review(request.user, access_id)
+    messages.success(request, _("The access is marked as reviewed."))
+    return redirect("exceptional-access-report")

@@ -19,8 +19,10 @@ The rules:
   whole, and the need to know opens them in any of its domains.
 - Another domain's data, in the user's own organisation or another, is visible only through a
   consent in force that names the purpose, covers the category and names the user's
-  organisation or unit as recipient; or through an exceptional access (a recorded legal basis
-  or break-glass) of the user's own.
+  organisation or unit as recipient. Another organisation's information otherwise reaches a
+  service only as its holder discloses it on request (privacy.disclosure), never as reading.
+- A break-glass access (exceptional access) of the user's own opens a person of their own
+  organisation they have no assignment for, in their own domains only.
 - Consent and exceptional access open data for reading. Changing data is for the holding
   service's own staff with a need to know: the data controller's, in the row's domain.
 - What the holding service marks internal (a log entry or measure with the reason why, and
@@ -347,16 +349,20 @@ def _consent_covering(
     )
 
 
-def _exceptional_access(user: Any, rule: Rule) -> models.QuerySet:
+def _exceptional_access(user: Any, scope: StaffScope, rule: Rule) -> Q:
+    """The rows a break-glass access of the user's opens: their own organisation's, held in
+    their own domains (another organisation's data is disclosed by its holder, not read)."""
     from .models import ExceptionalAccess
 
     if rule.subject_field is None:
         raise ValueError("Exceptional access opens a person's data; this row names no person.")
-    return ExceptionalAccess.objects.active().filter(
+    access = ExceptionalAccess.objects.active().filter(
         user_id=user.pk,
         person_id=OuterRef(rule.subject_field),
         organisation_id=OuterRef(rule.organisation_field),
+        organisation_id__in=scope.organisation_ids,
     )
+    return Q(Exists(access)) & _held_in_own_domains(scope, rule)
 
 
 def _not_internal(rule: Rule, opened: Q) -> Q:
@@ -454,7 +460,7 @@ def visible(
     allowed: Q = _own_organisation(user, scope, model, rule, purpose, few_rows)
     if rule.unit_field is not None:
         return manager.filter(allowed)
-    opened_otherwise = Q(Exists(_exceptional_access(user, rule)))
+    opened_otherwise = _exceptional_access(user, scope, rule)
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
         opened_otherwise |= Q(Exists(consent)) & _covers_what_the_row_repeats(rule, consent)
@@ -579,7 +585,9 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     if foreign:
         for access_id, person_id, basis in (
             ExceptionalAccess.objects.active()
-            .filter(user_id=user.pk, person_id__in=foreign)
+            .filter(
+                user_id=user.pk, person_id__in=foreign, organisation_id__in=scope.organisation_ids
+            )
             .values_list("id", "person_id", "basis")
         ):
             exception_by_subject.setdefault(person_id, (access_id, basis))

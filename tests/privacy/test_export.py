@@ -21,11 +21,12 @@ from familiebro.cases.models import (
     ReporterFeedback,
 )
 from familiebro.core.models import Organisation, Person, ServiceUnit
-from familiebro.privacy import export, policy
+from familiebro.privacy import disclosure, export, policy
 from familiebro.privacy.models import (
     Assignment,
     AuditEvent,
     ConsentGiver,
+    DisclosureRequest,
     ExceptionalAccess,
     LegalHold,
     Purpose,
@@ -141,9 +142,13 @@ def test_the_access_log_says_who_read_the_data_when_why_and_on_which_basis(
 
 def test_accesses_hidden_from_the_family_are_left_out(staff, family):
     child = family["child"]
+    # Child welfare of the child's own organisation, breaking the glass (another
+    # organisation's access opens nothing: it asks for disclosure instead).
     investigator = factories.MembershipFactory(
         unit=factories.ServiceUnitFactory(
-            name="Barneverntjenesten i Nabokommunen", kind=ServiceUnit.Kind.CHILD_WELFARE
+            organisation=child.organisation,
+            name="Barneverntjenesten",
+            kind=ServiceUnit.Kind.CHILD_WELFARE,
         )
     ).user
     hidden = make.exceptional_access(
@@ -292,6 +297,7 @@ EXPORTED_AS = {
     "privacy.ConsentGiver": "consents",
     "privacy.Assignment": "assignments",
     "privacy.ExceptionalAccess": "exceptional_accesses",
+    "privacy.DisclosureRequest": "disclosure_requests",
     "cases.HelpRequest": "help_requests",
     "cases.Case": "cases",
     "cases.Decision": "decisions",
@@ -333,6 +339,14 @@ def child_with_every_record(town):
         phase="request", option="first_meeting", to_phase="first_meeting"
     )
     builders.coordination_consent(case, town.bup)
+    disclosure.send_request(
+        town.nurse,
+        child,
+        asking_unit_id=town.health_centre.pk,
+        holder_unit_id=town.bup.pk,
+        ground=DisclosureRequest.Ground.DANGER,
+        question="Er Emma i behandling for selvskading? Vi vurderer akutt oppfølging i dag.",
+    )
     make.exceptional_access(
         town.nurse_leader,
         child,

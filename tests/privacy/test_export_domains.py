@@ -9,7 +9,6 @@ from django.utils import timezone
 from familiebro.cases import case_services
 from familiebro.privacy import exceptional
 from familiebro.privacy.export import export_person
-from familiebro.privacy.models import ExceptionalAccess
 from tests.cases import builders
 from tests.privacy import factories as make
 
@@ -25,10 +24,9 @@ def town() -> builders.Municipality:
 
 def test_an_exceptional_access_does_not_carry_another_domains_case_into_the_export(town):
     """The nurse works with the child in health; the kindergarten (education) has a case of
-    its own. With an exceptional access of hers open, policy.visible() opens the
-    kindergarten's case, and the export takes it in: the file says it holds the health
-    services' records only ("services": health) but carries the kindergarten's case and log,
-    and its audit event names no exceptional access (legal_basis own_organisation)."""
+    its own. With a break-glass access of hers open, the export still holds the health
+    services' records only ("services": health): neither the break-glass (which opens her own
+    domains only) nor the export carries the kindergarten's case and log."""
     health = builders.open_concern(town.nurse, town.health_centre)
     child = health.child
     make.assign(child, user=town.teacher)  # the kindergarten knows the child too
@@ -39,7 +37,6 @@ def test_an_exceptional_access_does_not_carry_another_domains_case_into_the_expo
         person_id=child.pk,
         found_person_ids=[child.pk],
         looked_up_at=timezone.now(),
-        basis=ExceptionalAccess.Basis.EMERGENCY,
         reason="Akutt innleggelse på sykehuset i natt",
     )
 

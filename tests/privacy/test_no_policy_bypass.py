@@ -165,9 +165,10 @@ def services_modules() -> list[Path]:
         path
         for path in PACKAGE.rglob("*.py")
         # The actions and the reads of every part (consent_reads beside consent_services, a
-        # part's pages), and the exceptional access, whose actions and reads share one module,
-        # are held to the same rule.
-        if path.name in ("services.py", "pages.py", "actions.py", "reads.py", "exceptional.py")
+        # part's pages), and exceptional access and disclosure, whose actions and reads share
+        # one module each, are held to the same rule.
+        if path.name
+        in ("services.py", "pages.py", "actions.py", "reads.py", "exceptional.py", "disclosure.py")
         or path.name.endswith(("_services.py", "_pages.py", "_reads.py"))
     )
 

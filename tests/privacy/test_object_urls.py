@@ -34,7 +34,15 @@ from familiebro.cases.models import (
 )
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Person, ServiceUnit
-from familiebro.privacy.models import AnonymousConsultation, Assignment, Consent, Purpose
+from familiebro.privacy import disclosure
+from familiebro.privacy.models import (
+    AnonymousConsultation,
+    Assignment,
+    Consent,
+    DisclosureRequest,
+    ExceptionalAccess,
+    Purpose,
+)
 from tests.catalogue.factories import OfferFactory
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
@@ -124,6 +132,51 @@ class Side:
     consultation: AnonymousConsultation
     help_request: HelpRequest
     case: CaseParts
+    # A disclosure request the unit sent about the person, one another service sent to the
+    # unit, and a break-glass access of a colleague in the unit (for its leaders' review).
+    sent_request: DisclosureRequest | None = None
+    received_request: DisclosureRequest | None = None
+    exceptional_access: ExceptionalAccess | None = None
+
+
+def disclosure_requests(
+    unit: ServiceUnit, worker: Any, person: Person
+) -> tuple[DisclosureRequest, DisclosureRequest]:
+    """A request `worker` sends from `unit` about `person` to a service elsewhere, and one a
+    service elsewhere sends to `unit` about a person of its own."""
+    elsewhere = make.unit()
+    asker = make.member(elsewhere)
+    their_person = make.child_with_guardian(elsewhere.organisation)[0]
+    make.assign(their_person, user=asker)
+    question = "Trenger opplysninger for å avverge fare for barnets helse i dag."
+    sent = disclosure.send_request(
+        worker,
+        person,
+        asking_unit_id=unit.pk,
+        holder_unit_id=elsewhere.pk,
+        ground=DisclosureRequest.Ground.DANGER,
+        question=question,
+    )
+    received = disclosure.send_request(
+        asker,
+        their_person,
+        asking_unit_id=elsewhere.pk,
+        holder_unit_id=unit.pk,
+        ground=DisclosureRequest.Ground.DANGER,
+        question=question,
+    )
+    return sent, received
+
+
+def break_glass(unit: ServiceUnit, person: Person) -> ExceptionalAccess:
+    return ExceptionalAccess.objects.create(
+        basis=ExceptionalAccess.Basis.BREAK_GLASS,
+        user=make.member(unit),
+        person=person,
+        organisation=unit.organisation,
+        reason="Akutt situasjon på legevakten i natt",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
 
 
 def parameter_key(route: str, match: re.Match[str]) -> str:
@@ -150,6 +203,9 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "participant_id": lambda side: side.case.participant.pk,
     "meeting_id": lambda side: side.case.meeting.pk,
     "tilbakemeldinger/pk": lambda side: side.case.feedback.pk,
+    "sendt/pk": lambda side: side.sent_request.pk,
+    "mottatt/pk": lambda side: side.received_request.pk,
+    "access_id": lambda side: side.exceptional_access.pk,
 }
 
 
@@ -235,6 +291,8 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
         help_request(own_unit),
         case_parts(viewer, own_unit, child),
     )
+    own.sent_request, own.received_request = disclosure_requests(own_unit, viewer, child)
+    own.exceptional_access = break_glass(own_unit, child)
 
     other_unit = make.unit()
     third = make.organisation()
@@ -255,6 +313,10 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
         help_request(other_unit),
         case_parts(other_worker, other_unit, other_child),
     )
+    other.sent_request, other.received_request = disclosure_requests(
+        other_unit, other_worker, other_child
+    )
+    other.exceptional_access = break_glass(other_unit, other_child)
     return viewer, own, other
 
 

@@ -2,7 +2,7 @@
 
 A log entry or measure given an internal reason (and what belongs to an internal measure: its
 evaluations and its evaluation deadlines) is for the owning organisation's own staff with a
-need to know. A consent, an exceptional access (a legal basis or break-glass) and the family's
+need to know. A consent, a break-glass access in the owning organisation and the family's
 own login open the case's other rows, never these. The expected answers are written out
 below, not computed by the policy.
 
@@ -46,7 +46,7 @@ INTERNAL_FIELD: dict[type[models.Model], str] = {
     Deadline: "measure__internal_reason",
 }
 
-BASES = ["own_need_to_know", "consent", "legal_basis", "break_glass", "family"]
+BASES = ["own_need_to_know", "consent", "break_glass", "family"]
 
 # basis -> (sees the internal row, sees the ordinary row of the same kind). The family reads
 # log entries and measures on Min side, but neither evaluations nor deadlines.
@@ -58,12 +58,6 @@ EXPECTED: dict[str, dict[type[models.Model], tuple[bool, bool]]] = {
         Deadline: (True, True),
     },
     "consent": {
-        LogEntry: (False, True),
-        Measure: (False, True),
-        MeasureEvaluation: (False, True),
-        Deadline: (False, True),
-    },
-    "legal_basis": {
         LogEntry: (False, True),
         Measure: (False, True),
         MeasureEvaluation: (False, True),
@@ -87,7 +81,6 @@ EXPECTED: dict[str, dict[type[models.Model], tuple[bool, bool]]] = {
 LEGAL_BASIS = {
     "own_need_to_know": policy.Basis.OWN_ORGANISATION,
     "consent": policy.Basis.CONSENT,
-    "legal_basis": ExceptionalAccess.Basis.DUTY_TO_REPORT,
     "break_glass": ExceptionalAccess.Basis.BREAK_GLASS,
 }
 
@@ -178,29 +171,17 @@ def staff_reading_on(basis: str, world: World) -> Any:
         return town.nurse  # the coordinator
     if basis == "consent":
         return town.psychiatrist
-    if basis == "legal_basis":
-        # Child welfare in another organisation, looking into a report of concern.
-        child_welfare = make.member(make.unit(name="Barneverntjenesten", kind="child_welfare"))
-        exceptional.open_access(
-            child_welfare,
-            person_id=world.case.child.pk,
-            found_person_ids=[world.case.child.pk],
-            looked_up_at=timezone.now(),
-            basis=ExceptionalAccess.Basis.DUTY_TO_REPORT,
-            reason="Bekymringsmelding må vurderes i dag",
-        )
-        return child_welfare
-    # A colleague in the owning organisation with no need to know, breaking the glass.
+    # A health colleague in the owning organisation (the low-threshold team, in the health
+    # domain) with no need to know, breaking the glass.
     assert basis == "break_glass"
     exceptional.open_access(
-        town.teacher,
+        town.therapist,
         person_id=world.case.child.pk,
         found_person_ids=[world.case.child.pk],
         looked_up_at=timezone.now(),
-        basis=ExceptionalAccess.Basis.BREAK_GLASS,
         reason="Barnet er hentet av en ukjent voksen",
     )
-    return town.teacher
+    return town.therapist
 
 
 def family_sees(model: type[models.Model], row: models.Model, world: World) -> bool:

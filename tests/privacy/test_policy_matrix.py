@@ -22,9 +22,11 @@ confidentiality domain in the same organisation), or BUP in organisation B.
 3. Otherwise data is readable through a consent in force (not expired, not withdrawn) that
    names the purpose read for, covers the data's category (every consent covers the identity
    category; the privacy records themselves are never opened by consent) and names the
-   reader's organisation or unit; or through an exceptional access (a legal basis or
-   break-glass) that the reader opened. A consent naming the data controller itself opens
-   the data to its other domains as it does across organisations.
+   reader's organisation or unit; or through a break-glass access that the reader opened, which
+   opens only their own organisation's data held in their own domain (another organisation's
+   or service's data is disclosed by its holder on request, tests/privacy/
+   test_policy_matrix_disclosure.py; a legal basis opens no access). A consent naming the data
+   controller itself opens the data to its other domains as it does across organisations.
 4. Consent and exceptional access open data for reading only.
 
 Every success must be audited with its basis: own organisation, the consent's id, or the
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.test import Client
@@ -78,7 +80,9 @@ from familiebro.privacy.models import (
     Consent,
     ConsentGiver,
     DataCategory,
+    DisclosureRequest,
     ExceptionalAccess,
+    LegalHold,
     OversightRule,
     Purpose,
 )
@@ -138,6 +142,11 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     ConsentGiver: Facts(None, ORGANISATION),
     Assignment: Facts(None, ORGANISATION),
     ExceptionalAccess: Facts(None, ORGANISATION),
+    # The data controller's hold on the child's data: its own record, never opened by consent.
+    LegalHold: Facts(None, ORGANISATION),
+    # A request the health centre sent to another service about the child: the health centre's
+    # own record, in its domain, never opened by consent.
+    DisclosureRequest: Facts(None, CASE_UNIT),
     HelpRequest: Facts(None, INBOX),
     # Pseudonymous for the unit that brought it, which alone reads it; it names nobody.
     AnonymousConsultation: Facts(None, INBOX),
@@ -203,9 +212,9 @@ def expected_read(role: str, place: str, state: str, facts: Facts) -> Any:
         covers_category = category == IDENTITY_CATEGORY or state != "consent_for_another_category"
         if state in ("valid_consent", "consent_for_another_category") and covers_category:
             return Expected(policy.Basis.CONSENT, by_consent=True)
-    if state == "legal_basis":
-        return Expected(ExceptionalAccess.Basis.DUTY_TO_REPORT)
-    if state == "break_glass":
+    # A legal basis opens nothing: it is the holder's ground to disclose. Break-glass opens
+    # the reader's own organisation's data in their own domain only.
+    if state == "break_glass" and place == "same_domain":
         return Expected(ExceptionalAccess.Basis.BREAK_GLASS)
     return None
 
@@ -312,6 +321,22 @@ def build_world(role: str, place: str, state: str) -> World:
             advice="Foreslo foreldreveiledning.",
             created_by=assigned_in_a,
         ),
+        LegalHold: LegalHold.objects.create(
+            organisation=org_a,
+            person=child,
+            reason="Klagesak hos Statsforvalteren",
+            placed_by=make.user(),
+            placed_at=now,
+        ),
+        DisclosureRequest: DisclosureRequest.objects.create(
+            organisation=org_a,
+            requesting_unit=unit_a,
+            subject=child,
+            requested_by=assigned_in_a,
+            holder_unit=outsider.memberships.get().unit,
+            ground=DisclosureRequest.Ground.CHILD_WELFARE,
+            question="Hva vet dere om barnets søvn?",
+        ),
     }
     records |= case_records(child, unit_a, assigned_in_a, now)
 
@@ -368,10 +393,12 @@ def build_world(role: str, place: str, state: str) -> World:
                 basis=basis,
                 reason="Bekymringsmelding må vurderes i dag",
             )
-        except PermissionDenied:
-            # Only staff with a role can open one; the admin's and the parent's cells then
-            # have no exception.
-            assert role in NO_STAFF_SCOPE
+        except (PermissionDenied, ValidationError):
+            # Only staff with a role in a health or child welfare service can break the glass,
+            # and only in their own organisation; a legal basis opens no access at all.
+            assert role in NO_STAFF_SCOPE or place != "same_domain" or state == "legal_basis"
+        else:
+            assert state == "break_glass" and place == "same_domain"
     return World(viewer, child, guardian, relation, records, state_consent)
 
 

@@ -29,7 +29,15 @@ from familiebro.privacy.models import DataCategory, Purpose
 from tests.catalogue.factories import OfferFactory
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
-from tests.privacy.test_object_urls import PARAMETER, Side, case_parts, help_request, scan
+from tests.privacy.test_object_urls import (
+    PARAMETER,
+    Side,
+    break_glass,
+    case_parts,
+    disclosure_requests,
+    help_request,
+    scan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +59,7 @@ EXEMPT: dict[str, str] = {
     "ansatt/saker/ny/": "opens a case in the caller's own unit, for a child they work with",
     "ansatt/henvendelser/ny/": "registers a request for help in the caller's own unit",
     "ansatt/drofting/ny/": "an anonymous consultation of the caller's own unit",
-    "ansatt/unntakstilgang/apne/": "exceptional access: a read, recorded with its legal basis",
+    "ansatt/unntakstilgang/apne/": "break-glass access: a read, recorded with its reason",
     "ansatt/tilbud/nytt/": "a new offer of the caller's own unit",
     "ansatt/tilbud/import/": "imports offers into the caller's own unit",
     "ansatt/varsler/lest/": "marks the caller's own notifications read",
@@ -116,6 +124,14 @@ NO_CONTROL |= {
     ),
     "ansatt/saker/<int:pk>/plan/avslutt/": (
         "the case has no individual plan to end (tests/cases/test_individual_plans.py)"
+    ),
+    "ansatt/utleveringer/mottatt/<int:pk>/": (
+        "only the leader of the unit asked answers a disclosure request "
+        "(tests/privacy/test_disclosure.py)"
+    ),
+    "ansatt/tilgangsvarsler/<int:access_id>/gjennomgatt/": (
+        "only a leader of the opener's unit reviews a break-glass access "
+        "(tests/privacy/test_exceptional_access.py)"
     ),
 }
 
@@ -190,6 +206,11 @@ class Family:
             help_request(unit),
             parts,
         )
+        self.side.sent_request, self.side.received_request = disclosure_requests(
+            unit, self.owner, child
+        )
+        self.side.exceptional_access = break_glass(unit, child)
+        self.holder_elsewhere = make.unit()
         self.unit = unit
         self.reader_unit = reader_unit
         self.child = child
@@ -213,6 +234,9 @@ class Family:
             "participant_id": side.case.participant.pk,
             "meeting_id": side.case.meeting.pk,
             "tilbakemeldinger/pk": side.case.feedback.pk,
+            "sendt/pk": cast(Any, side.sent_request).pk,
+            "mottatt/pk": cast(Any, side.received_request).pk,
+            "access_id": cast(Any, side.exceptional_access).pk,
             "language": "en",
             "key": "bti",
             "number": "1",
@@ -279,6 +303,11 @@ class Family:
             "withdrawn_by": self.guardian.pk,
             # The consultation page: the day the report child welfare advised was made.
             "made_on": day(0),
+            # Asking another service for information.
+            "asking_unit": self.unit.pk,
+            "holder_unit": self.holder_elsewhere.pk,
+            "ground": "danger",
+            "question": "Trenger opplysninger for å avverge fare for barnets helse i dag.",
         }
 
 

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_service_unit_confidentiality_domain'),
-        ('privacy', '0012_consultation_report_prompt'),
+        ('privacy', '0013_disclosure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,7 @@ from .access import Assignment, ExceptionalAccess, FamilyAccessRule, OversightRu
 from .audit import AuditChainHead, AuditEvent
 from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory, Purpose
 from .consultation import AgeBand, AnonymousConsultation
+from .disclosure import DisclosureRequest
 from .retention import Deposit, LegalHold, RetentionRule
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ConsentText",
     "DataCategory",
     "Deposit",
+    "DisclosureRequest",
     "ExceptionalAccess",
     "FamilyAccessRule",
     "LegalHold",

@@ -162,12 +162,14 @@ class ExceptionalAccessQuerySet(models.QuerySet):
 
 
 class ExceptionalAccess(models.Model):
-    """Access without consent, on a recorded legal basis or by breaking the glass.
+    """Break-glass access inside the user's own organisation, without an assignment.
 
-    Each use names its basis and a reason, is time-limited, is audited with that basis, is
-    reported to the user's unit leaders, and is shown in the family's access log unless a
+    Each use names a reason, is time-limited, is audited with its basis, is reported to the
+    user's unit leaders, who review it, and is shown in the family's access log unless a
     documented exception applies (for example while a child welfare investigation would be
-    harmed by it).
+    harmed by it). Information another organisation holds is never opened this way: it is
+    disclosed by its holder on request (DisclosureRequest). The other bases are kept for the
+    accesses opened under them before that rule (docs/data-protection.md, §12).
     """
 
     class Basis(models.TextChoices):
@@ -198,6 +200,11 @@ class ExceptionalAccess(models.Model):
     )
     hiding_justification = models.TextField(_("why it is hidden from the family"), blank=True)
     reported_to_leaders_at = models.DateTimeField(null=True, blank=True)
+    # A leader of the user's unit has followed the access up.
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ExceptionalAccessQuerySet.as_manager()
 
