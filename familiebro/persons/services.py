@@ -70,6 +70,10 @@ def register_person(
             person.set_national_id(national_id)
         except ValidationError as exc:
             raise ValidationError({"national_id": exc.messages}) from exc
+    if actor is not None and person.national_id_hash is not None:
+        known = _known_to_another_service(actor, organisation, person.national_id_hash)
+        if known is not None:
+            return _start_working_with(actor, known)
     person.full_clean()
     try:
         with transaction.atomic():
@@ -87,22 +91,64 @@ def register_person(
             }
         ) from exc
     if actor is not None:
-        # Whoever registers a person works with them: that is their need to know, in each
-        # domain they work in (registering is not yet work in one service; a case is).
-        for domain in policy.domains_of(actor, organisation.pk):
-            Assignment.objects.create(
-                organisation=organisation,
-                person=person,
-                user=actor,
-                domain=domain,
-                reason=REGISTERED_REASON,
-            )
+        _assign_registrar(actor, person)
     audit.record(
         audit.AuditEvent.Action.CREATE,
         actor=actor,
         objects=[person],
         subject_ids=[person.pk],
         organisation_id=organisation.pk,
+        purpose=policy.Purpose.REGISTRATION,
+    )
+    return person
+
+
+def _assign_registrar(actor: User, person: Person) -> list[Assignment]:
+    # Whoever registers a person works with them: that is their need to know, in each
+    # domain they work in (registering is not yet work in one service; a case is).
+    return [
+        Assignment.objects.create(
+            organisation_id=person.organisation_id,
+            person=person,
+            user=actor,
+            domain=domain,
+            reason=REGISTERED_REASON,
+        )
+        for domain in policy.domains_of(actor, person.organisation_id)
+    ]
+
+
+def _known_to_another_service(
+    actor: User, organisation: Organisation, national_id_hash: str
+) -> Person | None:
+    """The organisation's registration of the number when the actor's own services cannot
+    find it: another service (another confidentiality domain) already works with the person.
+
+    A registration the actor's own services can find is a duplicate, refused as such.
+    """
+    registered = Person.objects.filter(organisation=organisation, national_id_hash=national_id_hash)
+    findable = policy.visible(actor, Person, policy.Purpose.IDENTITY_LOOKUP)
+    if findable.filter(national_id_hash=national_id_hash, organisation=organisation).exists():
+        return None
+    return registered.first()
+
+
+def _start_working_with(actor: User, person: Person) -> Person:
+    """Registering a person the organisation already holds, for another service: the actor's
+    service starts working with the same person instead of registering them twice.
+
+    The organisation's person register is one per data controller (one row per identity
+    number), but finding a person by number is limited to one's own services, so the actor
+    is not told which service holds the person; their need to know opens the person's
+    identity and their own service's records, nothing another service keeps.
+    """
+    assignments = _assign_registrar(actor, person)
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=assignments,
+        subject_ids=[person.pk],
+        organisation_id=person.organisation_id,
         purpose=policy.Purpose.REGISTRATION,
     )
     return person

@@ -28,6 +28,7 @@ from .models import AuditEvent, Consent, DisclosureRequest, ExceptionalAccess
 from .models import disclosure as disclosure_events
 
 EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
+DISCLOSURE_REQUEST = DisclosureRequest._meta.label_lower
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def _held_where_the_reader_sees(actor: Any, events: list[AuditEvent]) -> list[Au
             model = apps.get_model(event.object_type)
         except (LookupError, ValueError):
             continue
-        if model in rules and rules[model].holder_field is not None:
+        if model in rules and rules[model].held_in_a_domain:
             held_ids.setdefault(event.object_type, set()).update(map(str, event.object_ids))
     if not held_ids:
         return events
@@ -331,12 +332,14 @@ def _held_where_the_family_sees(
             model = apps.get_model(event.object_type)
         except (LookupError, ValueError):
             continue
-        if model in rules and rules[model].holder_field is not None:
+        if model in rules and rules[model].held_in_a_domain:
             held_ids.setdefault(event.object_type, set()).update(map(str, event.object_ids))
     withheld = {
         object_type: family.withheld_ids(apps.get_model(object_type), member, ids)
         for object_type, ids in held_ids.items()
     }
+    if disclosures := held_ids.get(DISCLOSURE_REQUEST):
+        withheld[DISCLOSURE_REQUEST] |= family.disclosures_withheld(member, disclosures)
     # On the records no service holds (the child's identity, guardians, consents): the reads
     # by staff who work only in a service whose records are kept from the parent.
     quiet_staff = family.staff_of_withheld_services(

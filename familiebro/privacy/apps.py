@@ -56,6 +56,9 @@ class PrivacyConfig(AppConfig):
             organisation_field="organisation_id",
             subject_field="person_id",
             category=None,
+            # A need to know is given in one confidentiality domain: that child welfare works
+            # with a family is child welfare's matter, also towards the school next door.
+            domain_field="domain",
         )
         policy.register(
             ExceptionalAccess,

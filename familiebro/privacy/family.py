@@ -295,6 +295,33 @@ def staff_of_withheld_services(member: FamilyMember, actor_ids: Iterable[int]) -
     return {user_id for user_id, held in domains.items() if held <= set(rule.domains)}
 
 
+def disclosures_withheld(member: FamilyMember, ids: Iterable[str]) -> set[str]:
+    """Of the ids of disclosure requests about `member`, those that name a service whose
+    records of the child are kept from this parent, as the asking or as the holding service:
+    that the health centre was asked about a 14-year-old, or answered, tells what its records
+    would. For the access log; empty for the young person and for a child the rule does not
+    cover."""
+    from .models import DisclosureRequest
+
+    if member.relation != Relation.PARENT:
+        return set()
+    person = member.person
+    rule = young_person_rules([person.organisation_id])[person.organisation_id]
+    band, _released_from = age_band(person, rule)
+    if band == AgeBand.CHILD or not rule.domains:
+        return set()
+    naming_a_kept_service = Q(requesting_unit__domain__in=rule.domains) | Q(
+        holder_unit__domain__in=rule.domains
+    )
+    pks = [int(i) for i in ids if i.isdigit()]
+    return {
+        str(pk)
+        for pk in DisclosureRequest.objects.filter(naming_a_kept_service, pk__in=pks).values_list(
+            "pk", flat=True
+        )
+    }
+
+
 def withheld_ids(model: type[models.Model], member: FamilyMember, ids: Iterable[str]) -> set[str]:
     """Of the ids of `model` rows about `member`, those the parent may not know of: rows kept
     from them (`withheld_from_parents`), and, while the child is 12 to 17, rows since deleted

@@ -94,6 +94,13 @@ class Rule:
     # Lookup path to the id of the staff member a row is addressed to, who reads it for the
     # purpose REPORTER_FEEDBACK whatever their organisation (feedback to a reporter).
     recipient_field: str | None = None
+    # For rows that carry their confidentiality domain themselves rather than through a
+    # holding unit (a need to know, given in one domain): the lookup path to that domain.
+    domain_field: str | None = None
+
+    @property
+    def held_in_a_domain(self) -> bool:
+        return self.holder_field is not None or self.domain_field is not None
 
 
 _registry: dict[type[models.Model], Rule] = {}
@@ -110,13 +117,17 @@ def register(
     internal: Q | None = None,
     also_category: tuple[str, dict[str, str]] | None = None,
     recipient_field: str | None = None,
+    domain_field: str | None = None,
 ) -> None:
     """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
     selects the rows the holding service marked internal (for itself only); `also_category`
     names the rows a consent opens only when it covers a second category too;
-    `recipient_field` names the staff member a row is addressed to."""
+    `recipient_field` names the staff member a row is addressed to; `domain_field` names the
+    domain a row is held in when no unit holds it."""
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
+    if holder_field is not None and domain_field is not None:
+        raise ValueError("Name the unit that holds a row or its domain, not both.")
     if unit_field is not None and holder_field is not None:
         raise ValueError("An inbox row is held by its unit already: name the unit_field only.")
     _registry[model] = Rule(
@@ -128,6 +139,7 @@ def register(
         internal,
         also_category,
         recipient_field,
+        domain_field,
     )
 
 
@@ -166,7 +178,7 @@ def released_to_family_field(model: type[models.Model]) -> str | None:
 def holder_domain_field(model: type[models.Model]) -> str | None:
     """The lookup path to the confidentiality domain of the unit holding a row of `model`."""
     rule = rule_for(model)
-    return _holder_domain(rule) if rule.holder_field is not None else None
+    return _holder_domain(rule) if rule.held_in_a_domain else None
 
 
 def hidden_from_family(model: type[models.Model]) -> Q | None:
@@ -270,6 +282,8 @@ def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
 
 def _holder_domain(rule: Rule) -> str:
     """The lookup path to the domain of the unit that holds a row ("case__unit__domain")."""
+    if rule.domain_field is not None:
+        return rule.domain_field
     assert rule.holder_field is not None
     return rule.holder_field.removesuffix("_id") + "__domain"
 
@@ -279,7 +293,7 @@ def _need_to_know_probe(user: Any, scope: StaffScope, rule: Rule) -> Exists:
     the unit that holds the row (for a row no unit holds: given in any domain)."""
     assert rule.subject_field is not None
     probe = _need_to_know(user, scope).filter(person_id=OuterRef(rule.subject_field))
-    if rule.holder_field is not None:
+    if rule.held_in_a_domain:
         probe = probe.filter(domain=OuterRef(_holder_domain(rule)))
     return Exists(probe)
 
@@ -289,7 +303,7 @@ def _known_in_held_domain(user: Any, scope: StaffScope, rule: Rule) -> Q:
     IN-subquery per domain: one read of the user's assignments rather than a probe per row."""
     assert rule.subject_field is not None
     need_to_know = _need_to_know(user, scope)
-    if rule.holder_field is None:
+    if not rule.held_in_a_domain:
         return Q(**{f"{rule.subject_field}__in": need_to_know.values("person_id")})
     known = Q(pk__in=[])
     for domain in sorted({held for _org, held in scope.domains}):
@@ -384,7 +398,12 @@ def _units_in_own_domains(scope: StaffScope) -> models.QuerySet:
 
 
 def _held_in_own_domains(scope: StaffScope, rule: Rule) -> Q:
-    """Rows held in one of the user's own domains; every row of a model no unit holds."""
+    """Rows held in one of the user's own domains; every row of a model no domain holds."""
+    if rule.domain_field is not None:
+        own = Q(pk__in=[])
+        for organisation_id, domain in sorted(scope.domains):
+            own |= Q(**{rule.organisation_field: organisation_id, rule.domain_field: domain})
+        return own
     if rule.holder_field is None:
         return Q()
     return Q(**{f"{rule.holder_field}__in": _units_in_own_domains(scope)})
@@ -401,6 +420,23 @@ def _searches_whole_organisation(model: type[models.Model], purpose: str) -> boo
     return purpose == Purpose.IDENTITY_LOOKUP and model._meta.label == "core.Person"
 
 
+def _known_in_own_domains_or_to_none(scope: StaffScope) -> Q:
+    """Persons a service in one of the user's own domains has worked with (now or before),
+    and persons no service works with yet: what finding by identity number may reveal.
+
+    That another service of the same organisation knows a person is that service's
+    confidential matter (a family known to child welfare, say), so the lookup does not find
+    them; registering the number then joins the organisation's one record of the person."""
+    from .models import Assignment
+
+    own_domains = Q(pk__in=[])
+    for organisation_id, domain in sorted(scope.domains):
+        own_domains |= Q(organisation_id=organisation_id, domain=domain)
+    # Probes per person found: the lookup finds one person per organisation at most.
+    assignments = Assignment.objects.filter(person_id=OuterRef("pk")).exclude(domain="")
+    return Q(Exists(assignments.filter(own_domains))) | ~Q(Exists(assignments))
+
+
 def _own_organisation(
     user: Any,
     scope: StaffScope,
@@ -414,7 +450,9 @@ def _own_organisation(
     if rule.unit_field is not None:
         return own & Q(**{f"{rule.unit_field}__in": scope.unit_ids})
     own &= _held_in_own_domains(scope, rule)
-    if not _searches_whole_organisation(model, purpose):
+    if _searches_whole_organisation(model, purpose):
+        own &= _known_in_own_domains_or_to_none(scope)
+    else:
         assert rule.subject_field is not None  # every rule names a unit or a person
         if few_rows:
             # A probe of the person's assignments per row, instead of reading the user's
@@ -573,6 +611,10 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
             # Read with visible(…, with_basis=True): the row has said it already.
             return bool(getattr(obj, NEED_TO_KNOW))
         subject = value_at(obj, subject_field)
+        if rule.domain_field is not None:
+            domain = value_at(obj, rule.domain_field)
+            held_in_own = (value_at(obj, rule.organisation_field), domain) in scope.domains
+            return held_in_own and (subject, domain) in known
         if rule.holder_field is None:
             return subject in known_anywhere
         domain = domain_held_in.get(value_at(obj, rule.holder_field))
@@ -689,6 +731,9 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
 
 def _held_in_own_domain(scope: StaffScope, rule: Rule, obj: models.Model) -> bool:
     """Whether one row is held in one of the user's domains (asked only to explain a refusal)."""
+    if rule.domain_field is not None:
+        domain = value_at(obj, rule.domain_field)
+        return (value_at(obj, rule.organisation_field), domain) in scope.domains
     if rule.holder_field is None:
         return True
     holder_id = value_at(obj, rule.holder_field)
@@ -696,10 +741,14 @@ def _held_in_own_domain(scope: StaffScope, rule: Rule, obj: models.Model) -> boo
 
 
 def _another_service_holds_it(obj: models.Model, rule: Rule, *, changing: bool) -> str:
-    from familiebro.core.models import ServiceUnit
+    from familiebro.core.models import ConfidentialityDomain, ServiceUnit
 
-    assert rule.holder_field is not None  # only rows held by a unit are in another domain
-    holder = ServiceUnit.objects.get(pk=value_at(obj, rule.holder_field))
+    if rule.domain_field is not None:
+        domain = value_at(obj, rule.domain_field)
+        holder_name = str(dict(ConfidentialityDomain.choices).get(domain, domain))
+    else:
+        assert rule.holder_field is not None  # only rows held by a unit are in another domain
+        holder_name = ServiceUnit.objects.get(pk=value_at(obj, rule.holder_field)).name
     if changing:
         message = _(
             "This record is held by %(unit)s, which works under another duty of "
@@ -711,7 +760,7 @@ def _another_service_holds_it(obj: models.Model, rule: Rule, *, changing: bool) 
             "confidentiality than your service. You can read it only with the family's consent "
             "naming your service, or on a recorded legal basis."
         )
-    return message % {"unit": holder.name}
+    return message % {"unit": holder_name}
 
 
 def may_change_on(user: Any, obj: models.Model, basis: Basis, purpose: str) -> bool:

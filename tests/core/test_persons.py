@@ -85,6 +85,63 @@ def test_staff_cannot_register_persons_in_another_organisation(staff):
         register(staff, other_org)
 
 
+def _colleague_in(organisation, kind):
+    return factories.MembershipFactory(
+        unit=factories.ServiceUnitFactory(organisation=organisation, kind=kind)
+    ).user
+
+
+def test_lookup_does_not_find_a_person_only_another_service_of_the_organisation_knows(staff):
+    """That child welfare knows a family is child welfare's confidential matter, also towards
+    the school of the same municipality."""
+    organisation = staff.memberships.get().unit.organisation
+    number = identity_number(datetime.date(2012, 6, 15))
+    child_welfare = _colleague_in(organisation, "barnevern")
+    register(child_welfare, organisation, national_id=number)
+    teacher = _colleague_in(organisation, "skole")
+    assert services.find_person_by_identity_number(teacher, number) is None
+    # A colleague in the same service finds them, so nobody registers them twice there.
+    nurse_colleague = _colleague_in(organisation, "barnevern")
+    assert services.find_person_by_identity_number(nurse_colleague, number) is not None
+
+
+def test_registering_a_person_another_service_knows_joins_the_organisations_record(staff):
+    organisation = staff.memberships.get().unit.organisation
+    number = identity_number(datetime.date(2012, 6, 15))
+    child_welfare = _colleague_in(organisation, "barnevern")
+    known = register(child_welfare, organisation, national_id=number)
+    teacher = _colleague_in(organisation, "skole")
+
+    joined = register(teacher, organisation, national_id=number, given_name="Annen")
+
+    assert joined == known
+    assert Person.objects.count() == 1
+    assert Person.objects.get().given_name == "Emma"  # the record is not overwritten
+    # The teacher now works with the person in the school's domain, and finds them there.
+    assert joined.assignments.filter(user=teacher, domain="education").exists()
+    assert services.find_person_by_identity_number(teacher, number) == known
+    # Child welfare's own need to know is untouched, and the teacher's opens no more of it.
+    assert joined.assignments.filter(user=child_welfare, domain="child_welfare").exists()
+    assert not joined.assignments.filter(user=teacher, domain="child_welfare").exists()
+    event = AuditEvent.objects.filter(action="create", object_type="privacy.assignment").last()
+    assert event.actor_id == teacher.pk
+    assert event.subject_ids == [str(known.pk)]
+
+
+def test_a_person_no_service_works_with_yet_is_found_by_number(staff, unit):
+    number = identity_number(datetime.date(2012, 6, 15))
+    services.register_person(
+        None,
+        unit.organisation,
+        kind=Person.Kind.CHILD,
+        given_name="Emma",
+        family_name="Berg",
+        birth_date=datetime.date(2012, 6, 15),
+        national_id=number,
+    )
+    assert services.find_person_by_identity_number(staff, number) is not None
+
+
 def test_lookup_does_not_find_persons_of_other_organisations(staff):
     number = identity_number(datetime.date(2012, 6, 15))
     other = factories.MembershipFactory()

@@ -8,6 +8,7 @@ what is in test_policy_matrix_disclosure.py.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import re
 
@@ -18,7 +19,12 @@ from django.utils import timezone
 
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy import access_log, disclosure, exceptional, family, policy
-from familiebro.privacy.models import AuditEvent, DisclosureRequest, ExceptionalAccess
+from familiebro.privacy.models import (
+    AuditEvent,
+    DisclosureRequest,
+    ExceptionalAccess,
+    FamilyAccessRule,
+)
 from tests import factories
 from tests.privacy import factories as make
 from tests.privacy.disclosure_scene import ANSWER, NUMBER, QUESTION, registered, scene
@@ -394,6 +400,31 @@ def test_the_family_sees_the_disclosure_in_their_access_log(world, answered):
     )
     assert "Disclosed information to Barneverntjenesten i Hamar, Hamar kommune" in {
         e.action for e in trust_log
+    }
+
+
+def test_parents_of_a_teenager_do_not_see_a_disclosure_about_kept_services(world, answered):
+    """At 14 the child's BUP records are kept from the parents: that BUP disclosed to child
+    welfare would tell what it holds, though child welfare's own records are not kept here
+    (each controller's rule names only the specialist health service). The young person
+    sees it."""
+    for registration in (world.child, world.trust_child):
+        registration.birth_date = datetime.date(2012, 5, 2)
+        registration.save()
+        FamilyAccessRule.objects.create(
+            organisation=registration.organisation, domains="specialist_health"
+        )
+    citizen = family.Citizen(identity_hash="x")
+    for registration in (world.child, world.trust_child):
+        parents_view = access_log.family_access_log(
+            citizen, family.FamilyMember(registration, family.Relation.PARENT)
+        )
+        assert not [e for e in parents_view if "information" in e.action]
+    own_view = access_log.family_access_log(
+        citizen, family.FamilyMember(world.trust_child, family.Relation.SELF)
+    )
+    assert "Disclosed information to Barneverntjenesten i Hamar, Hamar kommune" in {
+        e.action for e in own_view
     }
 
 

@@ -140,7 +140,8 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     GuardianRelation: Facts(IDENTITY_CATEGORY, ORGANISATION),
     Consent: Facts(None, ORGANISATION),
     ConsentGiver: Facts(None, ORGANISATION),
-    Assignment: Facts(None, ORGANISATION),
+    # A need to know is held in the domain it was given in (the health centre's here).
+    Assignment: Facts(None, CASE_UNIT),
     ExceptionalAccess: Facts(None, ORGANISATION),
     # The data controller's hold on the child's data: its own record, never opened by consent.
     LegalHold: Facts(None, ORGANISATION),
