@@ -128,11 +128,10 @@ def test_the_correction_page_has_no_axe_violations(browsing, town, case):
 
 
 def test_the_allocation_view_and_the_plan_register_have_no_axe_violations(browsing, town, case):
-    from familiebro.cases.plans import services as plan_services
     from tests.cases.factories import HelpRequestFactory
 
     HelpRequestFactory(unit=town.kindergarten)
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     page = page_as(browsing, town.teacher)
     page.goto(reverse("cases:allocation"))
     assert page.locator("main table tbody tr").count() == 1  # the new request

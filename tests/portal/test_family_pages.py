@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from familiebro.cases import case_services, measure_services
 from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import LogEntry
-from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
 from familiebro.core.models import Person
 from familiebro.persons import services as person_services
@@ -290,7 +289,7 @@ def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother
         reverse("portal:plan-pdf", args=[case.pk])
         not in mother.get(reverse("portal:case", args=[case.pk])).content.decode()
     )
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     page = mother.get(reverse("portal:case", args=[case.pk])).content.decode()
     assert reverse("portal:plan-pdf", args=[case.pk]) in page
     response = mother.get(reverse("portal:plan-pdf", args=[case.pk]))
@@ -304,7 +303,7 @@ def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother
 
 
 def test_there_is_no_plan_to_download_for_another_family(client, citizen_login, case, town):
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     logged_in_as(client, citizen_login, STEPFATHER)
     assert client.get(reverse("portal:plan-pdf", args=[case.pk])).status_code == 404
 
