@@ -23,10 +23,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import Organisation, ServiceUnit
-from familiebro.privacy import audit, policy
+from familiebro.privacy import audit
 from familiebro.privacy.family import birthday
 
-from ..case_services import READ, _audit, _clean_text, _log, _require_change
+from ..case_services import _audit, _clean_text, _log, _require_change
 from ..models import Case, LogEntry, PlanDecision, PlanSettings
 
 Right = PlanDecision.Right
@@ -215,24 +215,6 @@ def record_decision(actor: Any, case: Case, fields: DecisionFields) -> PlanDecis
         outcome=decision.outcome,
     )
     return decision
-
-
-def decisions_of(actor: Any, case: Case, basis: policy.Basis | None = None) -> list[PlanDecision]:
-    """The case's decisions on plans and coordinators the actor may read (the caller audits
-    them with the page they are shown on)."""
-    rows = (
-        policy.visible_about(
-            actor,
-            PlanDecision,
-            READ,
-            subject_id=case.child_id,
-            organisation_id=case.organisation_id,
-            basis=basis,
-        )
-        if basis is not None
-        else policy.visible(actor, PlanDecision, READ, few_rows=True)
-    )
-    return list(rows.filter(case=case).order_by("decided_on", "pk"))
 
 
 # The organisation's settings -----------------------------------------------------------------
