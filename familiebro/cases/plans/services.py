@@ -46,9 +46,10 @@ def active_plan(actor: Any, case: Case) -> IndividualPlan | None:
 
 def plan_consents(actor: Any, case: Case) -> list[Consent]:
     """The consents a plan may be made under: in force, about the case's child, held by the
-    case's organisation, covering measures and plans."""
+    case's organisation, covering measures and plans. Audited as one list read."""
     in_force = Consent.objects.valid_at().values("pk")
-    return list(
+    return policy.list_page(
+        actor,
         policy.visible(actor, Consent, READ, few_rows=True)
         .filter(
             pk__in=in_force,
@@ -57,7 +58,8 @@ def plan_consents(actor: Any, case: Case) -> list[Consent]:
             scope__contains=f" {DataCategory.MEASURES_AND_PLANS} ",
         )
         .prefetch_related("recipient_units", "recipient_organisations")
-        .order_by("-valid_from")
+        .order_by("-valid_from"),
+        READ,
     )
 
 
