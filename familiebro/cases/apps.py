@@ -34,6 +34,7 @@ class CasesConfig(AppConfig):
             models.Measure: DataCategory.MEASURES_AND_PLANS,
             models.MeasureEvaluation: DataCategory.MEASURES_AND_PLANS,
             models.IndividualPlan: DataCategory.MEASURES_AND_PLANS,
+            models.PlanDecision: DataCategory.MEASURES_AND_PLANS,
             models.Deadline: DataCategory.MEASURES_AND_PLANS,
             models.LogEntry: DataCategory.LOG_ENTRIES,
             models.Meeting: DataCategory.MEETING_MINUTES,
@@ -127,6 +128,14 @@ class CasesConfig(AppConfig):
                 archive=case_retention.archive_cases,
             )
         )
+        # A case with an individual plan, or a decision on the rights to one or to a
+        # coordinator, is kept for the archive whatever its unit's rule (unless its controller
+        # archives plans from its own record system); a kept case keeps the consents it
+        # refers to.
+        retention.register_preservation_check("closed_case", case_retention.cases_with_plans)
+        retention.register_preservation_check(
+            "ended_consent", case_retention.consents_of_kept_cases
+        )
         # An open case's participants keep their need to know until they leave the case.
         privacy_services.register_keeper(kept_open_by_case)
 
@@ -146,5 +155,8 @@ class CasesConfig(AppConfig):
             (models.Meeting, None, with_case),
             (models.LogEntry, Q(current=False), released),
             (models.IndividualPlan, None, with_case),
+            # The decisions on the family's rights to a plan and to coordinators are the
+            # family's to read, with the case.
+            (models.PlanDecision, None, with_case),
         ):
             policy.open_to_family(model, hidden=hidden, released=release)

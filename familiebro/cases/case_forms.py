@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from familiebro.core.forms import StyledForm
 
-from .models import Case, LogEntry, MeasureEvaluation
+from .models import Case, LogEntry, MeasureEvaluation, PlanDecision
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
@@ -357,6 +357,18 @@ class CorrectionForm(CaseForm):
         super().__init__(*args, **kwargs)
 
 
+def consent_label(consent: Any) -> str:
+    """A consent as a choice: its purpose, whom it names and when it was given."""
+    names = [u.name for u in consent.recipient_units.all()] + [
+        o.name for o in consent.recipient_organisations.all()
+    ]
+    return _("%(purpose)s, given %(date)s: %(names)s") % {
+        "purpose": consent.get_purpose_display(),
+        "date": timezone.localtime(consent.valid_from).strftime("%d.%m.%Y"),
+        "names": ", ".join(names) or "–",
+    }
+
+
 class PlanForm(CaseForm):
     members = forms.TypedMultipleChoiceField(
         label=_("The responsibility group"),
@@ -369,9 +381,33 @@ class PlanForm(CaseForm):
         },
     )
 
-    def __init__(self, *args: Any, participants: list[Any], **kwargs: Any) -> None:
+    consent = forms.TypedChoiceField(
+        label=_("The family's consent to the plan"),
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+        help_text=_(
+            "The plan is made only with the family's consent, which also says who in the "
+            "responsibility group may see what."
+        ),
+        error_messages={
+            "required": _(
+                "Choose the family's consent to the plan. If there is none, record the "
+                "family's consent first."
+            ),
+            "invalid_choice": _("Choose one of the consents in the list."),
+        },
+    )
+
+    def __init__(
+        self, *args: Any, participants: list[Any], consents: list[Any], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "plan")
         super().__init__(*args, **kwargs)
+        consent = self.fields["consent"]
+        assert isinstance(consent, forms.ChoiceField)
+        consent.choices = [(c.pk, consent_label(c)) for c in consents]
+        if len(consents) == 1:
+            self.initial.setdefault("consent", consents[0].pk)
         members = self.fields["members"]
         assert isinstance(members, forms.MultipleChoiceField)
         members.choices = [
@@ -384,3 +420,70 @@ class PlanForm(CaseForm):
             for p in participants
             if p.ended_at is None
         ]
+
+
+class PlanDecisionForm(CaseForm):
+    """A decision on the right to an individual plan, a coordinator or a child coordinator.
+    The rules (a refusal needs its reason, a child coordinator its conditions) are in
+    plans.decisions."""
+
+    right = radio(
+        _("What is the decision about?"),
+        PlanDecision.Right.choices,
+        message=_("Choose the right the decision is about."),
+    )
+    origin = radio(
+        _("How did it come up?"),
+        PlanDecision.Origin.choices,
+        message=_("Choose how the question came up."),
+    )
+    requested_on = date_field(_("Asked for or considered on"))
+    outcome = radio(
+        _("Decision"),
+        PlanDecision.Outcome.choices,
+        message=_("Choose whether it is granted or refused."),
+    )
+    decided_on = date_field(_("Decided on"))
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=200,
+        help_text=_("Name and role, for example the leader of the coordinating unit."),
+        error_messages={"required": _("Write who made the decision.")},
+    )
+    serious_condition = forms.BooleanField(
+        label=_("The child has a serious illness, injury or disability"),
+        required=False,
+        help_text=_("For a child coordinator only (helse- og omsorgstjenesteloven § 7-2 a)."),
+    )
+    long_term_needs = forms.BooleanField(
+        label=_(
+            "The child will need long-term, coordinated health and care services and other "
+            "welfare services"
+        ),
+        required=False,
+        help_text=_("For a child coordinator only (helse- og omsorgstjenesteloven § 7-2 a)."),
+    )
+    appointed = forms.CharField(
+        label=_("Who is appointed (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("When a coordinator or child coordinator is granted: name and service."),
+    )
+    reason = text_field(
+        _("Reason"),
+        required=False,
+        help_text=_("Required for a refusal. The family reads it."),
+    )
+    appeal_information = text_field(
+        _("How to appeal"),
+        required=False,
+        rows=4,
+        help_text=_("Required for a refusal. The family reads it."),
+    )
+
+    def __init__(self, *args: Any, appeal_text: str, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "rights")
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("decided_on", timezone.localdate())
+        initial.setdefault("appeal_information", appeal_text)
+        super().__init__(*args, **kwargs)

@@ -41,7 +41,10 @@ from .models import (
     Meeting,
     Participant,
     PathwayVersion,
+    PlanDecision,
 )
+from .plans import decisions as plan_decisions_module
+from .plans import services as plan_services
 
 # The case page -----------------------------------------------------------------------------
 
@@ -72,6 +75,24 @@ class CasePage:
     # released (privacy.family): the age band, and what is released; else None and [].
     parents_band: str | None = None
     releases: list[Release] = field(default_factory=list)
+    # Decisions on the rights to an individual plan, a coordinator and a child coordinator.
+    plan_decisions: list[PlanDecision] = field(default_factory=list)
+    # Staff of the owning organisation only: whether the consent the plan was made under is
+    # in force, and per member of the responsibility group what lets them take part
+    # (plans.services.member_access).
+    plan_consent: Consent | None = None
+    plan_consent_lapsed: bool = False
+    plan_members: list[PlanMember] = field(default_factory=list)
+    coordinating_unit: ServiceUnit | None = None
+
+
+@dataclass
+class PlanMember:
+    """A member of the responsibility group, with what lets them take part in the plan
+    (plans.services.member_access; None: not shown to this reader)."""
+
+    participant: Participant
+    access: str | None
 
 
 @dataclass
@@ -155,6 +176,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
             )
         )
     )
+    plan_decisions = list(_shown(actor, PlanDecision, case, basis).order_by("decided_on", "pk"))
     # A child's consents are recorded by the child's organisation, which owns the child's
     # cases: they are read on the case's basis, as its parts are.
     consents = list(
@@ -176,6 +198,7 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     shown = {
         "consent": [c.pk for c in consents],
         "individualplan": [p.pk for p in plans],
+        "plandecision": [d.pk for d in plan_decisions],
         "logentry": [e.pk for e in log],
         "goal": [g.pk for g in goals],
         "measure": [m.pk for m in measures],
@@ -194,7 +217,14 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     )
     spec = case.pathway_version.parsed
     parents_band = family.parents_band(case.child, case.unit.domain) if reads_as_owner else None
+    plan = plans[0] if plans else None
+    plan_consent, lapsed, access = _plan_consent(case, plan, consents, reads_as_owner)
     return CasePage(
+        plan_decisions=plan_decisions,
+        plan_consent=plan_consent,
+        plan_consent_lapsed=lapsed,
+        plan_members=access,
+        coordinating_unit=plan_decisions_module.coordinating_unit(case.organisation_id),
         parents_band=parents_band,
         releases=_releases(case, goals, measures, log) if parents_band else [],
         case=case,
@@ -209,10 +239,27 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         participants=participants,
         deadlines=open_deadlines,
         pending_handover=handovers[0] if handovers else None,
-        plan=plans[0] if plans else None,
+        plan=plan,
         consents=consents,
         log_continues=log_continues,
     )
+
+
+def _plan_consent(
+    case: Case, plan: IndividualPlan | None, consents: list[Consent], reads_as_owner: bool
+) -> tuple[Consent | None, bool, list[PlanMember]]:
+    """The responsibility group of the active plan; for the owning organisation's staff also
+    the consent the plan was made under if it is still in force (among the consents the page
+    read), whether it has lapsed, and what lets each member take part."""
+    if plan is None:
+        return None, False, []
+    members = list(plan.responsibility_group.all())
+    if not reads_as_owner:
+        return None, False, [PlanMember(m, None) for m in members]
+    consent = next((c for c in consents if c.pk == plan.consent_id), None)
+    lapsed = plan.consent_id is not None and consent is None
+    access = plan_services.member_access(case, consent, members)
+    return consent, lapsed, [PlanMember(m, access[m.pk]) for m in members]
 
 
 def _releases(

@@ -36,6 +36,7 @@ urlpatterns = [
     path(measure + "evaluering/", views.evaluate_measure, name="evaluate-measure"),
     path(case + "plan/", views.start_plan, name="start-plan"),
     path(case + "plan/avslutt/", views.end_plan, name="end-plan"),
+    path(case + "rettigheter/", views.record_plan_decision, name="record-plan-decision"),
     path(case + "plan/individuell-plan.pdf", views.plan_pdf, name="plan-pdf"),
     path(case + "logg/alle/", views.log, name="log"),
     path(case + "logg/", views.write_log_entry, name="write-log"),

@@ -44,9 +44,11 @@ from .case_forms import (
     MilestoneForm,
     OpenCaseForm,
     ParticipantForm,
+    PlanDecisionForm,
     PlanForm,
 )
 from .models import HelpRequest, LogEntry, Measure, MeasureEvaluation
+from .plans import decisions as plan_decisions
 from .plans import pages as plan_pages
 from .plans import services as plan_services
 
@@ -680,7 +682,11 @@ def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     choices = case_pages.choices_for_change(request.user, case)
     if plan_services.active_plan(request.user, case) is not None:
         return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
-    form = PlanForm(_posted(request), participants=choices.participants)
+    form = PlanForm(
+        _posted(request),
+        participants=choices.participants,
+        consents=plan_services.plan_consents(request.user, case),
+    )
     if request.method == "GET":
         return _action_page(request, pk, form, PLAN_PAGE)
     return _submit(
@@ -688,9 +694,55 @@ def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form,
         "plan_form",
-        lambda f: plan_services.start_plan(request.user, case, f.cleaned_data["members"]),
+        lambda f: plan_services.start_plan(
+            request.user, case, f.cleaned_data["members"], f.cleaned_data["consent"]
+        ),
         _("The individual plan is started."),
         PLAN_PAGE,
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def record_plan_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """A decision on the right to an individual plan, a coordinator or a child coordinator."""
+    case = _case(request, pk)
+    permissions.require_write(request.user, case)
+    form = PlanDecisionForm(_posted(request), appeal_text=plan_decisions.appeal_text())
+    page = _decision_page(case)
+    if request.method == "GET":
+        return _action_page(request, pk, form, page)
+    return _submit(
+        request,
+        pk,
+        form,
+        "plan_decision_form",
+        lambda f: plan_decisions.record_decision(
+            request.user, case, plan_decisions.DecisionFields(**f.cleaned_data)
+        ),
+        _("The decision is recorded. The family can read it."),
+        page,
+    )
+
+
+def _decision_page(case: Any) -> ActionPage:
+    """The decision form's page; its help names the coordinating unit where recorded."""
+    unit = plan_decisions.coordinating_unit(case.organisation_id)
+    help = _(
+        "Record the decision as it was made. A refusal needs its reason and how to appeal. "
+        "The family reads the decision on Min side."
+    )
+    if unit is not None:
+        help += " " + _(
+            "%(unit)s is the coordinating unit: it appoints coordinators and child "
+            "coordinators (helse- og omsorgstjenesteloven § 7-3)."
+        ) % {"unit": unit.name}
+    return ActionPage(
+        "cases:record-plan-decision",
+        gettext_lazy("Decision on individual plan or coordinator"),
+        gettext_lazy("Record the decision"),
+        help,
     )
 
 

@@ -54,6 +54,15 @@ def _meeting(meeting: models.Meeting) -> str:
     return f"{meeting.get_kind_display()}, {meeting.starts_at:%d.%m.%Y}"
 
 
+def _plan_consent(plan: models.IndividualPlan) -> str:
+    """The consent the plan was made under: its purpose and when it was given (the consent
+    itself, with its words and givers, is in the export's consents)."""
+    consent = plan.consent
+    if consent is None:
+        return ""
+    return f"{consent.get_purpose_display()}, {consent.valid_from:%d.%m.%Y} (#{consent.pk})"
+
+
 CASE = Column("case__reference", _("Case"), key="case")
 
 
@@ -257,13 +266,49 @@ SECTIONS = (
                     for p in plan.responsibility_group.all()
                 ],
             ),
+            Column(
+                "consent",
+                _("The family's consent to the plan"),
+                value=_plan_consent,
+                kind="text",
+                key="consent",
+            ),
             Column("created_by", _("Written by")),
             Column("created_at", _("Written")),
             Column("ended_at", _("Ended")),
         ),
-        select_related=("case", "unit", "created_by"),
+        select_related=("case", "unit", "created_by", "consent"),
         prefetch_related=("responsibility_group__user", "responsibility_group__unit"),
         order_by=("created_at", "pk"),
+    ),
+    Section(
+        key="plan_decisions",
+        heading=_("Decisions on individual plan and coordinators"),
+        model=models.PlanDecision,
+        columns=(
+            CASE,
+            Column("right", _("The right")),
+            Column("origin", _("How it came up")),
+            Column("requested_on", _("Asked for or considered on")),
+            Column("outcome", _("Decision")),
+            Column("decided_on", _("Decided on")),
+            Column("decided_by", _("Decided by")),
+            Column("appointed", _("Appointed")),
+            Column("reason", _("Reason")),
+            Column("appeal_information", _("How to appeal")),
+            Column("serious_condition", _("The child has a serious illness, injury or disability")),
+            Column(
+                "long_term_needs",
+                _(
+                    "The child will need long-term, coordinated health and care services and "
+                    "other welfare services"
+                ),
+            ),
+            Column("recorded_by", _("Recorded by")),
+            Column("recorded_at", _("Recorded")),
+        ),
+        select_related=("case", "recorded_by"),
+        order_by=("decided_on", "pk"),
     ),
     Section(
         key="meetings",

@@ -22,7 +22,15 @@ from django.utils import timezone, translation
 from familiebro.core.models import Person
 from familiebro.privacy.models import Assignment
 
-from .models import Case, HelpRequest, LogEntry
+from .models import (
+    Case,
+    HelpRequest,
+    IndividualPlan,
+    LogEntry,
+    Participant,
+    PlanDecision,
+    PlanSettings,
+)
 
 
 def closed_requests_expired(cutoff: datetime.datetime) -> models.QuerySet:
@@ -84,6 +92,39 @@ def delete_cases(case_ids: list[int], now: datetime.datetime) -> dict[str, Any]:
 
 
 # Preserving and depositing ---------------------------------------------------------------
+
+
+def cases_with_plans(case_ids: list[int]) -> set[int]:
+    """Of `case_ids`, the cases that had an individual plan or a decision on the rights to a
+    plan, a coordinator or a child coordinator, of a controller that archives its plans from
+    Familiebro (the default; PlanSettings.plans_archived_elsewhere). The plan and the
+    decisions are documents the archive rules keep (docs/data-protection.md, "Individual
+    plan, coordinator and child coordinator"): such a case is preserved and deposited, never
+    just deleted, whatever the rule for its kind of unit says."""
+    with_plans = Case.objects.filter(
+        Exists(IndividualPlan.objects.filter(case=OuterRef("pk")))
+        | Exists(PlanDecision.objects.filter(case=OuterRef("pk"))),
+        pk__in=case_ids,
+    ).exclude(
+        organisation__in=PlanSettings.objects.filter(plans_archived_elsewhere=True).values(
+            "organisation_id"
+        )
+    )
+    return set(with_plans.values_list("pk", flat=True))
+
+
+def consents_of_kept_cases(consent_ids: list[int]) -> set[int]:
+    """Of `consent_ids`, the consents a case still in the live system refers to: the one its
+    individual plan was made under, and those its participants take part under. The case
+    needs its record of consent for as long as it is kept (and its deposit names them), and
+    the references protect them against deletion; they go when the case goes."""
+    return set(
+        IndividualPlan.objects.filter(consent_id__in=consent_ids).values_list(
+            "consent_id", flat=True
+        )
+    ) | set(
+        Participant.objects.filter(consent_id__in=consent_ids).values_list("consent_id", flat=True)
+    )
 
 
 def _parts_of(case: Case) -> list[tuple[Any, list[models.Model]]]:

@@ -25,6 +25,7 @@ from familiebro.cases.models import (
     Measure,
     Meeting,
     Participant,
+    PlanDecision,
 )
 from familiebro.cases.plans import pages as plan_pages
 from familiebro.core.models import Organisation, Person
@@ -130,6 +131,8 @@ class FamilyCase:
     meetings: list[Meeting]
     log_entries: list[LogEntry]
     has_plan: bool
+    # Decisions on the rights to an individual plan, a coordinator and a child coordinator.
+    plan_decisions: list[PlanDecision] = field(default_factory=list)
 
 
 def _case_or_404(citizen: Citizen, case_id: int) -> tuple[Case, list[FamilyMember]]:
@@ -196,6 +199,9 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         .order_by("-created_at", "-pk")[:LOG_ENTRIES_SHOWN]
     )
     plan = _active_plan(case, child)
+    plan_decisions = list(
+        family.visible(PlanDecision, child).filter(case=case).order_by("decided_on", "pk")
+    )
     shown: dict[str, Any] = {
         "participants": [p.pk for p in participants],
         "goals": [g.pk for g in goals] + [s.pk for g in goals for s in g.sub_goals.all()],
@@ -203,6 +209,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         "meetings": [m.pk for m in meetings],
         "log_entries": [e.pk for e in log_entries],
         "plan": plan.pk if plan else None,
+        "plan_decisions": [d.pk for d in plan_decisions],
     }
     family.record_read(citizen, AuditEvent.Action.VIEW, [case], child, PURPOSE, detail=shown)
     return FamilyCase(
@@ -214,6 +221,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         meetings=meetings,
         log_entries=log_entries,
         has_plan=plan is not None,
+        plan_decisions=plan_decisions,
     )
 
 

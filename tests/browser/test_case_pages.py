@@ -128,11 +128,10 @@ def test_the_correction_page_has_no_axe_violations(browsing, town, case):
 
 
 def test_the_allocation_view_and_the_plan_register_have_no_axe_violations(browsing, town, case):
-    from familiebro.cases.plans import services as plan_services
     from tests.cases.factories import HelpRequestFactory
 
     HelpRequestFactory(unit=town.kindergarten)
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     page = page_as(browsing, town.teacher)
     page.goto(reverse("cases:allocation"))
     assert page.locator("main table tbody tr").count() == 1  # the new request
@@ -172,4 +171,47 @@ def test_the_action_pages_have_no_axe_violations_also_with_errors(browsing, town
     assert_no_axe_violations(page)
     submit(page, "main form")
     assert page.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_a_decision_on_a_plan_is_recorded_with_the_keyboard_and_has_no_axe_violations(
+    browsing, town, case
+):
+    """The decision page, its refusal without a reason, and the case page showing the
+    decision: zero violations, and the whole form done by keyboard."""
+    page = page_as(browsing, town.teacher, "en")
+    page.goto(reverse("cases:record-plan-decision", args=[case.pk]))
+    assert_no_axe_violations(page)
+    page.get_by_label("Child coordinator").check()
+    page.get_by_label("The family asked for it").check()
+    page.get_by_label("Refused").check()
+    page.get_by_label("Asked for or considered on").fill("2026-01-05")
+    page.get_by_label("Decided by").fill("Kari Koordinerende, leder")
+    submit(page, "main form")
+    assert page.locator(".ds-error-summary").count() == 1
+    assert "Write the reason for the refusal" in page.content()
+    assert_no_axe_violations(page)
+
+    tab_to(page, "id_rights-reason")
+    page.keyboard.type("Barnet trenger ikke andre velferdstjenester nå.")
+    tab_to(page, "action-submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Child coordinator: Refused" in page.content()
+    assert_no_axe_violations(page)
+
+
+def test_the_case_page_with_a_plan_under_consent_has_no_axe_violations(browsing, town, case):
+    builders.start_plan(
+        town.teacher,
+        case,
+        [p.pk for p in case.participants.all()],
+        town.kindergarten,
+        town.health_centre,
+    )
+    page = page_as(browsing, town.teacher)
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    assert page.get_by_text("etter samtykket til planen").count() >= 1
+    assert_no_axe_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})
     assert_no_axe_violations(page)

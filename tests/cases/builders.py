@@ -117,5 +117,32 @@ def coordination_consent(
     )
 
 
+def plan_consent(case: Case, *units: ServiceUnit) -> Consent:
+    """The family's consent to the case's individual plan, naming `units` (the case's own
+    unit when none): what plans.services.start_plan needs."""
+    guardian = case.child.guardians_rel.filter(has_parental_responsibility=True).first().guardian
+    return make.consent(
+        case.child,
+        purpose=Purpose.COORDINATION,
+        scope=("measures_and_plans",),
+        recipient_units=list(units) or [case.unit],
+        giver=guardian,
+    )
+
+
+def start_plan(
+    staff: Any,
+    case: Case,
+    members: list[int],
+    *units: ServiceUnit,
+    consent: Consent | None = None,
+) -> Any:
+    """Start the case's plan with `members`, under `consent` or a new consent to the plan."""
+    from familiebro.cases.plans import services as plan_services
+
+    consent = consent or plan_consent(case, *units)
+    return plan_services.start_plan(staff, case, members, consent.pk)
+
+
 def day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import LogEntry
-from familiebro.cases.plans import services as plan_services
 from tests.cases import builders
 from tests.privacy.factories import logged_in
 
@@ -44,7 +43,7 @@ def test_a_service_under_consent_reads_every_case_page_and_none_after_withdrawal
         ends_at=starts + datetime.timedelta(hours=1),
         place="Helsestasjonen",
     )
-    plan_services.start_plan(town.nurse, case, [case.participants.get(user=town.nurse).pk, bup.pk])
+    builders.start_plan(town.nurse, case, [case.participants.get(user=town.nurse).pk, bup.pk])
     pages = [
         reverse("cases:detail", args=[case.pk]),
         reverse("cases:measure", args=[case.pk, measure.pk]),

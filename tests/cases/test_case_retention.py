@@ -24,9 +24,11 @@ from familiebro.cases.models import (
     Meeting,
     Milestone,
     Participant,
+    PlanDecision,
     Reminder,
 )
-from familiebro.core.models import GuardianRelation, Person
+from familiebro.cases.plans import decisions as plan_decisions
+from familiebro.core.models import GuardianRelation, Organisation, Person
 from familiebro.privacy import access_log, audit, export, family, retention
 from familiebro.privacy.models import Assignment, AuditEvent, RetentionRule
 from tests.cases import builders
@@ -41,7 +43,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def town() -> builders.Municipality:
-    return builders.municipality()
+    town = builders.municipality()
+    # These tests are about deletion: the controllers archive individual plans from their own
+    # record system, so a case with a plan goes with its rule (test_plans_are_preserved...).
+    for organisation in Organisation.objects.all():
+        plan_decisions.set_plans_archived_elsewhere(organisation, True)
+    return town
 
 
 @pytest.fixture(autouse=True)
@@ -158,6 +165,19 @@ def case_with_every_part(town: builders.Municipality, child: Person | None = Non
         **part, unit=town.health_centre, created_by=nurse, created_at=now
     )
     plan.responsibility_group.set(Participant.objects.filter(case=case))
+    PlanDecision.objects.create(
+        **part,
+        right=PlanDecision.Right.CHILD_COORDINATOR,
+        origin=PlanDecision.Origin.APPLIED,
+        requested_on=now.date(),
+        outcome=PlanDecision.Outcome.REFUSED,
+        decided_on=now.date(),
+        decided_by="Leder for koordinerende enhet",
+        reason="Behovet er ikke langvarig",
+        appeal_information="Du kan klage til Statsforvalteren.",
+        recorded_by=nurse,
+        recorded_at=now,
+    )
     minutes = LogEntry.objects.create(
         **part,
         kind=LogEntry.Kind.MINUTES,
@@ -219,6 +239,7 @@ def cases_of_each_part() -> dict[str, set[int]]:
         Measure: "case_id",
         MeasureEvaluation: "measure__case_id",
         IndividualPlan: "case_id",
+        PlanDecision: "case_id",
         through: "individualplan__case_id",
         Meeting: "case_id",
         Invitation: "meeting__case_id",

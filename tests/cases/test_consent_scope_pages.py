@@ -17,7 +17,6 @@ from django.utils import timezone
 from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, LogEntry, Meeting
-from familiebro.cases.plans import services as plan_services
 from familiebro.privacy import policy
 from familiebro.privacy.models import DataCategory
 from tests.cases import builders
@@ -52,7 +51,7 @@ def case_with_everything(town: builders.Municipality) -> tuple[Case, Meeting]:
     """A case with a concern, a note, a goal, a measure held by BUP's psychiatrist (so the
     evaluation is on her deadlines page), a meeting and an individual plan."""
     case = builders.open_concern(town.nurse, town.health_centre, concern=CONCERN)
-    builders.coordination_consent(case, town.bup, scope=tuple(CATEGORIES))
+    consent = builders.coordination_consent(case, town.bup, scope=tuple(CATEGORIES))
     bup = participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     goal = measure_services.add_goal(town.nurse, case, GOAL)
     today = timezone.localdate()
@@ -79,7 +78,9 @@ def case_with_everything(town: builders.Municipality) -> tuple[Case, Meeting]:
         place="Helsestasjonen",
         agenda=AGENDA,
     )
-    plan_services.start_plan(town.nurse, case, [case.participants.get(user=town.nurse).pk, bup.pk])
+    builders.start_plan(
+        town.nurse, case, [case.participants.get(user=town.nurse).pk, bup.pk], consent=consent
+    )
     return case, meeting
 
 

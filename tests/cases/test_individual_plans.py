@@ -52,7 +52,7 @@ def measure(town, case, title: str, internal_reason: str = ""):
 def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_family():
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
-    builders.coordination_consent(case, town.kindergarten)
+    consent = builders.coordination_consent(case, town.kindergarten)
     kindergarten = participant_services.add_participant(
         town.nurse, case, unit=town.kindergarten, role="Barnehage"
     )
@@ -70,7 +70,7 @@ def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_fam
 
     response = nurse.post(
         reverse("cases:start-plan", args=[case.pk]),
-        {"plan-members": [coordinator.pk, kindergarten.pk]},
+        {"plan-members": [coordinator.pk, kindergarten.pk], "plan-consent": consent.pk},
     )
     assert response.status_code == 302
     page = nurse.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -92,7 +92,8 @@ def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_fam
 
     # One active plan per case.
     again = nurse.post(
-        reverse("cases:start-plan", args=[case.pk]), {"plan-members": [coordinator.pk]}
+        reverse("cases:start-plan", args=[case.pk]),
+        {"plan-members": [coordinator.pk], "plan-consent": consent.pk},
     )
     assert again.status_code == 302
     page = nurse.get(again["Location"]).content.decode()
@@ -106,13 +107,13 @@ def test_a_participant_from_another_case_cannot_join_the_group():
     other = builders.open_concern(town.nurse, town.health_centre)
     stranger = other.participants.first()
     with pytest.raises(Exception, match="among the case's participants"):
-        plan_services.start_plan(town.nurse, case, [stranger.pk])
+        builders.start_plan(town.nurse, case, [stranger.pk])
     assert not IndividualPlan.objects.exists()
 
 
 def start(town, staff, unit) -> Case:
     case = builders.open_concern(staff, unit)
-    plan_services.start_plan(staff, case, [case.participants.get(user=staff).pk])
+    builders.start_plan(staff, case, [case.participants.get(user=staff).pk])
     return case
 
 

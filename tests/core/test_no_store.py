@@ -19,9 +19,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from familiebro.cases.plans import services as plan_services
 from familiebro.core import crypto
 from familiebro.portal.session import CITIZEN_KEY
+from tests.cases import builders
 from tests.factories import identity_number
 from tests.privacy import factories as make
 from tests.privacy.test_object_urls import NOT_OBJECTS, OBJECTS, PARAMETER, parameter_key, sides
@@ -130,7 +130,7 @@ def test_no_answer_to_a_citizen_is_cached(sides):
     guardian.set_national_id(PARENT)
     guardian.save()
     case = own.case.case
-    plan_services.start_plan(viewer, case, [own.case.participant.pk])
+    builders.start_plan(viewer, case, [own.case.participant.pk])
     responses = {
         address: answer(citizen_client(PARENT), address)
         for address in (url(route, own) for route in every_route())

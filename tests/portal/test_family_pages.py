@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from familiebro.cases import case_services, measure_services
 from familiebro.cases.measure_services import MeasureFields
 from familiebro.cases.models import LogEntry
-from familiebro.cases.plans import services as plan_services
+from familiebro.cases.plans import decisions as plan_decisions
 from familiebro.core import crypto
 from familiebro.core.models import Person
 from familiebro.persons import services as person_services
@@ -290,7 +290,7 @@ def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother
         reverse("portal:plan-pdf", args=[case.pk])
         not in mother.get(reverse("portal:case", args=[case.pk])).content.decode()
     )
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     page = mother.get(reverse("portal:case", args=[case.pk])).content.decode()
     assert reverse("portal:plan-pdf", args=[case.pk]) in page
     response = mother.get(reverse("portal:plan-pdf", args=[case.pk]))
@@ -303,8 +303,33 @@ def test_a_parent_downloads_the_individual_plan_without_internal_measures(mother
     assert (event.action, event.object_type) == ("export", "cases.individualplan")
 
 
+def test_a_parent_reads_the_decisions_on_plan_and_coordinators_on_min_side(mother, case, town):
+    today = datetime.date.today()
+    plan_decisions.record_decision(
+        town.teacher,
+        case,
+        plan_decisions.DecisionFields(
+            right="child_coordinator",
+            origin="applied",
+            requested_on=today - datetime.timedelta(days=20),
+            outcome="refused",
+            decided_on=today,
+            decided_by="Kari Koordinerende, leder for koordinerende enhet",
+            reason="Åse trenger ikke andre velferdstjenester nå.",
+            appeal_information="Du kan klage til Statsforvalteren innen fire uker.",
+        ),
+    )
+    page = flat(mother.get(reverse("portal:case", args=[case.pk])).content.decode())
+    assert "Decisions on individual plan and coordinators" in page
+    assert "Child coordinator: Refused" in page
+    assert "Reason: Åse trenger ikke andre velferdstjenester nå." in page
+    assert "How to appeal: Du kan klage til Statsforvalteren innen fire uker." in page
+    event = AuditEvent.objects.filter(object_type="cases.case", action="view").latest("id")
+    assert event.detail["plan_decisions"] == [case.plan_decisions.get().pk]
+
+
 def test_there_is_no_plan_to_download_for_another_family(client, citizen_login, case, town):
-    plan_services.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
+    builders.start_plan(town.teacher, case, [case.participants.get(user=town.teacher).pk])
     logged_in_as(client, citizen_login, STEPFATHER)
     assert client.get(reverse("portal:plan-pdf", args=[case.pk])).status_code == 404
 

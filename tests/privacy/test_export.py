@@ -308,6 +308,7 @@ EXPORTED_AS = {
     "cases.Measure": "measures",
     "cases.MeasureEvaluation": "measure_evaluations",
     "cases.IndividualPlan": "individual_plans",
+    "cases.PlanDecision": "plan_decisions",
     "cases.Meeting": "meetings",
     "cases.Invitation": "meeting_invitations",
     "cases.Deadline": "deadlines",

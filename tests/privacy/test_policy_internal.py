@@ -26,7 +26,6 @@ from django.utils import timezone
 from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import Case, Deadline, LogEntry, Measure, MeasureEvaluation
-from familiebro.cases.plans import services as plan_services
 from familiebro.privacy import exceptional, family, policy
 from familiebro.privacy.models import AuditEvent, Consent, DataCategory, ExceptionalAccess
 from tests.cases import builders
@@ -318,7 +317,7 @@ def start_plan(world: World) -> None:
         world.case.participants.get(user=world.town.nurse).pk,
         world.case.participants.get(unit=world.town.bup).pk,
     ]
-    plan_services.start_plan(world.town.nurse, world.case, members)
+    builders.start_plan(world.town.nurse, world.case, members)
 
 
 def test_the_printed_plan_of_a_reader_under_consent_leaves_internal_measures_out_and_names_the_consent():  # noqa: E501

@@ -65,6 +65,7 @@ from familiebro.cases.models import (
     Milestone,
     Participant,
     PathwayDefinition,
+    PlanDecision,
     ReporterFeedback,
 )
 from familiebro.core import crypto
@@ -160,6 +161,8 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     Measure: Facts(MEASURES, CASE_UNIT),
     MeasureEvaluation: Facts(MEASURES, CASE_UNIT),
     IndividualPlan: Facts(MEASURES, CASE_UNIT),
+    # A decision on the rights to a plan or a coordinator: a part of the case like the plan.
+    PlanDecision: Facts(MEASURES, CASE_UNIT),
     Deadline: Facts(MEASURES, CASE_UNIT),
     LogEntry: Facts(DataCategory.LOG_ENTRIES, CASE_UNIT),
     Meeting: Facts(DataCategory.MEETING_MINUTES, CASE_UNIT),
@@ -489,6 +492,18 @@ def case_records(
         case=case, organisation=org_a, unit=unit_a, created_by=assigned_in_a, created_at=now
     )
     plan.responsibility_group.add(participant)
+    plan_decision = PlanDecision.objects.create(
+        case=case,
+        organisation=org_a,
+        right=PlanDecision.Right.COORDINATOR,
+        origin=PlanDecision.Origin.APPLIED,
+        requested_on=now.date(),
+        outcome=PlanDecision.Outcome.GRANTED,
+        decided_on=now.date(),
+        decided_by="Leder for koordinerende enhet",
+        recorded_by=assigned_in_a,
+        recorded_at=now,
+    )
     # Feedback given to a reporter who is none of the viewers.
     feedback = ReporterFeedback.objects.create(
         case=case,
@@ -509,6 +524,7 @@ def case_records(
         Measure: measure,
         MeasureEvaluation: evaluation,
         IndividualPlan: plan,
+        PlanDecision: plan_decision,
         Deadline: Deadline.objects.filter(case=case).earliest("pk"),
         LogEntry: log_entry,
         Meeting: meeting,

@@ -6,7 +6,14 @@ from .feedback import ReporterFeedback
 from .help_requests import HelpRequest, RateLimitWindow
 from .meetings import Invitation, Meeting
 from .pathway import PathwayChoice, PathwayDefinition, PathwayVersion
-from .plan import Goal, IndividualPlan, Measure, MeasureEvaluation
+from .plan import (
+    Goal,
+    IndividualPlan,
+    Measure,
+    MeasureEvaluation,
+    PlanDecision,
+    PlanSettings,
+)
 
 __all__ = [
     "Case",
@@ -27,6 +34,8 @@ __all__ = [
     "PathwayChoice",
     "PathwayDefinition",
     "PathwayVersion",
+    "PlanDecision",
+    "PlanSettings",
     "RateLimitWindow",
     "Reminder",
     "ReporterFeedback",

@@ -111,6 +111,19 @@ class IndividualPlan(models.Model):
     responsibility_group = models.ManyToManyField(
         "cases.Participant", blank=True, related_name="individual_plans"
     )
+    # The family's consent that the plan is made and that the responsibility group shares
+    # what it needs (forskrift om habilitering og rehabilitering, individuell plan og
+    # koordinator § 19 and § 22). Required for every plan started since plans have recorded
+    # it (familiebro.cases.plans.services.start_plan). Protected: retention keeps the consent
+    # as long as the plan (familiebro.cases.retention).
+    consent = models.ForeignKey(
+        "privacy.Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the family's consent to the plan"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -124,3 +137,93 @@ class IndividualPlan(models.Model):
                 fields=["case"], condition=Q(ended_at__isnull=True), name="one_active_plan_per_case"
             )
         ]
+
+
+class PlanDecision(models.Model):
+    """A decision on the family's right to an individual plan, a coordinator or a child
+    coordinator (helse- og omsorgstjenesteloven §§ 7-1, 7-2 and 7-2 a): when it was asked
+    for or considered, granted or refused, by whom, why, and how to appeal. Never changed: a
+    new decision (after an appeal, say) is a new row. The rules are in
+    familiebro.cases.plans.decisions."""
+
+    class Right(models.TextChoices):
+        INDIVIDUAL_PLAN = "individual_plan", _("Individual plan")
+        COORDINATOR = "coordinator", _("Coordinator")
+        CHILD_COORDINATOR = "child_coordinator", _("Child coordinator")
+
+    class Origin(models.TextChoices):
+        APPLIED = "applied", _("The family asked for it")
+        CONSIDERED = "considered", _("The service considered it on its own initiative")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="plan_decisions")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT)
+    right = models.CharField(_("the right"), max_length=20, choices=Right.choices)
+    origin = models.CharField(_("how it came up"), max_length=20, choices=Origin.choices)
+    requested_on = models.DateField(_("asked for or considered on"))
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.CharField(_("decided by"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+    appeal_information = models.TextField(_("how to appeal"), blank=True)
+    # Who is appointed, when a coordinator or child coordinator is granted.
+    appointed = models.CharField(_("appointed"), max_length=200, blank=True)
+    # What § 7-2 a asks of a child coordinator, as the decision-maker found it.
+    serious_condition = models.BooleanField(
+        _("the child has a serious illness, injury or disability"), default=False
+    )
+    long_term_needs = models.BooleanField(
+        _(
+            "the child will need long-term, coordinated health and care services and other "
+            "welfare services"
+        ),
+        default=False,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+        verbose_name = _("decision on a plan or coordinator")
+        verbose_name_plural = _("decisions on plans and coordinators")
+
+
+class PlanSettings(models.Model):
+    """An organisation's settings for individual plans and coordinators, each the data
+    controller's decision: the municipality's coordinating unit (koordinerende enhet,
+    helse- og omsorgstjenesteloven § 7-3), which holds the overall responsibility for
+    individual plans and appoints coordinators and child coordinators; and where the plans
+    are archived. One row per organisation; set with `familiebro plan-settings`."""
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, related_name="plan_settings"
+    )
+    coordinating_unit = models.ForeignKey(
+        "core.ServiceUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coordinating unit"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reference = models.CharField(
+        _("the municipality's decision"), max_length=200, blank=True
+    )
+    # False (the safe default): a closed case with an individual plan or a decision on the
+    # rights to one or to a coordinator is preserved and deposited from Familiebro. True: the
+    # controller keeps them in its own record system (the journal), which is archived, so
+    # Familiebro deletes them with the case under the case's rule.
+    plans_archived_elsewhere = models.BooleanField(
+        _("plans are archived from the organisation's own record system"), default=False
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("settings for individual plans")
+        verbose_name_plural = _("settings for individual plans")
