@@ -269,3 +269,43 @@ def test_an_exact_match_says_which_other_words_were_searched(client, offers):
     result = response.context["result"]
     assert result.showing_for == ""
     assert "sover" in result.also_searched
+
+
+# The editors' page ---------------------------------------------------------------------------
+
+THESAURUS_URL = "/ansatt/tilbud/sokeord/"
+
+
+@pytest.mark.django_db
+def test_editors_save_a_new_version_of_the_thesaurus(staff_client, staff, offers):
+    page = staff_client.get(THESAURUS_URL)
+    assert page.status_code == 200
+    # The default shipped with the product is the first version, and is what is edited.
+    assert "skilsmisse" in page.context["form"]["text"].value()
+    assert [v.version for v in page.context["versions"]] == [1]
+    text = page.context["form"]["text"].value() + "\nnb | hjertesorg => gått fra hverandre\n"
+    response = staff_client.post(THESAURUS_URL, {"text": text, "note": "Nytt ord"})
+    assert response.status_code == 302
+    newest = Thesaurus.objects.order_by("-version").first()
+    assert (newest.version, newest.note, newest.created_by) == (2, "Nytt ord", staff)
+    assert found("hjertesorg") == ["Fortsatt foreldre"]
+
+
+@pytest.mark.django_db
+def test_a_bad_thesaurus_is_refused_and_nothing_is_saved(staff_client, offers):
+    response = staff_client.post(THESAURUS_URL, {"text": "nb | skilsmisse samlivsbrudd"})
+    assert response.status_code == 200
+    assert "Linje 1" in response.context["form"].errors["text"][0]
+    assert Thesaurus.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_staff_who_edit_offers_may_change_the_thesaurus(client, db):
+    from tests import factories
+    from tests.privacy.factories import logged_in
+
+    assert client.get(THESAURUS_URL).status_code in (302, 403)
+    outsider = logged_in(factories.UserFactory())
+    assert outsider.get(THESAURUS_URL).status_code == 403
+    assert outsider.post(THESAURUS_URL, {"text": "nb | a => b"}).status_code == 403
+    assert Thesaurus.objects.count() == 1
