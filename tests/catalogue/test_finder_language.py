@@ -309,3 +309,9 @@ def test_only_staff_who_edit_offers_may_change_the_thesaurus(client, db):
     assert outsider.get(THESAURUS_URL).status_code == 403
     assert outsider.post(THESAURUS_URL, {"text": "nb | a => b"}).status_code == 403
     assert Thesaurus.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_offers_list_links_to_the_thesaurus(staff_client):
+    page = staff_client.get("/ansatt/tilbud/")
+    assert THESAURUS_URL in page.content.decode()
