@@ -171,7 +171,7 @@ def interpret(
             for phrase in entry.searches:
                 alternatives.append(
                     Alternative(
-                        tuple(_term(w, languages) for w in words(phrase)),
+                        tuple(_term(w, languages) for w in _content_words(phrase)),
                         RELATED,
                         literal=False,
                     )
@@ -186,6 +186,13 @@ def interpret(
         if concept.alternatives not in [c.alternatives for c in concepts]:
             concepts.append(concept)
     return QueryPlan(tuple(concepts), tuple(dict.fromkeys(also)))
+
+
+def _content_words(phrase: str) -> list[str]:
+    """A phrase's words without function words ("flytter fra hverandre": "fra" is in every
+    other offer and would tell nothing)."""
+    phrase_words = words(phrase)
+    return [w for w in phrase_words if w not in _STOP] or phrase_words
 
 
 def _term(word: str, languages: tuple[str, ...]) -> Term:

@@ -385,6 +385,9 @@ def _ranked_in_postgresql(candidates: QuerySet[Offer], plan: QueryPlan, page_num
                 output_field=FloatField(),
             ),
         )
+        # The index finds offers with any term; an offer with only some words of a phrase
+        # does not match it (score 0), as in query.match_concepts.
+        .filter(base_score__gt=0)
         .order_by("-score", "title", "pk")
     )
     # Whether any offer matched through the parent's own words, with the rows.
