@@ -13,12 +13,13 @@ PYTEST_ARGS ?= -n auto
 PO_FILES := $(wildcard familiebro/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help setup demo test test-sqlite test-postgres bench check system-deps messages
+.PHONY: help setup demo test test-sqlite test-postgres bench relevance check system-deps messages
 
 help:
 	@echo "make demo    run the demo on http://127.0.0.1:8000 (SQLite under var/)"
 	@echo "make test    run every test (also on PostgreSQL when DATABASE_URL is set)"
 	@echo "make bench   benchmark at SCALE=small|municipality|national on PostgreSQL"
+	@echo "make relevance  the finder's relevance on the demo offers (SQLite, and PostgreSQL)"
 	@echo "make check   ruff (lint and format) and mypy"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -73,6 +74,12 @@ test-postgres:
 
 bench: setup
 	FAMILIEBRO_MODE=test $(BIN)/python -m bench.run --scale $(SCALE)
+
+# The finder's relevance benchmark (bench/relevance): on SQLite, then on PostgreSQL when
+# DATABASE_URL names one. Writes bench/results/<date>-relevance.json.
+relevance: setup
+	env -u DATABASE_URL FAMILIEBRO_MODE=test $(BIN)/python -m bench.relevance.run
+	@if [ -n "$$DATABASE_URL" ]; then FAMILIEBRO_MODE=test $(BIN)/python -m bench.relevance.run; fi
 
 check: setup
 	$(BIN)/ruff check .

@@ -43,7 +43,7 @@ from familiebro.catalogue.models import (
     TaxonomyTerm,
 )
 from familiebro.catalogue.programme_data import TARGET_GROUP_TAXONOMY, TOPIC_TAXONOMY
-from familiebro.catalogue.search import build_search_document
+from familiebro.catalogue.search import build_search_document, build_search_terms
 from familiebro.core.models import Municipality, Organisation, ServiceUnit
 
 # Every municipality has at least this many offers; the rest follow Zipf's law.
@@ -368,11 +368,18 @@ def refresh_all_search_documents() -> None:
     )
     ids = list(Offer.objects.order_by("pk").values_list("pk", flat=True))
     table = connection.ops.quote_name(Offer._meta.db_table)
-    sql = f"UPDATE {table} SET search_document = %s WHERE id = %s"  # noqa: S608
+    sql = (
+        f"UPDATE {table} SET search_document = %s, search_title = %s, "  # noqa: S608
+        "search_themes = %s, search_body = %s WHERE id = %s"
+    )
     for start in range(0, len(ids), DOCUMENT_BATCH):
         batch = offers.filter(pk__in=ids[start : start + DOCUMENT_BATCH])
         rows = [
-            (build_search_document(offer), Offer._meta.pk.get_db_prep_value(offer.pk, connection))
+            (
+                build_search_document(offer),
+                *build_search_terms(offer),
+                Offer._meta.pk.get_db_prep_value(offer.pk, connection),
+            )
             for offer in batch
         ]
         with connection.cursor() as cursor:

@@ -462,3 +462,25 @@ class ImportForm(core_forms.Form):
                 _("The file is larger than 5 MB. Split it into smaller files and import each.")
             )
         return upload
+
+
+class ThesaurusForm(core_forms.Form):
+    text = forms.CharField(
+        label=_("Thesaurus"),
+        help_text=_(
+            "One entry a line: language | words people use => words the offers use. "
+            "Separate words with commas; name a theme as #code. Lines starting with # are notes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+        max_length=200_000,
+    )
+    note = forms.CharField(
+        label=_("What did you change?"),
+        help_text=_("Shown in the list of versions, so others can see why."),
+        max_length=300,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)

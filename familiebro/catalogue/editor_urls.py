@@ -16,6 +16,7 @@ urlpatterns = [
         name="offer-editor-export-hsds",
     ),
     path("ansatt/tilbud/import/", editor_views.offer_import, name="offer-editor-import"),
+    path("ansatt/tilbud/sokeord/", editor_views.thesaurus_edit, name="thesaurus-editor"),
     path("ansatt/tilbud/<uuid:offer_id>/", editor_views.offer_edit, name="offer-editor-edit"),
     path(
         "ansatt/tilbud/<uuid:offer_id>/forhandsvisning/",

@@ -28,9 +28,11 @@ from .editor_forms import (
     OfferForm,
     OpeningHoursFormSet,
     SessionFormSet,
+    ThesaurusForm,
     TranslationForm,
 )
-from .models import CONTENT_LANGUAGES, RIGHT_TO_LEFT_LANGUAGES, Offer
+from .finder import thesaurus
+from .models import CONTENT_LANGUAGES, RIGHT_TO_LEFT_LANGUAGES, Offer, Thesaurus
 
 LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 
@@ -375,3 +377,39 @@ def offer_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "result": result, "columns": csv_io.COLUMN_DOCS},
         status=400 if form.is_bound else 200,
     )
+
+
+# The versions listed under the thesaurus editor.
+THESAURUS_VERSIONS_SHOWN = 20
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def thesaurus_edit(request: HttpRequest) -> HttpResponse:
+    """The finder's thesaurus: the newest version to edit, and the versions before it."""
+    if not permissions.can_edit_thesaurus(request.user):
+        return _forbidden(request, _("Only staff who edit offers can change the finder's words."))
+    versions = list(
+        Thesaurus.objects.select_related("created_by").order_by("-version")[
+            :THESAURUS_VERSIONS_SHOWN
+        ]
+    )
+    current_text = versions[0].text if versions else thesaurus.default_text()
+    form = ThesaurusForm(request.POST or None, initial={"text": current_text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = thesaurus.save_version(
+                request.user, form.cleaned_data["text"], form.cleaned_data["note"]
+            )
+        except thesaurus.ThesaurusError as exc:
+            form.add_error("text", str(exc))
+        except PermissionDenied as exc:
+            return _forbidden(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of the thesaurus is saved and in use.")
+                % {"version": saved.version},
+            )
+            return redirect("thesaurus-editor")
+    return render(request, "catalogue/editor/thesaurus.html", {"form": form, "versions": versions})

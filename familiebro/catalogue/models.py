@@ -268,6 +268,12 @@ class Offer(models.Model):
     # Title, description, topics and programme in one text, kept current on save, so search
     # reads one column (PostgreSQL indexes it for Norwegian full-text and trigram search).
     search_document = models.TextField(blank=True, editable=False)
+    # The finder's index terms (familiebro.catalogue.finder.analysis): words, their stems and
+    # the parts of compounds, by where they stand, because a match in the title or the themes
+    # counts more than one in the text. Kept current with search_document.
+    search_title = models.TextField(blank=True, default="", db_default="", editable=False)
+    search_themes = models.TextField(blank=True, default="", db_default="", editable=False)
+    search_body = models.TextField(blank=True, default="", db_default="", editable=False)
     hsds_extra = models.JSONField(default=dict, blank=True)
 
     objects = OfferQuerySet.as_manager()
@@ -342,3 +348,33 @@ class OfferSession(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+
+
+class Thesaurus(models.Model):
+    """One version of the finder's thesaurus: the words parents use, and what the finder
+    searches for them (familiebro.catalogue.finder.thesaurus reads the text).
+
+    Every save by an editor is a new version; the newest is in force. The first version is
+    the product's default (familiebro/catalogue/data/thesaurus.txt), loaded by migration.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    text = models.TextField(_("thesaurus"))
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+
+    class Meta:
+        verbose_name = _("thesaurus version")
+        verbose_name_plural = _("thesaurus versions")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Thesaurus v{self.version}"

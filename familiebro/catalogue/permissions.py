@@ -36,6 +36,17 @@ def can_edit_unit(user: Any, unit_id: int | None) -> bool:
     return unit_id is not None and unit_id in policy.scope_of(user).unit_ids
 
 
+def can_edit_thesaurus(user: Any) -> bool:
+    """The finder's thesaurus is the instance's: its administrators and everyone who edits
+    offers keep it, as they know the words their offers use. Every version records who
+    saved it."""
+    if is_instance_admin(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(policy.scope_of(user).unit_ids)
+
+
 def require_can_edit(actor: Any, unit_id: int | None) -> None:
     if actor is None or can_edit_unit(actor, unit_id):
         return

@@ -52,6 +52,9 @@ class FinderForm(StyledForm):
     gratis = forms.BooleanField(label=_("Free of charge"), required=False)
     uten_henvisning = forms.BooleanField(label=_("No referral needed"), required=False)
     kveld_helg = forms.BooleanField(label=_("Open evenings or weekends"), required=False)
+    # Set by the link back to the parent's own words, after "Showing results for ...": the
+    # form itself does not draw it, so a new search reads the words forgivingly again.
+    ordrett = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data: QueryDict, *, remembered_municipality: str = "") -> None:
         # Read from the database at most once a minute per process (see filter_choices).
@@ -118,6 +121,7 @@ class FinderForm(StyledForm):
             free_only=data["gratis"],
             no_referral=data["uten_henvisning"],
             evenings_or_weekends=data["kveld_helg"],
+            literal=data["ordrett"],
         )
 
     def knows_municipality(self, number: str) -> bool:

@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import PREGNANCY_START_MONTHS, Offer, OpeningHours
+from ..models import PREGNANCY_START_MONTHS, Offer, OfferTranslation, OpeningHours
 from ..reads import is_stale
 from .criteria import (
     LANGUAGE_ALIASES,
@@ -80,16 +80,26 @@ class ResultCard:
     last_verified_at: datetime.datetime | None
     programme_name: str | None
     facts: OfferCard | None = None
+    # The language of the title and summary shown: the page's, when the offer has a
+    # translation into it; bokmål, the original, otherwise.
+    content_language: str = "nb"
 
 
 def result_cards(
     rows: Sequence[dict[str, Any]], ui_language: str, now: datetime.datetime | None = None
 ) -> list[ResultCard]:
-    """Cards for rows of card_queryset, with their places, hours and target groups: three
-    queries for the whole page, whatever the number of offers."""
+    """Cards for rows of card_queryset, with their places, hours and target groups, in the
+    page's language where the offer is translated into it: four queries for the whole page,
+    whatever the number of offers."""
     ids = [row["pk"] for row in rows]
     if not ids:
         return []
+    translated: dict[Any, tuple[str, str, str]] = {}
+    if ui_language != "nb":
+        for offer_id, title, summary, description in OfferTranslation.objects.filter(
+            offer_id__in=ids, language=ui_language
+        ).values_list("offer_id", "title", "summary", "description"):
+            translated[offer_id] = (title, summary, description)
     places: dict[Any, list[str]] = defaultdict(list)
     for offer_id, name, address, municipality in (
         Offer.locations.through.objects.filter(offer_id__in=ids)
@@ -122,6 +132,9 @@ def result_cards(
         card = ResultCard(
             **{name: row[name] for name in _CARD_FIELDS}, programme_name=row["programme_name"]
         )
+        if card.pk in translated:
+            card.title, card.summary, card.description = translated[card.pk]
+            card.content_language = ui_language
         card.facts = offer_card(
             card, groups=groups[card.pk], places=places[card.pk], hours=hours[card.pk], now=now
         )

@@ -132,6 +132,9 @@ class FinderCriteria:
     free_only: bool = False
     no_referral: bool = False
     evenings_or_weekends: bool = False
+    # Only the parent's own words: no thesaurus, no spelling correction (the link back from
+    # "Viser treff for ...").
+    literal: bool = False
 
 
 def offers_in_municipality(municipality: Municipality) -> Q:

@@ -1,0 +1,1 @@
+"""The finder's relevance benchmark: labelled queries (queries.txt) run against the demo offers."""
