@@ -170,46 +170,27 @@ IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_8601)]
 ListFormat = Literal["json", "ndjson"]
 
 # Open Referral UK names days in full (Monday); HSDS's schedules by iCalendar's two letters.
-_DAYS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("monday", "mo"),
-            ("tuesday", "tu"),
-            ("wednesday", "we"),
-            ("thursday", "th"),
-            ("friday", "fr"),
-            ("saturday", "sa"),
-            ("sunday", "su"),
-        ]
-    )
-    for name in names
-}
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_PATTERN = (
+    "^(?:"
+    + "|".join(f"[{name[0].upper()}{name[0]}]{name[1:]}" for name in _DAY_NAMES)
+    + "|MO|TU|WE|TH|FR|SA|SU|mo|tu|we|th|fr|sa|su)$"
+)
+# A time of day as HH:MM: the hours are Norwegian time, as the offers' opening hours are.
+_CLOCK_PATTERN = "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-def _weekday(value: object) -> object:
-    if isinstance(value, int):
-        return value
-    try:
-        return _DAYS[str(value).strip().lower()]
-    except KeyError:
-        raise ValueError(
-            _("Give a day of the week in English, such as monday, or as MO, TU, … SU.")
-        ) from None
+def _weekday(value: str | None) -> int | None:
+    """The weekday number (0 is Monday) of a `day` the parameter's pattern has let through."""
+    if value is None:
+        return None
+    value = value.lower()
+    return next(n for n, name in enumerate(_DAY_NAMES) if name == value or name[:2] == value)
 
 
-def _clock_time(value: object) -> object:
-    """HH:MM (or HH:MM:SS) only: pydantic alone would read a number as seconds."""
-    if isinstance(value, datetime.time):
-        return value
-    try:
-        return datetime.time.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(_("Give a time of day as HH:MM, for example 17:30.")) from None
+def _clock(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value is not None else None
 
-
-Weekday = Annotated[int, BeforeValidator(_weekday)]
-ClockTime = Annotated[datetime.time, BeforeValidator(_clock_time)]
 
 # Parameters, described as HSDS describes them.
 SEARCH = Query(
@@ -284,6 +265,7 @@ MAXIMUM_AGE = Query(
 )
 DAY = Query(
     None,
+    pattern=_DAY_PATTERN,
     description=(
         "Only services with weekly opening hours on this day: monday … sunday, or MO … SU "
         "(Open Referral UK)."
@@ -291,10 +273,12 @@ DAY = Query(
 )
 START_TIME = Query(
     None,
+    pattern=_CLOCK_PATTERN,
     description="Only services whose weekly hours end after this time of day (HH:MM).",
 )
 END_TIME = Query(
     None,
+    pattern=_CLOCK_PATTERN,
     description="Only services whose weekly hours begin before this time of day (HH:MM).",
 )
 
@@ -366,9 +350,9 @@ def services(
     modified_after: IsoDateTime | None = MODIFIED_AFTER,
     minimum_age: int | None = MINIMUM_AGE,
     maximum_age: int | None = MAXIMUM_AGE,
-    day: Weekday | None = DAY,
-    start_time: ClockTime | None = START_TIME,
-    end_time: ClockTime | None = END_TIME,
+    day: str | None = DAY,
+    start_time: str | None = START_TIME,
+    end_time: str | None = END_TIME,
     minimal: bool = MINIMAL,
     full: bool = FULL,
     format: ListFormat = FORMAT,
@@ -381,9 +365,9 @@ def services(
         modified_after=modified_after,
         minimum_age=minimum_age,
         maximum_age=maximum_age,
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
+        day=_weekday(day),
+        start_time=_clock(start_time),
+        end_time=_clock(end_time),
     )
     paging = Paging(page=page, per_page=per_page)
     if format != "ndjson":
@@ -458,9 +442,9 @@ def service_at_locations(
     modified_after: IsoDateTime | None = MODIFIED_AFTER,
     minimum_age: int | None = MINIMUM_AGE,
     maximum_age: int | None = MAXIMUM_AGE,
-    day: Weekday | None = DAY,
-    start_time: ClockTime | None = START_TIME,
-    end_time: ClockTime | None = END_TIME,
+    day: str | None = DAY,
+    start_time: str | None = START_TIME,
+    end_time: str | None = END_TIME,
     full: bool = FULL,
     page: int = PAGE,
     per_page: int = PER_PAGE,
@@ -474,9 +458,9 @@ def service_at_locations(
         modified_after=modified_after,
         minimum_age=minimum_age,
         maximum_age=maximum_age,
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
+        day=_weekday(day),
+        start_time=_clock(start_time),
+        end_time=_clock(end_time),
     )
     return _list(
         format,
