@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from . import ical
-from .finder import crisis, programme_register, widen
+from .finder import crisis, navigation, programme_register, widen
 from .finder import programme_map as programmes
 from .finder.guide import Asker, guide_destination
 from .finder.offer_page import offer_calendar_sessions, offer_page
@@ -49,6 +49,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     crisis_lines: list = []
     widenings: list[widen.Widening] = []
     if result is not None:
+        navigation.distinguish_shared_titles(result.offers)
         criteria = result.criteria
         crisis_lines = crisis.with_descriptions(
             crisis.crisis_lines_for_search(criteria.text, criteria.municipality), language
@@ -66,7 +67,8 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "crisis_lines": crisis_lines,
             "widenings": widenings,
             # The address of these results, for "back to the results" on an offer's page.
-            "results_query": request.GET.urlencode(),
+            "results_query": navigation.results_query(request.GET.urlencode()),
+            "filters_chosen": form.filters_chosen() if result is not None else 0,
         },
         status=200 if result is not None else 400,
     )
@@ -107,6 +109,9 @@ def offer_detail(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
             else "",
             "available_languages": page.available_languages,
             "show_language_links": True,
+            "results_query": navigation.results_query(
+                request.GET.get(navigation.FROM_PARAMETER, "")
+            ),
         },
     )
 
