@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "familiebro.core.middleware.PublicApiCorsMiddleware",
 ]
 if os.environ.get("FAMILIEBRO_QUERY_COUNT_HEADER") == "1":
     # Benchmarks read the number of SQL queries each response cost from a header.
@@ -322,6 +323,11 @@ TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 REMINDER_LEAD_DAYS = int(os.environ.get("FAMILIEBRO_REMINDER_LEAD_DAYS", "2"))
 # The address staff open Familiebro at, for the links in e-mails the worker sends (it has no
 # request to read the address from).
+# The HSDS API root's `profile`: where the HSDS profile this API follows is described. Without
+# a national profile, the base HSDS 3.0 specification, which the API follows as it is.
+HSDS_PROFILE_URL = os.environ.get(
+    "FAMILIEBRO_HSDS_PROFILE_URL", "https://github.com/openreferral/specification/tree/3.0"
+)
 SITE_URL = os.environ.get("FAMILIEBRO_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 
 # Login for parents and young people: ID-porten, or another OpenID Connect provider that puts

@@ -1,10 +1,22 @@
-"""Offer editor pages: /ansatt/tilbud/…"""
+"""Editor pages: offers (/ansatt/tilbud/…), crisis numbers and the programme register."""
 
 from django.urls import path
 
-from . import editor_views
+from . import editor_views, register_views
 
 urlpatterns = [
+    path("ansatt/krisenummer/", register_views.crisis_line_list, name="crisis-line-list"),
+    path("ansatt/krisenummer/nytt/", register_views.crisis_line_edit, name="crisis-line-create"),
+    path(
+        "ansatt/krisenummer/<int:line_id>/",
+        register_views.crisis_line_edit,
+        name="crisis-line-edit",
+    ),
+    path("ansatt/program/", register_views.programme_list, name="programme-register-list"),
+    path("ansatt/program/nytt/", register_views.programme_edit, name="programme-register-create"),
+    path(
+        "ansatt/program/<slug:slug>/", register_views.programme_edit, name="programme-register-edit"
+    ),
     path("ansatt/tilbud/", editor_views.offer_list, name="offer-editor-list"),
     path("ansatt/tilbud/nytt/", editor_views.offer_create, name="offer-editor-create"),
     path(

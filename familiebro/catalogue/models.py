@@ -108,6 +108,13 @@ class Programme(models.Model):
         _("evidence level (Ungsinn 2.1)"), choices=EvidenceLevel.choices, null=True, blank=True
     )
     evidence_source_url = models.URLField(_("evidence source"), blank=True)
+    # Who rated the programme and when: a rating is a statement at a date, and Ungsinn revises
+    # them. Empty where the register does not know.
+    evidence_source_name = models.CharField(
+        _("who rated the evidence"), max_length=200, blank=True, default=""
+    )
+    evidence_rated_on = models.DateField(_("date of the rating"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
     source_note = models.TextField(
         _("note on the source"),
         blank=True,
@@ -378,3 +385,45 @@ class Thesaurus(models.Model):
 
     def __str__(self) -> str:
         return f"Thesaurus v{self.version}"
+
+
+class CrisisLine(models.Model):
+    """An emergency number or helpline the finder shows first when a search is about violence,
+    abuse, self-harm or suicide (finder/crisis.py). Editors keep them current: numbers and
+    opening hours change, and each municipality has its own crisis centre."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency number")
+        HELPLINE = "helpline", _("Helpline")
+        CRISIS_CENTRE = "crisis_centre", _("Crisis centre")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Empty for a line that is a web page only (the list of every crisis centre).
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    description = models.TextField(_("when to call (bokmål)"))
+    description_nn = models.TextField(_("when to call (nynorsk)"), blank=True)
+    description_en = models.TextField(_("when to call (English)"), blank=True)
+    open_day_and_night = models.BooleanField(_("open day and night"), default=True)
+    url = models.URLField(_("web page"), blank=True)
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crisis_lines",
+        help_text=_("Empty for a number for the whole country."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=100, help_text=_("Lower numbers are shown first.")
+    )
+    is_active = models.BooleanField(_("shown"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("crisis line")
+        verbose_name_plural = _("crisis lines")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phone})"

@@ -5,7 +5,8 @@ coordinator, leader and unit administrator alike. Offers are public texts about 
 work, not personal data, and the people who run a course are the ones who know when its dates
 or contact person change; keeping the offer right is part of running it, so the editing right
 follows the unit, not the role. Instance administrators may edit every offer, including offers
-imported from other systems, which have no unit. Passing `actor=None` to `require_can_edit`
+imported from other systems, which have no unit, and they alone keep the instance's
+national registers (programmes, crisis lines). Passing `actor=None` to `require_can_edit`
 means a trusted caller without a user (a management command, the demo data) and skips the
 check.
 """
@@ -28,6 +29,24 @@ from .models import Offer
 
 def is_instance_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_instance_admin)
+
+
+def can_edit_register(user: Any) -> bool:
+    """The national registers the instance publishes (the programme register, the crisis
+    lines): instance administrators, who answer for the instance's public content. They are
+    not any one unit's work, so no unit role gives the right."""
+    return is_instance_admin(user)
+
+
+def require_can_edit_register(actor: Any) -> None:
+    if actor is None or can_edit_register(actor):
+        return
+    raise PermissionDenied(
+        _(
+            "Only the instance's administrators can change the programme register and the "
+            "crisis numbers. Ask one of them to make the change."
+        )
+    )
 
 
 def can_edit_unit(user: Any, unit_id: int | None) -> bool:

@@ -1,9 +1,11 @@
 """The national programme register and the two vocabularies offers are described with.
 
-This module is the register as it stands. Migration 0003 holds a frozen copy of it, because a
-migration must do the same thing on every database forever; a later correction here needs a
-new data migration that applies it, and tests/catalogue/test_programmes.py fails until the
-database after all migrations matches this module again.
+This module is the register as Familiebro ships it. On an instance, editors maintain the
+register in the product (/ansatt/program/, editor_programmes.py): what they change is kept in
+the database and this module is not read again. Migration 0003 holds a frozen copy of it,
+because a migration must do the same thing on every database forever; a later correction here
+needs a new data migration that applies it, and tests/catalogue/test_programmes.py fails until
+a new database after all migrations matches this module again.
 
 Sources. The programme table in the appendix of the government strategy for parental support
 (Regjeringens strategi for foreldrestøtte 2018–2021, `seeds/003`, "Tjenester som tilbyr
@@ -387,12 +389,17 @@ def _programme(slug: str, name: str, **fields: Any) -> dict[str, Any]:
         "certification_required": False,
         "evidence_level": None,
         "evidence_source_url": "",
+        "evidence_source_name": "",
         "source_note": _NO_EVIDENCE_NOTE,
     }
     unknown = set(fields) - set(row)
     if unknown:
         raise KeyError(f"Unknown programme fields: {sorted(unknown)}")
     row.update(fields)
+    if row["evidence_level"] is not None and not row["evidence_source_name"]:
+        # Every level here is read from an ungsinn.no article (the source URL says which);
+        # the date of the rating is not recorded in the sources, so it is left empty.
+        row["evidence_source_name"] = "Ungsinn"
     return row
 
 

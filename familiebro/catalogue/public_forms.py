@@ -124,6 +124,22 @@ class FinderForm(StyledForm):
             literal=data["ordrett"],
         )
 
+    def filters_chosen(self) -> int:
+        """How many of the filters behind "More choices" are in use (words and municipality
+        are always shown), for the panel's summary when it is closed."""
+        data = self.cleaned_data
+        return sum(
+            [
+                bool(data["alder"]),
+                len(data["tema"]),
+                bool(data["språk"]),
+                bool(data["format"]),
+                bool(data["gratis"]),
+                bool(data["uten_henvisning"]),
+                bool(data["kveld_helg"]),
+            ]
+        )
+
     def knows_municipality(self, number: str) -> bool:
         return number in self._municipalities
 

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from . import ical
+from .finder import crisis, navigation, programme_register, widen
 from .finder import programme_map as programmes
 from .finder.guide import Asker, guide_destination
 from .finder.offer_page import offer_calendar_sessions, offer_page
@@ -43,10 +45,31 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     page = page_number(request.GET.get("side"))
     result = search(form.criteria(), page) if form.is_valid() else None
     fragment = _is_htmx_fragment_request(request)
+    language = get_language() or "nb"
+    crisis_lines: list = []
+    widenings: list[widen.Widening] = []
+    if result is not None:
+        navigation.distinguish_shared_titles(result.offers)
+        criteria = result.criteria
+        crisis_lines = crisis.with_descriptions(
+            crisis.crisis_lines_for_search(criteria.text, criteria.municipality), language
+        )
+        if not result.count:
+            widenings = widen.ways_to_widen(
+                criteria, request.GET, lambda changed: search(changed).count, language
+            )
     response = render(
         request,
         "catalogue/_results.html" if fragment else "catalogue/finder.html",
-        {"form": form, "result": result},
+        {
+            "form": form,
+            "result": result,
+            "crisis_lines": crisis_lines,
+            "widenings": widenings,
+            # The address of these results, for "back to the results" on an offer's page.
+            "results_query": navigation.results_query(request.GET.urlencode()),
+            "filters_chosen": form.filters_chosen() if result is not None else 0,
+        },
         status=200 if result is not None else 400,
     )
     patch_vary_headers(response, ["HX-Request"])
@@ -86,6 +109,9 @@ def offer_detail(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
             else "",
             "available_languages": page.available_languages,
             "show_language_links": True,
+            "results_query": navigation.results_query(
+                request.GET.get(navigation.FROM_PARAMETER, "")
+            ),
         },
     )
 
@@ -166,3 +192,21 @@ def _guide_step(request: HttpRequest, step: int, form, *, bound: bool = True) ->
 @require_safe
 def programme_map(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/programme_map.html", {"map": programmes.programme_map()})
+
+
+@require_safe
+def programme_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/programme_register.html",
+        {"entries": programme_register.programme_register()},
+    )
+
+
+@require_safe
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/programme_detail.html",
+        {"entry": programme_register.programme_entry(slug)},
+    )

@@ -130,3 +130,23 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+# The public API: the HSDS directory and the description of the API. Anything else under
+# /api/ answers a logged-in session and is not opened to other origins.
+PUBLIC_API_PREFIXES = ("/api/hsds/", "/api/openapi.json")
+
+
+class PublicApiCorsMiddleware:
+    """`Access-Control-Allow-Origin: *` on the public API, so a directory website elsewhere can
+    read it from the browser (HSDS consumers ask for it). It is public and needs no login, and
+    with `*` a browser sends no cookies, so no session can be used from another origin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(PUBLIC_API_PREFIXES):
+            response["Access-Control-Allow-Origin"] = "*"
+        return response

@@ -182,7 +182,7 @@ def test_the_document_bounds_what_the_server_bounds(client, db):
         parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
         assert parameters["per_page"]["schema"]["maximum"] == MAX_PER_PAGE
         assert parameters["per_page"]["schema"]["minimum"] == 1
-        assert parameters["format"]["schema"]["const"] == "json"
+        assert parameters["format"]["schema"]["enum"] == ["json", "ndjson"]
     services = document["paths"]["/api/hsds/services"]["get"]
     parameters = {p["name"]: p for p in services["parameters"]}
     modified_after = parameters["modified_after"]["schema"]["anyOf"][0]

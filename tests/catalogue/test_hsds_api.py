@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -148,7 +149,15 @@ def offer(db) -> Offer:
 def test_the_api_says_which_hsds_it_speaks(client, db):
     data = get(client, "/api/hsds/", "/")
 
-    assert data == {"version": "3.0", "openapi_url": "http://testserver/api/openapi.json"}
+    assert data == {
+        "version": "3.0",
+        "profile": "https://github.com/openreferral/specification/tree/3.0",
+        "openapi_url": "http://testserver/api/openapi.json",
+    }
+    # HSDS 3.0 asks the root for all three (examples/base.json has them); each a URI where
+    # the description says so.
+    example = json.loads((schemas.schema_dir().parent / "examples" / "base.json").read_text())
+    assert set(data) == set(example)
 
 
 def test_services_list_validates_and_shows_what_a_consumer_needs(client, offer):

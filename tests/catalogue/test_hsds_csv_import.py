@@ -18,7 +18,12 @@ from familiebro.catalogue.hsds.render import export_offers_as_hsds
 from familiebro.catalogue.hsds.schemas import schema_dir, schema_validator
 from familiebro.catalogue.models import Location, Offer, Provider, Taxonomy, TaxonomyTerm
 
+# The official example's tables. The specification's own examples/csv/datapackage.json is a
+# symbolic link out of the folder, so it is not shipped: the cases it gives a clone (the link
+# copied as a file, a link to nothing) are built by the tests below.
 CSV_EXAMPLE = schema_dir().parent / "examples" / "csv"
+# What a symbolic link becomes when it is copied as a file: a file holding just its target.
+COPIED_LINK = "../../datapackage.json"
 SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
 ORGANIZATION_ID = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 LOCATION_ID = "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
@@ -53,6 +58,14 @@ def example_copy(tmp_path: Path, edits: dict[str, tuple[str, str]] | None = None
             text = text.replace(old, new)
         (target / source.name).write_text(text, encoding="utf-8")
     return target
+
+
+@pytest.fixture
+def example_with_copied_link(tmp_path: Path) -> Path:
+    """The CSV example as a checkout that does not keep symbolic links gives it."""
+    package = example_copy(tmp_path)
+    (package / "datapackage.json").write_text(COPIED_LINK, encoding="utf-8")
+    return package
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -102,8 +115,10 @@ def test_the_official_csv_example_imports_every_record_all_or_nothing():
 
 
 @pytest.mark.django_db
-def test_the_example_says_its_datapackage_is_a_copied_link_and_reads_the_hsds_file_names():
-    report = import_dir(CSV_EXAMPLE)
+def test_the_example_says_its_datapackage_is_a_copied_link_and_reads_the_hsds_file_names(
+    example_with_copied_link,
+):
+    report = import_dir(example_with_copied_link)
 
     assert report.notes[0] == (
         "datapackage.json is not a data package description (it holds “../../datapackage.json”; "
@@ -427,8 +442,7 @@ def test_a_datapackage_that_is_a_broken_symbolic_link_falls_back_to_the_hsds_fil
     tmp_path,
 ):
     package = example_copy(tmp_path)
-    (package / "datapackage.json").unlink()
-    (package / "datapackage.json").symlink_to("../../datapackage.json")
+    (package / "datapackage.json").symlink_to(COPIED_LINK)
 
     report = import_dir(package)
 
@@ -454,8 +468,10 @@ def test_a_single_csv_file_is_refused_with_what_to_give_instead():
 
 
 @pytest.mark.django_db
-def test_the_command_imports_the_csv_example_and_prints_its_warnings(capsys):
-    call_command("import-hsds", str(CSV_EXAMPLE))
+def test_the_command_imports_the_csv_example_and_prints_its_warnings(
+    capsys, example_with_copied_link
+):
+    call_command("import-hsds", str(example_with_copied_link))
 
     output = capsys.readouterr()
     assert "services: 1 new, 0 updated, 0 unchanged" in output.out

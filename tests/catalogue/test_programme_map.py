@@ -77,7 +77,10 @@ def test_the_map_page_shows_both_tables_accessibly(client, offers):
     assert '<th scope="col">Programme</th>' in text
     assert '<th scope="col">Municipality</th>' in text
     assert "Hamar (3), Stange (1)" in text
-    assert f'<th scope="row">{offers["icdp"].name}</th>' in text
+    assert (
+        f'<th scope="row"><a class="ds-link" href="/finn-hjelp/program/icdp/">'
+        f"{offers['icdp'].name}</a></th>"
+    ) in text
     assert "<tfoot>" in text
     assert "In total: 5 published offers of 3 programmes in 2 municipalities." in text
 

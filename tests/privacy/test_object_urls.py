@@ -209,9 +209,16 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
 }
 
 
-# Parameters that name no object: the same value for every organisation. Pathway definitions
-# are shared by all organisations and hold no personal data.
-NOT_OBJECTS: dict[str, str] = {"language": "en", "key": "bti", "number": "1"}
+# Parameters that name no object: the same value for every organisation. Pathway definitions,
+# the crisis numbers and the programme register are shared by all organisations and hold no
+# personal data.
+NOT_OBJECTS: dict[str, str] = {
+    "language": "en",
+    "key": "bti",
+    "number": "1",
+    "line_id": "1",
+    "slug": "pmto",
+}
 
 
 def object_parameters(route: str) -> list[int]:

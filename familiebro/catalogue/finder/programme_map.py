@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from familiebro.core.models import Municipality
 
@@ -120,12 +120,10 @@ def programme_map() -> ProgrammeMap:
 
 
 def _programme_offer_counts() -> list[tuple[int, int, int]]:
-    """Per programme: published offers, and of those the digital ones for the whole country."""
-    nationwide = (
-        Q(is_digital=True)
-        & ~Exists(Offer.municipalities.through.objects.filter(offer_id=OuterRef("pk")))
-        & ~Exists(Offer.locations.through.objects.filter(offer_id=OuterRef("pk")))
-    )
+    """Per programme: published offers, and of those the digital ones for the whole country,
+    counted as the finder shows them: by Offer.is_nationwide (digital and for no particular
+    municipality's residents), whatever places the offer names."""
+    nationwide = Q(is_nationwide=True)
     rows = (
         Offer.objects.published()
         .filter(programme__isnull=False)

@@ -9,8 +9,11 @@ handful of queries and little else.
 
 Two deliberate differences from the OpenAPI description: /service_at_locations/{id} answers
 with a service_at_location (compiled/service_at_location.json; the description names
-compiled/service.json, which contradicts its own summary), and `format=ndjson`, `postcode` and
-`proximity` are not offered (Familiebro has no postcode register to measure distance with).
+compiled/service.json, which contradicts its own summary), and `postcode` and `proximity` are
+not offered (Familiebro has no postcode register to measure distance with). Beyond the
+description, /services and /service_at_locations take the Open Referral UK profile's
+`minimum_age`, `maximum_age`, `day`, `start_time` and `end_time`; every list takes
+`format=ndjson`, which streams every matching record, one JSON object a line, without pages.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +42,7 @@ from .queries import (
     Paging,
     ServiceFilters,
     TermFilters,
+    every_record,
     organization_detail,
     organizations_page,
     service_at_location_detail,
@@ -72,6 +77,12 @@ _TOO_LARGE_PAGE = api_responses.error(
 )
 
 
+_NDJSON_DESCRIPTION = (
+    "With format=ndjson: every matching record, each one line of JSON in the shape of the "
+    "page's contents, without pages."
+)
+
+
 def _one(schema: str, description: str, *, has_query: bool = False) -> dict[str, Any]:
     responses: dict[int, Any] = {
         200: {
@@ -91,7 +102,16 @@ def _page(item_schema: str, description: str, *, minimal_pages: bool = False) ->
         "properties": {"contents": {"type": "array", "items": {"$ref": _SCHEMAS + item_schema}}},
     }
     responses: dict[int, Any] = {
-        200: {"description": description, "content": {"application/json": {"schema": page}}},
+        200: {
+            "description": description,
+            "content": {
+                "application/json": {"schema": page},
+                # format=ndjson: every matching record, one JSON object a line.
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "description": _NDJSON_DESCRIPTION}
+                },
+            },
+        },
         422: api_responses.INVALID,
     }
     if minimal_pages:
@@ -147,7 +167,30 @@ def _iso_8601(value: object) -> object:
 
 
 IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_8601)]
-JsonOnly = Literal["json"]
+ListFormat = Literal["json", "ndjson"]
+
+# Open Referral UK names days in full (Monday); HSDS's schedules by iCalendar's two letters.
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_PATTERN = (
+    "^(?:"
+    + "|".join(f"[{name[0].upper()}{name[0]}]{name[1:]}" for name in _DAY_NAMES)
+    + "|MO|TU|WE|TH|FR|SA|SU|mo|tu|we|th|fr|sa|su)$"
+)
+# A time of day as HH:MM: the hours are Norwegian time, as the offers' opening hours are.
+_CLOCK_PATTERN = "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _weekday(value: str | None) -> int | None:
+    """The weekday number (0 is Monday) of a `day` the parameter's pattern has let through."""
+    if value is None:
+        return None
+    value = value.lower()
+    return next(n for n, name in enumerate(_DAY_NAMES) if name == value or name[:2] == value)
+
+
+def _clock(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value is not None else None
+
 
 # Parameters, described as HSDS describes them.
 SEARCH = Query(
@@ -194,23 +237,95 @@ FULL_SERVICE = Query(False, description="Fully nested services in the organizati
 TERM_TAXONOMY_ID = Query(None, description="Only terms of this taxonomy.")
 TOP_ONLY = Query(False, description="Only terms without a parent term.")
 PARENT_ID = Query(None, description="Only children of this term.")
-FORMAT = Query("json", description="Only json is offered.")
+FORMAT = Query(
+    "json",
+    description=(
+        "json (pages), or ndjson: every matching record, one JSON object a line, without "
+        "pages (page and per_page are then ignored)."
+    ),
+)
+MINIMUM_AGE = Query(
+    None,
+    ge=0,
+    le=150,
+    description=(
+        "Only services for someone of at least this age in years: their maximum_age is above "
+        "it, or they have none (Open Referral UK)."
+    ),
+)
+MAXIMUM_AGE = Query(
+    None,
+    ge=0,
+    le=150,
+    description=(
+        "Only services for someone of at most this age in years: their minimum_age is at or "
+        "below it, or they have none (Open Referral UK). With minimum_age: services for some "
+        "age in between."
+    ),
+)
+DAY = Query(
+    None,
+    pattern=_DAY_PATTERN,
+    description=(
+        "Only services with weekly opening hours on this day: monday … sunday, or MO … SU "
+        "(Open Referral UK)."
+    ),
+)
+START_TIME = Query(
+    None,
+    pattern=_CLOCK_PATTERN,
+    description="Only services whose weekly hours end after this time of day (HH:MM).",
+)
+END_TIME = Query(
+    None,
+    pattern=_CLOCK_PATTERN,
+    description="Only services whose weekly hours begin before this time of day (HH:MM).",
+)
 
 
 @router.get(
     "/",
-    summary="Which HSDS version this API speaks",
+    summary="Which HSDS version and profile this API speaks",
     openapi_extra={
         "responses": {
             200: {
-                "description": "HSDS version and where the OpenAPI description is.",
-                "content": {"application/json": {"schema": {"type": "object"}}},
+                "description": "HSDS version, profile, and where the OpenAPI description is.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["version", "profile", "openapi_url"],
+                            "properties": {
+                                "version": {"type": "string"},
+                                "profile": {"type": "string", "format": "uri"},
+                                "openapi_url": {"type": "string", "format": "uri"},
+                            },
+                        }
+                    }
+                },
             }
         }
     },
 )
 def about(request: HttpRequest) -> HttpResponse:
-    return _json(queries.about(request.build_absolute_uri(reverse("api:openapi-json"))))
+    return _json(
+        queries.about(
+            request.build_absolute_uri(reverse("api:openapi-json")), settings.HSDS_PROFILE_URL
+        )
+    )
+
+
+def _list(
+    format: str, build_page: Callable[[Paging], Any], paging: Paging
+) -> HttpResponse | StreamingHttpResponse:
+    """A page as JSON, or with format=ndjson every record, one a line, streamed."""
+    if format == "ndjson":
+        lines = (
+            json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            for record in every_record(build_page)
+        )
+        return StreamingHttpResponse(lines, content_type="application/x-ndjson")
+    return _json(build_page(paging))
 
 
 @router.get(
@@ -233,21 +348,34 @@ def services(
     taxonomy_id: uuid.UUID | None = TAXONOMY_ID,
     organization_id: uuid.UUID | None = ORGANIZATION_ID,
     modified_after: IsoDateTime | None = MODIFIED_AFTER,
+    minimum_age: int | None = MINIMUM_AGE,
+    maximum_age: int | None = MAXIMUM_AGE,
+    day: str | None = DAY,
+    start_time: str | None = START_TIME,
+    end_time: str | None = END_TIME,
     minimal: bool = MINIMAL,
     full: bool = FULL,
-    format: JsonOnly = FORMAT,
-) -> HttpResponse:
+    format: ListFormat = FORMAT,
+) -> HttpResponse | StreamingHttpResponse:
     filters = ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
         organization_id=organization_id,
         modified_after=modified_after,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        day=_weekday(day),
+        start_time=_clock(start_time),
+        end_time=_clock(end_time),
     )
-    return _json(
-        services_page(
-            filters, _service_paging(page, per_page, minimal=minimal), full=full, minimal=minimal
-        )
+    paging = Paging(page=page, per_page=per_page)
+    if format != "ndjson":
+        paging = _service_paging(page, per_page, minimal=minimal)
+    return _list(
+        format,
+        lambda paging: services_page(filters, paging, full=full, minimal=minimal),
+        paging,
     )
 
 
@@ -272,12 +400,12 @@ def organizations(
     full: bool = FULL,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: JsonOnly = FORMAT,
-) -> HttpResponse:
-    return _json(
-        organizations_page(
-            search, Paging(page=page, per_page=per_page), full=full, full_service=full_service
-        )
+    format: ListFormat = FORMAT,
+) -> HttpResponse | StreamingHttpResponse:
+    return _list(
+        format,
+        lambda paging: organizations_page(search, paging, full=full, full_service=full_service),
+        Paging(page=page, per_page=per_page),
     )
 
 
@@ -312,20 +440,32 @@ def service_at_locations(
     taxonomy_id: uuid.UUID | None = TAXONOMY_ID,
     organization_id: uuid.UUID | None = ORGANIZATION_ID,
     modified_after: IsoDateTime | None = MODIFIED_AFTER,
+    minimum_age: int | None = MINIMUM_AGE,
+    maximum_age: int | None = MAXIMUM_AGE,
+    day: str | None = DAY,
+    start_time: str | None = START_TIME,
+    end_time: str | None = END_TIME,
     full: bool = FULL,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: JsonOnly = FORMAT,
-) -> HttpResponse:
+    format: ListFormat = FORMAT,
+) -> HttpResponse | StreamingHttpResponse:
     filters = ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
         organization_id=organization_id,
         modified_after=modified_after,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        day=_weekday(day),
+        start_time=_clock(start_time),
+        end_time=_clock(end_time),
     )
-    return _json(
-        service_at_locations_page(filters, Paging(page=page, per_page=per_page), full=full)
+    return _list(
+        format,
+        lambda paging: service_at_locations_page(filters, paging, full=full),
+        Paging(page=page, per_page=per_page),
     )
 
 
@@ -350,9 +490,13 @@ def taxonomies(
     search: str = SEARCH,
     page: int = PAGE,
     per_page: int = PER_PAGE,
-    format: JsonOnly = FORMAT,
-) -> HttpResponse:
-    return _json(taxonomies_page(search, Paging(page=page, per_page=per_page)))
+    format: ListFormat = FORMAT,
+) -> HttpResponse | StreamingHttpResponse:
+    return _list(
+        format,
+        lambda paging: taxonomies_page(search, paging),
+        Paging(page=page, per_page=per_page),
+    )
 
 
 @router.get(
@@ -377,12 +521,16 @@ def taxonomy_terms(
     taxonomy_id: uuid.UUID | None = TERM_TAXONOMY_ID,
     top_only: bool = TOP_ONLY,
     parent_id: uuid.UUID | None = PARENT_ID,
-    format: JsonOnly = FORMAT,
-) -> HttpResponse:
+    format: ListFormat = FORMAT,
+) -> HttpResponse | StreamingHttpResponse:
     filters = TermFilters(
         search=search, taxonomy_id=taxonomy_id, parent_id=parent_id, top_only=top_only
     )
-    return _json(taxonomy_terms_page(filters, Paging(page=page, per_page=per_page)))
+    return _list(
+        format,
+        lambda paging: taxonomy_terms_page(filters, paging),
+        Paging(page=page, per_page=per_page),
+    )
 
 
 @router.get(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from ..finder.search import fulltext_matches
 from ..finder.words import parse_query
-from ..models import Location, Offer, Provider, Taxonomy
+from ..models import Location, Offer, OpeningHours, Provider, Taxonomy
 from .ids import DEFAULT_PER_PAGE, HSDS_VERSION, JSON, parse_uuid, service_at_location_id
 from .render import (
     locations_for_rendering,
@@ -61,6 +61,15 @@ class ServiceFilters:
     taxonomy_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
     modified_after: datetime.datetime | None = None
+    # Ages in whole years, as HSDS gives minimum_age and maximum_age: services for a child of
+    # at least / at most this age (an offer without an age is for every age).
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    # Weekly opening hours: open on this weekday (0 is Monday), and some time between
+    # start_time and end_time. Services with no weekly hours do not match these.
+    day: int | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
 
 
 class NotFound(Exception):
@@ -129,6 +138,8 @@ def filter_services(queryset: QuerySet[Offer], filters: ServiceFilters) -> Query
         if timezone.is_naive(modified_after):
             modified_after = timezone.make_aware(modified_after)
         queryset = queryset.filter(updated_at__gte=modified_after)
+    queryset = _filter_ages(queryset, filters)
+    queryset = _filter_hours(queryset, filters)
     term_filters = {}
     if filters.taxonomy_term_id is not None:
         term_filters["taxonomyterm_id"] = filters.taxonomy_term_id
@@ -139,6 +150,35 @@ def filter_services(queryset: QuerySet[Offer], filters: ServiceFilters) -> Query
         groups = Offer.target_groups.through.objects.filter(offer_id=OuterRef("pk"), **term_filters)
         queryset = queryset.filter(Q(Exists(topics)) | Q(Exists(groups)))
     return queryset
+
+
+def _filter_ages(queryset: QuerySet[Offer], filters: ServiceFilters) -> QuerySet[Offer]:
+    """Ages are stored in months, the upper bound being the birthday on which the offer ends
+    (3–12 years is 36–144): an offer is for an A-year-old when it starts at or before A years
+    and ends after. minimum_age A and maximum_age B ask for offers for some age from A to B."""
+    if filters.minimum_age is not None:
+        queryset = queryset.filter(
+            Q(age_to_months__isnull=True) | Q(age_to_months__gt=filters.minimum_age * 12)
+        )
+    if filters.maximum_age is not None:
+        queryset = queryset.filter(
+            Q(age_from_months__isnull=True) | Q(age_from_months__lte=filters.maximum_age * 12)
+        )
+    return queryset
+
+
+def _filter_hours(queryset: QuerySet[Offer], filters: ServiceFilters) -> QuerySet[Offer]:
+    """Offers open on the day and within the time window: their hours overlap it."""
+    if filters.day is None and filters.start_time is None and filters.end_time is None:
+        return queryset
+    hours = OpeningHours.objects.filter(offer_id=OuterRef("pk"))
+    if filters.day is not None:
+        hours = hours.filter(weekday=filters.day)
+    if filters.start_time is not None:
+        hours = hours.filter(closes_at__gt=filters.start_time)
+    if filters.end_time is not None:
+        hours = hours.filter(opens_at__lt=filters.end_time)
+    return queryset.filter(Exists(hours))
 
 
 def services_page(
@@ -336,6 +376,25 @@ def taxonomy_term_detail(term_id: str) -> dict[str, JSON]:
     return render_term(term)
 
 
-def about(openapi_url: str) -> dict[str, JSON]:
-    """GET /: which HSDS this API speaks (examples/base.json)."""
-    return {"version": HSDS_VERSION, "openapi_url": openapi_url}
+def about(openapi_url: str, profile: str) -> dict[str, JSON]:
+    """GET /: which HSDS this API speaks, its profile and its description (examples/base.json)."""
+    return {"version": HSDS_VERSION, "profile": profile, "openapi_url": openapi_url}
+
+
+# How many records an ndjson export reads at a time: a few queries per chunk, and memory
+# that does not grow with the directory.
+NDJSON_CHUNK = 500
+
+
+def every_record(build_page: Callable[[Paging], dict[str, JSON]]) -> Iterator[dict[str, JSON]]:
+    """Every record of a list endpoint, page after page, for format=ndjson: HSDS asks for all
+    results without pagination. Each page is read by the same function as the JSON pages, so
+    the records are the same, in the same order."""
+    page = 1
+    while True:
+        contents = build_page(Paging(page=page, per_page=NDJSON_CHUNK))["contents"]
+        assert isinstance(contents, list)
+        yield from contents
+        if len(contents) < NDJSON_CHUNK:
+            return
+        page += 1

@@ -1,7 +1,9 @@
 """The official HSDS 3.0 JSON schemas, and checking a record against them.
 
-Familiebro does not ship the schemas; they are read from FAMILIEBRO_HSDS_SCHEMA_DIR or the
-copy beside the project, and resolved offline (no schema is fetched over the network).
+Familiebro ships the record schemas (hsds_schema/ beside this package); FAMILIEBRO_HSDS_SCHEMA_DIR
+may point at a whole copy of the specification's schema folder instead (the tests point it at
+tests/standards/hsds-3.0, which has the compiled schemas too). They are resolved offline: no
+schema is fetched over the network.
 """
 
 from __future__ import annotations
