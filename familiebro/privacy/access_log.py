@@ -2,9 +2,10 @@
 
 It is read from the audit trail, so it shows exactly what was recorded. Families see their
 own log (with citizen login); staff who work with the person see it too, with a mark on the
-entries the family does not see. Entries of an exceptional access that is hidden from the
-family for a documented reason are left out of the family's version: the access itself, its
-reads, and the identity-number search that led to it.
+entries the family does not see. Entries of an exceptional access that the data controller
+has decided to hide from the family, for a documented reason and up to an end date, are left
+out of the family's version until that date: the access itself, its reads, the decisions on
+it, and the identity-number search that led to it.
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ class _Hidden:
 
     def __init__(self, person: Person) -> None:
         accesses = list(
-            ExceptionalAccess.objects.filter(person=person, hidden_from_family=True).values_list(
-                "pk", "user_id", "starts_at"
-            )
+            ExceptionalAccess.objects.hidden_from_family_now()
+            .filter(person=person)
+            .values_list("pk", "user_id", "starts_at")
         )
         self.access_ids = {pk for pk, _user, _start in accesses}
         self.lookups = [
@@ -186,6 +187,8 @@ class _Describer:
             return _("Read a request for information")
         special = {
             "exceptional_access_opened": _("Opened an exceptional access"),
+            exceptional.HIDING_DECIDED: _("Decided to hide an exceptional access from the family"),
+            exceptional.HIDING_LIFTED: _("Decided to show an exceptional access to the family"),
             "withdrawn": _("Recorded the withdrawal"),
         }.get(event.detail.get("event", ""))
         if special:
