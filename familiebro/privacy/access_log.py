@@ -29,6 +29,10 @@ from .models import AuditEvent, Consent, DisclosureRequest, ExceptionalAccess
 from .models import disclosure as disclosure_events
 
 EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
+# The data controller's review of the access log (privacy.access_review, which reads this
+# module: the names are kept here).
+REVIEW_PURPOSE = "access_log_review"
+REVIEW_BASIS = "controller_review"
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ class _Hidden:
         return False
 
 
-def _basis_words() -> dict[str, str]:
+def basis_words() -> dict[str, str]:
+    """Each legal basis the audit trail records, in the words the access log shows it."""
     return {
         policy.Basis.OWN_ORGANISATION: _("Own service"),
         ExceptionalAccess.Basis.DUTY_TO_REPORT: _("Duty to inform child welfare"),
@@ -107,6 +112,7 @@ def _basis_words() -> dict[str, str]:
         ExceptionalAccess.Basis.COURT_ORDER: _("Court order"),
         ExceptionalAccess.Basis.BREAK_GLASS: _("Break-glass access"),
         exceptional.REPORT_BASIS: _("Leader's follow-up of exceptional access"),
+        REVIEW_BASIS: _("The organisation's review of the access log"),
         family.FAMILY_READ_BASIS: _("The family's own right of access"),
         "retention_rule": _("The retention period had run out"),
         "archive_rule": _("Preserved for the archive under an archive rule"),
@@ -140,7 +146,7 @@ class _Describer:
             c.pk: c
             for c in Consent.objects.filter(pk__in=consent_ids).only("pk", "purpose", "subject")
         }
-        self.basis_words = _basis_words()
+        self.basis_words = basis_words()
         self.record_types: dict[str, str] = {}
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
@@ -201,6 +207,8 @@ class _Describer:
             return _("Read the access log")
         if event.purpose == exceptional.REPORT_PURPOSE:
             return _("Followed up an exceptional access")
+        if event.purpose == REVIEW_PURPOSE:
+            return _("Checked the access log for the organisation")
         try:
             return str(AuditEvent.Action(event.action).label)
         except ValueError:
