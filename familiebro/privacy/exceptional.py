@@ -9,7 +9,9 @@ access here (the duty to inform child welfare, a court's order, danger to life o
 grounds for the holder to disclose. The flow is: find the person by identity number in one's
 own organisation, give the reason, confirm. It opens what the user's own services (their
 confidentiality domains) hold; it is time-limited, audited, reported to the leaders of the
-user's units at once, and reviewed by one of them (docs/data-protection.md, §12).
+user's units at once, and reviewed by one of them. Whether the family sees it is not the
+opener's choice: a leader of the opener's units decides, for the data controller, to hide it
+for a documented reason up to an end date (decide_hiding; docs/data-protection.md, §12).
 """
 
 from __future__ import annotations
@@ -449,8 +451,8 @@ def decide_hiding(
     before it) up to and including `until`, for the documented reason.
 
     Only where telling the family would harm the child or the purpose of the access (for
-    example a child welfare investigation: personopplysningsloven § 16 first paragraph letter
-    e, read with barnevernsloven § 13-1 and forvaltningsloven § 19); it ends on its date, at
+    example a child welfare investigation: personopplysningsloven § 16, read with
+    barnevernsloven § 13-1 and forvaltningsloven § 19); it ends on its date, at
     most HIDING_MAX ahead, and the access then shows. A new decision before then reviews it
     and may keep it hidden longer. Audited."""
     access = _led_access(actor, access_id, lock=True)
