@@ -73,7 +73,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your review is recorded."))
                 query = urlencode(
                     {
-                        "virksomhet": recorded.organisation_id,
+                        "virksomhet": str(recorded.organisation_id),
                         "fra": recorded.period_start.isoformat(),
                         "til": recorded.period_end.isoformat(),
                     }
