@@ -40,7 +40,7 @@ class ReviewForm(StyledForm):
             "What you checked, and what you will follow up with whom, or that nothing needs "
             "it. Name staff if needed, never the families."
         ),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 30}),
         max_length=4000,
         required=False,
     )

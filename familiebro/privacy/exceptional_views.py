@@ -200,7 +200,7 @@ class HidingForm(StyledForm):
             "Only when telling the family would harm the child or what the access was for, "
             "for example during a child welfare investigation."
         ),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 30}),
         max_length=2000,
         error_messages={"required": gettext_lazy("Write why the family must not see it yet.")},
     )
