@@ -18,7 +18,12 @@ from django.utils import timezone
 
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy import access_log, disclosure, exceptional, family, policy
-from familiebro.privacy.models import AuditEvent, DisclosureRequest, ExceptionalAccess
+from familiebro.privacy.models import (
+    AuditEvent,
+    DisclosureRequest,
+    ExceptionalAccess,
+    OversightRule,
+)
 from tests import factories
 from tests.privacy import factories as make
 from tests.privacy.disclosure_scene import ANSWER, NUMBER, QUESTION, registered, scene
@@ -248,7 +253,9 @@ def test_the_holders_leader_discloses_and_the_asker_keeps_the_answer(client, wor
     asker = make.logged_in(world.caseworker)
     page = asker.get(reverse("disclosure-sent", args=[sent.pk])).content.decode()
     assert ANSWER in page and "Disclosed by BUP Hamar" in page
-    # ... and its leader too, by oversight; but nobody at child welfare reads BUP's records.
+    # ... and its leader too, by oversight where the municipality has turned it on; but nobody
+    # at child welfare reads BUP's records.
+    OversightRule.objects.create(organisation=world.town, leaders_see_unit_persons=True)
     assert (
         ANSWER
         in make.logged_in(world.welfare_leader)
