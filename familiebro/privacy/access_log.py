@@ -2,9 +2,10 @@
 
 It is read from the audit trail, so it shows exactly what was recorded. Families see their
 own log (with citizen login); staff who work with the person see it too, with a mark on the
-entries the family does not see. Entries of an exceptional access that is hidden from the
-family for a documented reason are left out of the family's version: the access itself, its
-reads, and the identity-number search that led to it.
+entries the family does not see. Entries of an exceptional access that the data controller
+has decided to hide from the family, for a documented reason and up to an end date, are left
+out of the family's version until that date: the access itself, its reads, the decisions on
+it, and the identity-number search that led to it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from .models import disclosure as disclosure_events
 
 EXCEPTIONAL_ACCESS_TYPE = ExceptionalAccess._meta.label_lower
 DISCLOSURE_REQUEST = DisclosureRequest._meta.label_lower
+# The data controller's review of the access log (privacy.access_review, which reads this
+# module: the names are kept here).
+REVIEW_PURPOSE = "access_log_review"
+REVIEW_BASIS = "controller_review"
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,9 @@ class _Hidden:
 
     def __init__(self, person: Person) -> None:
         accesses = list(
-            ExceptionalAccess.objects.filter(person=person, hidden_from_family=True).values_list(
-                "pk", "user_id", "starts_at"
-            )
+            ExceptionalAccess.objects.hidden_from_family_now()
+            .filter(person=person)
+            .values_list("pk", "user_id", "starts_at")
         )
         self.access_ids = {pk for pk, _user, _start in accesses}
         self.lookups = [
@@ -99,7 +104,8 @@ class _Hidden:
         return False
 
 
-def _basis_words() -> dict[str, str]:
+def basis_words() -> dict[str, str]:
+    """Each legal basis the audit trail records, in the words the access log shows it."""
     return {
         policy.Basis.OWN_ORGANISATION: _("Own service"),
         ExceptionalAccess.Basis.DUTY_TO_REPORT: _("Duty to inform child welfare"),
@@ -107,6 +113,7 @@ def _basis_words() -> dict[str, str]:
         ExceptionalAccess.Basis.COURT_ORDER: _("Court order"),
         ExceptionalAccess.Basis.BREAK_GLASS: _("Break-glass access"),
         exceptional.REPORT_BASIS: _("Leader's follow-up of exceptional access"),
+        REVIEW_BASIS: _("The organisation's review of the access log"),
         family.FAMILY_READ_BASIS: _("The family's own right of access"),
         "retention_rule": _("The retention period had run out"),
         "archive_rule": _("Preserved for the archive under an archive rule"),
@@ -140,7 +147,7 @@ class _Describer:
             c.pk: c
             for c in Consent.objects.filter(pk__in=consent_ids).only("pk", "purpose", "subject")
         }
-        self.basis_words = _basis_words()
+        self.basis_words = basis_words()
         self.record_types: dict[str, str] = {}
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
@@ -187,6 +194,8 @@ class _Describer:
             return _("Read a request for information")
         special = {
             "exceptional_access_opened": _("Opened an exceptional access"),
+            exceptional.HIDING_DECIDED: _("Decided to hide an exceptional access from the family"),
+            exceptional.HIDING_LIFTED: _("Decided to show an exceptional access to the family"),
             "withdrawn": _("Recorded the withdrawal"),
         }.get(event.detail.get("event", ""))
         if special:
@@ -199,6 +208,8 @@ class _Describer:
             return _("Read the access log")
         if event.purpose == exceptional.REPORT_PURPOSE:
             return _("Followed up an exceptional access")
+        if event.purpose == REVIEW_PURPOSE:
+            return _("Checked the access log for the organisation")
         try:
             return str(AuditEvent.Action(event.action).label)
         except ValueError:

@@ -467,6 +467,7 @@ def consent_form_pdf(user: Any, draft: ConsentDraft) -> bytes:
             "consent_purpose": draft.purpose,
             "text_version": text.version,
             "language": text.language,
+            **basis.audit_detail(),
         },
     )
     return pdf

@@ -9,7 +9,9 @@ access here (the duty to inform child welfare, a court's order, danger to life o
 grounds for the holder to disclose. The flow is: find the person by identity number in one's
 own organisation, give the reason, confirm. It opens what the user's own services (their
 confidentiality domains) hold; it is time-limited, audited, reported to the leaders of the
-user's units at once, and reviewed by one of them (docs/data-protection.md, §12).
+user's units at once, and reviewed by one of them. Whether the family sees it is not the
+opener's choice: a leader of the opener's units decides, for the data controller, to hide it
+for a documented reason up to an end date (decide_hiding; docs/data-protection.md, §12).
 """
 
 from __future__ import annotations
@@ -153,8 +155,6 @@ def open_access(
     reason: str,
     basis: str = ExceptionalAccess.Basis.BREAK_GLASS,
     duration: datetime.timedelta | None = None,
-    hidden_from_family: bool = False,
-    hiding_justification: str = "",
 ) -> ExceptionalAccess:
     """Open an exceptional access to a person found by `find_for_exceptional_access`.
 
@@ -178,15 +178,7 @@ def open_access(
     )
     if person is None:
         raise PermissionDenied(_own_organisation_only())
-    return _open(
-        actor,
-        person,
-        basis=basis,
-        reason=reason,
-        duration=duration,
-        hidden_from_family=hidden_from_family,
-        hiding_justification=hiding_justification,
-    )
+    return _open(actor, person, basis=basis, reason=reason, duration=duration)
 
 
 @transaction.atomic
@@ -197,8 +189,6 @@ def _open(
     reason: str,
     basis: str = ExceptionalAccess.Basis.BREAK_GLASS,
     duration: datetime.timedelta | None = None,
-    hidden_from_family: bool = False,
-    hiding_justification: str = "",
 ) -> ExceptionalAccess:
     """Break the glass to a person of the actor's own organisation: the step after the lookup
     that open_access() checks.
@@ -244,14 +234,6 @@ def _open(
                 ]
             }
         )
-    if hidden_from_family and len(hiding_justification.strip()) < MIN_REASON_LENGTH:
-        raise ValidationError(
-            {
-                "hiding_justification": [
-                    _("Document why the family must not see this access in their access log.")
-                ]
-            }
-        )
     now = timezone.now()
     access = ExceptionalAccess.objects.create(
         basis=basis,
@@ -261,8 +243,6 @@ def _open(
         reason=reason.strip(),
         starts_at=now,
         expires_at=now + duration,
-        hidden_from_family=hidden_from_family,
-        hiding_justification=hiding_justification.strip(),
         reported_to_leaders_at=now,
     )
     leaders = list(
@@ -305,6 +285,18 @@ class ReportRow:
     reviewed_by: str = ""
     # The reader may mark it reviewed: not yet reviewed, and opened by someone else.
     may_review: bool = False
+    hidden_until: datetime.date | None = None
+    hiding_decided_by: str = ""
+    # The reader may decide whether the family sees it: they did not open it themself.
+    may_decide_hiding: bool = False
+
+    @property
+    def hidden_now(self) -> bool:
+        return (
+            self.hidden_from_family
+            and self.hidden_until is not None
+            and self.hidden_until >= timezone.localdate()
+        )
 
     @property
     def active(self) -> bool:
@@ -335,7 +327,7 @@ def leader_report(actor: Any, page_number: Any = 1) -> Page:
     members = Membership.objects.filter(unit_id__in=scope.leader_unit_ids).values("user_id")
     accesses = (
         ExceptionalAccess.objects.filter(user_id__in=members)
-        .select_related("user", "organisation", "reviewed_by")
+        .select_related("user", "organisation", "reviewed_by", "hiding_decided_by")
         .order_by("-starts_at", "-pk")
     )
     page = Paginator(accesses, REPORT_PAGE_SIZE).get_page(page_number)
@@ -388,26 +380,34 @@ def leader_report(actor: Any, page_number: Any = 1) -> Page:
             reviewed_at=a.reviewed_at,
             reviewed_by=a.reviewed_by.display_name() if a.reviewed_by else "",
             may_review=a.reviewed_at is None and a.user_id != actor.pk,
+            hidden_until=a.hidden_until,
+            hiding_decided_by=a.hiding_decided_by.display_name() if a.hiding_decided_by else "",
+            may_decide_hiding=a.user_id != actor.pk,
         )
         for a in rows
     ]
     return page
 
 
+def _led_access(actor: Any, access_id: Any, *, lock: bool = False) -> ExceptionalAccess:
+    """An access opened by a member of a unit the actor leads, not by the actor: the ones they
+    follow up for the data controller. 404 for any other."""
+    scope = policy.scope_of(actor)
+    members = Membership.objects.filter(unit_id__in=scope.leader_unit_ids).values("user_id")
+    accesses = ExceptionalAccess.objects.select_related("user", "organisation")
+    if lock:
+        accesses = accesses.select_for_update(of=("self",))
+    access = accesses.filter(pk=access_id, user_id__in=members).exclude(user_id=actor.pk).first()
+    if access is None:
+        raise Http404(_("Not found, or you do not have access."))
+    return access
+
+
 @transaction.atomic
 def review(actor: Any, access_id: Any) -> ExceptionalAccess:
     """A leader of a unit the opener works in records that they have followed the access up.
     Nobody reviews their own; 404 for an access outside the leader's units."""
-    scope = policy.scope_of(actor)
-    members = Membership.objects.filter(unit_id__in=scope.leader_unit_ids).values("user_id")
-    access = (
-        ExceptionalAccess.objects.select_for_update()
-        .filter(pk=access_id, user_id__in=members)
-        .exclude(user_id=actor.pk)
-        .first()
-    )
-    if access is None:
-        raise Http404(_("Not found, or you do not have access."))
+    access = _led_access(actor, access_id, lock=True)
     if access.reviewed_at is None:
         access.reviewed_at = timezone.now()
         access.reviewed_by = actor
@@ -421,5 +421,114 @@ def review(actor: Any, access_id: Any) -> ExceptionalAccess:
             purpose=REPORT_PURPOSE,
             legal_basis=REPORT_BASIS,
             detail={"event": "exceptional_access_reviewed"},
+        )
+    return access
+
+
+# Hiding an access from the family ------------------------------------------------------------
+
+# A decision to hide reaches this far ahead at most; keeping it hidden longer takes a new
+# decision before it ends, which is its review. Six months is the longest a child welfare
+# investigation may last (barnevernsloven § 2-2: three months, six in special cases).
+HIDING_MAX = datetime.timedelta(days=183)
+HIDING_DECIDED = "exceptional_access_hidden_from_family"
+HIDING_LIFTED = "exceptional_access_shown_to_family"
+
+
+def access_for_hiding(actor: Any, access_id: Any) -> ExceptionalAccess:
+    """The access whose hiding the actor may decide on: one opened by a member of a unit they
+    lead, never by themself (the opener does not decide what the family sees of their own
+    access). 404 otherwise."""
+    return _led_access(actor, access_id)
+
+
+@transaction.atomic
+def decide_hiding(
+    actor: Any, access_id: Any, *, justification: str, until: datetime.date | None
+) -> ExceptionalAccess:
+    """The data controller's decision, by a leader of the opener's units, that the family does
+    not see an exceptional access in their access log (nor the reads under it and the search
+    before it) up to and including `until`, for the documented reason.
+
+    Only where telling the family would harm the child or the purpose of the access (for
+    example a child welfare investigation: personopplysningsloven § 16, read with
+    barnevernsloven § 13-1 and forvaltningsloven § 19); it ends on its date, at
+    most HIDING_MAX ahead, and the access then shows. A new decision before then reviews it
+    and may keep it hidden longer. Audited."""
+    access = _led_access(actor, access_id, lock=True)
+    justification = justification.strip()
+    errors: dict[str, list[str]] = {}
+    if len(justification) < MIN_REASON_LENGTH:
+        errors["justification"] = [
+            _(
+                "Write why telling the family would do harm (at least %(n)s characters). It is "
+                "kept with the decision."
+            )
+            % {"n": MIN_REASON_LENGTH}
+        ]
+    today = timezone.localdate()
+    latest = today + HIDING_MAX
+    if until is None:
+        errors["until"] = [_("Choose the last day the family is not to see the access.")]
+    elif until < today:
+        errors["until"] = [_("The end date has passed. Choose today or a later day.")]
+    elif until > latest:
+        errors["until"] = [
+            _(
+                "Choose a day no later than %(date)s. To keep it hidden longer, decide again "
+                "before then."
+            )
+            % {"date": f"{latest:%d.%m.%Y}"}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert until is not None
+    now = timezone.now()
+    access.hidden_from_family = True
+    access.hiding_justification = justification
+    access.hidden_until = until
+    access.hiding_decided_by = actor
+    access.hiding_decided_at = now
+    access.save(
+        update_fields=[
+            "hidden_from_family",
+            "hiding_justification",
+            "hidden_until",
+            "hiding_decided_by",
+            "hiding_decided_at",
+        ]
+    )
+    audit.record(
+        audit.AuditEvent.Action.SECURITY,
+        actor=actor,
+        objects=[access],
+        subject_ids=[access.person_id],
+        organisation_id=access.organisation_id,
+        purpose=REPORT_PURPOSE,
+        legal_basis=REPORT_BASIS,
+        detail={"event": HIDING_DECIDED, "hidden_until": until.isoformat()},
+    )
+    return access
+
+
+@transaction.atomic
+def show_to_family(actor: Any, access_id: Any) -> ExceptionalAccess:
+    """The controller's leader ends a hiding before its date: the family sees the access from
+    now on. Audited."""
+    access = _led_access(actor, access_id, lock=True)
+    if access.hidden_from_family:
+        access.hidden_from_family = False
+        access.hiding_decided_by = actor
+        access.hiding_decided_at = timezone.now()
+        access.save(update_fields=["hidden_from_family", "hiding_decided_by", "hiding_decided_at"])
+        audit.record(
+            audit.AuditEvent.Action.SECURITY,
+            actor=actor,
+            objects=[access],
+            subject_ids=[access.person_id],
+            organisation_id=access.organisation_id,
+            purpose=REPORT_PURPOSE,
+            legal_basis=REPORT_BASIS,
+            detail={"event": HIDING_LIFTED},
         )
     return access

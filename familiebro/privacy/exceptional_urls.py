@@ -21,4 +21,14 @@ urlpatterns = [
         exceptional_views.review,
         name="exceptional-access-review",
     ),
+    path(
+        "ansatt/tilgangsvarsler/<int:access_id>/skjul/",
+        exceptional_views.hiding,
+        name="exceptional-access-hiding",
+    ),
+    path(
+        "ansatt/tilgangsvarsler/<int:access_id>/vis/",
+        exceptional_views.show_to_family,
+        name="exceptional-access-show",
+    ),
 ]

@@ -53,21 +53,6 @@ class OpenAccessForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
-    hidden_from_family = forms.BooleanField(
-        label=gettext_lazy("Hide this access from the family's access log"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "ds-input"}),
-    )
-    hiding_justification = forms.CharField(
-        label=gettext_lazy("Why must the family not see it?"),
-        help_text=gettext_lazy(
-            "Only when telling the family would harm the child, for example during a child "
-            "welfare investigation. Required if you hide the access."
-        ),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
 
     def __init__(self, *args: Any, candidates: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,8 +147,6 @@ def open_access(request: HttpRequest) -> HttpResponse:
                 looked_up_at=found["at"],
                 reason=data["reason"],
                 duration=form.duration_value(),
-                hidden_from_family=data["hidden_from_family"],
-                hiding_justification=data["hiding_justification"],
             )
         except PermissionDenied as exc:
             return _forbidden(request, exc)
@@ -207,4 +190,68 @@ def leader_report(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest, access_id: int) -> HttpResponse:
     exceptional.review(request.user, access_id)
     messages.success(request, _("The access is marked as reviewed."))
+    return redirect("exceptional-access-report")
+
+
+class HidingForm(StyledForm):
+    justification = forms.CharField(
+        label=gettext_lazy("Why must the family not see it yet?"),
+        help_text=gettext_lazy(
+            "Only when telling the family would harm the child or what the access was for, "
+            "for example during a child welfare investigation."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 30}),
+        max_length=2000,
+        error_messages={"required": gettext_lazy("Write why the family must not see it yet.")},
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Hidden until and including"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        help_text=gettext_lazy(
+            "At most six months ahead. The day after, the family sees the access. To keep it "
+            "hidden longer, decide again before then."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": gettext_lazy("Choose the last day the family is not to see the access."),
+            "invalid": gettext_lazy("Write the date as dd.mm.yyyy, for example 31.03.2027."),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def hiding(request: HttpRequest, access_id: int) -> HttpResponse:
+    """The data controller's decision whether the family sees an access: by a leader of the
+    opener's units, with the reason and an end date."""
+    access = exceptional.access_for_hiding(request.user, access_id)
+    initial = {"justification": access.hiding_justification, "until": access.hidden_until}
+    form = HidingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exceptional.decide_hiding(
+                request.user,
+                access_id,
+                justification=form.cleaned_data["justification"],
+                until=form.cleaned_data["until"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The access is hidden from the family until the date."))
+            return redirect("exceptional-access-report")
+    return render(
+        request,
+        "privacy/exceptional/hiding.html",
+        {"form": form, "access": access, "today": timezone.localdate()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_POST
+def show_to_family(request: HttpRequest, access_id: int) -> HttpResponse:
+    exceptional.show_to_family(request.user, access_id)
+    messages.success(request, _("The family now sees the access in their access log."))
     return redirect("exceptional-access-report")

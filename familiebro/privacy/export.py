@@ -320,7 +320,11 @@ def _visible_ids(actor: Any, person: Person) -> dict[str, list[int]]:
         "assignments": _all_visible(actor, Assignment, own & Q(person=person)),
         # Accesses hidden from the family are withheld while they stay hidden.
         "accesses": _all_visible(
-            actor, ExceptionalAccess, own & Q(person=person, hidden_from_family=False)
+            actor,
+            ExceptionalAccess,
+            own
+            & Q(person=person)
+            & ~Q(pk__in=ExceptionalAccess.objects.hidden_from_family_now().values("pk")),
         ),
     }
 
@@ -479,7 +483,7 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
     the export shows.
     """
     basis = policy.require(actor, policy.Action.VIEW, person, PURPOSE)
-    if basis.kind != policy.Basis.OWN_ORGANISATION:
+    if not basis.by_need_to_know:
         raise PermissionDenied(
             _(
                 "Only the organisation that holds the person's data can answer a request for "
@@ -548,7 +552,8 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
                     *(section.key for section in sections()),
                     "access_log",
                 )
-            }
+            },
+            **basis.audit_detail(),
         },
     )
     return data

@@ -8,8 +8,9 @@ about, and which consent category covers them.
 
 The rules:
 - In their own organisation and their own confidentiality domain, staff see a person's data on
-  need-to-know: they (or their unit) are assigned to the person, or they lead a unit that is,
-  unless the organisation has turned leaders' oversight off. Finding a person by identity
+  need-to-know: they (or their unit) are assigned to the person; a leader also sees the
+  persons the members of their units are assigned to only where the organisation has turned
+  leaders' oversight on (OversightRule; off by default). Finding a person by identity
   number searches the whole organisation, so nobody registers a person twice.
 - The duty of confidentiality follows the service: every unit works in a domain (health, child
   welfare, education, NAV, …; core.models.ConfidentialityDomain). A row held by a unit (a case
@@ -275,7 +276,9 @@ def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
         for domain in sorted({domain for _unit, domain in scope.led_domains}):
             led_here = [unit for unit, led in scope.led_domains if led == domain]
             oversees |= Q(user__memberships__unit_id__in=led_here, domain=domain)
-        assigned |= oversees & ~Q(organisation__oversight_rule__leaders_see_unit_persons=False)
+        # Only where the data controller has decided that its leaders need it: a leader sees
+        # figures and their units' own work by default, not each member's persons.
+        assigned |= oversees & Q(organisation__oversight_rule__leaders_see_unit_persons=True)
     # An assignment recorded before domains were, of someone who had left, opens nothing.
     return Assignment.objects.filter(assigned, ended_at__isnull=True).exclude(domain="")
 
@@ -546,7 +549,7 @@ def visible_about(
         raise ValueError(f"{model._meta.label} rows name no person.")
     about = Q(**{rule.subject_field: subject_id, rule.organisation_field: organisation_id})
     scope = scope_of(user)
-    if basis.kind == Basis.OWN_ORGANISATION and organisation_id in scope.organisation_ids:
+    if basis.by_need_to_know and organisation_id in scope.organisation_ids:
         return model._default_manager.filter(about & _held_in_own_domains(scope, rule))
     return visible(user, model, purpose, few_rows=True).filter(about)
 
@@ -624,31 +627,54 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     consents_by_subject: dict[int, list[int]] = {}
     scope_of_consent: dict[int, str] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
-    if foreign:
+    if own_rows or foreign:
+        # A break-glass access of the reader's is the basis of every row it opens, also of
+        # those their need to know opens too: what was read in its window is recorded, shown
+        # to the family and reviewed as read under it (docs/data-protection.md, section 12).
         for access_id, person_id, basis in (
             ExceptionalAccess.objects.active()
             .filter(
-                user_id=user.pk, person_id__in=foreign, organisation_id__in=scope.organisation_ids
+                user_id=user.pk,
+                person_id__in=own_subjects | foreign,
+                organisation_id__in=scope.organisation_ids,
             )
+            .order_by("starts_at", "pk")
             .values_list("id", "person_id", "basis")
         ):
             exception_by_subject.setdefault(person_id, (access_id, basis))
-        if rule.category is not None:
-            for consent_id, subject_id, consent_scope in (
-                Consent.objects.valid_at()
-                .filter(
-                    Q(recipient_organisations__in=scope.organisation_ids)
-                    | Q(recipient_units__in=scope.unit_ids),
-                    _category_filter(rule),
-                    subject_id__in=foreign,
-                    purpose=purpose,
-                )
-                .values_list("id", "subject_id", "scope")
-                .order_by("id")
-                .distinct()
-            ):
-                consents_by_subject.setdefault(subject_id, []).append(consent_id)
-                scope_of_consent[consent_id] = consent_scope
+    # The reader's own rows, known to them, that an exceptional access of theirs opens as
+    # well: never what the holding service marked internal, which the access does not open.
+    also_excepted: set[Any] = set()
+    if exception_by_subject and not _searches_whole_organisation(model, purpose):
+        candidates = [
+            o
+            for o in own_rows
+            if value_at(o, subject_field) in exception_by_subject and by_own_organisation(o)
+        ]
+        if candidates and rule.internal is not None:
+            internal_ids = set(
+                model._default_manager.filter(
+                    rule.internal, pk__in=[o.pk for o in candidates]
+                ).values_list("pk", flat=True)
+            )
+            candidates = [o for o in candidates if o.pk not in internal_ids]
+        also_excepted = {o.pk for o in candidates}
+    if foreign and rule.category is not None:
+        for consent_id, subject_id, consent_scope in (
+            Consent.objects.valid_at()
+            .filter(
+                Q(recipient_organisations__in=scope.organisation_ids)
+                | Q(recipient_units__in=scope.unit_ids),
+                _category_filter(rule),
+                subject_id__in=foreign,
+                purpose=purpose,
+            )
+            .values_list("id", "subject_id", "scope")
+            .order_by("id")
+            .distinct()
+        ):
+            consents_by_subject.setdefault(subject_id, []).append(consent_id)
+            scope_of_consent[consent_id] = consent_scope
 
     def consents_opening(obj: models.Model, subject: Any) -> list[int]:
         """The consents that open the row: for a row that repeats another category's data,
@@ -662,7 +688,10 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     bases = []
     for obj in objs:
         subject = value_at(obj, subject_field)
-        if by_own_organisation(obj):
+        if obj.pk in also_excepted:
+            access_id, kind = exception_by_subject[subject]
+            bases.append(Basis(kind, exceptional_access_id=access_id, need_to_know=True))
+        elif by_own_organisation(obj):
             bases.append(Basis(Basis.OWN_ORGANISATION))
         elif ids := consents_opening(obj, subject):
             bases.append(Basis(Basis.CONSENT, consent_id=ids[0], consent_ids=tuple(ids)))
@@ -779,7 +808,7 @@ def may_change_on(user: Any, obj: models.Model, basis: Basis, purpose: str) -> b
             return False
         return True
     own_organisation = value_at(obj, rule.organisation_field) in scope_of(user).organisation_ids
-    return basis.kind == Basis.OWN_ORGANISATION and own_organisation
+    return basis.by_need_to_know and own_organisation
 
 
 def record_access(

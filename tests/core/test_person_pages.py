@@ -14,6 +14,7 @@ from familiebro.privacy.models import (
     AuditEvent,
     DataCategory,
     ExceptionalAccess,
+    OversightRule,
     Purpose,
 )
 from tests import factories
@@ -354,6 +355,8 @@ def test_ending_one_of_several_keeps_the_page_open_with_a_confirmation(
 def test_a_leader_ends_a_members_need_to_know_from_the_page(unit, staff, family):
     child, _guardian = family
     leader = make.member(unit, Membership.Role.LEADER)
+    # The organisation lets its leaders see the persons their members work with.
+    OversightRule.objects.create(organisation=unit.organisation, leaders_see_unit_persons=True)
     client = make.logged_in(leader)
     own = Assignment.objects.get(person=child, user=staff)
     assert (

@@ -129,6 +129,9 @@ def exceptional_access(
         expires_at=expires_at,
         hidden_from_family=hidden_from_family,
         hiding_justification="Undersøkelsen ville bli skadet" if hidden_from_family else "",
+        hidden_until=(
+            timezone.localdate() + datetime.timedelta(days=30) if hidden_from_family else None
+        ),
     )
 
 

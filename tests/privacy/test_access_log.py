@@ -93,6 +93,48 @@ def test_exceptional_accesses_are_named_by_their_basis(staff, child, colleague):
     assert (viewed.action, viewed.basis) == ("Viewed", words)
 
 
+def test_a_read_under_break_glass_is_recorded_under_it_even_when_a_need_to_know_opens_it(
+    staff, unit, child
+):
+    """The staff member works with the child and breaks the glass too: what they read in the
+    access's window is recorded and shown under the access, not as their own service's
+    ordinary reading, while what the access does not open (an internal note) stays on the
+    need to know, and the need to know still lets them change what they may change."""
+    from familiebro.cases import case_services
+    from familiebro.cases.models import Case, LogEntry
+
+    case = case_services.open_case(
+        staff, child=child, unit=unit, origin=Case.Origin.STAFF_CONCERN, concern="Vekt."
+    )
+    internal = case_services.write_log_entry(
+        staff, case, kind=LogEntry.Kind.NOTE, text="Til oss selv.", internal_reason="Intern."
+    )
+    access = exceptional.open_access(
+        staff,
+        person_id=child.pk,
+        found_person_ids=[child.pk],
+        looked_up_at=timezone.now(),
+        reason="Barnet er innlagt akutt i natt",
+    )
+    read_by(staff, child)
+    event = AuditEvent.objects.latest("id")
+    assert event.legal_basis == "break_glass"
+    assert event.detail["exceptional_access_ids"] == [access.pk]
+    basis = policy.bases_for(staff, [child], policy.Purpose.CASEWORK)[0]
+    assert (basis.kind, basis.need_to_know) == ("break_glass", True)
+    assert policy.may_change_on(staff, child, basis, policy.Purpose.CASEWORK)
+    assert policy.bases_for(staff, [internal], policy.Purpose.CASEWORK)[0].kind == (
+        policy.Basis.OWN_ORGANISATION
+    )
+    family_log = as_the_family(child)
+    viewed = next(e for e in family_log if e.action == "Viewed" and e.record_type == "Person")
+    assert viewed.basis == "Break-glass access"
+    # Once the access has ended, the same read is the need to know's again.
+    exceptional.ExceptionalAccess.objects.filter(pk=access.pk).update(revoked_at=timezone.now())
+    read_by(staff, child)
+    assert AuditEvent.objects.latest("id").legal_basis == policy.Basis.OWN_ORGANISATION
+
+
 def test_a_list_page_shows_each_persons_own_basis(staff, unit, child, bup):
     reader = make.member(bup)
     own = factories.PersonFactory(organisation=bup.organisation)
@@ -124,7 +166,8 @@ def test_the_log_does_not_mix_up_persons_whose_ids_share_digits(staff, unit):
 
 @pytest.fixture
 def hidden_access(child, colleague):
-    """A colleague finds the child by number, breaks the glass hidden from the family, reads."""
+    """A colleague finds the child by number, breaks the glass and reads; their leader
+    decides for the organisation that the family does not see it for a month."""
     number = identity_number(datetime.date(2019, 3, 14))
     child.set_national_id(number)
     child.save()
@@ -136,10 +179,15 @@ def hidden_access(child, colleague):
         found_person_ids={c.person_id for c in found},
         looked_up_at=timezone.now(),
         reason="Undersøkelse etter bekymringsmelding",
-        hidden_from_family=True,
-        hiding_justification="Undersøkelsen ville bli skadet om foreldrene fikk vite det nå",
     )
     read_by(reader, child)
+    leader = make.member(reader.memberships.get().unit, Membership.Role.LEADER)
+    exceptional.decide_hiding(
+        leader,
+        access.pk,
+        justification="Undersøkelsen ville bli skadet om foreldrene fikk vite det nå",
+        until=timezone.localdate() + datetime.timedelta(days=30),
+    )
     return reader, access
 
 
@@ -158,8 +206,22 @@ def test_the_family_does_not_see_an_access_hidden_from_them_nor_its_search_and_r
         "Opened an exceptional access",
         "Viewed",
     }
+    assert "Decided to hide an exceptional access from the family" not in {
+        e.action for e in family_log
+    }
     assert all(e.hidden_from_family for e in hidden)
     assert staff.get_full_name() in {e.actor_name for e in family_log}
+
+
+def test_after_the_end_date_the_hidden_access_shows_in_the_familys_log(child, hidden_access):
+    reader, access = hidden_access
+    # The end date was yesterday.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    type(access).objects.filter(pk=access.pk).update(hidden_until=yesterday)
+    family_log = as_the_family(child)
+    actions = [e.action for e in family_log if e.actor_name == reader.get_full_name()]
+    assert "Opened an exceptional access" in actions and "Viewed" in actions
+    assert "Decided to hide an exceptional access from the family" in {e.action for e in family_log}
 
 
 def test_an_access_the_family_may_see_is_in_their_log(child, colleague):

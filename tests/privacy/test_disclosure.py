@@ -24,6 +24,7 @@ from familiebro.privacy.models import (
     DisclosureRequest,
     ExceptionalAccess,
     FamilyAccessRule,
+    OversightRule,
 )
 from tests import factories
 from tests.privacy import factories as make
@@ -254,7 +255,9 @@ def test_the_holders_leader_discloses_and_the_asker_keeps_the_answer(client, wor
     asker = make.logged_in(world.caseworker)
     page = asker.get(reverse("disclosure-sent", args=[sent.pk])).content.decode()
     assert ANSWER in page and "Disclosed by BUP Hamar" in page
-    # ... and its leader too, by oversight; but nobody at child welfare reads BUP's records.
+    # ... and its leader too, by oversight where the municipality has turned it on; but nobody
+    # at child welfare reads BUP's records.
+    OversightRule.objects.create(organisation=world.town, leaders_see_unit_persons=True)
     assert (
         ANSWER
         in make.logged_in(world.welfare_leader)

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +53,6 @@ def open_form(person, **fields):
         "person": person.pk,
         "duration": "1h",
         "reason": REASON,
-        "hiding_justification": "",
     } | fields
 
 
@@ -297,23 +297,21 @@ def test_break_glass_opens_only_what_the_own_services_hold(client, unit):
     assert nurse_client.get(reverse("cases:detail", args=[welfare_case.pk])).status_code == 404
 
 
-def test_hiding_from_the_family_needs_a_documented_reason(staff_client, child_here):
+def test_the_one_who_breaks_the_glass_cannot_hide_it_from_the_family(staff_client, child_here):
     look_up(staff_client)
     url = reverse("exceptional-access-open")
-    refused = staff_client.post(
-        url, open_form(child_here, hidden_from_family="on") | {"confirm": "yes"}
-    )
-    assert refused.status_code == 400
-    assert "Document why the family must not see" in refused.content.decode()
-    justification = "Undersøkelsen ville bli skadet om foreldrene fikk vite det"
+    page = staff_client.post(url, open_form(child_here)).content.decode()
+    assert "Hide this access" not in page
     staff_client.post(
         url,
-        open_form(child_here, hidden_from_family="on", hiding_justification=justification)
+        open_form(child_here, hidden_from_family="on", hiding_justification="x" * 30)
         | {"confirm": "yes"},
     )
     access = ExceptionalAccess.objects.get()
-    assert access.hidden_from_family
-    assert access.hiding_justification == justification
+    assert not access.hidden_from_family
+    # Nor can they decide it afterwards, as if they were their own leader.
+    hiding = reverse("exceptional-access-hiding", args=[access.pk])
+    assert staff_client.get(hiding).status_code == 404
 
 
 # The leaders' report
@@ -409,3 +407,72 @@ def test_nobody_reviews_their_own_access_nor_one_outside_their_units(client, sta
     opened.refresh_from_db()
     own_leader_access.refresh_from_db()
     assert opened.reviewed_at is None and own_leader_access.reviewed_at is None
+
+
+# Hiding an access from the family: the controller's decision
+
+
+JUSTIFICATION = "Undersøkelsen ville bli skadet om foreldrene fikk vite det nå"
+
+
+def test_the_leader_hides_an_access_with_a_reason_and_an_end_date(client, unit, opened):
+    leader = make.member(unit, Membership.Role.LEADER)
+    leader_client = make.logged_in(leader, client)
+    report = reverse("exceptional-access-report")
+    url = reverse("exceptional-access-hiding", args=[opened.pk])
+    assert url in leader_client.get(report).content.decode()
+    until = timezone.localdate() + datetime.timedelta(days=60)
+    fields = {"justification": JUSTIFICATION, "until": f"{until:%Y-%m-%d}"}
+    response = leader_client.post(url, fields)
+    assert response["Location"] == report
+    opened.refresh_from_db()
+    assert (opened.hidden_from_family, opened.hidden_until) == (True, until)
+    assert (opened.hiding_justification, opened.hiding_decided_by) == (JUSTIFICATION, leader)
+    event = AuditEvent.objects.get(detail__event=exceptional.HIDING_DECIDED)
+    assert (event.actor_id, event.detail["hidden_until"]) == (leader.pk, until.isoformat())
+    page = leader_client.get(report).content.decode()
+    assert f"Hidden from the family until {until:%d.%m.%Y}" in page
+    assert f"decided by {leader.display_name()}" in page
+    # Shown again at once, before the date: audited too.
+    leader_client.post(reverse("exceptional-access-show", args=[opened.pk]))
+    opened.refresh_from_db()
+    assert not opened.hidden_from_family
+    assert AuditEvent.objects.filter(detail__event=exceptional.HIDING_LIFTED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"justification": "For kort", "until": "+30"}, "at least 20 characters"),
+        ({"justification": JUSTIFICATION, "until": ""}, "Choose the last day"),
+        ({"justification": JUSTIFICATION, "until": "-1"}, "The end date has passed"),
+        ({"justification": JUSTIFICATION, "until": "+200"}, "To keep it hidden longer"),
+        ({"justification": JUSTIFICATION, "until": "31.02.2027"}, "Write the date as"),
+    ],
+)
+def test_a_hiding_without_reason_or_a_fitting_end_date_is_refused(
+    client, unit, opened, fields, message
+):
+    leader_client = make.logged_in(make.member(unit, Membership.Role.LEADER), client)
+    until = fields["until"]
+    if until[:1] in "+-" and until:
+        day = timezone.localdate() + datetime.timedelta(days=int(until))
+        fields = fields | {"until": f"{day:%Y-%m-%d}"}
+    url = reverse("exceptional-access-hiding", args=[opened.pk])
+    response = leader_client.post(url, fields)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    opened.refresh_from_db()
+    assert not opened.hidden_from_family
+    assert not AuditEvent.objects.filter(detail__event=exceptional.HIDING_DECIDED).exists()
+
+
+def test_only_a_leader_of_the_openers_units_decides_on_hiding(client, staff, opened):
+    elsewhere = make.logged_in(make.member(make.unit(), Membership.Role.LEADER), client)
+    url = reverse("exceptional-access-hiding", args=[opened.pk])
+    assert elsewhere.get(url).status_code == 404
+    assert elsewhere.post(reverse("exceptional-access-show", args=[opened.pk])).status_code == 404
+    with pytest.raises(Http404):
+        exceptional.decide_hiding(
+            staff, opened.pk, justification=JUSTIFICATION, until=timezone.localdate()
+        )

@@ -165,10 +165,18 @@ def services_modules() -> list[Path]:
         path
         for path in PACKAGE.rglob("*.py")
         # The actions and the reads of every part (consent_reads beside consent_services, a
-        # part's pages), and exceptional access and disclosure, whose actions and reads share
-        # one module each, are held to the same rule.
+        # part's pages), and exceptional access, disclosure and the review of the access log,
+        # whose actions and reads share one module each, are held to the same rule.
         if path.name
-        in ("services.py", "pages.py", "actions.py", "reads.py", "exceptional.py", "disclosure.py")
+        in (
+            "services.py",
+            "pages.py",
+            "actions.py",
+            "reads.py",
+            "exceptional.py",
+            "disclosure.py",
+            "access_review.py",
+        )
         or path.name.endswith(("_services.py", "_pages.py", "_reads.py"))
     )
 

@@ -11,7 +11,8 @@ confidentiality domain in the same organisation), or BUP in organisation B.
 
 1. In their own organisation and domain, staff read and change a person's data on
    need-to-know: they are assigned to the person, or they lead the unit of a colleague who
-   is, unless the organisation turned leaders' oversight off. Coordinators, unit
+   is where the organisation has turned leaders' oversight on (it is off by default: a
+   leader without the rule knows no more than an unassigned worker). Coordinators, unit
    administrators and unassigned workers have no need to know by their role alone; an
    instance administrator without a membership sees nothing, and nor does a parent logged in
    with ID-porten (the family reads through familiebro.privacy.family, never this policy).
@@ -98,6 +99,7 @@ ROLES = [
     "worker_not_assigned",
     "coordinator",
     "leader_of_assigned_workers_unit",
+    "leader_without_an_oversight_rule",
     "leader_with_oversight_turned_off",
     "unit_admin",
     "instance_admin_without_membership",
@@ -211,6 +213,10 @@ def expected_read(role: str, place: str, state: str, facts: Facts) -> Any:
         return None
     category = facts.category
     if has_need_to_know(role, place, facts):
+        # A break-glass access the reader holds is the basis of all it opens, though their
+        # need to know opens it too: what is read in its window is read under it.
+        if state == "break_glass" and place == "same_domain":
+            return Expected(ExceptionalAccess.Basis.BREAK_GLASS)
         return Expected(policy.Basis.OWN_ORGANISATION)
     if category is not None:
         covers_category = category == IDENTITY_CATEGORY or state != "consent_for_another_category"
@@ -277,12 +283,17 @@ def build_world(role: str, place: str, state: str) -> World:
         "worker_not_assigned": lambda: make.member(home),
         "coordinator": lambda: make.member(home, Membership.Role.COORDINATOR),
         "leader_of_assigned_workers_unit": lambda: make.member(home, Membership.Role.LEADER),
+        "leader_without_an_oversight_rule": lambda: make.member(home, Membership.Role.LEADER),
         "leader_with_oversight_turned_off": lambda: make.member(home, Membership.Role.LEADER),
         "unit_admin": lambda: make.member(home, Membership.Role.UNIT_ADMIN),
         "instance_admin_without_membership": lambda: make.user(is_instance_admin=True),
         # A parent logged in with ID-porten: not staff, whatever the place.
         "citizen": lambda: Citizen(identity_hash=crypto.lookup_hash(GUARDIAN_IDENTITY_NUMBER)),
     }[role]()
+    if role == "leader_of_assigned_workers_unit":
+        # Leaders see the persons their units work with only where the data controller has
+        # decided so: by necessity, not by default.
+        OversightRule.objects.create(organisation=home.organisation, leaders_see_unit_persons=True)
     if role == "leader_with_oversight_turned_off":
         OversightRule.objects.create(organisation=home.organisation, leaders_see_unit_persons=False)
 

@@ -6,7 +6,8 @@ both have registered (tests/privacy/disclosure_scene.py). The expected answers a
 below from the rules in docs/data-protection.md §12, not computed by the code:
 
 - Asking is for staff with a need to know about the person in the asking unit's own service
-  (the caseworker, or the leader overseeing the caseworker's work); on the duty to inform child
+  (the caseworker, or the leader overseeing the caseworker's work where the organisation has
+  turned leaders' oversight on; it is off by default); on the duty to inform child
   welfare, only a child welfare service asks; on danger to life or health, any service does.
 - The request and the answer are the asking unit's record: its need to know reads them.
 - Only the leader of the unit asked reads the request on the holder's side and answers it; the
@@ -26,7 +27,7 @@ from django.http import Http404
 
 from familiebro.core.models import Membership, Person, ServiceUnit
 from familiebro.privacy import disclosure, policy
-from familiebro.privacy.models import DisclosureRequest
+from familiebro.privacy.models import DisclosureRequest, OversightRule
 from tests import factories
 from tests.privacy import factories as make
 from tests.privacy.disclosure_scene import ANSWER, QUESTION, Scene, scene
@@ -48,21 +49,36 @@ Y, N = True, False
 EXPECTED: dict[str, tuple[bool, ...]] = {
     "caseworker_of_the_child": (Y, Y, Y, Y, N, N, N),
     "leader_of_the_asking_unit": (Y, Y, Y, Y, N, N, N),
+    # Without the controller's oversight rule a leader knows no more than an unassigned
+    # worker: they still answer what is asked of their unit, and read nothing else.
+    "leader_of_the_asking_unit_without_oversight": (N, N, N, N, N, N, N),
     "child_welfare_worker_without_assignment": (N, N, N, N, N, N, N),
     "teacher_of_the_same_child_same_municipality": (N, Y, N, N, N, N, N),
     "leader_of_the_unit_asked": (N, N, N, N, Y, Y, Y),
+    "leader_of_the_unit_asked_without_oversight": (N, N, N, N, Y, Y, N),
     "worker_of_the_unit_asked": (N, N, N, N, N, N, Y),
     "leader_of_another_unit_of_the_holder": (N, N, N, N, N, N, N),
     "leader_in_a_third_organisation": (N, N, N, N, N, N, N),
     "instance_admin_without_membership": (N, N, N, N, N, N, N),
 }
 
+
+def _overseeing(leader: Any, organisation: Any) -> Any:
+    """The leader, in an organisation that lets its leaders see their members' persons."""
+    OversightRule.objects.get_or_create(
+        organisation=organisation, defaults={"leaders_see_unit_persons": True}
+    )
+    return leader
+
+
 ACTORS: dict[str, Callable[[Scene], Any]] = {
     "caseworker_of_the_child": lambda w: w.caseworker,
-    "leader_of_the_asking_unit": lambda w: w.welfare_leader,
+    "leader_of_the_asking_unit": lambda w: _overseeing(w.welfare_leader, w.town),
+    "leader_of_the_asking_unit_without_oversight": lambda w: w.welfare_leader,
     "child_welfare_worker_without_assignment": lambda w: make.member(w.welfare),
     "teacher_of_the_same_child_same_municipality": lambda w: _teacher(w),
-    "leader_of_the_unit_asked": lambda w: w.bup_leader,
+    "leader_of_the_unit_asked": lambda w: _overseeing(w.bup_leader, w.trust),
+    "leader_of_the_unit_asked_without_oversight": lambda w: w.bup_leader,
     "worker_of_the_unit_asked": lambda w: w.bup_worker,
     "leader_of_another_unit_of_the_holder": lambda w: make.member(
         factories.ServiceUnitFactory(organisation=w.trust, name="Barneavdelingen"),

@@ -46,11 +46,7 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
     """What the meeting page shows the actor, each part read (and audited) through the policy:
     a service under consent sees the measures only if its consent covers plans."""
     basis = policy.bases_for(actor, [case], READ)[0]
-    can_change = (
-        basis.kind == policy.Basis.OWN_ORGANISATION
-        and case.is_open
-        and permissions.may_change(actor, case)
-    )
+    can_change = basis.by_need_to_know and case.is_open and permissions.may_change(actor, case)
     invitations = policy.list_page(
         actor,
         policy.visible(actor, Invitation, READ, few_rows=True)

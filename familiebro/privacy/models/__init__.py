@@ -6,8 +6,10 @@ from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCatego
 from .consultation import AgeBand, AnonymousConsultation
 from .disclosure import DisclosureRequest
 from .retention import Deposit, LegalHold, RetentionRule
+from .review import AccessLogReview, RoleAuthorisation
 
 __all__ = [
+    "AccessLogReview",
     "AgeBand",
     "AnonymousConsultation",
     "Assignment",
@@ -26,4 +28,5 @@ __all__ = [
     "OversightRule",
     "Purpose",
     "RetentionRule",
+    "RoleAuthorisation",
 ]

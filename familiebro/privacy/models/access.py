@@ -87,14 +87,18 @@ class Assignment(models.Model):
 
 
 class OversightRule(models.Model):
-    """Whether leaders see the persons their unit works with. Configurable per organisation;
-    without a rule they do (the common arrangement for professional oversight)."""
+    """Whether leaders see the persons the members of their units work with, per organisation.
+
+    Off by default and without a rule: a leader's access is by necessity (GDPR art. 5(1)(c)
+    and (f), art. 25(2)), so a leader sees figures and what their unit itself is assigned to,
+    and a member's persons only where the data controller has decided that its leaders need
+    them for professional oversight (docs/data-protection.md, section 10)."""
 
     organisation = models.OneToOneField(
         "core.Organisation", on_delete=models.CASCADE, related_name="oversight_rule"
     )
     leaders_see_unit_persons = models.BooleanField(
-        _("leaders see the persons their unit works with"), default=True
+        _("leaders see the persons their unit works with"), default=False
     )
 
 
@@ -160,6 +164,11 @@ class ExceptionalAccessQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(starts_at__lte=now, expires_at__gt=now, revoked_at__isnull=True)
 
+    def hidden_from_family_now(self) -> ExceptionalAccessQuerySet:
+        """The accesses the family's access log leaves out today: hidden by the data
+        controller's decision, up to and including its end date. The day after, they show."""
+        return self.filter(hidden_from_family=True, hidden_until__gte=timezone.localdate())
+
 
 class ExceptionalAccess(models.Model):
     """Break-glass access inside the user's own organisation, without an assignment.
@@ -195,10 +204,19 @@ class ExceptionalAccess(models.Model):
     starts_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Hiding the access from the family is the data controller's decision, made by a leader
+    # of the opener's units (never the opener), with the reason and an end date; the day after
+    # it the access and what was read under it show in the family's log. A new decision before
+    # then is the review that keeps it hidden longer (privacy.exceptional.decide_hiding).
     hidden_from_family = models.BooleanField(
         _("hidden from the family's access log"), default=False
     )
     hiding_justification = models.TextField(_("why it is hidden from the family"), blank=True)
+    hidden_until = models.DateField(_("hidden from the family until"), null=True, blank=True)
+    hiding_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hiding_decided_at = models.DateTimeField(null=True, blank=True)
     reported_to_leaders_at = models.DateTimeField(null=True, blank=True)
     # A leader of the user's unit has followed the access up.
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
@@ -213,3 +231,10 @@ class ExceptionalAccess(models.Model):
         verbose_name_plural = _("exceptional accesses")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["user", "person", "expires_at"])]
+        constraints = [
+            # Never hidden without an end date.
+            models.CheckConstraint(
+                condition=Q(hidden_from_family=False) | Q(hidden_until__isnull=False),
+                name="exceptional_access_hidden_until_a_date",
+            )
+        ]
