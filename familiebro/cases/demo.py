@@ -73,6 +73,8 @@ def _consent_to_coordination(staff: User, child: Person, unit: ServiceUnit) -> N
         witness="Helsesykepleier på foreldresamtalen",
         # The health centre's information: the health service's rule says who consents.
         domain=ConfidentialityDomain.HEALTH,
+        # The child is heard before the parents decide.
+        child_view=f"{child.given_name} vil at barnehagen skal vite det.",
     )
 
 

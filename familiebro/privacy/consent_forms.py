@@ -173,10 +173,18 @@ class ConsentForm(StyledForm):
         *args: Any,
         givers: Sequence[GiverOption] = (),
         for_print: bool = False,
+        domains: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`domains`: the services whose information the user may record a consent for (the
+        ones they work in); None offers every service."""
         super().__init__(*args, **kwargs)
         self.for_print = for_print
+        if domains is not None:
+            cast(forms.ChoiceField, self.fields["domain"]).choices = [
+                ("", _("Every service of the organisation")),
+                *(c for c in ConfidentialityDomain.choices if c[0] in domains),
+            ]
         self.giver_options = {str(o.person.pk): o for o in givers}
         cast(forms.MultipleChoiceField, self.fields["givers"]).choices = [
             (key, self._giver_label(option)) for key, option in self.giver_options.items()

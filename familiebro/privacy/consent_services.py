@@ -228,6 +228,14 @@ def record_consent(
         errors["channel"] = [_("Choose how the consent was given: on paper or orally.")]
     if domain and domain not in ConfidentialityDomain.values:
         errors["domain"] = [_("Choose whose information the consent covers.")]
+    elif domain and domain not in policy.domains_of(actor, subject.organisation_id):
+        # The service that holds the information asks for the consent to share it.
+        errors["domain"] = [
+            _(
+                "You can record a consent for the information of your own services only. Ask "
+                "the service that holds the information to record it."
+            )
+        ]
     given: list[Given] = []
     try:
         given = _check_givers(

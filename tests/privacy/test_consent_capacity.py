@@ -16,7 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from familiebro.core.models import ConfidentialityDomain, Person
+from familiebro.core.models import ConfidentialityDomain, Membership, Person
 from familiebro.privacy import consent_reads, policy
 from familiebro.privacy.consent_services import InPlaceOfGuardians
 from familiebro.privacy.family import birthday
@@ -50,6 +50,13 @@ def born(years: int, days: int = 0) -> datetime.date:
 
 
 def family_aged(staff, years: int, days: int = 0):
+    """A family registered by `staff`, who also works in the school and the child welfare
+    service of the same organisation (the service that holds the information records the
+    consent to share it)."""
+    organisation = staff.memberships.get().unit.organisation
+    for kind in ("skole", "barnevern"):
+        Membership.objects.create(user=staff, unit=make.unit(organisation, kind=kind))
+    staff.__dict__.pop("_familiebro_scope", None)
     return privacy_factories.family(staff, child_born=born(years, days))
 
 
@@ -274,4 +281,12 @@ def test_consent_in_the_guardians_place_is_refused_where_it_does_not_fit(
             in_place_of_guardians=InPlaceOfGuardians(Capacity.CHILD_WELFARE_CARE_ORDER, name),
         )
     assert message in refusal(excinfo)
+    assert not Consent.objects.exists()
+
+
+def test_a_consent_for_another_services_information_is_recorded_by_that_service(staff, bup):
+    child = privacy_factories.family(staff, child_born=born(10))
+    with pytest.raises(ValidationError) as excinfo:
+        record(staff, child, recipient_units=[bup], domain=CHILD_WELFARE)
+    assert "for the information of your own services only" in refusal(excinfo)
     assert not Consent.objects.exists()

@@ -198,10 +198,10 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
-    # When a consent the guardians gave stops because the child comes of age: for a health
-    # matter the 16th birthday, for every other matter the 18th, when it is asked again of the
-    # young person (consent_services.lapses_at). Empty: given by the young person, or by
-    # child welfare or a representative.
+    # When a consent given without the young person (by the guardians, or in their place)
+    # stops because the child comes of age: for the health service's information the 16th
+    # birthday, for every other service the 18th, when it is asked again of the young person
+    # (consent_services.lapses_at). Empty: the young person gave it, or no birth date.
     lapses_at = models.DateTimeField(_("lapses when the child comes of age"), null=True, blank=True)
     # The child's own view, asked for when the child is to be heard (ConsentRule).
     child_view = models.TextField(_("the child's own view"), blank=True)
