@@ -398,7 +398,8 @@ def _works_on(user: Any, scope: StaffScope) -> list[models.QuerySet]:
 def _participating_under_consent(user: Any, scope: StaffScope, rule: Rule) -> Q:
     """Per row: whether the user works on the row's person (see _works_on), in the row's data
     controller: the second half of the rule that a consent opens data to the people who need
-    it. With consent_ids_opening(), the one place this rule is written."""
+    it. With _persons_worked_on(), which reads the same _works_on(), the one place this rule
+    is written."""
     assert rule.subject_field is not None
     opened = Q(pk__in=[])
     for works in _works_on(user, scope):

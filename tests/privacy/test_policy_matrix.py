@@ -435,10 +435,10 @@ def case_records(
 
     `assigned_in_a` (already assigned to the child) opens the case and works on it. Whoever
     else the services give the need to know is nobody the matrix looks through: the owning
-    unit's assignment is ended (the same-domain viewers are members of unit A, and would
-    otherwise all know the child by it), the participating service is a unit of organisation A
-    in the same domain that no viewer works in, and the colleague offered the coordinator role
-    is no viewer.
+    unit's assignment and its part in the case are ended (the same-domain viewers are members
+    of unit A, and would otherwise all know the child by it), the participating service is a
+    unit of organisation A in the same domain that no viewer works in, and the colleague
+    offered the coordinator role is no viewer.
     """
     org_a = unit_a.organisation
     case = case_services.open_case(
@@ -450,6 +450,9 @@ def case_records(
         pathway=PathwayDefinition.objects.get(key="bti").versions.get(number=1),
     )
     Assignment.objects.filter(unit=unit_a, ended_at__isnull=True).update(ended_at=now)
+    # With it the owning unit's part in the case as a whole ends, which a consent naming the
+    # organisation would otherwise open the case to every member of unit A by.
+    Participant.objects.filter(case=case, unit=unit_a, user__isnull=True).update(ended_at=now)
     decision = case_services.decide(
         assigned_in_a, case, option="own_service", reason="Foreldrene ønsker tiltak i barnehagen."
     )
