@@ -17,6 +17,17 @@ class CasesConfig(AppConfig):
         from . import retention as case_retention
         from .need_to_know import kept_open_by_case
 
+        # Who takes part in a child's case works on the child: a consent naming their service
+        # opens the child's data to them (a named participant, or every member of a unit that
+        # takes part as a whole), and to none of their colleagues.
+        policy.register_participation(
+            models.Participant,
+            person_field="case__child_id",
+            organisation_field="organisation_id",
+            user_field="user_id",
+            unit_field="unit_id",
+            active=Q(ended_at__isnull=True),
+        )
         # A request concerns no registered person yet: the receiving unit's members see it.
         policy.register(
             models.HelpRequest, organisation_field="organisation_id", unit_field="unit_id"

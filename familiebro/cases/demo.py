@@ -19,7 +19,13 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from familiebro.core.models import GuardianRelation, Person, ServiceUnit, User
+from familiebro.core.models import (
+    ConfidentialityDomain,
+    GuardianRelation,
+    Person,
+    ServiceUnit,
+    User,
+)
 from familiebro.privacy.consent_services import record_consent
 from familiebro.privacy.models import Consent, DataCategory, Purpose
 
@@ -65,6 +71,10 @@ def _consent_to_coordination(staff: User, child: Person, unit: ServiceUnit) -> N
         channel=Consent.Channel.PAPER,
         valid_to=timezone.now() + datetime.timedelta(days=365),
         witness="Helsesykepleier på foreldresamtalen",
+        # The health centre's information: the health service's rule says who consents.
+        domain=ConfidentialityDomain.HEALTH,
+        # The child is heard before the parents decide.
+        child_view=f"{child.given_name} vil at barnehagen skal vite det.",
     )
 
 

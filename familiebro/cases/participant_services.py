@@ -211,11 +211,13 @@ def _unit_of(user: Any, case: Case) -> ServiceUnit:
 
 
 def coordination_consent(case: Case, unit: ServiceUnit) -> Consent | None:
-    """A consent in force that lets `unit` take part in the child's coordination."""
+    """A consent in force that lets `unit` take part in the child's coordination: one that
+    covers the information of the service holding the case (or of every service)."""
     return (
         Consent.objects.valid_at()
         .filter(
             Q(recipient_units=unit) | Q(recipient_organisations=unit.organisation_id),
+            Q(domain="") | Q(domain=case.unit.domain),
             subject_id=case.child_id,
             organisation_id=case.organisation_id,
             purpose=Purpose.COORDINATION,

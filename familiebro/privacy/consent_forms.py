@@ -20,11 +20,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from familiebro.core.forms import StyledForm
-from familiebro.core.models import Organisation, Person, ServiceUnit
+from familiebro.core.models import ConfidentialityDomain, Organisation, Person, ServiceUnit
 
 from . import consent_reads
 from .consent_reads import ConsentDraft, GiverOption, end_of_day
+from .consent_services import InPlaceOfGuardians
 from .models import Consent, DataCategory, Purpose
+from .models.consent import IN_PLACE_OF_GUARDIANS
 
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -71,6 +73,16 @@ class ConsentForm(StyledForm):
         help_text=_("The family reads and agrees to the text in this language."),
         choices=_language_choices,
     )
+    domain = forms.ChoiceField(
+        label=_("Whose information does the consent cover?"),
+        help_text=_(
+            "Who consents depends on the service: for health information a young person of "
+            "16 decides alone, in child welfare a young person of 15 consents with the "
+            "guardians. Only the chosen service's information is shared."
+        ),
+        choices=[("", _("Every service of the organisation")), *ConfidentialityDomain.choices],
+        required=False,
+    )
     recipient_organisations = forms.ModelMultipleChoiceField(
         label=_("Organisations"),
         queryset=Organisation.objects.order_by("name"),
@@ -116,6 +128,34 @@ class ConsentForm(StyledForm):
         widget=CheckboxGroup,
         required=False,
     )
+    in_place_of_guardians = forms.ChoiceField(
+        label=_("Does someone consent in the guardians' place?"),
+        help_text=_(
+            "After a care order the child welfare service consents in the guardians' place; "
+            "for a child who came to Norway without parents, the appointed representative."
+        ),
+        choices=[
+            ("", _("No, the guardians or the young person consent")),
+            *((c.value, c.label) for c in IN_PLACE_OF_GUARDIANS),
+        ],
+        widget=RadioGroup,
+        required=False,
+    )
+    in_place_of_guardians_name = forms.CharField(
+        label=_("Name of the service or the representative"),
+        max_length=200,
+        required=False,
+    )
+    child_view = forms.CharField(
+        label=_("The child's own view"),
+        help_text=_(
+            "When the guardians consent for a child who is to be heard, write what the child "
+            "said about sharing the information, in the child's own words where you can."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
     witness = forms.CharField(
         label=_("Witness"),
         help_text=_("For oral consent: the colleague who heard it. Not needed with a scan."),
@@ -133,10 +173,18 @@ class ConsentForm(StyledForm):
         *args: Any,
         givers: Sequence[GiverOption] = (),
         for_print: bool = False,
+        domains: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`domains`: the services whose information the user may record a consent for (the
+        ones they work in); None offers every service."""
         super().__init__(*args, **kwargs)
         self.for_print = for_print
+        if domains is not None:
+            cast(forms.ChoiceField, self.fields["domain"]).choices = [
+                ("", _("Every service of the organisation")),
+                *(c for c in ConfidentialityDomain.choices if c[0] in domains),
+            ]
         self.giver_options = {str(o.person.pk): o for o in givers}
         cast(forms.MultipleChoiceField, self.fields["givers"]).choices = [
             (key, self._giver_label(option)) for key, option in self.giver_options.items()
@@ -196,6 +244,7 @@ class ConsentForm(StyledForm):
             recipient_units=list(data["recipient_units"]),
             scope=data["scope"],
             valid_to=end_of_day(data["valid_to"]) if data.get("valid_to") else None,
+            domain=data.get("domain", ""),
         )
 
     def service_arguments(self) -> dict[str, Any]:
@@ -212,6 +261,15 @@ class ConsentForm(StyledForm):
             "language": data["language"],
             "witness": data["witness"].strip(),
             "attachment": data["attachment"],
+            "domain": data["domain"],
+            "in_place_of_guardians": (
+                InPlaceOfGuardians(
+                    data["in_place_of_guardians"], data["in_place_of_guardians_name"]
+                )
+                if data["in_place_of_guardians"]
+                else None
+            ),
+            "child_view": data["child_view"],
         }
 
     def add_service_errors(self, exc: ValidationError) -> None:

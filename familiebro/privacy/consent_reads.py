@@ -36,7 +36,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit
+from familiebro.core.models import (
+    ConfidentialityDomain,
+    GuardianRelation,
+    Organisation,
+    Person,
+    ServiceUnit,
+)
 
 from . import audit, policy
 from .models import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory
@@ -47,12 +53,68 @@ BLANK = "_" * 28
 HEADING_PREFIX = "## "
 
 
-def consent_rule(organisation: Organisation, purpose: str) -> ConsentRule:
-    """The organisation's rule for the purpose, or the safe default: every guardian with
-    parental responsibility must consent."""
-    rule = ConsentRule.objects.filter(organisation=organisation, purpose=purpose).first()
-    return rule or ConsentRule(
-        organisation=organisation, purpose=purpose, givers=ConsentRule.Givers.ALL_GUARDIANS
+# The services whose information a young person alone controls from 16.
+HEALTH_DOMAINS = (ConfidentialityDomain.HEALTH, ConfidentialityDomain.SPECIALIST_HEALTH)
+
+# The law's rule per service, where the organisation has set none (docs/data-protection.md,
+# "Who consents"): (who consents from the age limit, the age limit, the child heard from).
+STATUTORY_RULES: dict[str, tuple[str, int, int | None]] = {
+    # Pasient- og brukerrettighetsloven § 4-3: from 16 the young person consents to health
+    # care, and so to sharing what the health service knows, alone.
+    ConfidentialityDomain.HEALTH: (ConsentRule.Givers.YOUNG_PERSON, 16, 7),
+    ConfidentialityDomain.SPECIALIST_HEALTH: (ConsentRule.Givers.YOUNG_PERSON, 16, 7),
+    # Barnevernsloven § 12-3: from 15 the young person is a party beside the guardians.
+    ConfidentialityDomain.CHILD_WELFARE: (ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS, 15, 7),
+}
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def young_person_consents(subject: Person, rule: ConsentRule, day: datetime.date) -> bool:
+    """Whether the rule asks the young person's own consent on `day`: they have reached its
+    age limit (below it, the guardians consent)."""
+    return (
+        rule.givers != ConsentRule.Givers.ALL_GUARDIANS
+        and subject.birth_date is not None
+        and age_on(subject.birth_date, day) >= rule.young_person_age
+    )
+
+
+def child_to_be_heard(subject: Person, rule: ConsentRule, day: datetime.date) -> bool:
+    """Whether the child's own view is to be recorded with the consent the guardians give."""
+    return (
+        rule.child_heard_from_age is not None
+        and subject.birth_date is not None
+        and age_on(subject.birth_date, day) >= rule.child_heard_from_age
+        and not young_person_consents(subject, rule, day)
+    )
+
+
+def consent_rule(organisation: Organisation, purpose: str, domain: str = "") -> ConsentRule:
+    """Who consents for the purpose to sharing the information of a service (its domain):
+    the organisation's rule for that service, else its rule for every service, else the law's
+    default for the service, else the safe default that every guardian with parental
+    responsibility consents."""
+    rules = {
+        rule.domain: rule
+        for rule in ConsentRule.objects.filter(
+            organisation=organisation, purpose=purpose, domain__in={domain, ""}
+        )
+    }
+    if domain in rules:
+        return rules[domain]
+    if "" in rules:
+        return rules[""]
+    givers, age, heard_from = STATUTORY_RULES.get(domain, (ConsentRule.Givers.ALL_GUARDIANS, 15, 7))
+    return ConsentRule(
+        organisation=organisation,
+        domain=domain,
+        purpose=purpose,
+        givers=givers,
+        young_person_age=age,
+        child_heard_from_age=heard_from,
     )
 
 
@@ -93,6 +155,7 @@ class ConsentDraft:
     recipient_units: Sequence[ServiceUnit] = ()
     scope: Sequence[str] = ()
     valid_to: datetime.datetime | None = None
+    domain: str = ""  # the service whose information it covers; its rule says who signs
 
 
 @dataclass(frozen=True)
@@ -202,6 +265,8 @@ STATES = {
     "pending": (gettext_lazy("Not yet valid"), "info"),
     "expired": (gettext_lazy("Expired"), "neutral"),
     "withdrawn": (gettext_lazy("Withdrawn"), "danger"),
+    # Given by the guardians, ended when the child came of age (16 for health, else 18).
+    "lapsed": (gettext_lazy("Ended when the child came of age"), "neutral"),
 }
 
 
@@ -304,18 +369,21 @@ def possible_givers(user: Any, child: Person) -> list[GiverOption]:
 
 def withdrawers(consent: Consent) -> list[Person]:
     """Who can withdraw a consent: whoever gave it, and the child it is about."""
-    people = [giver.person for giver in consent.givers.all()]
+    people = [giver.person for giver in consent.givers.all() if giver.person is not None]
     if consent.subject not in people:
         people.append(consent.subject)
     return people
 
 
-def signers(user: Any, child: Person, purpose: str) -> list[GiverOption]:
-    """Who must sign the printed form under the organisation's rule for the purpose."""
-    rule = consent_rule(child.organisation, purpose)
+def signers(user: Any, child: Person, purpose: str, domain: str = "") -> list[GiverOption]:
+    """Who must sign the printed form under the rule for the purpose and service, at the
+    child's age today."""
+    rule = consent_rule(child.organisation, purpose, domain)
     options = possible_givers(user, child)
     guardians = [o for o in options if o.has_parental_responsibility]
     young_person = [o for o in options if o.is_child]
+    if not young_person_consents(child, rule, timezone.localdate()):
+        return guardians
     if rule.givers == ConsentRule.Givers.YOUNG_PERSON:
         return young_person
     if rule.givers == ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS:
@@ -449,7 +517,7 @@ def consent_form_pdf(user: Any, draft: ConsentDraft) -> bytes:
     an export of their data.
     """
     text = render_consent_text(draft)
-    signing = signers(user, draft.subject, draft.purpose)
+    signing = signers(user, draft.subject, draft.purpose, draft.domain)
     with translation.override(draft.language):
         pdf = _pdf(draft, text, signing)
     basis = policy.bases_for(user, [draft.subject], policy.Purpose.CASEWORK)[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,33 +19,73 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from familiebro.core.models import GuardianRelation, Organisation, Person, ServiceUnit
+from familiebro.core.models import (
+    ConfidentialityDomain,
+    GuardianRelation,
+    Organisation,
+    Person,
+    ServiceUnit,
+)
 
 from . import audit, family, policy
-from .consent_reads import consent_rule, current_text
-from .models import Consent, ConsentGiver, ConsentRule, DataCategory, Purpose
+from .consent_reads import (
+    HEALTH_DOMAINS,
+    child_to_be_heard,
+    consent_rule,
+    current_text,
+    end_of_day,
+    young_person_consents,
+)
+from .family import birthday
+from .models import Capacity, Consent, ConsentGiver, ConsentRule, DataCategory, Purpose
+from .models.consent import IN_PLACE_OF_GUARDIANS
 
 
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+@dataclass(frozen=True)
+class InPlaceOfGuardians:
+    """Who consents in the guardians' place: the child welfare service after a care order,
+    or a representative for an unaccompanied minor, named as the consent records them."""
+
+    capacity: str
+    name: str
 
 
-def _check_givers(subject: Person, givers: Sequence[Person], rule: ConsentRule) -> list[tuple]:
-    """Return (person, role) pairs, or raise ValidationError naming who is missing or wrong."""
+@dataclass(frozen=True)
+class Given:
+    """One giver as the consent records them: a person, or a service or representative named
+    in the guardians' place; their role and capacity."""
+
+    person: Person | None
+    role: str
+    capacity: str
+    name: str = ""
+
+
+def _check_givers(
+    subject: Person,
+    givers: Sequence[Person],
+    rule: ConsentRule,
+    in_place_of_guardians: InPlaceOfGuardians | None = None,
+    child_view: str = "",
+) -> list[Given]:
+    """Who gave the consent, in which capacity, by the rule for the purpose and service at
+    the child's age today; ValidationError naming who is missing or wrong. From the rule's age
+    limit the young person consents (alone, or with the guardians); below it the guardians
+    with parental responsibility, or in their place the child welfare service after a care
+    order or a representative for an unaccompanied minor, with the child's own view recorded
+    when the child is to be heard."""
     today = timezone.localdate()
     relations = {r.guardian_id: r for r in GuardianRelation.objects.filter(child=subject)}
     responsible = {gid for gid, r in relations.items() if r.has_parental_responsibility}
-    young_person_old_enough = (
-        subject.birth_date is not None
-        and age_on(subject.birth_date, today) >= rule.young_person_age
-    )
-    pairs: list[tuple] = []
+    young_person_asked = young_person_consents(subject, rule, today)
+    guardians_asked = not (young_person_asked and rule.givers == ConsentRule.Givers.YOUNG_PERSON)
+    given: list[Given] = []
     errors: list[str] = []
     for giver in givers:
         if giver.pk == subject.pk:
             if rule.givers == ConsentRule.Givers.ALL_GUARDIANS:
                 errors.append(_("For this purpose the guardians consent, not the child."))
-            elif not young_person_old_enough:
+            elif not young_person_asked:
                 errors.append(
                     _(
                         "%(name)s is under %(age)s and cannot consent alone for this purpose. "
@@ -53,7 +94,7 @@ def _check_givers(subject: Person, givers: Sequence[Person], rule: ConsentRule) 
                     % {"name": subject, "age": rule.young_person_age}
                 )
             else:
-                pairs.append((giver, "young_person"))
+                given.append(Given(giver, "young_person", Capacity.YOUNG_PERSON))
         elif giver.pk in relations:
             if giver.pk not in responsible:
                 errors.append(
@@ -63,19 +104,40 @@ def _check_givers(subject: Person, givers: Sequence[Person], rule: ConsentRule) 
                     )
                     % {"name": giver}
                 )
-            elif rule.givers == ConsentRule.Givers.YOUNG_PERSON:
+            elif not guardians_asked:
                 errors.append(_("For this purpose the young person consents alone."))
+            elif in_place_of_guardians is not None:
+                errors.append(
+                    _(
+                        "%(name)s is consenting in the guardians' place. Choose either the "
+                        "guardians or the one who consents in their place, not both."
+                    )
+                    % {"name": in_place_of_guardians.name}
+                )
             else:
-                pairs.append((giver, "guardian"))
+                given.append(Given(giver, "guardian", Capacity.PARENTAL_RESPONSIBILITY))
         else:
             errors.append(
                 _("%(name)s is not registered as the child's guardian.") % {"name": giver}
             )
-    given = {p.pk for p, _role in pairs}
-    if rule.givers in (
-        ConsentRule.Givers.ALL_GUARDIANS,
-        ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS,
-    ):
+    if in_place_of_guardians is not None:
+        if in_place_of_guardians.capacity not in IN_PLACE_OF_GUARDIANS:
+            errors.append(_("Choose who consents in the guardians' place."))
+        elif not in_place_of_guardians.name.strip():
+            errors.append(_("Write the name of the service or the representative who consents."))
+        elif not guardians_asked:
+            errors.append(_("For this purpose the young person consents alone."))
+        else:
+            given.append(
+                Given(
+                    None,
+                    "in_place_of_guardians",
+                    in_place_of_guardians.capacity,
+                    in_place_of_guardians.name.strip()[:200],
+                )
+            )
+    persons_given = {g.person.pk for g in given if g.person is not None}
+    if guardians_asked and in_place_of_guardians is None:
         if not responsible:
             errors.append(
                 _(
@@ -83,27 +145,38 @@ def _check_givers(subject: Person, givers: Sequence[Person], rule: ConsentRule) 
                     "Register the guardians first."
                 )
             )
-        missing = responsible - given
+        missing = responsible - persons_given
         if missing:
             names = ", ".join(str(relations[g].guardian) for g in sorted(missing))
             errors.append(
                 _("Every guardian with parental responsibility must consent. Missing: %(names)s.")
                 % {"names": names}
             )
-    if rule.givers in (
-        ConsentRule.Givers.YOUNG_PERSON,
-        ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS,
-    ):
-        if not young_person_old_enough:
-            errors.append(
-                _("The young person must be at least %(age)s to consent for this purpose.")
-                % {"age": rule.young_person_age}
+    if young_person_asked and subject.pk not in persons_given:
+        errors.append(_("The young person's own consent is required for this purpose."))
+    if child_to_be_heard(subject, rule, today) and not child_view.strip():
+        errors.append(
+            _(
+                "Record the child's own view: a child of %(age)s or older is to be heard before "
+                "the guardians decide. If the child did not want to say anything, write that."
             )
-        elif subject.pk not in given:
-            errors.append(_("The young person's own consent is required for this purpose."))
+            % {"age": rule.child_heard_from_age}
+        )
     if errors:
         raise ValidationError(errors)
-    return pairs
+    return given
+
+
+def lapses_at(subject: Person, domain: str, given: Sequence[Given]) -> datetime.datetime | None:
+    """When a consent given without the young person stops because they come of age: for
+    the health service's information at 16, when the young person consents alone
+    (pasient- og brukerrettighetsloven § 4-3), and for every service at 18, when the
+    guardians' authority ends and the consent is asked again of the young person. None when
+    the young person gave it, or when the birth date is unknown."""
+    if subject.birth_date is None or any(g.capacity == Capacity.YOUNG_PERSON for g in given):
+        return None
+    age = 16 if domain in HEALTH_DOMAINS else 18
+    return end_of_day(birthday(subject.birth_date, age) - datetime.timedelta(days=1))
 
 
 @transaction.atomic
@@ -122,9 +195,13 @@ def record_consent(
     language: str = "nb",
     witness: str = "",
     attachment: Any = None,
+    domain: str = "",
+    in_place_of_guardians: InPlaceOfGuardians | None = None,
+    child_view: str = "",
 ) -> Consent:
     """Record a family's consent. Staff record paper and oral consent; a person may give
-    their own digitally."""
+    their own digitally. `domain` names the service whose information the consent opens
+    (empty: every service of the data controller), whose rule says who consents."""
     policy.require(actor, policy.Action.CHANGE, subject, policy.Purpose.CASEWORK)
     errors: dict[str, list[str]] = {}
     if purpose not in Purpose.values:
@@ -149,9 +226,25 @@ def record_consent(
     if channel not in (Consent.Channel.PAPER, Consent.Channel.ORAL):
         # Digital consent is given by the family themselves, never entered by staff.
         errors["channel"] = [_("Choose how the consent was given: on paper or orally.")]
-    pairs: list[tuple] = []
+    if domain and domain not in ConfidentialityDomain.values:
+        errors["domain"] = [_("Choose whose information the consent covers.")]
+    elif domain and domain not in policy.domains_of(actor, subject.organisation_id):
+        # The service that holds the information asks for the consent to share it.
+        errors["domain"] = [
+            _(
+                "You can record a consent for the information of your own services only. Ask "
+                "the service that holds the information to record it."
+            )
+        ]
+    given: list[Given] = []
     try:
-        pairs = _check_givers(subject, givers, consent_rule(subject.organisation, purpose))
+        given = _check_givers(
+            subject,
+            givers,
+            consent_rule(subject.organisation, purpose, domain),
+            in_place_of_guardians,
+            child_view,
+        )
     except ValidationError as exc:
         errors["givers"] = exc.messages
     if errors:
@@ -169,17 +262,23 @@ def record_consent(
         recorded_by=actor,
         witness=witness,
         attachment=attachment or "",
+        domain=domain,
+        lapses_at=lapses_at(subject, domain, given),
+        child_view=child_view.strip(),
     )
     consent.recipient_organisations.set(recipient_organisations)
     consent.recipient_units.set(recipient_units)
     ConsentGiver.objects.bulk_create(
-        ConsentGiver(consent=consent, person=person, role=role) for person, role in pairs
+        ConsentGiver(
+            consent=consent, person=g.person, role=g.role, capacity=g.capacity, name=g.name
+        )
+        for g in given
     )
     audit.record(
         audit.AuditEvent.Action.CREATE,
         actor=actor,
         objects=[consent],
-        subject_ids=[subject.pk, *(p.pk for p, _role in pairs)],
+        subject_ids=[subject.pk, *(g.person.pk for g in given if g.person is not None)],
         organisation_id=subject.organisation_id,
         purpose=purpose,
         legal_basis="consent",

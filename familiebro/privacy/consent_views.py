@@ -71,7 +71,12 @@ def consent_detail(request: HttpRequest, person_id: int, consent_id: int) -> Htt
 def consent_record(request: HttpRequest, person_id: int) -> HttpResponse:
     child = _child(request, person_id)
     givers = consent_reads.possible_givers(request.user, child)
-    form = ConsentForm(request.POST or None, request.FILES or None, givers=givers)
+    form = ConsentForm(
+        request.POST or None,
+        request.FILES or None,
+        givers=givers,
+        domains=policy.domains_of(request.user, child.organisation_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consent = consent_services.record_consent(
@@ -112,7 +117,12 @@ def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
             }
         )
     givers = consent_reads.possible_givers(request.user, child)
-    form = ConsentForm(data, givers=givers, for_print=True)
+    form = ConsentForm(
+        data,
+        givers=givers,
+        for_print=True,
+        domains=policy.domains_of(request.user, child.organisation_id),
+    )
     if not form.is_valid():
         return render(
             request,

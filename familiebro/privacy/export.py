@@ -382,9 +382,19 @@ def _consents(ids: list[int]) -> list[dict[str, Any]]:
                     "blocks": [{"kind": b.kind, "text": b.text} for b in wording.blocks],
                 },
                 "givers": [
-                    {"person_id": g.person_id, "name": str(g.person), "role": g.role}
+                    {
+                        "person_id": g.person_id,
+                        # A service or representative in the guardians' place has no person.
+                        "name": str(g),
+                        "role": g.role,
+                        "capacity": g.capacity,
+                        "capacity_display": str(g.get_capacity_display()),
+                    }
                     for g in consent.givers.all()
                 ],
+                "domain": consent.domain,
+                "child_view": consent.child_view,
+                "lapses_at": _iso(consent.lapses_at),
                 "channel": consent.channel,
                 "channel_display": str(consent.get_channel_display()),
                 "witness": consent.witness,
@@ -532,7 +542,7 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
     concerned |= {r["other_person_id"] for r in data["guardian_relations"]}
     for consent in data["consents"]:
         concerned.add(consent["subject_id"])
-        concerned |= {g["person_id"] for g in consent["givers"]}
+        concerned |= {g["person_id"] for g in consent["givers"] if g["person_id"] is not None}
     audit.record(
         AuditEvent.Action.EXPORT,
         actor=actor,

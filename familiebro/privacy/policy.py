@@ -20,7 +20,12 @@ The rules:
   whole, and the need to know opens them in any of its domains.
 - Another domain's data, in the user's own organisation or another, is visible only through a
   consent in force that names the purpose, covers the category and names the user's
-  organisation or unit as recipient. Another organisation's information otherwise reaches a
+  organisation or unit as recipient, and only to the recipients' staff who work on the
+  person: a participant of the person's case (named, or their unit taking part as a whole) or
+  holding an assignment for the person in the data controller's register. A consent opens
+  data to the people who need it, never to a whole organisation or unit
+  (`_participating_under_consent`). A consent for one service's data (its domain) opens only
+  the rows held in that domain. Another organisation's information otherwise reaches a
   service only as its holder discloses it on request (privacy.disclosure), never as reading.
 - A break-glass access (exceptional access) of the user's own opens a person of their own
   organisation they have no assignment for, in their own domains only.
@@ -105,6 +110,40 @@ class Rule:
 
 
 _registry: dict[type[models.Model], Rule] = {}
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Where a part of the product records who works on a person (a case's participants):
+    lookup paths from a row of `model` to the person, their data controller, the staff member
+    named (None: the unit takes part as a whole) and the unit; `active` selects the rows in
+    force."""
+
+    model: type[models.Model]
+    person_field: str
+    organisation_field: str
+    user_field: str
+    unit_field: str
+    active: Q
+
+
+_participations: list[Participation] = []
+
+
+def register_participation(
+    model: type[models.Model],
+    *,
+    person_field: str,
+    organisation_field: str,
+    user_field: str,
+    unit_field: str,
+    active: Q,
+) -> None:
+    """Name a model whose rows make a staff member (or their unit) one who works on a person,
+    so that a consent naming their service opens the person's data to them."""
+    _participations.append(
+        Participation(model, person_field, organisation_field, user_field, unit_field, active)
+    )
 
 
 def register(
@@ -348,18 +387,92 @@ def _repeated_category(rule: Rule, obj: models.Model) -> str | None:
     return categories.get(getattr(obj, field))
 
 
+def _works_on(user: Any, scope: StaffScope) -> list[models.QuerySet]:
+    """Querysets of (person_id, organisation_id) pairs the user works on, for a consent to
+    open: the cases they (or their unit as a whole) take part in, and their own or their
+    unit's assignments. A leader's oversight of their unit's assignments is not work on the
+    person: under consent, a leader reads only what they take part in themselves."""
+    from .models import Assignment
+
+    works: list[models.QuerySet] = [
+        Assignment.objects.filter(
+            Q(user_id=user.pk) | Q(unit_id__in=scope.unit_ids), ended_at__isnull=True
+        ).values_list("person_id", "organisation_id")
+    ]
+    for part in _participations:
+        named = Q(**{part.user_field: user.pk})
+        unit_as_whole = Q(
+            **{f"{part.unit_field}__in": scope.unit_ids, f"{part.user_field}__isnull": True}
+        )
+        works.append(
+            part.model._default_manager.filter(part.active, named | unit_as_whole).values_list(
+                part.person_field, part.organisation_field
+            )
+        )
+    return works
+
+
+def _participating_under_consent(user: Any, scope: StaffScope, rule: Rule) -> Q:
+    """Per row: whether the user works on the row's person (see _works_on), in the row's data
+    controller: the second half of the rule that a consent opens data to the people who need
+    it. With _persons_worked_on(), which reads the same _works_on(), the one place this rule
+    is written."""
+    assert rule.subject_field is not None
+    opened = Q(pk__in=[])
+    for works in _works_on(user, scope):
+        person_field, organisation_field = works.query.values_select
+        opened |= Q(
+            Exists(
+                works.filter(
+                    **{
+                        person_field: OuterRef(rule.subject_field),
+                        organisation_field: OuterRef(rule.organisation_field),
+                    }
+                )
+            )
+        )
+    return opened
+
+
+def _persons_worked_on(user: Any, scope: StaffScope, person_ids: set[Any]) -> set[Any]:
+    """Of `person_ids`, those the user works on (bases_for()'s reading of the same rule)."""
+    found: set[Any] = set()
+    for works in _works_on(user, scope):
+        person_field, _organisation_field = works.query.values_select
+        found |= set(
+            works.filter(**{f"{person_field}__in": person_ids}).values_list(person_field, flat=True)
+        )
+    return found
+
+
+def _recipients(scope: StaffScope) -> Q:
+    """The consents naming the user's organisation or one of their units as recipient."""
+    return Q(recipient_organisations__in=scope.organisation_ids) | Q(
+        recipient_units__in=scope.unit_ids
+    )
+
+
+def _domain_of_consent_filter(rule: Rule) -> Q:
+    """A consent for one service's data (its domain) opens the rows held in that domain, and
+    the rows no unit holds (whom it is about); a consent naming no domain, every domain."""
+    if rule.holder_field is None:
+        return Q()
+    return Q(domain="") | Q(domain=OuterRef(_holder_domain(rule)))
+
+
 def _consent_covering(
     user: Any, scope: StaffScope, rule: Rule, purpose: str
 ) -> models.QuerySet | None:
-    """Consents in force that open `rule.category` for `purpose` to this user, per row."""
+    """Consents in force that open `rule.category` for `purpose` to this user's service, per
+    row (visible() adds that the user must work on the person)."""
     from .models import Consent
 
     if rule.category is None or rule.subject_field is None:
         return None
     return Consent.objects.valid_at().filter(
-        Q(recipient_organisations__in=scope.organisation_ids)
-        | Q(recipient_units__in=scope.unit_ids),
+        _recipients(scope),
         _category_filter(rule),
+        _domain_of_consent_filter(rule),
         subject_id=OuterRef(rule.subject_field),
         organisation_id=OuterRef(rule.organisation_field),
         purpose=purpose,
@@ -504,7 +617,11 @@ def visible(
     opened_otherwise = _exceptional_access(user, scope, rule)
     consent = _consent_covering(user, scope, rule, purpose)
     if consent is not None:
-        opened_otherwise |= Q(Exists(consent)) & _covers_what_the_row_repeats(rule, consent)
+        opened_otherwise |= (
+            Q(Exists(consent))
+            & _covers_what_the_row_repeats(rule, consent)
+            & _participating_under_consent(user, scope, rule)
+        )
     allowed |= _not_internal(rule, opened_otherwise)
     if _addressed(rule, purpose):
         allowed |= Q(**{str(rule.recipient_field): user.pk})
@@ -626,6 +743,8 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     foreign = {value_at(o, subject_field) for o in objs if not by_own_organisation(o)}
     consents_by_subject: dict[int, list[int]] = {}
     scope_of_consent: dict[int, str] = {}
+    domain_of_consent: dict[int, str] = {}
+    holder_domains: dict[Any, str] = {}
     exception_by_subject: dict[int, tuple[int, str]] = {}
     if own_rows or foreign:
         # A break-glass access of the reader's is the basis of every row it opens, also of
@@ -659,28 +778,45 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
             )
             candidates = [o for o in candidates if o.pk not in internal_ids]
         also_excepted = {o.pk for o in candidates}
-    if foreign and rule.category is not None:
-        for consent_id, subject_id, consent_scope in (
+    # A consent opens data only to those who work on the person.
+    worked_on = (
+        _persons_worked_on(user, scope, foreign) if foreign and rule.category is not None else set()
+    )
+    if worked_on:
+        for consent_id, subject_id, consent_scope, consent_domain in (
             Consent.objects.valid_at()
             .filter(
-                Q(recipient_organisations__in=scope.organisation_ids)
-                | Q(recipient_units__in=scope.unit_ids),
+                _recipients(scope),
                 _category_filter(rule),
-                subject_id__in=foreign,
+                subject_id__in=worked_on,
                 purpose=purpose,
             )
-            .values_list("id", "subject_id", "scope")
+            .values_list("id", "subject_id", "scope", "domain")
             .order_by("id")
             .distinct()
         ):
             consents_by_subject.setdefault(subject_id, []).append(consent_id)
             scope_of_consent[consent_id] = consent_scope
+            domain_of_consent[consent_id] = consent_domain
+        if rule.holder_field is not None and any(domain_of_consent.values()):
+            from familiebro.core.models import ServiceUnit
+
+            holder_field = rule.holder_field
+            holder_domains = dict(
+                ServiceUnit.objects.filter(
+                    pk__in={value_at(o, holder_field) for o in objs}
+                ).values_list("pk", "domain")
+            )
 
     def consents_opening(obj: models.Model, subject: Any) -> list[int]:
         """The consents that open the row: for a row that repeats another category's data,
-        only those covering that category too."""
+        only those covering that category too; for a row a unit holds, only those for its
+        domain or for none."""
         repeated = _repeated_category(rule, obj)
         ids = consents_by_subject.get(subject, [])
+        if rule.holder_field is not None:
+            held_in = holder_domains.get(value_at(obj, rule.holder_field))
+            ids = [i for i in ids if domain_of_consent[i] in ("", held_in)]
         if repeated is None:
             return ids
         return [i for i in ids if f" {repeated} " in scope_of_consent[i]]

@@ -75,6 +75,8 @@ def record(staff: User, family: Family, **overrides: Any) -> Consent:
         "channel": Consent.Channel.PAPER,
         "witness": "Kari Kollega",
         "valid_to": timezone.now() + datetime.timedelta(days=90),
+        # The child (10 in the default family) is to be heard before the guardians decide.
+        "child_view": "Åse vil at skolen skal vite det.",
     }
     arguments.update(overrides)
     return consent_services.record_consent(staff, family.child, **arguments)

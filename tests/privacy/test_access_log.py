@@ -68,6 +68,7 @@ def test_the_log_names_who_read_in_which_role_unit_and_organisation(staff, unit,
 
 def test_a_read_through_consent_names_the_consent_and_its_purpose(staff, child, bup):
     reader = make.member(bup)
+    make.assign(child, user=reader, domain=bup.domain)  # works on the child, under consent
     consent = make.consent(
         child, purpose=Purpose.COORDINATION, recipient_organisations=[bup.organisation]
     )
@@ -139,6 +140,7 @@ def test_a_list_page_shows_each_persons_own_basis(staff, unit, child, bup):
     reader = make.member(bup)
     own = factories.PersonFactory(organisation=bup.organisation)
     make.assign(own, user=reader)
+    make.assign(child, user=reader, domain=bup.domain)  # works on the child, under consent
     make.consent(child, purpose=Purpose.COORDINATION, recipient_organisations=[bup.organisation])
     policy.list_page(
         reader, policy.visible(reader, Person, Purpose.COORDINATION), Purpose.COORDINATION

@@ -82,6 +82,9 @@ def test_the_familys_consent_naming_the_school_opens_what_it_covers_for_reading_
 ):
     case = health_centre_case(town)
     builders.coordination_consent(case, school, scope=("log_entries",))
+    # The consent names the school; of its staff it opens the case to who takes part in it.
+    assert not policy.visible(teacher, Case, READ).filter(pk=case.pk).exists()
+    participant_services.add_participant(town.nurse, case, unit=school, user=teacher)
 
     assert policy.visible(teacher, Case, READ).filter(pk=case.pk).exists()
     entries = policy.visible(teacher, LogEntry, READ).filter(case=case)

@@ -20,6 +20,7 @@ from familiebro.privacy.models import (
     Purpose,
 )
 from tests import factories
+from tests.privacy import factories as make
 from tests.privacy import factories_consent as privacy_factories
 from tests.privacy.factories_consent import health_trust_unit, record, staff_in
 
@@ -46,8 +47,11 @@ def bup():
 
 
 @pytest.fixture
-def bup_staff(bup):
-    return staff_in(bup)
+def bup_staff(bup, family):
+    """A BUP worker who works on the child (a consent opens data only to such a one)."""
+    worker = staff_in(bup)
+    make.assign(family.child, user=worker, domain=bup.domain)
+    return worker
 
 
 def refusal(excinfo: pytest.ExceptionInfo[ValidationError]) -> str:
@@ -245,11 +249,19 @@ def test_a_recipient_sees_the_child_while_the_consent_is_valid_and_not_after_wit
     assert not sees_child()
 
 
-def test_a_recipient_organisation_sees_the_child_through_any_of_its_units(staff, family, bup):
-    colleague_elsewhere = staff_in(factories.ServiceUnitFactory(organisation=bup.organisation))
+def test_a_recipient_organisation_opens_the_child_to_who_works_on_it_in_any_unit(
+    staff, family, bup
+):
+    other_unit = factories.ServiceUnitFactory(organisation=bup.organisation)
+    colleague_elsewhere = staff_in(other_unit)
+    make.assign(family.child, user=colleague_elsewhere, domain=other_unit.domain)
+    not_working_on_it = staff_in(other_unit)
     record(staff, family, recipient_organisations=[bup.organisation])
     visible = policy.visible(colleague_elsewhere, Person, Purpose.COORDINATION)
     assert visible.filter(pk=family.child.pk).exists()
+    # The whole organisation is named, but only who works on the child reads it.
+    visible = policy.visible(not_working_on_it, Person, Purpose.COORDINATION)
+    assert not visible.filter(pk=family.child.pk).exists()
 
 
 def test_a_consent_stops_opening_the_child_when_it_expires(staff, family, bup, bup_staff):

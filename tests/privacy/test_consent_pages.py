@@ -125,6 +125,8 @@ def record_form(family, bup, **overrides):
         "channel": Consent.Channel.ORAL,
         "givers": [str(family.mother.pk), str(family.father.pk)],
         "witness": "Kari Kollega",
+        # The child (10) is to be heard before the guardians decide.
+        "child_view": "Åse vil at BUP skal vite det.",
     }
     data.update(overrides)
     return data
@@ -396,6 +398,7 @@ def test_the_printed_form_asks_the_young_person_to_sign_when_the_rule_says_so(st
         organisation=family.child.organisation,
         purpose=Purpose.REFERRAL,
         givers=ConsentRule.Givers.YOUNG_PERSON,
+        young_person_age=10,
     )
     response = staff_client.get(pdf_url(family), {"formål": Purpose.REFERRAL, "språk": "en"})
     text = pdf_text(response.content)

@@ -35,6 +35,7 @@ from tests import factories
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
 from tests.cases.test_case_retention import case_with_every_part
+from tests.privacy import factories as privacy_make
 from tests.privacy import factories_retention as make
 from tests.privacy.test_consent_pages import flat, pdf_text
 
@@ -87,7 +88,9 @@ def family(staff, bup, bup_staff):
         valid_from=timezone.now() - datetime.timedelta(days=1),
         valid_to=timezone.now() + datetime.timedelta(days=90),
     )
-    # BUP reads the child's record under the consent: this is in the child's access log.
+    # BUP's psychologist works on the child (a consent opens data only to such a one) and
+    # reads the child's record under the consent: this is in the child's access log.
+    privacy_make.assign(child, user=bup_staff, domain=bup.domain)
     policy.get_or_404(bup_staff, Person, child.pk, Purpose.COORDINATION)
     return {"child": child, "mother": mother, "consent": consent}
 

@@ -23,10 +23,16 @@ confidentiality domain in the same organisation), or BUP in organisation B.
 3. Otherwise data is readable through a consent in force (not expired, not withdrawn) that
    names the purpose read for, covers the data's category (every consent covers the identity
    category; the privacy records themselves are never opened by consent) and names the
-   reader's organisation or unit; or through a break-glass access that the reader opened, which
-   opens only their own organisation's data held in their own domain (another organisation's
-   or service's data is disclosed by its holder on request, tests/privacy/
-   test_policy_matrix_disclosure.py; a legal basis opens no access). A consent naming the data
+   reader's organisation or unit, to those of its staff who work on the child: a participant
+   of the child's case, or holding an assignment for the child in organisation A. In the
+   matrix that is the "worker_assigned" of the school (assigned to the child in the school's
+   own work) and of BUP (a named participant of the child's case); their colleagues, their
+   leaders and their coordinators read nothing under the consent (the participation
+   dimension, PARTICIPATION below, varies how one works on the child). Or through a
+   break-glass access that the reader opened, which opens only their own organisation's data
+   held in their own domain (another organisation's or service's data is disclosed by its
+   holder on request, tests/privacy/test_policy_matrix_disclosure.py; a legal basis opens no
+   access). A consent naming the data
    controller itself opens the data to its other domains as it does across organisations.
 4. Consent and exceptional access open data for reading only.
 
@@ -218,7 +224,8 @@ def expected_read(role: str, place: str, state: str, facts: Facts) -> Any:
         if state == "break_glass" and place == "same_domain":
             return Expected(ExceptionalAccess.Basis.BREAK_GLASS)
         return Expected(policy.Basis.OWN_ORGANISATION)
-    if category is not None:
+    # A consent opens data to the people who need it: those who work on the child.
+    if category is not None and works_on_the_child(role, place):
         covers_category = category == IDENTITY_CATEGORY or state != "consent_for_another_category"
         if state in ("valid_consent", "consent_for_another_category") and covers_category:
             return Expected(policy.Basis.CONSENT, by_consent=True)
@@ -227,6 +234,13 @@ def expected_read(role: str, place: str, state: str, facts: Facts) -> Any:
     if state == "break_glass" and place == "same_domain":
         return Expected(ExceptionalAccess.Basis.BREAK_GLASS)
     return None
+
+
+def works_on_the_child(role: str, place: str) -> bool:
+    """Whether the viewer works on the child where a consent could open data to them: the
+    school's worker assigned to the child, or BUP's worker taking part in the child's case.
+    Their colleagues, leaders and coordinators do not."""
+    return role == "worker_assigned" and place != "same_domain"
 
 
 def expected_change(role: str, place: str, facts: Facts) -> bool:
@@ -354,6 +368,18 @@ def build_world(role: str, place: str, state: str) -> World:
         ),
     }
     records |= case_records(child, unit_a, assigned_in_a, now)
+    if place == "other_organisation":
+        # BUP's worker takes part in the child's case by name (added while the family's
+        # consent for coordination was in force; its state below is what the cell varies).
+        Participant.objects.create(
+            case=records[Case],
+            organisation=org_a,
+            unit=home,
+            user=assigned_at_home,
+            role="BUP",
+            added_by=assigned_in_a,
+            added_at=now,
+        )
 
     state_consent = None
     recipients = [home.organisation]
@@ -424,10 +450,10 @@ def case_records(
 
     `assigned_in_a` (already assigned to the child) opens the case and works on it. Whoever
     else the services give the need to know is nobody the matrix looks through: the owning
-    unit's assignment is ended (the same-domain viewers are members of unit A, and would
-    otherwise all know the child by it), the participating service is a unit of organisation A
-    in the same domain that no viewer works in, and the colleague offered the coordinator role
-    is no viewer.
+    unit's assignment and its part in the case are ended (the same-domain viewers are members
+    of unit A, and would otherwise all know the child by it), the participating service is a
+    unit of organisation A in the same domain that no viewer works in, and the colleague
+    offered the coordinator role is no viewer.
     """
     org_a = unit_a.organisation
     case = case_services.open_case(
@@ -439,6 +465,9 @@ def case_records(
         pathway=PathwayDefinition.objects.get(key="bti").versions.get(number=1),
     )
     Assignment.objects.filter(unit=unit_a, ended_at__isnull=True).update(ended_at=now)
+    # With it the owning unit's part in the case as a whole ends, which a consent naming the
+    # organisation would otherwise open the case to every member of unit A by.
+    Participant.objects.filter(case=case, unit=unit_a, user__isnull=True).update(ended_at=now)
     decision = case_services.decide(
         assigned_in_a, case, option="own_service", reason="Foreldrene ønsker tiltak i barnehagen."
     )
@@ -790,8 +819,116 @@ def test_guardian_relations_appear_on_the_person_page_exactly_in_the_allowed_cel
         assert_audited(event, expected, world, world.child.pk)
 
 
-def test_a_consent_naming_a_unit_opens_the_data_to_that_unit_only():
+# --- Participation under consent ----------------------------------------------------------------
+
+# How a BUP worker (organisation B) stands to the child of organisation A's health centre, whose
+# case the family's consent names BUP for; and whether they read the child (Person, the
+# organisation's row), the case and its shared log (rows the health centre holds) under it.
+# Written out from the rule, not read from the policy: (Person, Case, LogEntry).
+PARTICIPATION: dict[str, tuple[bool, bool, bool]] = {
+    # Taking part in the child's case by name.
+    "named_participant": (True, True, True),
+    # A colleague in the same unit of someone taking part by name.
+    "colleague_of_a_named_participant": (False, False, False),
+    # The leader of someone taking part by name: oversight is not work on the child.
+    "leader_of_a_named_participant": (False, False, False),
+    # A member of a unit that takes part in the case as a whole.
+    "member_of_a_participating_unit": (True, True, True),
+    # Took part, and left the case.
+    "participation_ended": (False, False, False),
+    # Holds an assignment for the child in organisation A's register.
+    "assigned_to_the_child": (True, True, True),
+    "assignment_ended": (False, False, False),
+    # Takes part in another child's case only.
+    "participant_in_another_childs_case": (False, False, False),
+    # Takes part, but the consent names a sister unit of BUP, not BUP.
+    "participant_but_the_consent_names_another_unit": (False, False, False),
+    # Takes part, but the consent is for the school's information only (the education
+    # domain): it says whom it is about, and opens nothing the health centre holds.
+    "participant_but_the_consent_is_for_another_service": (True, False, False),
+    # Takes part, and no consent is in force.
+    "participant_without_consent": (False, False, False),
+}
+
+
+@pytest.mark.parametrize("participation", list(PARTICIPATION))
+def test_a_consent_opens_the_data_only_to_those_who_work_on_the_child(participation):
     world = build_world("worker_not_assigned", "other_organisation", "no_consent")
+    bup = world.viewer.memberships.get().unit
+    case = world.records[Case]
+    org_a = world.child.organisation
+    now = timezone.now()
+    viewer = world.viewer
+
+    def takes_part(user: Any, unit: Any = bup, in_case: Case = case, ended: bool = False) -> None:
+        Participant.objects.create(
+            case=in_case,
+            organisation=org_a,
+            unit=unit,
+            user=user,
+            added_by=case.coordinator,
+            added_at=now,
+            ended_at=now if ended else None,
+        )
+
+    consent_domain = ""
+    recipients = [bup]
+    if participation == "named_participant":
+        takes_part(viewer)
+    elif participation == "colleague_of_a_named_participant":
+        takes_part(make.member(bup))
+    elif participation == "leader_of_a_named_participant":
+        takes_part(make.member(bup))
+        viewer = make.member(bup, Membership.Role.LEADER)
+    elif participation == "member_of_a_participating_unit":
+        takes_part(None)
+    elif participation == "participation_ended":
+        takes_part(viewer, ended=True)
+    elif participation in ("assigned_to_the_child", "assignment_ended"):
+        assignment = make.assign(world.child, user=viewer, domain=bup.domain)
+        if participation == "assignment_ended":
+            assignment.ended_at = now
+            assignment.save(update_fields=["ended_at"])
+    elif participation == "participant_in_another_childs_case":
+        other_child, _guardian, _relation = make.child_with_guardian(org_a, given_name="Annen")
+        unit_a = case.unit
+        make.assign(other_child, user=case.coordinator)
+        other_case = case_records(other_child, unit_a, case.coordinator, now)[Case]
+        takes_part(viewer, in_case=other_case)
+    elif participation == "participant_but_the_consent_names_another_unit":
+        takes_part(viewer)
+        recipients = [make.unit(bup.organisation, name="Søsterenhet B")]
+    elif participation == "participant_but_the_consent_is_for_another_service":
+        takes_part(viewer)
+        consent_domain = "education"
+    else:
+        assert participation == "participant_without_consent"
+        takes_part(viewer)
+    if participation != "participant_without_consent":
+        consent = make.consent(
+            world.child, purpose=READ_PURPOSE, scope=DataCategory.values, recipient_units=recipients
+        )
+        if consent_domain:
+            Consent.objects.filter(pk=consent.pk).update(domain=consent_domain)
+
+    expected = dict(zip((Person, Case, LogEntry), PARTICIPATION[participation], strict=True))
+    for model, reads in expected.items():
+        record = world.records[model]
+        rows = policy.visible(viewer, model, READ_PURPOSE).filter(pk=record.pk)
+        assert rows.exists() is reads, f"{model._meta.label}: expected {reads}"
+        probed = policy.visible(viewer, model, READ_PURPOSE, few_rows=True).filter(pk=record.pk)
+        assert probed.exists() is reads
+        if reads:
+            assert policy.bases_for(viewer, [record], READ_PURPOSE)[0].legal_basis == (
+                policy.Basis.CONSENT
+            )
+            # Reading under consent is reading only.
+            with pytest.raises(PermissionDenied):
+                policy.require(viewer, policy.Action.CHANGE, record, READ_PURPOSE)
+
+
+def test_a_consent_naming_a_unit_opens_the_data_to_that_unit_only():
+    world = build_world("worker_assigned", "other_organisation", "no_consent")
     home = world.viewer.memberships.get().unit
     sister_unit = make.unit(home.organisation)
     make.consent(world.child, purpose=READ_PURPOSE, recipient_units=[sister_unit])

@@ -96,7 +96,7 @@ class Family:
     child: Person
     guardian: Person
     recorder: Any  # the data controller's assigned worker, who records the consents
-    viewer: Any  # a worker in another organisation
+    viewer: Any  # a worker in another organisation who works on the child
     recipients: dict[str, Any]
     granted: list[Granted] = field(default_factory=list)
 
@@ -108,11 +108,14 @@ def build_family() -> Family:
     recorder = make.member(home)
     make.assign(child, user=recorder)
     viewer_unit = make.unit()
+    viewer = make.member(viewer_unit)
+    # The viewer works on the child: a consent opens data only to those who do.
+    make.assign(child, user=viewer, domain=viewer_unit.domain)
     return Family(
         child=child,
         guardian=guardian,
         recorder=recorder,
-        viewer=make.member(viewer_unit),
+        viewer=viewer,
         recipients={
             "viewer_organisation": viewer_unit.organisation,
             "viewer_unit": viewer_unit,

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_service_unit_confidentiality_domain'),
-        ('privacy', '0015_retention_per_unit_kind'),
+        ('privacy', '0016_consent_capacity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,7 +2,15 @@
 
 from .access import Assignment, ExceptionalAccess, FamilyAccessRule, OversightRule
 from .audit import AuditChainHead, AuditEvent
-from .consent import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory, Purpose
+from .consent import (
+    Capacity,
+    Consent,
+    ConsentGiver,
+    ConsentRule,
+    ConsentText,
+    DataCategory,
+    Purpose,
+)
 from .consultation import AgeBand, AnonymousConsultation
 from .disclosure import DisclosureRequest
 from .retention import Deposit, LegalHold, RetentionRule
@@ -15,6 +23,7 @@ __all__ = [
     "Assignment",
     "AuditChainHead",
     "AuditEvent",
+    "Capacity",
     "Consent",
     "ConsentGiver",
     "ConsentRule",

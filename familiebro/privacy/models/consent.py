@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.core.models import ConfidentialityDomain
+
 
 class Purpose(models.TextChoices):
     """Purposes a family can consent to. Each consent names exactly one."""
@@ -68,8 +70,14 @@ class ConsentText(models.Model):
 
 
 class ConsentRule(models.Model):
-    """Who must consent, per organisation and purpose. Without a rule: every guardian with
-    parental responsibility (the safe default)."""
+    """Who must consent, per organisation, service (confidentiality domain) and purpose.
+
+    The rule for a domain comes first, then the organisation's rule for every domain, then the
+    law's default for the domain (privacy.consent_reads.STATUTORY_RULES): health matters from
+    16 the young person alone (pasient- og brukerrettighetsloven § 4-3), child welfare from 15
+    the young person as a party with the guardians (barnevernsloven § 12-3), elsewhere every
+    guardian with parental responsibility (the safe default). Below the age limit the
+    guardians with parental responsibility consent."""
 
     class Givers(models.TextChoices):
         ALL_GUARDIANS = "all_guardians", _("Every guardian with parental responsibility")
@@ -82,10 +90,19 @@ class ConsentRule(models.Model):
     organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.CASCADE, related_name="consent_rules"
     )
+    # Empty: the rule for every service of the organisation that has no rule of its own.
+    domain = models.CharField(
+        _("service"), max_length=30, choices=ConfidentialityDomain.choices, blank=True
+    )
     purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
     givers = models.CharField(_("who consents"), max_length=40, choices=Givers.choices)
     young_person_age = models.PositiveSmallIntegerField(
         _("age from which the young person consents"), default=15
+    )
+    # From this age the child's own view is asked for and recorded with the guardians'
+    # consent (barnevernsloven § 1-4, pasient- og brukerrettighetsloven § 4-4); None: not asked.
+    child_heard_from_age = models.PositiveSmallIntegerField(
+        _("age from which the child's view is recorded"), null=True, blank=True, default=7
     )
 
     class Meta:
@@ -93,7 +110,8 @@ class ConsentRule(models.Model):
         verbose_name_plural = _("consent rules")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "purpose"], name="consent_rule_unique_per_purpose"
+                fields=["organisation", "domain", "purpose"],
+                name="consent_rule_unique_per_domain_and_purpose",
             )
         ]
 
@@ -106,6 +124,7 @@ class ConsentQuerySet(models.QuerySet):
             Q(valid_from__lte=moment),
             Q(valid_to__isnull=True) | Q(valid_to__gt=moment),
             Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=moment),
+            Q(lapses_at__isnull=True) | Q(lapses_at__gt=moment),
         )
 
 
@@ -135,6 +154,11 @@ class Consent(models.Model):
         verbose_name=_("child or young person"),
     )
     purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    # The service whose data the consent opens: only rows held in this confidentiality domain
+    # (and whom it is about). Empty: every service of the data controller.
+    domain = models.CharField(
+        _("whose information"), max_length=30, choices=ConfidentialityDomain.choices, blank=True
+    )
     recipient_organisations = models.ManyToManyField(
         "core.Organisation",
         blank=True,
@@ -174,6 +198,13 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
+    # When a consent given without the young person (by the guardians, or in their place)
+    # stops because the child comes of age: for the health service's information the 16th
+    # birthday, for every other service the 18th, when it is asked again of the young person
+    # (consent_services.lapses_at). Empty: the young person gave it, or no birth date.
+    lapses_at = models.DateTimeField(_("lapses when the child comes of age"), null=True, blank=True)
+    # The child's own view, asked for when the child is to be heard (ConsentRule).
+    child_view = models.TextField(_("the child's own view"), blank=True)
     withdrawal_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -209,20 +240,60 @@ class Consent(models.Model):
             return "pending"
         if self.valid_to and self.valid_to <= moment:
             return "expired"
+        if self.lapses_at and self.lapses_at <= moment:
+            return "lapsed"
         return "valid"
 
 
+class Capacity(models.TextChoices):
+    """In which capacity someone gave a consent: what entitled them to give it."""
+
+    PARENTAL_RESPONSIBILITY = (
+        "parental_responsibility",
+        _("Guardian with parental responsibility"),
+    )
+    YOUNG_PERSON = "young_person", _("The young person themselves")
+    CHILD_WELFARE_CARE_ORDER = (
+        "child_welfare_care_order",
+        _("Child welfare service, after a care order"),
+    )
+    REPRESENTATIVE = "representative", _("Representative for an unaccompanied minor")
+
+
+# The capacities in which someone consents in the place of the guardians.
+IN_PLACE_OF_GUARDIANS = (Capacity.CHILD_WELFARE_CARE_ORDER, Capacity.REPRESENTATIVE)
+
+
 class ConsentGiver(models.Model):
-    """One person who gave the consent: a guardian, or the young person."""
+    """One who gave the consent, in which capacity: a guardian, the young person, or in the
+    guardians' place the child welfare service after a care order or a representative for an
+    unaccompanied minor (recorded by name, as they are not the child's registered family)."""
 
     consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="givers")
-    person = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The service or representative consenting in the guardians' place.
+    name = models.CharField(_("name"), max_length=200, blank=True)
     role = models.CharField(
-        max_length=20,
-        choices=[("guardian", _("Guardian")), ("young_person", _("Young person"))],
+        max_length=30,
+        choices=[
+            ("guardian", _("Guardian")),
+            ("young_person", _("Young person")),
+            ("in_place_of_guardians", _("In the guardians' place")),
+        ],
+    )
+    capacity = models.CharField(
+        _("capacity"),
+        max_length=30,
+        choices=Capacity.choices,
+        default=Capacity.PARENTAL_RESPONSIBILITY,
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["consent", "person"], name="consent_giver_unique")
         ]
+
+    def __str__(self) -> str:
+        return str(self.person) if self.person_id else self.name
