@@ -293,6 +293,31 @@ class Membership(models.Model):
         return f"{self.user} – {self.unit} ({self.get_role_display()})"
 
 
+class AddressProtection(models.TextChoices):
+    """The population register's address protection (adressesperre), as staff record it from
+    the register: code 7 (fortrolig), code 6 (strengt fortrolig), and code 6 abroad. Where a
+    protected person lives, and what could reveal it, is kept from everyone who is not them
+    (familiebro.privacy.protected, docs/data-protection.md, "Protected addresses")."""
+
+    NONE = "", _("No address protection")
+    CONFIDENTIAL = "fortrolig", _("Confidential address (code 7)")
+    STRICTLY_CONFIDENTIAL = "strengt_fortrolig", _("Strictly confidential address (code 6)")
+    STRICTLY_CONFIDENTIAL_ABROAD = (
+        "strengt_fortrolig_utland",
+        _("Strictly confidential address abroad"),
+    )
+
+
+# How strong each protection is, to tell raising it (anyone who may change the person) from
+# lowering or lifting it (a unit leader): persons.permissions.
+ADDRESS_PROTECTION_RANK: dict[str, int] = {
+    AddressProtection.NONE: 0,
+    AddressProtection.CONFIDENTIAL: 1,
+    AddressProtection.STRICTLY_CONFIDENTIAL: 2,
+    AddressProtection.STRICTLY_CONFIDENTIAL_ABROAD: 2,
+}
+
+
 class Person(models.Model):
     """A child, young person, guardian or expectant parent known to one organisation."""
 
@@ -318,6 +343,18 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    address_protection = models.CharField(
+        _("address protection"),
+        max_length=30,
+        choices=AddressProtection.choices,
+        blank=True,
+        default=AddressProtection.NONE,
+    )
+    # Who recorded the protection as it is now, and when (the audit trail keeps every change).
+    address_protection_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    address_protection_set_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -336,6 +373,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def has_protected_address(self) -> bool:
+        return self.address_protection != AddressProtection.NONE
 
     @property
     def national_id(self) -> str | None:

@@ -14,7 +14,7 @@ from familiebro.core.identifiers import (
     birth_date_from_identity_number,
     normalise_identity_number,
 )
-from familiebro.core.models import Organisation, Person
+from familiebro.core.models import AddressProtection, Organisation, Person
 from familiebro.privacy.models import Assignment
 
 from .services import READING_PURPOSES
@@ -122,6 +122,16 @@ class ContactDetailsForm(StyledForm):
 
 
 END_REASONS = Assignment.EndReason.choices
+
+
+class AddressProtectionForm(Form):
+    """The population register's address protection, as staff record it on the person page."""
+
+    address_protection = forms.ChoiceField(
+        label=_("Address protection in the population register"),
+        choices=AddressProtection.choices,
+        required=False,
+    )
 
 
 class EndAssignmentForm(Form):

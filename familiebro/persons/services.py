@@ -19,16 +19,19 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number, normalise_phone_number
-from familiebro.core.models import GuardianRelation, Organisation, Person, User
-from familiebro.privacy import audit, policy
+from familiebro.core.models import AddressProtection, GuardianRelation, Organisation, Person, User
+from familiebro.privacy import audit, export, policy, protected
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Consent, DataCategory
 from familiebro.privacy.models import Purpose as ConsentPurpose
+
+from . import permissions
 
 PAGE_SIZE = 50
 
@@ -254,6 +257,24 @@ class PersonDetail:
     shows_contact_details: bool
     can_change: bool
     assignments: list[OpenAssignment]
+    # Whom the right-of-access export can be made for where a protected address is around
+    # the person, each with whether they get where the family lives (privacy.protected).
+    export_readers: list[ExportReader]
+
+
+@dataclass(frozen=True)
+class ExportReader:
+    person: Person
+    sees_whereabouts: bool
+
+
+def _export_readers(person: Person) -> list[ExportReader]:
+    if not protected.protected_around(person):
+        return []
+    return [
+        ExportReader(reader, not protected.hidden_from(person, protected.reader_of(reader)))
+        for reader in export.export_readers(person)
+    ]
 
 
 def _consent_covers(consent_id: int | None, category: str) -> bool:
@@ -303,6 +324,7 @@ def person_detail(actor: Any, person_id: Any, purpose: str) -> PersonDetail:
         or _consent_covers(basis.consent_id, DataCategory.CONTACT_DETAILS),
         can_change=can_change,
         assignments=_open_assignments(actor, person, purpose),
+        export_readers=[] if by_consent else _export_readers(person),
     )
 
 
@@ -386,3 +408,43 @@ def update_contact_details(actor: Any, person: Person, phone: str, email: str) -
         detail={"changed_fields": changed},
     )
     return changed
+
+
+@transaction.atomic
+def set_address_protection(actor: Any, person_id: Any, level: str) -> Person:
+    """Record the population register's address protection of a person (or that it is
+    lifted), with who did it and when. Anyone who may change the person records or raises
+    it; lowering or lifting it is a unit leader's (persons.permissions). Audited as a change
+    of the person naming the field, never the level, which the trail must not spread."""
+    person = policy.get_or_404(actor, Person, person_id, policy.Purpose.CASEWORK)
+    basis = policy.require(actor, policy.Action.CHANGE, person, policy.Purpose.CASEWORK)
+    if level not in AddressProtection.values:
+        raise ValidationError(
+            {"address_protection": [_("Choose the protection the population register shows.")]}
+        )
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    permissions.require_may_set_address_protection(actor, locked, level)
+    if locked.address_protection == level:
+        return locked
+    locked.address_protection = level
+    locked.address_protection_set_at = timezone.now()
+    locked.address_protection_set_by = actor
+    locked.save(
+        update_fields=[
+            "address_protection",
+            "address_protection_set_at",
+            "address_protection_set_by",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[locked],
+        subject_ids=[locked.pk],
+        organisation_id=locked.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        detail={"changed_fields": ["address_protection"]},
+    )
+    return locked

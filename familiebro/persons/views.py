@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm
-from familiebro.core.models import Organisation, User
+from familiebro.core.models import AddressProtection, Organisation, User
 from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
 from . import services
 from .forms import (
     END_REASONS,
+    AddressProtectionForm,
     ContactDetailsForm,
     EndAssignmentForm,
     PersonForm,
@@ -101,8 +102,30 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
             "export_url": _export_url(person_id),
             "end_reasons": END_REASONS,
+            "protection_choices": AddressProtection.choices,
         },
     )
+
+
+@staff_required
+@require_POST
+def address_protection(request: HttpRequest, person_id: int) -> HttpResponse:
+    form = AddressProtectionForm(request.POST)
+    level = form.cleaned_data["address_protection"] if form.is_valid() else "?"
+    try:
+        person = services.set_address_protection(request.user, person_id, level)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("person-detail", person_id=person_id)
+    messages.success(
+        request,
+        _("The address protection is saved: %(level)s.")
+        % {"level": person.get_address_protection_display()},
+    )
+    return redirect("person-detail", person_id=person_id)
 
 
 @staff_required
