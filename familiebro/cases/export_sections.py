@@ -258,6 +258,7 @@ SECTIONS = (
                     f"{p.user.display_name()} ({p.unit.name})" if p.user else p.unit.name
                     for p in plan.responsibility_group.all()
                 ],
+                reveals_whereabouts=True,
             ),
             Column("created_by", _("Written by")),
             Column("created_at", _("Written")),
@@ -329,7 +330,11 @@ SECTIONS = (
         columns=(
             CASE,
             Column("kind", _("Kind")),
-            Column("text", _("Text")),
+            Column(
+                "text",
+                _("Text"),
+                reveals_in=lambda e: e.kind in models.LogEntry.KINDS_NAMING_SERVICES,
+            ),
             Column("internal_reason", _("Why it is internal")),
             Column(
                 "current",

@@ -104,20 +104,6 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
     return list(sections.values())
 
 
-# Log entries Familiebro writes itself that name a unit, a staff member or a place (a new
-# measure and who is responsible, a new coordinator, a plan's decision, a moved meeting):
-# hidden from a parent kept from where the child lives. Free text (notes, minutes) is the
-# writer's to check, with the warning the log form gives (case_services.third_party_warning).
-_KINDS_NAMING_SERVICES = frozenset(
-    {
-        LogEntry.Kind.MEASURE,
-        LogEntry.Kind.COORDINATOR,
-        LogEntry.Kind.DECISION,
-        LogEntry.Kind.MEETING,
-    }
-)
-
-
 def _conceal_case(case: Case) -> None:
     """Put stand-ins for the case's unit and coordinator, whose names would tell where the
     child lives (privacy.protected). The page only reads the case; it is never saved."""
@@ -271,7 +257,7 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
             meeting.place = str(protected.HIDDEN)
         for entry in log_entries:
             entry.author = protected.staff_stand_in()
-            if entry.kind in _KINDS_NAMING_SERVICES:
+            if entry.kind in LogEntry.KINDS_NAMING_SERVICES:
                 entry.text = str(protected.HIDDEN)
     shown: dict[str, Any] = {
         "participants": [p.pk for p in participants],

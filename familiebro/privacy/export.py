@@ -160,6 +160,8 @@ class Column:
     # invited): hidden where a protected address keeps it from the reader. Columns that name
     # a staff member, a unit or an organisation (through a relation) are found without it.
     reveals_whereabouts: bool = False
+    # The same for some rows only (a log entry Familiebro wrote naming a unit).
+    reveals_in: Callable[[Any], bool] | None = None
 
     @property
     def json_key(self) -> str:
@@ -319,7 +321,9 @@ def _section_row(section: Section, obj: models.Model, conceal: bool = False) -> 
     if section.internal_reason is not None:
         row["internal"] = bool(getattr(obj, section.internal_reason))
     for column in section.columns:
-        if conceal and column.reveals(section.model):
+        if conceal and (
+            column.reveals(section.model) or (column.reveals_in and column.reveals_in(obj))
+        ):
             row[column.json_key] = str(protected.HIDDEN)
             continue
         raw = column.value(obj) if column.value is not None else _at(obj, column.path)
