@@ -336,3 +336,26 @@ def test_the_person_page_offers_an_export_for_each_of_the_family(case, town):
     mother, father = guardian(case, "Ingrid"), guardian(case, "Ola")
     assert f"?til={mother.pk}" in text
     assert f"?til={father.pk}" in text
+
+
+# Barneloven § 47 -----------------------------------------------------------------------------
+
+
+def test_a_parent_without_parental_responsibility_has_no_min_side_access_to_the_child(
+    client, citizen_login, case
+):
+    """The right to information of a parent without parental responsibility (barneloven
+    § 47) is the service's decision in each case, not self-service: Min side shows the child
+    only to a guardian with parental responsibility, a biological parent included."""
+    relation = case.child.guardians_rel.get(guardian__given_name="Ola")
+    relation.has_parental_responsibility = False
+    relation.save()
+    logged_in_as(client, citizen_login, FATHER)
+    assert "Åse Sæther" not in client.get(reverse("portal:home")).content.decode()
+    for url in (
+        reverse("portal:case", args=[case.pk]),
+        reverse("portal:access-log", args=[case.child_id]),
+        reverse("portal:plan-pdf", args=[case.pk]),
+        f"/api/portal/persons/{case.child_id}/access-log",
+    ):
+        assert client.get(url).status_code == 404, url
