@@ -441,3 +441,36 @@ class GuardianRelation(models.Model):
                 raise ValidationError(
                     _("Guardian and child must be registered in the same organisation.")
                 )
+
+
+class ParentInformationDecision(models.Model):
+    """A service's decision on a request for information about a child from a parent without
+    parental responsibility (barneloven § 47): what was asked, what was given or why it was
+    refused, by whom and when. Such a parent has no access on Min side; the service decides
+    each request, and a refusal may be appealed to the county governor (statsforvalteren).
+    Held by the deciding unit, in its confidentiality domain."""
+
+    class Outcome(models.TextChoices):
+        GIVEN = "given", _("Information given")
+        PARTLY_GIVEN = "partly_given", _("Partly given")
+        REFUSED = "refused", _("Refused")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        ServiceUnit, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(
+        Person, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="+"
+    )
+    asked = models.TextField(_("what the parent asked for"))
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
+    given = models.TextField(_("what was given"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("decision on information to a parent (barneloven § 47)")
+        verbose_name_plural = _("decisions on information to a parent (barneloven § 47)")

@@ -14,7 +14,12 @@ from familiebro.core.identifiers import (
     birth_date_from_identity_number,
     normalise_identity_number,
 )
-from familiebro.core.models import AddressProtection, Organisation, Person
+from familiebro.core.models import (
+    AddressProtection,
+    Organisation,
+    ParentInformationDecision,
+    Person,
+)
 from familiebro.privacy.models import Assignment
 
 from .services import READING_PURPOSES
@@ -141,3 +146,37 @@ class EndAssignmentForm(Form):
 
     def reason(self) -> str:
         return str(self.cleaned_data["grunn"])
+
+
+class ParentInformationForm(StyledForm):
+    """A decision on a request for information from a parent without parental
+    responsibility (barneloven § 47). The service checks the choices."""
+
+    parent = forms.ChoiceField(label=_("Parent who asked"))
+    unit = forms.ChoiceField(label=_("Your service that decides"))
+    asked = forms.CharField(
+        label=_("What the parent asked for"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=[("", _("Choose")), *ParentInformationDecision.Outcome.choices]
+    )
+    given = forms.CharField(
+        label=_("What the parent was told"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reason = forms.CharField(
+        label=_("Why anything was refused"),
+        help_text=_(
+            "Information may be refused where it could harm the child, or where the duty of "
+            "confidentiality towards the parents applies. Tell the parent that a refusal can "
+            "be appealed to the county governor (statsforvalteren)."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, parents: list[Person], units: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [(p.pk, str(p)) for p in parents]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]

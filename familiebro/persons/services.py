@@ -25,7 +25,15 @@ from django.utils.translation import gettext_lazy
 
 from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number, normalise_phone_number
-from familiebro.core.models import AddressProtection, GuardianRelation, Organisation, Person, User
+from familiebro.core.models import (
+    AddressProtection,
+    GuardianRelation,
+    Membership,
+    Organisation,
+    ParentInformationDecision,
+    Person,
+    User,
+)
 from familiebro.privacy import audit, export, policy, protected
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Consent, DataCategory
@@ -260,6 +268,9 @@ class PersonDetail:
     # Whom the right-of-access export can be made for where a protected address is around
     # the person, each with whether they get where the family lives (privacy.protected).
     export_readers: list[ExportReader]
+    # Barneloven § 47: decisions on information to a parent without parental responsibility.
+    parent_information: list[ParentInformationDecision]
+    has_parent_without_responsibility: bool
 
 
 @dataclass(frozen=True)
@@ -325,6 +336,13 @@ def person_detail(actor: Any, person_id: Any, purpose: str) -> PersonDetail:
         can_change=can_change,
         assignments=_open_assignments(actor, person, purpose),
         export_readers=[] if by_consent else _export_readers(person),
+        parent_information=[] if by_consent else parent_information_decisions(actor, person),
+        has_parent_without_responsibility=any(
+            r.child_id == person.pk
+            and not r.has_parental_responsibility
+            and r.kind in (GuardianRelation.Kind.BIOLOGICAL, GuardianRelation.Kind.ADOPTIVE)
+            for r in relations
+        ),
     )
 
 
@@ -448,3 +466,128 @@ def set_address_protection(actor: Any, person_id: Any, level: str) -> Person:
         detail={"changed_fields": ["address_protection"]},
     )
     return locked
+
+
+# Barneloven § 47 ------------------------------------------------------------------------------
+
+
+def _parents_without_responsibility(child: Person) -> list[Person]:
+    """The child's parents without parental responsibility, whose requests for information
+    a service decides (barneloven § 47): they have no access on Min side."""
+    return list(
+        # A parent (barneloven § 47 is about the child's parents, not a step-parent).
+        Person.objects.filter(
+            children_rel__child=child,
+            children_rel__has_parental_responsibility=False,
+            children_rel__kind__in=[
+                GuardianRelation.Kind.BIOLOGICAL,
+                GuardianRelation.Kind.ADOPTIVE,
+            ],
+        ).order_by("pk")
+    )
+
+
+def parent_information_decisions(actor: Any, child: Person) -> list[ParentInformationDecision]:
+    """The decisions on information about the child that the actor's services made, audited."""
+    purpose = policy.Purpose.CASEWORK
+    return policy.list_page(
+        actor,
+        policy.visible(actor, ParentInformationDecision, purpose, few_rows=True)
+        .filter(child_id=child.pk)
+        .select_related("unit", "parent", "decided_by"),
+        purpose,
+    )
+
+
+@dataclass(frozen=True)
+class ParentInformationChoices:
+    parents: list[Person]  # without parental responsibility
+    units: list[Any]  # the actor's units in the child's organisation
+
+
+def parent_information_choices(actor: Any, child: Person) -> ParentInformationChoices:
+    """Who may have asked, and which of the actor's services decides."""
+    policy.require(actor, policy.Action.CHANGE, child, policy.Purpose.CASEWORK)
+    units = [
+        m.unit
+        for m in Membership.objects.filter(
+            user=actor, unit__organisation_id=child.organisation_id
+        ).select_related("unit")
+    ]
+    return ParentInformationChoices(
+        _parents_without_responsibility(child), list({u.pk: u for u in units}.values())
+    )
+
+
+@transaction.atomic
+def record_parent_information_decision(
+    actor: Any,
+    child_id: Any,
+    *,
+    parent_id: Any,
+    unit_id: Any,
+    asked: str,
+    outcome: str,
+    given: str,
+    reason: str,
+) -> ParentInformationDecision:
+    """Record what a parent without parental responsibility asked about the child and what the
+    service decided (barneloven § 47): what was given, or why (part of) it was refused, which
+    may be appealed to the county governor. Only the child's own service with a need to know
+    records it, for one of its own units in the child's organisation."""
+    child = policy.get_or_404(actor, Person, child_id, policy.Purpose.CASEWORK)
+    basis = policy.require(actor, policy.Action.CHANGE, child, policy.Purpose.CASEWORK)
+    errors: dict[str, list[str]] = {}
+    parents = {str(p.pk): p for p in _parents_without_responsibility(child)}
+    parent = parents.get(str(parent_id))
+    if parent is None:
+        errors["parent"] = [_("Choose the parent without parental responsibility who asked.")]
+    unit = (
+        Membership.objects.filter(user=actor, unit_id=unit_id if str(unit_id).isdigit() else None)
+        .filter(unit__organisation_id=child.organisation_id)
+        .select_related("unit")
+        .first()
+    )
+    if unit is None:
+        errors["unit"] = [_("Choose the service of yours that decided.")]
+    asked, given, reason = asked.strip(), given.strip(), reason.strip()
+    if not asked:
+        errors["asked"] = [_("Write what the parent asked for.")]
+    if outcome not in ParentInformationDecision.Outcome.values:
+        errors["outcome"] = [_("Choose the decision.")]
+    if outcome != ParentInformationDecision.Outcome.REFUSED and not given:
+        errors["given"] = [_("Write what the parent was told.")]
+    if outcome != ParentInformationDecision.Outcome.GIVEN and not reason:
+        errors["reason"] = [
+            _(
+                "Write why it was refused: information may be refused only where it could "
+                "harm the child, or where the duty of confidentiality towards the parents "
+                "applies."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert parent is not None and unit is not None
+    decision = ParentInformationDecision.objects.create(
+        organisation_id=child.organisation_id,
+        unit=unit.unit,
+        child=child,
+        parent=parent,
+        asked=asked,
+        outcome=outcome,
+        given=given,
+        reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[decision],
+        subject_ids=[child.pk, parent.pk],
+        organisation_id=child.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        detail={"outcome": outcome},
+    )
+    return decision

@@ -7,7 +7,7 @@ not see is a 404 on every URL here and never appears in the list.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,6 +30,7 @@ from .forms import (
     AddressProtectionForm,
     ContactDetailsForm,
     EndAssignmentForm,
+    ParentInformationForm,
     PersonForm,
     PersonSearchForm,
 )
@@ -104,6 +105,43 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "end_reasons": END_REASONS,
             "protection_choices": AddressProtection.choices,
         },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def parent_information(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Record a decision on a request for information about a child from a parent without
+    parental responsibility (barneloven § 47)."""
+    try:
+        child = services.person_for_change(request.user, person_id)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    choices = services.parent_information_choices(request.user, child)
+    form = ParentInformationForm(request.POST or None, parents=choices.parents, units=choices.units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.record_parent_information_decision(
+                request.user,
+                child.pk,
+                parent_id=data["parent"],
+                unit_id=data["unit"],
+                asked=data["asked"],
+                outcome=data["outcome"],
+                given=data["given"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("person-detail", person_id=child.pk)
+    return render(
+        request,
+        "core/person/parent_information.html",
+        {"form": form, "person": child, "choices": choices},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -228,7 +266,7 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _add_errors(form: PersonForm | ContactDetailsForm, exc: ValidationError) -> None:
+def _add_errors(form: Any, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from familiebro.core.models import AddressProtection, Membership, Person
+from familiebro.core.models import AddressProtection, Membership, ParentInformationDecision, Person
 from familiebro.privacy import protected
 from familiebro.privacy.models import AuditEvent
 from tests.cases import builders
@@ -202,3 +202,72 @@ def test_on_a_protected_case_every_entry_is_checked(family, town):
     warned = write(town.teacher, case, "Åse lekte med de andre i dag.")
     assert warned.status_code == 400
     assert "Someone in this family has a protected address" in warned.content.decode()
+
+
+# Barneloven § 47: the service's decision ---------------------------------------------------
+
+
+def decide(user, child: Person, **fields):
+    client = make.logged_in(user)
+    client.cookies["familiebro_language"] = "en"
+    return client.post(reverse("person-parent-information", args=[child.pk]), fields)
+
+
+def test_a_decision_on_information_to_a_parent_without_responsibility_is_recorded(family, town):
+    child, father = family["Åse"], family["Ola"]
+    child.guardians_rel.filter(guardian=father).update(has_parental_responsibility=False)
+    page = make.logged_in(town.teacher).get(reverse("person-detail", args=[child.pk]))
+    assert reverse("person-parent-information", args=[child.pk]) in page.content.decode()
+    form = make.logged_in(town.teacher).get(reverse("person-parent-information", args=[child.pk]))
+    assert form.status_code == 200
+    # The mother has parental responsibility: she is not among those whose requests are decided.
+    assert "Ingrid" not in form.content.decode().split("<form")[1]
+    refused = decide(
+        town.teacher,
+        child,
+        parent=father.pk,
+        unit=town.kindergarten.pk,
+        asked="Hvilken avdeling går Åse på?",
+        outcome="refused",
+    )
+    assert refused.status_code == 400
+    assert "Write why it was refused" in refused.content.decode()
+    done = decide(
+        town.teacher,
+        child,
+        parent=father.pk,
+        unit=town.kindergarten.pk,
+        asked="Hvordan har Åse det i barnehagen?",
+        outcome="partly_given",
+        given="Åse trives og leker godt med de andre.",
+        reason="Hvilken avdeling hun går på, kan skade henne å oppgi (sperret adresse).",
+    )
+    assert done.status_code == 302
+    decision = ParentInformationDecision.objects.get()
+    assert (decision.parent, decision.unit, decision.decided_by) == (
+        father,
+        town.kindergarten,
+        town.teacher,
+    )
+    event = AuditEvent.objects.filter(object_type="core.parentinformationdecision").get()
+    assert sorted(event.subject_ids) == sorted([str(child.pk), str(father.pk)])
+    text = make.logged_in(town.teacher).get(reverse("person-detail", args=[child.pk]))
+    assert "Åse trives og leker godt med de andre." in text.content.decode()
+    # Another service's staff do not see the kindergarten's decision.
+    make.assign(child, user=town.nurse)
+    nurse_page = make.logged_in(town.nurse).get(reverse("person-detail", args=[child.pk]))
+    assert "Åse trives og leker godt" not in nurse_page.content.decode()
+
+
+def test_a_parent_with_parental_responsibility_is_not_decided_on_here(family, town):
+    response = decide(
+        town.teacher,
+        family["Åse"],
+        parent=family["Ingrid"].pk,
+        unit=town.kindergarten.pk,
+        asked="Hvordan går det?",
+        outcome="given",
+        given="Bra.",
+    )
+    assert response.status_code == 400
+    assert not ParentInformationDecision.objects.exists()
