@@ -148,17 +148,31 @@ class EndAssignmentForm(Form):
         return str(self.cleaned_data["grunn"])
 
 
+def _messages(text: Any) -> dict[str, Any]:
+    return {"required": text, "invalid_choice": text}
+
+
 class ParentInformationForm(StyledForm):
     """A decision on a request for information from a parent without parental
     responsibility (barneloven § 47). The service checks the choices."""
 
-    parent = forms.ChoiceField(label=_("Parent who asked"))
-    unit = forms.ChoiceField(label=_("Your service that decides"))
+    parent = forms.ChoiceField(
+        label=_("Parent who asked"),
+        error_messages=_messages(_("Choose the parent without parental responsibility who asked.")),
+    )
+    unit = forms.ChoiceField(
+        label=_("Your service that decides"),
+        error_messages=_messages(_("Choose the service of yours that decided.")),
+    )
     asked = forms.CharField(
-        label=_("What the parent asked for"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What the parent asked for"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what the parent asked for.")},
     )
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=[("", _("Choose")), *ParentInformationDecision.Outcome.choices]
+        label=_("Decision"),
+        choices=[("", _("Choose")), *ParentInformationDecision.Outcome.choices],
+        error_messages=_messages(_("Choose the decision.")),
     )
     given = forms.CharField(
         label=_("What the parent was told"),

@@ -58,3 +58,26 @@ def test_the_teacher_records_the_protection_and_the_log_warns(browsing, transact
     expect(log.get_by_text("Loggføringen er lagt inn i stafettloggen.")).to_be_visible()
     assert case.log_entries.filter(text=TEXT).exists()
     assert_no_axe_violations(log)
+
+
+def test_the_page_for_a_decision_under_barneloven_47_is_accessible(browsing, transactional_db):
+    town = builders.municipality()
+    case = builders.open_concern(town.teacher, town.kindergarten)
+    case.child.guardians_rel.filter(guardian__given_name="Ola").update(
+        has_parental_responsibility=False
+    )
+    page = browsing.axe_page(session_key=session_key_for(town.teacher), viewport=NARROW)
+    page.goto(f"/ansatt/personer/{case.child.pk}/")
+    page.get_by_role("link", name="Registrer en avgjørelse om opplysninger", exact=False).click()
+    heading = "Opplysninger til en forelder uten foreldreansvar"
+    assert_no_axe_violations(page, heading=heading)
+    page.get_by_role("button", name="Registrer beslutningen").click()
+    expect(page.get_by_text("Skriv hva forelderen ba om.")).to_be_visible()
+    assert_no_axe_violations(page, heading=heading)
+    page.get_by_label("Hva forelderen ba om").fill("Hvordan har Åse det i barnehagen?")
+    page.get_by_label("Beslutning", exact=True).select_option(label="Opplysninger gitt")
+    page.get_by_label("Hva forelderen fikk vite").fill("Åse trives og leker godt.")
+    page.get_by_role("button", name="Registrer beslutningen").click()
+    expect(page.get_by_text("Beslutningen er registrert.")).to_be_visible()
+    expect(page.get_by_text("Åse trives og leker godt.")).to_be_visible()
+    assert_no_axe_violations(page)
