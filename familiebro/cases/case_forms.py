@@ -327,7 +327,25 @@ class EvaluationForm(CaseForm):
         super().__init__(*args, **kwargs)
 
 
-class LogEntryForm(CaseForm):
+class ThirdPartyCheck(CaseForm):
+    """A log form's box to confirm the third-party warning: hidden until the warning is
+    given (case_services.third_party_warning), then shown with it."""
+
+    third_party_checked = forms.BooleanField(
+        label=_("I have checked the text: save it as it is"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        super().add_service_errors(exc)
+        if self.has_error("third_party_checked"):
+            self.fields["third_party_checked"].widget = forms.CheckboxInput(
+                attrs={"class": "ds-input"}
+            )
+
+
+class LogEntryForm(ThirdPartyCheck):
     kind = radio(
         _("Kind of entry"),
         [
@@ -349,7 +367,7 @@ class LogEntryForm(CaseForm):
         super().__init__(*args, **kwargs)
 
 
-class CorrectionForm(CaseForm):
+class CorrectionForm(ThirdPartyCheck):
     text = text_field(_("Corrected text"), rows=4)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

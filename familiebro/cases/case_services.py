@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from familiebro.core.models import GuardianRelation, Person, ServiceUnit
 from familiebro.persons import services as person_services
-from familiebro.privacy import audit, policy
+from familiebro.privacy import audit, policy, protected
 from familiebro.privacy.models import Assignment, Purpose
 from familiebro.privacy.policy import Action
 
@@ -461,23 +461,81 @@ def record_milestone(
 # The shared log ----------------------------------------------------------------------------
 
 
+# The field of the log forms that confirms a third-party warning.
+THIRD_PARTY_CHECKED = "third_party_checked"
+
+
+def third_party_warning(case: Case, text: str) -> str:
+    """What the writer of a log entry is asked to check before it is saved, or "": when the
+    case involves a protected address, or the text has words that suggest it names a third
+    party or where someone lives (privacy.protected). A warning, not a refusal: only the
+    writer can tell whether the words are needed."""
+    words = protected.third_party_words(text)
+    is_protected = protected.case_is_protected(case)
+    if not words and not is_protected:
+        return ""
+    parts = []
+    if is_protected:
+        parts.append(
+            _(
+                "Someone in this family has a protected address. Write nothing that could "
+                "show where they live: no address, unit, school, kindergarten or meeting place."
+            )
+        )
+    if words:
+        parts.append(
+            _(
+                "The entry mentions %(words)s. Check that it names no third party (the other "
+                "parent, a crisis shelter) and no place where someone lives, unless the work "
+                "needs it."
+            )
+            % {"words": ", ".join(f"«{word}»" for word in words)}
+        )
+    parts.append(
+        _(
+            "The family reads the log on Min side, and so do the services they consent to. "
+            "Change the text, or tick the box to save it as it is."
+        )
+    )
+    return " ".join(parts)
+
+
+def _check_third_party(case: Case, text: str, checked: bool) -> bool:
+    """Raise the warning unless the writer confirmed it; whether there was one to confirm."""
+    warning = third_party_warning(case, text)
+    if warning and not checked:
+        raise ValidationError({THIRD_PARTY_CHECKED: [warning]})
+    return bool(warning)
+
+
 @transaction.atomic
 def write_log_entry(
-    actor: Any, case: Case, *, kind: str, text: str, internal_reason: str = ""
+    actor: Any,
+    case: Case,
+    *,
+    kind: str,
+    text: str,
+    internal_reason: str = "",
+    third_party_checked: bool = False,
 ) -> LogEntry:
-    """A note or an agreement in the shared log; internal ones (with a reason) are staff-only."""
+    """A note or an agreement in the shared log; internal ones (with a reason) are staff-only.
+    An entry that may name a third party is saved only once the writer confirms the warning
+    (`third_party_warning`); the audit event records that they did."""
     case = _require_change(actor, case)
     if kind not in (LogEntry.Kind.NOTE, LogEntry.Kind.AGREEMENT):
         raise ValidationError({"kind": [_("Choose whether it is a note or an agreement.")]})
-    entry = _log(
-        case, actor, kind, _clean_text(text, "text"), internal_reason=internal_reason.strip()[:300]
-    )
-    _audit(actor, audit.AuditEvent.Action.CREATE, entry, case, kind=kind)
+    text = _clean_text(text, "text")
+    warned = _check_third_party(case, text, third_party_checked)
+    entry = _log(case, actor, kind, text, internal_reason=internal_reason.strip()[:300])
+    extra = {"third_party_warning_confirmed": True} if warned else {}
+    _audit(actor, audit.AuditEvent.Action.CREATE, entry, case, kind=kind, **extra)
     return entry
 
 
 @transaction.atomic
-def correct_log_entry(actor: Any, entry_id: Any, text: str) -> LogEntry:
+def correct_log_entry(
+    actor: Any, entry_id: Any, text: str, *, third_party_checked: bool = False
+) -> LogEntry:
     """Correct an entry: the correction replaces it, the earlier text stays for staff."""
     entry = policy.get_or_404(actor, LogEntry, entry_id, READ)
     case = _require_change(actor, entry.case)
@@ -493,6 +551,7 @@ def correct_log_entry(actor: Any, entry_id: Any, text: str) -> LogEntry:
     text = _clean_text(text, "text")
     if text == entry.text:
         raise ValidationError({"text": [_("The correction is the same as the entry.")]})
+    warned = _check_third_party(case, text, third_party_checked)
     correction = LogEntry.objects.create(
         case=case,
         organisation_id=case.organisation_id,
@@ -507,7 +566,8 @@ def correct_log_entry(actor: Any, entry_id: Any, text: str) -> LogEntry:
         measure=entry.measure,
     )
     LogEntry.objects.filter(pk=entry.pk).update(current=False)
-    _audit(actor, audit.AuditEvent.Action.CREATE, correction, case, corrects=entry.pk)
+    extra = {"third_party_warning_confirmed": True} if warned else {}
+    _audit(actor, audit.AuditEvent.Action.CREATE, correction, case, corrects=entry.pk, **extra)
     return correction
 
 

@@ -578,6 +578,7 @@ def write_log_entry(request: HttpRequest, pk: int) -> HttpResponse:
             kind=f.cleaned_data["kind"],
             text=f.cleaned_data["text"],
             internal_reason=f.cleaned_data["internal_reason"],
+            third_party_checked=f.cleaned_data["third_party_checked"],
         ),
         _("The entry is in the shared log."),
     )
@@ -600,7 +601,12 @@ def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespo
     form = CorrectionForm(_posted(request), initial={"text": entry.text})
     if request.method == "POST" and form.is_valid():
         try:
-            case_services.correct_log_entry(request.user, entry.pk, form.cleaned_data["text"])
+            case_services.correct_log_entry(
+                request.user,
+                entry.pk,
+                form.cleaned_data["text"],
+                third_party_checked=form.cleaned_data["third_party_checked"],
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:

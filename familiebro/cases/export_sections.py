@@ -80,9 +80,9 @@ SECTIONS = (
             Column("offer__title", _("About the offer"), key="offer"),
             Column("channel", _("Received by")),
             Column("requester_role", _("Who is asking")),
-            Column("requester_name", _("Name")),
-            Column("phone", _("Phone")),
-            Column("email", _("E-mail")),
+            Column("requester_name", _("Name"), reveals_whereabouts=True),
+            Column("phone", _("Phone"), reveals_whereabouts=True),
+            Column("email", _("E-mail"), reveals_whereabouts=True),
             Column("preferred_contact_time", _("Best time to call")),
             Column("family_knows", _("The family knows about the request")),
             Column("child_age_months", _("The child's age in months")),
@@ -110,13 +110,15 @@ SECTIONS = (
             Column("phase", _("Phase"), value=lambda c: _phase_name(c, c.phase)),
             Column("status", _("Status")),
             Column("origin", _("How the case came about")),
-            Column("raised_by_name", _("Raised by")),
-            Column("raised_by_email", _("E-mail of who raised it")),
+            Column("raised_by_name", _("Raised by"), reveals_whereabouts=True),
+            Column("raised_by_email", _("E-mail of who raised it"), reveals_whereabouts=True),
             Column("received_at", _("Received")),
             Column("opened_at", _("Opened")),
             Column("opened_by", _("Opened by")),
             Column("coordinator", _("Coordinator")),
-            Column("coordinator_wish", _("The family's wish for coordinator")),
+            Column(
+                "coordinator_wish", _("The family's wish for coordinator"), reveals_whereabouts=True
+            ),
             Column("closed_at", _("Closed")),
             Column("close_reason", _("Reason for closing")),
         ),
@@ -265,6 +267,7 @@ SECTIONS = (
                     f"{p.user.display_name()} ({p.unit.name})" if p.user else p.unit.name
                     for p in plan.responsibility_group.all()
                 ],
+                reveals_whereabouts=True,
             ),
             Column(
                 "consent",
@@ -319,7 +322,7 @@ SECTIONS = (
             Column("kind", _("Kind of meeting")),
             Column("starts_at", _("Starts")),
             Column("ends_at", _("Ends")),
-            Column("place", _("Place")),
+            Column("place", _("Place"), reveals_whereabouts=True),
             Column("agenda", _("Agenda")),
             Column("bup_without_referral", _("BUP takes part without a referral")),
             Column("minutes", _("Minutes")),
@@ -339,8 +342,8 @@ SECTIONS = (
         columns=(
             Column("meeting__case__reference", _("Case"), key="case"),
             Column("meeting", _("Meeting"), value=lambda i: _meeting(i.meeting)),
-            Column("name", _("Name")),
-            Column("email", _("E-mail")),
+            Column("name", _("Name"), reveals_whereabouts=True),
+            Column("email", _("E-mail"), reveals_whereabouts=True),
             Column("is_gp", _("The family's GP")),
             Column("sent_at", _("Invitation sent")),
         ),
@@ -372,7 +375,11 @@ SECTIONS = (
         columns=(
             CASE,
             Column("kind", _("Kind")),
-            Column("text", _("Text")),
+            Column(
+                "text",
+                _("Text"),
+                reveals_in=lambda e: e.kind in models.LogEntry.KINDS_NAMING_SERVICES,
+            ),
             Column("internal_reason", _("Why it is internal")),
             Column(
                 "current",

@@ -293,6 +293,31 @@ class Membership(models.Model):
         return f"{self.user} – {self.unit} ({self.get_role_display()})"
 
 
+class AddressProtection(models.TextChoices):
+    """The population register's address protection (adressesperre), as staff record it from
+    the register: code 7 (fortrolig), code 6 (strengt fortrolig), and code 6 abroad. Where a
+    protected person lives, and what could reveal it, is kept from everyone who is not them
+    (familiebro.privacy.protected, docs/data-protection.md, "Protected addresses")."""
+
+    NONE = "", _("No address protection")
+    CONFIDENTIAL = "fortrolig", _("Confidential address (code 7)")
+    STRICTLY_CONFIDENTIAL = "strengt_fortrolig", _("Strictly confidential address (code 6)")
+    STRICTLY_CONFIDENTIAL_ABROAD = (
+        "strengt_fortrolig_utland",
+        _("Strictly confidential address abroad"),
+    )
+
+
+# How strong each protection is, to tell raising it (anyone who may change the person) from
+# lowering or lifting it (a unit leader): persons.permissions.
+ADDRESS_PROTECTION_RANK: dict[str, int] = {
+    AddressProtection.NONE: 0,
+    AddressProtection.CONFIDENTIAL: 1,
+    AddressProtection.STRICTLY_CONFIDENTIAL: 2,
+    AddressProtection.STRICTLY_CONFIDENTIAL_ABROAD: 2,
+}
+
+
 class Person(models.Model):
     """A child, young person, guardian or expectant parent known to one organisation."""
 
@@ -318,6 +343,18 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    address_protection = models.CharField(
+        _("address protection"),
+        max_length=30,
+        choices=AddressProtection.choices,
+        blank=True,
+        default=AddressProtection.NONE,
+    )
+    # Who recorded the protection as it is now, and when (the audit trail keeps every change).
+    address_protection_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    address_protection_set_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -336,6 +373,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def has_protected_address(self) -> bool:
+        return self.address_protection != AddressProtection.NONE
 
     @property
     def national_id(self) -> str | None:
@@ -400,3 +441,36 @@ class GuardianRelation(models.Model):
                 raise ValidationError(
                     _("Guardian and child must be registered in the same organisation.")
                 )
+
+
+class ParentInformationDecision(models.Model):
+    """A service's decision on a request for information about a child from a parent without
+    parental responsibility (barneloven § 47): what was asked, what was given or why it was
+    refused, by whom and when. Such a parent has no access on Min side; the service decides
+    each request, and a refusal may be appealed to the county governor (statsforvalteren).
+    Held by the deciding unit, in its confidentiality domain."""
+
+    class Outcome(models.TextChoices):
+        GIVEN = "given", _("Information given")
+        PARTLY_GIVEN = "partly_given", _("Partly given")
+        REFUSED = "refused", _("Refused")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        ServiceUnit, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(
+        Person, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="+"
+    )
+    asked = models.TextField(_("what the parent asked for"))
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
+    given = models.TextField(_("what was given"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("decision on information to a parent (barneloven § 47)")
+        verbose_name_plural = _("decisions on information to a parent (barneloven § 47)")

@@ -14,7 +14,12 @@ from familiebro.core.identifiers import (
     birth_date_from_identity_number,
     normalise_identity_number,
 )
-from familiebro.core.models import Organisation, Person
+from familiebro.core.models import (
+    AddressProtection,
+    Organisation,
+    ParentInformationDecision,
+    Person,
+)
 from familiebro.privacy.models import Assignment
 
 from .services import READING_PURPOSES
@@ -124,6 +129,16 @@ class ContactDetailsForm(StyledForm):
 END_REASONS = Assignment.EndReason.choices
 
 
+class AddressProtectionForm(Form):
+    """The population register's address protection, as staff record it on the person page."""
+
+    address_protection = forms.ChoiceField(
+        label=_("Address protection in the population register"),
+        choices=AddressProtection.choices,
+        required=False,
+    )
+
+
 class EndAssignmentForm(Form):
     """Ending a need to know from the person page: only why, chosen from a list."""
 
@@ -131,3 +146,51 @@ class EndAssignmentForm(Form):
 
     def reason(self) -> str:
         return str(self.cleaned_data["grunn"])
+
+
+def _messages(text: Any) -> dict[str, Any]:
+    return {"required": text, "invalid_choice": text}
+
+
+class ParentInformationForm(StyledForm):
+    """A decision on a request for information from a parent without parental
+    responsibility (barneloven § 47). The service checks the choices."""
+
+    parent = forms.ChoiceField(
+        label=_("Parent who asked"),
+        error_messages=_messages(_("Choose the parent without parental responsibility who asked.")),
+    )
+    unit = forms.ChoiceField(
+        label=_("Your service that decides"),
+        error_messages=_messages(_("Choose the service of yours that decided.")),
+    )
+    asked = forms.CharField(
+        label=_("What the parent asked for"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what the parent asked for.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("Choose")), *ParentInformationDecision.Outcome.choices],
+        error_messages=_messages(_("Choose the decision.")),
+    )
+    given = forms.CharField(
+        label=_("What the parent was told"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reason = forms.CharField(
+        label=_("Why anything was refused"),
+        help_text=_(
+            "Information may be refused where it could harm the child, or where the duty of "
+            "confidentiality towards the parents applies. Tell the parent that a refusal can "
+            "be appealed to the county governor (statsforvalteren)."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, parents: list[Person], units: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [(p.pk, str(p)) for p in parents]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]

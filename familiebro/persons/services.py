@@ -19,16 +19,27 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from familiebro.core import crypto
 from familiebro.core.identifiers import normalise_identity_number, normalise_phone_number
-from familiebro.core.models import GuardianRelation, Organisation, Person, User
-from familiebro.privacy import audit, policy
+from familiebro.core.models import (
+    AddressProtection,
+    GuardianRelation,
+    Membership,
+    Organisation,
+    ParentInformationDecision,
+    Person,
+    User,
+)
+from familiebro.privacy import audit, export, policy, protected
 from familiebro.privacy import services as privacy_services
 from familiebro.privacy.models import Assignment, Consent, DataCategory
 from familiebro.privacy.models import Purpose as ConsentPurpose
+
+from . import permissions
 
 PAGE_SIZE = 50
 
@@ -300,6 +311,27 @@ class PersonDetail:
     shows_contact_details: bool
     can_change: bool
     assignments: list[OpenAssignment]
+    # Whom the right-of-access export can be made for where a protected address is around
+    # the person, each with whether they get where the family lives (privacy.protected).
+    export_readers: list[ExportReader]
+    # Barneloven § 47: decisions on information to a parent without parental responsibility.
+    parent_information: list[ParentInformationDecision]
+    has_parent_without_responsibility: bool
+
+
+@dataclass(frozen=True)
+class ExportReader:
+    person: Person
+    sees_whereabouts: bool
+
+
+def _export_readers(person: Person) -> list[ExportReader]:
+    if not protected.protected_around(person):
+        return []
+    return [
+        ExportReader(reader, not protected.hidden_from(person, protected.reader_of(reader)))
+        for reader in export.export_readers(person)
+    ]
 
 
 def _consent_covers(consent_id: int | None, category: str) -> bool:
@@ -349,6 +381,14 @@ def person_detail(actor: Any, person_id: Any, purpose: str) -> PersonDetail:
         or _consent_covers(basis.consent_id, DataCategory.CONTACT_DETAILS),
         can_change=can_change,
         assignments=_open_assignments(actor, person, purpose),
+        export_readers=[] if by_consent else _export_readers(person),
+        parent_information=[] if by_consent else parent_information_decisions(actor, person),
+        has_parent_without_responsibility=any(
+            r.child_id == person.pk
+            and not r.has_parental_responsibility
+            and r.kind in (GuardianRelation.Kind.BIOLOGICAL, GuardianRelation.Kind.ADOPTIVE)
+            for r in relations
+        ),
     )
 
 
@@ -432,3 +472,168 @@ def update_contact_details(actor: Any, person: Person, phone: str, email: str) -
         detail={"changed_fields": changed},
     )
     return changed
+
+
+@transaction.atomic
+def set_address_protection(actor: Any, person_id: Any, level: str) -> Person:
+    """Record the population register's address protection of a person (or that it is
+    lifted), with who did it and when. Anyone who may change the person records or raises
+    it; lowering or lifting it is a unit leader's (persons.permissions). Audited as a change
+    of the person naming the field, never the level, which the trail must not spread."""
+    person = policy.get_or_404(actor, Person, person_id, policy.Purpose.CASEWORK)
+    basis = policy.require(actor, policy.Action.CHANGE, person, policy.Purpose.CASEWORK)
+    if level not in AddressProtection.values:
+        raise ValidationError(
+            {"address_protection": [_("Choose the protection the population register shows.")]}
+        )
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    permissions.require_may_set_address_protection(actor, locked, level)
+    if locked.address_protection == level:
+        return locked
+    locked.address_protection = level
+    locked.address_protection_set_at = timezone.now()
+    locked.address_protection_set_by = actor
+    locked.save(
+        update_fields=[
+            "address_protection",
+            "address_protection_set_at",
+            "address_protection_set_by",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=actor,
+        objects=[locked],
+        subject_ids=[locked.pk],
+        organisation_id=locked.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        detail={"changed_fields": ["address_protection"]},
+    )
+    return locked
+
+
+# Barneloven § 47 ------------------------------------------------------------------------------
+
+
+def _parents_without_responsibility(child: Person) -> list[Person]:
+    """The child's parents without parental responsibility, whose requests for information
+    a service decides (barneloven § 47): they have no access on Min side."""
+    return list(
+        # A parent (barneloven § 47 is about the child's parents, not a step-parent).
+        Person.objects.filter(
+            children_rel__child=child,
+            children_rel__has_parental_responsibility=False,
+            children_rel__kind__in=[
+                GuardianRelation.Kind.BIOLOGICAL,
+                GuardianRelation.Kind.ADOPTIVE,
+            ],
+        ).order_by("pk")
+    )
+
+
+def parent_information_decisions(actor: Any, child: Person) -> list[ParentInformationDecision]:
+    """The decisions on information about the child that the actor's services made, audited."""
+    purpose = policy.Purpose.CASEWORK
+    return policy.list_page(
+        actor,
+        policy.visible(actor, ParentInformationDecision, purpose, few_rows=True)
+        .filter(child_id=child.pk)
+        .select_related("unit", "parent", "decided_by"),
+        purpose,
+    )
+
+
+@dataclass(frozen=True)
+class ParentInformationChoices:
+    parents: list[Person]  # without parental responsibility
+    units: list[Any]  # the actor's units in the child's organisation
+
+
+def parent_information_choices(actor: Any, child: Person) -> ParentInformationChoices:
+    """Who may have asked, and which of the actor's services decides."""
+    policy.require(actor, policy.Action.CHANGE, child, policy.Purpose.CASEWORK)
+    units = [
+        m.unit
+        for m in Membership.objects.filter(
+            user=actor, unit__organisation_id=child.organisation_id
+        ).select_related("unit")
+    ]
+    return ParentInformationChoices(
+        _parents_without_responsibility(child), list({u.pk: u for u in units}.values())
+    )
+
+
+@transaction.atomic
+def record_parent_information_decision(
+    actor: Any,
+    child_id: Any,
+    *,
+    parent_id: Any,
+    unit_id: Any,
+    asked: str,
+    outcome: str,
+    given: str,
+    reason: str,
+) -> ParentInformationDecision:
+    """Record what a parent without parental responsibility asked about the child and what the
+    service decided (barneloven § 47): what was given, or why (part of) it was refused, which
+    may be appealed to the county governor. Only the child's own service with a need to know
+    records it, for one of its own units in the child's organisation."""
+    child = policy.get_or_404(actor, Person, child_id, policy.Purpose.CASEWORK)
+    basis = policy.require(actor, policy.Action.CHANGE, child, policy.Purpose.CASEWORK)
+    errors: dict[str, list[str]] = {}
+    parents = {str(p.pk): p for p in _parents_without_responsibility(child)}
+    parent = parents.get(str(parent_id))
+    if parent is None:
+        errors["parent"] = [_("Choose the parent without parental responsibility who asked.")]
+    unit = (
+        Membership.objects.filter(user=actor, unit_id=unit_id if str(unit_id).isdigit() else None)
+        .filter(unit__organisation_id=child.organisation_id)
+        .select_related("unit")
+        .first()
+    )
+    if unit is None:
+        errors["unit"] = [_("Choose the service of yours that decided.")]
+    asked, given, reason = asked.strip(), given.strip(), reason.strip()
+    if not asked:
+        errors["asked"] = [_("Write what the parent asked for.")]
+    if outcome not in ParentInformationDecision.Outcome.values:
+        errors["outcome"] = [_("Choose the decision.")]
+    if outcome != ParentInformationDecision.Outcome.REFUSED and not given:
+        errors["given"] = [_("Write what the parent was told.")]
+    if outcome != ParentInformationDecision.Outcome.GIVEN and not reason:
+        errors["reason"] = [
+            _(
+                "Write why it was refused: information may be refused only where it could "
+                "harm the child, or where the duty of confidentiality towards the parents "
+                "applies."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert parent is not None and unit is not None
+    decision = ParentInformationDecision.objects.create(
+        organisation_id=child.organisation_id,
+        unit=unit.unit,
+        child=child,
+        parent=parent,
+        asked=asked,
+        outcome=outcome,
+        given=given,
+        reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[decision],
+        subject_ids=[child.pk, parent.pk],
+        organisation_id=child.organisation_id,
+        purpose=policy.Purpose.CASEWORK,
+        legal_basis=basis.legal_basis,
+        detail={"outcome": outcome},
+    )
+    return decision

@@ -15,6 +15,16 @@ urlpatterns = [
         name="person-change",
     ),
     path(
+        "ansatt/personer/<int:person_id>/opplysninger-til-forelder/",
+        views.parent_information,
+        name="person-parent-information",
+    ),
+    path(
+        "ansatt/personer/<int:person_id>/adressesperre/",
+        views.address_protection,
+        name="person-address-protection",
+    ),
+    path(
         "ansatt/personer/<int:person_id>/tilgang/<int:assignment_id>/avslutt/",
         views.assignment_end,
         name="person-assignment-end",

@@ -7,7 +7,7 @@ not see is a 404 on every URL here and never appears in the list.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,15 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm
-from familiebro.core.models import Organisation, User
+from familiebro.core.models import AddressProtection, Organisation, User
 from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
 from . import services
 from .forms import (
     END_REASONS,
+    AddressProtectionForm,
     ContactDetailsForm,
     EndAssignmentForm,
+    ParentInformationForm,
     PersonForm,
     PersonSearchForm,
 )
@@ -101,8 +103,67 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
             "export_url": _export_url(person_id),
             "end_reasons": END_REASONS,
+            "protection_choices": AddressProtection.choices,
         },
     )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def parent_information(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Record a decision on a request for information about a child from a parent without
+    parental responsibility (barneloven § 47)."""
+    try:
+        child = services.person_for_change(request.user, person_id)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    choices = services.parent_information_choices(request.user, child)
+    form = ParentInformationForm(request.POST or None, parents=choices.parents, units=choices.units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.record_parent_information_decision(
+                request.user,
+                child.pk,
+                parent_id=data["parent"],
+                unit_id=data["unit"],
+                asked=data["asked"],
+                outcome=data["outcome"],
+                given=data["given"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("person-detail", person_id=child.pk)
+    return render(
+        request,
+        "core/person/parent_information.html",
+        {"form": form, "person": child, "choices": choices},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_POST
+def address_protection(request: HttpRequest, person_id: int) -> HttpResponse:
+    form = AddressProtectionForm(request.POST)
+    level = form.cleaned_data["address_protection"] if form.is_valid() else "?"
+    try:
+        person = services.set_address_protection(request.user, person_id, level)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("person-detail", person_id=person_id)
+    messages.success(
+        request,
+        _("The address protection is saved: %(level)s.")
+        % {"level": person.get_address_protection_display()},
+    )
+    return redirect("person-detail", person_id=person_id)
 
 
 @staff_required
@@ -205,7 +266,7 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _add_errors(form: PersonForm | ContactDetailsForm, exc: ValidationError) -> None:
+def _add_errors(form: Any, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return

@@ -51,5 +51,4 @@ router = Router(tags=["portal"], auth=CitizenSessionAuth(csrf=True))
     },
 )
 def family_access_log(request: HttpRequest, person_id: int) -> list[AccessLogEntry]:
-    _person, entries = services.access_log(request.auth, person_id)  # type: ignore[attr-defined]
-    return entries
+    return services.access_log(request.auth, person_id).entries  # type: ignore[attr-defined]

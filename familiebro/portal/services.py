@@ -29,7 +29,7 @@ from familiebro.cases.models import (
 )
 from familiebro.cases.plans import pages as plan_pages
 from familiebro.core.models import Organisation, Person
-from familiebro.privacy import family, policy
+from familiebro.privacy import family, policy, protected
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log
 from familiebro.privacy.audit import AuditEvent
 from familiebro.privacy.consent_services import family_may_withdraw
@@ -46,11 +46,23 @@ class ConsentRow:
     consent: Consent
     # In force, and the citizen gave it or is the young person it is about.
     may_withdraw: bool
+    # The services it shares with, by name, or "not shown" (a protected address).
+    recipients: str = ""
+
+
+def _recipients(consent: Consent, concealed: bool) -> str:
+    if concealed:
+        return str(protected.HIDDEN)
+    names = [o.name for o in consent.recipient_organisations.all()]
+    return ", ".join(names + [u.name for u in consent.recipient_units.all()])
 
 
 @dataclass
 class OrganisationSection:
     organisation: Organisation
+    # The organisation's name, or "not shown" where it would tell a parent where a child
+    # with a protected address lives (privacy.protected).
+    name: str
     members: list[FamilyMember] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     consents: list[ConsentRow] = field(default_factory=list)
@@ -70,19 +82,35 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
     )
     for shown in ([m.person for m in members], cases, consents):
         family.record_read(citizen, AuditEvent.Action.LIST, shown, members, PURPOSE)
+    concealed = protected.hidden_organisations(citizen.identity_hash)
     sections: dict[int, OrganisationSection] = {}
     for member in members:
         organisation = member.person.organisation
-        sections.setdefault(organisation.pk, OrganisationSection(organisation)).members.append(
-            member
-        )
+        name = str(protected.HIDDEN) if organisation.pk in concealed else organisation.name
+        sections.setdefault(
+            organisation.pk, OrganisationSection(organisation, name)
+        ).members.append(member)
     for case in cases:
+        if case.organisation_id in concealed:
+            _conceal_case(case)
         sections[case.organisation_id].cases.append(case)
     own = _own_person_ids(members)
     for consent in consents:
-        row = ConsentRow(consent, family_may_withdraw(consent, own))
+        row = ConsentRow(
+            consent,
+            family_may_withdraw(consent, own),
+            _recipients(consent, consent.organisation_id in concealed),
+        )
         sections[consent.organisation_id].consents.append(row)
     return list(sections.values())
+
+
+def _conceal_case(case: Case) -> None:
+    """Put stand-ins for the case's unit and coordinator, whose names would tell where the
+    child lives (privacy.protected). The page only reads the case; it is never saved."""
+    case.unit = protected.unit_stand_in()
+    if case.coordinator_id is not None:
+        case.coordinator = protected.staff_stand_in()
 
 
 def _own_person_ids(members: list[FamilyMember]) -> set[int]:
@@ -90,7 +118,7 @@ def _own_person_ids(members: list[FamilyMember]) -> set[int]:
 
 
 @transaction.atomic
-def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
+def consent_to_withdraw(citizen: Citizen, consent_id: int) -> ConsentRow:
     """A consent in force the citizen may withdraw, read for the page that asks them to
     confirm; 404 for anyone else's."""
     members = family.family_of(citizen)
@@ -104,13 +132,34 @@ def consent_to_withdraw(citizen: Citizen, consent_id: int) -> Consent:
     if consent is None or not family_may_withdraw(consent, _own_person_ids(members)):
         raise Http404(_("Not found, or you do not have access."))
     family.record_read(citizen, AuditEvent.Action.VIEW, [consent], members, PURPOSE)
-    return consent
+    return ConsentRow(
+        consent,
+        may_withdraw=True,
+        recipients=_recipients(
+            consent,
+            consent.organisation_id in protected.hidden_organisations(citizen.identity_hash),
+        ),
+    )
+
+
+@dataclass
+class FamilyAccessLog:
+    person: Person
+    # The organisation's name, or "not shown" (a protected address, privacy.protected).
+    organisation_name: str
+    entries: list[AccessLogEntry]
 
 
 @transaction.atomic
-def access_log(citizen: Citizen, person_id: int) -> tuple[Person, list[AccessLogEntry]]:
+def access_log(citizen: Citizen, person_id: int) -> FamilyAccessLog:
     member = family.member_or_404(family.family_of(citizen), person_id)
-    return member.person, family_access_log(citizen, member)
+    organisation = member.person.organisation
+    concealed = organisation.pk in protected.hidden_organisations(citizen.identity_hash)
+    return FamilyAccessLog(
+        member.person,
+        str(protected.HIDDEN) if concealed else organisation.name,
+        family_access_log(citizen, member),
+    )
 
 
 @dataclass
@@ -163,6 +212,8 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     """One case as the family reads it: no internal measures or log entries, no minutes
     before they are approved into the shared log."""
     case, child = _case_or_404(citizen, case_id)
+    # A parent kept from where the child lives sees no unit, staff member or place.
+    concealed = case.organisation_id in protected.hidden_organisations(citizen.identity_hash)
     participants = list(
         family.visible(Participant, child)
         .filter(case=case, ended_at__isnull=True)
@@ -202,6 +253,20 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
     plan_decisions = list(
         family.visible(PlanDecision, child).filter(case=case).order_by("decided_on", "pk")
     )
+    if concealed:
+        _conceal_case(case)
+        services = {0: TakingPart(str(protected.HIDDEN), [])} if services else {}
+        for measure in measures:
+            measure.responsible_unit = protected.unit_stand_in()
+            measure.responsible_user = None
+        for meeting in meetings:
+            meeting.place = str(protected.HIDDEN)
+        for entry in log_entries:
+            entry.author = protected.staff_stand_in()
+            if entry.kind in LogEntry.KINDS_NAMING_SERVICES:
+                entry.text = str(protected.HIDDEN)
+        # A decision names who decided and who was appointed, with their services.
+        plan_decisions = []
     shown: dict[str, Any] = {
         "participants": [p.pk for p in participants],
         "goals": [g.pk for g in goals] + [s.pk for g in goals for s in g.sub_goals.all()],
@@ -220,7 +285,8 @@ def family_case(citizen: Citizen, case_id: int) -> FamilyCase:
         measures=measures,
         meetings=meetings,
         log_entries=log_entries,
-        has_plan=plan is not None,
+        # The plan names its responsibility group, each member with their unit.
+        has_plan=plan is not None and not concealed,
         plan_decisions=plan_decisions,
     )
 
@@ -231,6 +297,9 @@ def family_plan_pdf(citizen: Citizen, case_id: int, language: str) -> bytes:
     case, child = _case_or_404(citizen, case_id)
     plan = _active_plan(case, child)
     if plan is None:
+        raise Http404(_("The case has no active individual plan."))
+    if case.organisation_id in protected.hidden_organisations(citizen.identity_hash):
+        # It names the responsibility group with their units: ask the service for a copy.
         raise Http404(_("The case has no active individual plan."))
     goals = list(family.visible(Goal, child).filter(case=case).order_by("created_at"))
     measures = list(

@@ -114,9 +114,13 @@ def home(request: HttpRequest, citizen: Any) -> HttpResponse:
 @citizen_required
 @require_GET
 def access_log(request: HttpRequest, citizen: Any, person_id: int) -> HttpResponse:
-    person, entries = services.access_log(citizen, person_id)
-    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "portal/access_log.html", {"person": person, "page": page})
+    log = services.access_log(citizen, person_id)
+    page = Paginator(log.entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "portal/access_log.html",
+        {"person": log.person, "organisation_name": log.organisation_name, "page": page},
+    )
 
 
 @citizen_required
@@ -141,8 +145,8 @@ def plan_pdf(request: HttpRequest, citizen: Any, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> HttpResponse:
     if request.method != "POST":
-        consent = services.consent_to_withdraw(citizen, consent_id)
-        return render(request, "portal/withdraw_consent.html", {"consent": consent})
+        row = services.consent_to_withdraw(citizen, consent_id)
+        return render(request, "portal/withdraw_consent.html", {"consent": row.consent, "row": row})
     try:
         privacy_consent.withdraw_consent_as_family(citizen, consent_id)
     except ValidationError as error:

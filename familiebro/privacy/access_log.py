@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from familiebro.core.models import Membership, Person, User
 
-from . import exceptional, family, policy
+from . import exceptional, family, policy, protected
 from .models import AuditEvent, Consent, DisclosureRequest, ExceptionalAccess
 from .models import disclosure as disclosure_events
 
@@ -128,7 +128,8 @@ def basis_words() -> dict[str, str]:
 class _Describer:
     """Turns audit events into plain words, loading what it needs once per log."""
 
-    def __init__(self, person: Person, events: list[AuditEvent]) -> None:
+    def __init__(self, person: Person, events: list[AuditEvent], *, conceal: bool = False) -> None:
+        self.conceal = conceal
         self.person = person
         self.subject = person.pk
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
@@ -183,6 +184,8 @@ class _Describer:
     def action(self, event: AuditEvent) -> str:
         # A disclosure says to (or of) whom: "X disclosed information to Y on ground Z".
         other = {"unit": event.detail.get("recipient") or event.detail.get("holder", "")}
+        if self.conceal:
+            other["unit"] = str(protected.HIDDEN)
         disclosure = {
             disclosure_events.REQUESTED: _("Asked %(unit)s for information"),
             disclosure_events.DISCLOSED: _("Disclosed information to %(unit)s"),
@@ -249,14 +252,20 @@ class _Describer:
         return "; ".join(dict.fromkeys(words))
 
 
-def _entries(person: Person, events: Iterable[AuditEvent], *, for_family: bool) -> list[Any]:
+def _entries(
+    person: Person, events: Iterable[AuditEvent], *, for_family: bool, conceal: bool = False
+) -> list[Any]:
+    """The events in words. With `conceal`, no staff member's name, unit or organisation and
+    no unit a disclosure went to or came from (a protected address, privacy.protected)."""
     events = list(events)
     hidden = _Hidden(person)
     shown = [e for e in events if not (for_family and hidden(e))]
-    describe = _Describer(person, shown)
+    describe = _Describer(person, shown, conceal=conceal)
     entries = []
     for event in shown:
         name, role, unit, organisation = describe.who(event)
+        if conceal and event.actor_id is not None:
+            name, unit, organisation = str(protected.HIDDEN), "", ""
         entries.append(
             AccessLogEntry(
                 event_id=event.pk,
@@ -325,7 +334,10 @@ def family_access_log(citizen: family.Citizen, member: family.FamilyMember) -> l
         citizen, AuditEvent.Action.VIEW, [member.person], [member], policy.Purpose.ACCESS_LOG
     )
     events = _held_where_the_family_sees(member, list(_events_newest_first(member.person)))
-    return _entries(member.person, events, for_family=True)
+    # Who read, in which unit and organisation, tells where the child is: not to a parent
+    # from whom a protected address keeps it (privacy.protected).
+    conceal = member.person.organisation_id in protected.hidden_organisations(citizen.identity_hash)
+    return _entries(member.person, events, for_family=True, conceal=conceal)
 
 
 def _held_where_the_family_sees(

@@ -7,7 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Familiebro privacy"
 
     def ready(self) -> None:
-        from familiebro.core.models import GuardianRelation, Person
+        from familiebro.core.models import GuardianRelation, ParentInformationDecision, Person
 
         from . import policy
         from .models import (
@@ -33,6 +33,15 @@ class PrivacyConfig(AppConfig):
             organisation_field="organisation_id",
             subject_field="child_id",
             category=IDENTITY_CATEGORY,
+        )
+        # A decision on information to a parent without parental responsibility (barneloven
+        # § 47) is the deciding service's record, in its domain; a consent never opens it.
+        policy.register(
+            ParentInformationDecision,
+            organisation_field="organisation_id",
+            subject_field="child_id",
+            holder_field="unit_id",
+            category=None,
         )
         # A parent or young person logged in sees the records about themselves and their
         # children (familiebro.privacy.family).
@@ -96,6 +105,27 @@ class PrivacyConfig(AppConfig):
         from .disclosure import EXPORT_SECTION
 
         export.register_section(EXPORT_SECTION)
+        from django.utils.translation import gettext_lazy
+
+        export.register_section(
+            export.Section(
+                key="parent_information_decisions",
+                heading=gettext_lazy("Information to a parent without parental responsibility"),
+                model=ParentInformationDecision,
+                columns=(
+                    export.Column("unit__name", gettext_lazy("Service"), key="unit"),
+                    export.Column("parent", gettext_lazy("Parent")),
+                    export.Column("asked", gettext_lazy("What was asked")),
+                    export.Column("outcome", gettext_lazy("Decision")),
+                    export.Column("given", gettext_lazy("What was given")),
+                    export.Column("reason", gettext_lazy("Reason")),
+                    export.Column("decided_by", gettext_lazy("Decided by")),
+                    export.Column("decided_at", gettext_lazy("Decided")),
+                ),
+                select_related=("unit", "parent", "decided_by"),
+                order_by=("decided_at", "pk"),
+            )
+        )
         # The unit's members are prompted on their start page to make the reports child
         # welfare advised in a consultation.
         from familiebro.core import start_page

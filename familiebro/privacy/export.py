@@ -39,9 +39,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from familiebro.core.models import ConfidentialityDomain, GuardianRelation, Person, User
+from familiebro.core.models import (
+    ConfidentialityDomain,
+    GuardianRelation,
+    Municipality,
+    Organisation,
+    Person,
+    ServiceUnit,
+    User,
+)
 
-from . import access_log, audit, consent_reads, policy
+from . import access_log, audit, consent_reads, policy, protected
 from .models import Assignment, AuditEvent, Consent, ConsentGiver, DataCategory, ExceptionalAccess
 from .models import Purpose as ConsentPurpose
 
@@ -123,6 +131,15 @@ def _all_visible(actor: Any, model: type[models.Model], condition: Q) -> list[in
 # Sections registered by the apps ---------------------------------------------------------
 
 
+# A staff member, a unit, an organisation or a municipality tells where a family is served.
+_WHEREABOUTS_MODELS: tuple[type[models.Model], ...] = (
+    User,
+    ServiceUnit,
+    Organisation,
+    Municipality,
+)
+
+
 @dataclass(frozen=True)
 class Column:
     """One fact about each row of a section.
@@ -139,6 +156,12 @@ class Column:
     value: Callable[[Any], Any] | None = None
     kind: str | None = None
     key: str | None = None
+    # Tells where the family lives (a meeting's place, the name and e-mail of someone
+    # invited): hidden where a protected address keeps it from the reader. Columns that name
+    # a staff member, a unit or an organisation (through a relation) are found without it.
+    reveals_whereabouts: bool = False
+    # The same for some rows only (a log entry Familiebro wrote naming a unit).
+    reveals_in: Callable[[Any], bool] | None = None
 
     @property
     def json_key(self) -> str:
@@ -151,6 +174,20 @@ class Column:
             if field.is_relation:
                 model = field.related_model
         return field
+
+    def reveals(self, model: type[models.Model]) -> bool:
+        """Whether the column could tell where the person lives (privacy.protected)."""
+        if self.reveals_whereabouts:
+            return True
+        current: Any = model
+        for part in self.path.split("__"):
+            field = current._meta.get_field(part)
+            if not field.is_relation:
+                return False
+            current = field.related_model
+            if current in _WHEREABOUTS_MODELS:
+                return True
+        return False
 
     def kind_for(self, model: type[models.Model]) -> str:
         if self.kind is not None:
@@ -279,11 +316,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _section_row(section: Section, obj: models.Model) -> dict[str, Any]:
+def _section_row(section: Section, obj: models.Model, conceal: bool = False) -> dict[str, Any]:
     row: dict[str, Any] = {"id": obj.pk}
     if section.internal_reason is not None:
         row["internal"] = bool(getattr(obj, section.internal_reason))
     for column in section.columns:
+        if conceal and (
+            column.reveals(section.model) or (column.reveals_in and column.reveals_in(obj))
+        ):
+            row[column.json_key] = str(protected.HIDDEN)
+            continue
         raw = column.value(obj) if column.value is not None else _at(obj, column.path)
         row[column.json_key] = _plain(raw)
         if column.kind_for(section.model) == "choice":
@@ -348,6 +390,19 @@ def _relations(person: Person, ids: list[int]) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _conceal_consent(consent: dict[str, Any]) -> dict[str, Any]:
+    """A consent without the services it names (in its recipients and its wording) and who
+    recorded it: they tell where the family is served."""
+    hidden = str(protected.HIDDEN)
+    return {
+        **consent,
+        "recipient_organisations": [hidden] if consent["recipient_organisations"] else [],
+        "recipient_units": [hidden] if consent["recipient_units"] else [],
+        "text": {**consent["text"], "blocks": [{"kind": "paragraph", "text": hidden}]},
+        "recorded_by": hidden if consent["recorded_by"] else "",
+    }
 
 
 def _consents(ids: list[int]) -> list[dict[str, Any]]:
@@ -450,6 +505,19 @@ def _exceptional_accesses(ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def _conceal_access(entry: dict[str, Any]) -> dict[str, Any]:
+    """An access log entry without who read and where they work."""
+    hidden = str(protected.HIDDEN)
+    concealed = {**entry, "unit": "", "organisation": ""}
+    if entry["username"] and not entry["username"].startswith("citizen:"):
+        concealed.update(who=hidden, username=hidden)
+    try:  # a disclosure's words name the unit it went to or came from
+        concealed["action_display"] = str(AuditEvent.Action(entry["action"]).label)
+    except ValueError:
+        concealed["action_display"] = entry["action"]
+    return concealed
+
+
 def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
     """The family's version of the person's access log (privacy.access_log), which leaves
     out everything done under an exceptional access hidden from the family."""
@@ -484,13 +552,54 @@ def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
     return result
 
 
+def export_readers(person: Person) -> list[Person]:
+    """Whom an export of `person` can be made for: the person and their guardians (a parent
+    asking on a child's behalf). Which of them get where the family lives is
+    privacy.protected's rule."""
+    guardians = Person.objects.filter(children_rel__child=person).order_by("pk")
+    return [person, *guardians]
+
+
+def _conceal(data: dict[str, Any]) -> dict[str, Any]:
+    """The export without what could tell where the person lives (privacy.protected)."""
+    hidden = str(protected.HIDDEN)
+    data["data_controller"] = {"name": hidden, "organisation_number": hidden}
+    # Even the kind of service (a crisis shelter) says too much.
+    data["services"] = [{"domain": "", "name": hidden}] if data["services"] else []
+    # A phone number or an e-mail address is a way to find someone.
+    data["person"] = {
+        **data["person"],
+        "phone": hidden if data["person"]["phone"] else "",
+        "email": hidden if data["person"]["email"] else "",
+    }
+    data["generated_by"] = hidden
+    data["consents"] = [_conceal_consent(c) for c in data["consents"]]
+    data["assignments"] = [
+        {**a, "staff_member": hidden, "unit": hidden if a["unit"] else ""}
+        for a in data["assignments"]
+    ]
+    data["exceptional_accesses"] = [
+        {**a, "staff_member": hidden} for a in data["exceptional_accesses"]
+    ]
+    data["access_log"] = [_conceal_access(e) for e in data["access_log"]]
+    return data
+
+
 @transaction.atomic
-def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[str, Any]:
+def export_person(
+    actor: Any,
+    person: Person,
+    *,
+    language: str = "nb",
+    reader: protected.Reader = protected.ANYONE,
+) -> dict[str, Any]:
     """Everything the person's organisation holds about `person`, for their right of access.
 
     Raises PermissionDenied with the reason unless `actor` works for the data controller and
     may see all of it; writes one audit event (action export) naming every person whose data
-    the export shows.
+    the export shows. Where a protected address keeps the person's whereabouts from `reader`
+    (by default anyone: the export does not know who will get it), everything that could
+    tell them is left out (`whereabouts_hidden` in the JSON says so).
     """
     basis = policy.require(actor, policy.Action.VIEW, person, PURPOSE)
     if not basis.by_need_to_know:
@@ -511,6 +620,7 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
     # member in their own language.
     ids = _visible_ids(actor, person)
     rows = {section.key: _section_rows(actor, person, section) for section in sections()}
+    conceal = protected.hidden_from(person, reader)
     with translation.override(language):
         data: dict[str, Any] = {
             "format": FORMAT,
@@ -533,11 +643,14 @@ def export_person(actor: Any, person: Person, *, language: str = "nb") -> dict[s
             "assignments": _assignments(ids["assignments"]),
             "exceptional_accesses": _exceptional_accesses(ids["accesses"]),
             **{
-                section.key: [_section_row(section, obj) for obj in rows[section.key]]
+                section.key: [_section_row(section, obj, conceal) for obj in rows[section.key]]
                 for section in sections()
             },
             "access_log": _access_log(actor, person),
+            "whereabouts_hidden": conceal,
         }
+        if conceal:
+            data = _conceal(data)
     concerned = {person.pk}
     concerned |= {r["other_person_id"] for r in data["guardian_relations"]}
     for consent in data["consents"]:
@@ -682,6 +795,23 @@ def _internal_notice(data: dict[str, Any], p: Callable) -> list[Any]:
     ]
 
 
+def _protected_notice(data: dict[str, Any], p: Callable) -> list[Any]:
+    """A word to whoever reads it, when a protected address kept something out."""
+    if not data.get("whereabouts_hidden"):
+        return []
+    return [
+        p(
+            _(
+                "The person or someone in their family has a protected address. This copy "
+                "leaves out what could tell where they live: the names of services, units, "
+                "staff and places, and contact details (each marked: %(hidden)s). A copy "
+                "for the protected person themselves is made by choosing them as its recipient."
+            )
+            % {"hidden": protected.HIDDEN}
+        )
+    ]
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The export as a readable document in the export's language (bokmål by default).
 
@@ -749,6 +879,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                 % {"controller": data["data_controller"]["name"]}
             ),
             *_internal_notice(data, p),
+            *_protected_notice(data, p),
             Spacer(1, 4 * mm),
             p(_("The person"), h2),
             facts(

@@ -214,7 +214,7 @@ def test_the_young_person_sees_their_own_health_case_whole_at_16(health_case):
     shown = portal.family_case(themselves, health_case.pk)
     assert [m.title for m in shown.measures] == ["Samtaler med helsesykepleier"]
     assert "Samtale hver uke om søvn." in [e.text for e in shown.log_entries]
-    _person, log = portal.access_log(themselves, health_case.child_id)
+    log = portal.access_log(themselves, health_case.child_id).entries
     assert "Hanne Helsesykepleier" in {entry.actor_name for entry in log}
 
 

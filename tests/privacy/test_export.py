@@ -20,7 +20,7 @@ from familiebro.cases.models import (
     Reminder,
     ReporterFeedback,
 )
-from familiebro.core.models import Organisation, Person, ServiceUnit
+from familiebro.core.models import Organisation, ParentInformationDecision, Person, ServiceUnit
 from familiebro.privacy import disclosure, export, policy
 from familiebro.privacy.models import (
     Assignment,
@@ -318,6 +318,7 @@ EXPORTED_AS = {
     "cases.LogEntry": "log_entries",
     "cases.ReporterFeedback": "reporter_feedback",
     "privacy.LegalHold": "legal_holds",
+    "core.ParentInformationDecision": "parent_information_decisions",
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
@@ -380,6 +381,17 @@ def child_with_every_record(town):
         reason="Klagesak hos Statsforvalteren",
         placed_by=town.nurse_leader,
         placed_at=timezone.now(),
+    )
+    ParentInformationDecision.objects.create(
+        organisation_id=case.organisation_id,
+        unit=case.unit,
+        child=child,
+        parent=child.guardians_rel.first().guardian,
+        asked="Hvordan har Emma det på skolen?",
+        outcome=ParentInformationDecision.Outcome.GIVEN,
+        given="Emma trives og går jevnlig til helsesykepleier.",
+        decided_by=town.nurse,
+        decided_at=timezone.now(),
     )
     return child
 

@@ -76,7 +76,7 @@ from familiebro.cases.models import (
     ReporterFeedback,
 )
 from familiebro.core import crypto
-from familiebro.core.models import GuardianRelation, Membership, Person
+from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
@@ -157,6 +157,9 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # A request the health centre sent to another service about the child: the health centre's
     # own record, in its domain, never opened by consent.
     DisclosureRequest: Facts(None, CASE_UNIT),
+    # The health centre's decision on information to a parent without parental
+    # responsibility (barneloven § 47): its own record, in its domain, never opened by consent.
+    ParentInformationDecision: Facts(None, CASE_UNIT),
     HelpRequest: Facts(None, INBOX),
     # Pseudonymous for the unit that brought it, which alone reads it; it names nobody.
     AnonymousConsultation: Facts(None, INBOX),
@@ -365,6 +368,17 @@ def build_world(role: str, place: str, state: str) -> World:
             holder_unit=outsider.memberships.get().unit,
             ground=DisclosureRequest.Ground.CHILD_WELFARE,
             question="Hva vet dere om barnets søvn?",
+        ),
+        ParentInformationDecision: ParentInformationDecision.objects.create(
+            organisation=org_a,
+            unit=unit_a,
+            child=child,
+            parent=relation.guardian,
+            asked="Hvordan går det med barnet?",
+            outcome=ParentInformationDecision.Outcome.GIVEN,
+            given="Barnet har det bra.",
+            decided_by=assigned_in_a,
+            decided_at=now,
         ),
     }
     records |= case_records(child, unit_a, assigned_in_a, now)

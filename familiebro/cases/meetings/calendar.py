@@ -49,11 +49,13 @@ def calendar_invitation(
     stamp: datetime.datetime,
     method: str = "REQUEST",
     with_agenda: bool = True,
+    with_place: bool = True,
 ) -> str:
     """An iCalendar request or cancellation (RFC 5545/5546) for one attendee. The UID stays
     the same for every message about the meeting, so calendars keep one event; SEQUENCE rises
     with every move and the cancellation, so a calendar takes the newest message over older
-    ones. Without `with_agenda` the event carries no description."""
+    ones. Without `with_agenda` the event carries no description; without `with_place` no
+    location (a protected address: privacy.protected.invitee_sees_place)."""
     host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "familiebro"
     calendar = Calendar()
     calendar.add("prodid", CALENDAR_PRODUCT)
@@ -67,7 +69,8 @@ def calendar_invitation(
     event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
     event.add("sequence", meeting.calendar_sequence)
     event.add("summary", meeting_title(meeting, case))
-    event.add("location", meeting.place)
+    if with_place:
+        event.add("location", meeting.place)
     event.add("description", meeting.agenda if with_agenda else "")
     event.add("organizer", _address(organiser_email, organiser_name))
     event.add(

@@ -28,7 +28,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import Membership, Person
-from familiebro.privacy import audit, policy
+from familiebro.privacy import audit, policy, protected
 
 from .. import case_services, measure_services, permissions
 from ..case_services import READ, EditConflict, _audit, _clean_text, _log
@@ -257,15 +257,21 @@ def _mail_footer(link: str, calendar_note: str) -> list[str]:
     return lines
 
 
+def _where(meeting: Meeting, with_place: bool) -> str:
+    if not with_place:
+        return _("Where: the service tells you the place itself.")
+    return _("Where: %(place)s") % {"place": meeting.place}
+
+
 def _invitation_text(
-    meeting: Meeting, case: Case, *, link: str, with_agenda: bool
+    meeting: Meeting, case: Case, *, link: str, with_agenda: bool, with_place: bool = True
 ) -> tuple[str, str]:
     title = meeting_title(meeting, case)
     subject = _("Invitation: %(title)s") % {"title": title}
     lines = [
         _("You are invited to a meeting: %(title)s.") % {"title": title},
         _("When: %(when)s") % {"when": _when(meeting.starts_at, meeting.ends_at)},
-        _("Where: %(place)s") % {"place": meeting.place},
+        _where(meeting, with_place),
     ]
     if with_agenda and meeting.agenda:
         lines.append(_("Agenda:") + "\n" + meeting.agenda)
@@ -273,20 +279,24 @@ def _invitation_text(
     return subject, "\n\n".join(lines)
 
 
-def _moved_text(meeting: Meeting, case: Case, *, before: str, link: str) -> tuple[str, str]:
+def _moved_text(
+    meeting: Meeting, case: Case, *, before: str, link: str, with_place: bool = True
+) -> tuple[str, str]:
     title = meeting_title(meeting, case)
     subject = _("Moved: %(title)s") % {"title": title}
     lines = [
         _("The meeting you are invited to is moved: %(title)s.") % {"title": title},
         _("New time: %(when)s") % {"when": _when(meeting.starts_at, meeting.ends_at)},
-        _("Where: %(place)s") % {"place": meeting.place},
+        _where(meeting, with_place),
         _("Before the move: %(before)s") % {"before": before},
     ]
     note = _("The attached calendar invitation replaces the earlier one in your calendar.")
     return subject, "\n\n".join(lines + _mail_footer(link, note))
 
 
-def _cancelled_text(meeting: Meeting, case: Case, *, link: str) -> tuple[str, str]:
+def _cancelled_text(
+    meeting: Meeting, case: Case, *, link: str, with_place: bool = True
+) -> tuple[str, str]:
     title = meeting_title(meeting, case)
     subject = _("Cancelled: %(title)s") % {"title": title}
     lines = [
@@ -316,7 +326,7 @@ def _send(
     meeting: Meeting,
     case: Case,
     invitation: Invitation,
-    text: Callable[[str], tuple[str, str]],
+    text: Callable[[str, bool], tuple[str, str]],
     *,
     method: str,
     stamp: datetime.datetime,
@@ -324,13 +334,20 @@ def _send(
     reads_meeting: bool,
 ) -> None:
     """Queue the e-mail with its calendar part for one invitation, in the site's language.
-    `text` writes the subject and body, given the link to the meeting page. An invitee who
-    may not read the meeting (`reads_meeting`) gets neither its agenda nor a link to it."""
+    `text` writes the subject and body, given the link to the meeting page and whether to
+    name the place. An invitee who may not read the meeting (`reads_meeting`) gets neither
+    its agenda nor a link to it; one the protected-address rule keeps from the place
+    (privacy.protected.invitee_sees_place) gets neither in the e-mail nor in the calendar."""
     from ..tasks import send_email_with_calendar
 
     organiser_name, organiser_email = _organiser(meeting)
+    with_place = protected.invitee_sees_place(
+        case, has_staff_account=invitation.user_id is not None
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        subject, body = text(_link(case, meeting, invitation, site_url) if reads_meeting else "")
+        subject, body = text(
+            _link(case, meeting, invitation, site_url) if reads_meeting else "", with_place
+        )
         calendar = calendar_invitation(
             meeting,
             case,
@@ -341,6 +358,7 @@ def _send(
             stamp=stamp,
             method=method,
             with_agenda=reads_meeting,
+            with_place=with_place,
         )
     # Queued in the caller's transaction (the database task backend stores it there): what
     # is recorded as sent always has its e-mail queued.
@@ -432,7 +450,9 @@ def invite(
         meeting,
         case,
         invitation,
-        lambda link: _invitation_text(meeting, case, link=link, with_agenda=reads_meeting),
+        lambda link, place: _invitation_text(
+            meeting, case, link=link, with_agenda=reads_meeting, with_place=place
+        ),
         method="REQUEST",
         stamp=now,
         site_url=site_url,
@@ -495,7 +515,7 @@ def _lock(
 def _tell_the_invited(
     actor: Any,
     meeting: Meeting,
-    text: Callable[[str], tuple[str, str]],
+    text: Callable[[str, bool], tuple[str, str]],
     *,
     method: str,
     now: datetime.datetime,
@@ -584,7 +604,7 @@ def move_meeting(
     invitations = _tell_the_invited(
         actor,
         current,
-        lambda link: _moved_text(current, case, before=before, link=link),
+        lambda link, place: _moved_text(current, case, before=before, link=link, with_place=place),
         method="REQUEST",
         now=now,
         site_url=site_url,
@@ -635,7 +655,7 @@ def cancel_meeting(
     invitations = _tell_the_invited(
         actor,
         current,
-        lambda link: _cancelled_text(current, case, link=link),
+        lambda link, place: _cancelled_text(current, case, link=link, with_place=place),
         method="CANCEL",
         now=now,
         site_url=site_url,

@@ -252,6 +252,12 @@ class LogEntry(models.Model):
         MILESTONE = "milestone", _("Milestone")
         CLOSING = "closing", _("Closing summary")
 
+    # Entries Familiebro writes itself that name a unit, a staff member or a place (a new
+    # measure and who is responsible, a new coordinator, a plan's decision, a moved meeting):
+    # hidden where a protected address keeps where the family lives from the reader
+    # (privacy.protected). Free text is the writer's to check, with the log's warning.
+    KINDS_NAMING_SERVICES = frozenset({Kind.MEASURE, Kind.COORDINATOR, Kind.DECISION, Kind.MEETING})
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
