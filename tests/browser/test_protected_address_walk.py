@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from familiebro.cases.pathway_library import install_shipped
 from familiebro.core.models import AddressProtection, Person
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
 from tests.cases import builders
@@ -19,6 +20,7 @@ TEXT = "Mor og Åse bor på krisesenteret i påvente av ny bolig."
 
 
 def test_the_teacher_records_the_protection_and_the_log_warns(browsing, transactional_db):
+    install_shipped()  # the live server's database is flushed between tests
     town = builders.municipality()
     case = builders.open_concern(town.teacher, town.kindergarten)
     mother = case.child.guardians_rel.get(guardian__given_name="Ingrid").guardian
@@ -61,6 +63,7 @@ def test_the_teacher_records_the_protection_and_the_log_warns(browsing, transact
 
 
 def test_the_page_for_a_decision_under_barneloven_47_is_accessible(browsing, transactional_db):
+    install_shipped()  # the live server's database is flushed between tests
     town = builders.municipality()
     case = builders.open_concern(town.teacher, town.kindergarten)
     case.child.guardians_rel.filter(guardian__given_name="Ola").update(

@@ -91,6 +91,7 @@ def test_persons_of_another_organisation_appear_for_the_purpose_their_family_con
     staff_client, staff, unit
 ):
     child, _guardian, _ = make.child_with_guardian(make.organisation(), given_name="Delt")
+    make.assign(child, user=staff, domain=unit.domain)  # works on the child, under consent
     make.consent(child, purpose=Purpose.COORDINATION, recipient_organisations=[unit.organisation])
     casework = staff_client.get(reverse("person-list")).content.decode()
     coordination = staff_client.get(
@@ -168,8 +169,9 @@ def test_another_organisations_person_is_not_found(staff_client):
     assert not AuditEvent.objects.filter(action="view").exists()
 
 
-def test_a_consent_shows_contact_details_only_when_it_covers_them(staff_client, unit):
+def test_a_consent_shows_contact_details_only_when_it_covers_them(staff_client, staff, unit):
     child, _guardian, _ = make.child_with_guardian(make.organisation(), given_name="Delt")
+    make.assign(child, user=staff, domain=unit.domain)  # works on the child, under consent
     Person.objects.filter(pk=child.pk).update(phone="+4791234567")
     url = reverse("person-detail", args=[child.pk])
     make.consent(child, purpose=Purpose.REFERRAL, recipient_organisations=[unit.organisation])

@@ -140,6 +140,11 @@ def test_the_scan_finds_views_and_recognises_a_bypass():
 
 # Public service functions that reach personal data without an actor to check, and why.
 SERVICES_WITHOUT_ACTOR: dict[str, str] = {
+    "cases/plans/services.py:member_access": (
+        "which of the consents already read with the plan (its own and its members') name "
+        "whom and are in force, as ids; called by start_plan once the actor may change the "
+        "case, and by the case page after reading the case"
+    ),
     "cases/participant_services.py:coordination_consent": (
         "whether a consent lets a unit take part; called by add_participant once the actor "
         "may change the case"

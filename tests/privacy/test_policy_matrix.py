@@ -488,7 +488,7 @@ def case_records(
     participant = participant_services.add_participant(
         assigned_in_a,
         case,
-        unit=make.unit(org_a, name="Skolehelsetjenesten A", kind="skolehelsetjeneste"),
+        unit=make.unit(org_a, name=f"Skolehelsetjenesten A {child.pk}", kind="skolehelsetjeneste"),
         role="Skolehelsetjeneste",
     )
     handover = participant_services.offer_handover(
@@ -562,7 +562,7 @@ def case_records(
     feedback = ReporterFeedback.objects.create(
         case=case,
         organisation=org_a,
-        recipient=make.member(make.unit(org_a, name="Barnehage A", kind="barnehage")),
+        recipient=make.member(make.unit(org_a, name=f"Barnehage A {child.pk}", kind="barnehage")),
         ground=ReporterFeedback.Ground.CONSENT,
         text="Bekymringen du meldte er fulgt opp, og saken er avsluttet.",
         created_at=now,

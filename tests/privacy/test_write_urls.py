@@ -114,6 +114,34 @@ NO_CONTROL |= {
     )
 }
 NO_CONTROL |= {
+    "ansatt/personer/<int:person_id>/opplysninger-til-forelder/": (
+        "a decision under barneloven § 47 names the parent who asked; who may record it is "
+        "tested in tests/privacy/test_protected_address_rule.py"
+    ),
+    "ansatt/personer/<int:person_id>/adressesperre/": (
+        "recording a protection only hides more, and lowering it is for a leader: both tested "
+        "in tests/privacy/test_protected_address_rule.py"
+    ),
+    "ansatt/tilgangsvarsler/<int:access_id>/skjul/": (
+        "hiding a break-glass access is a leader's decision for the controller "
+        "(tests/privacy/test_exceptional_access.py)"
+    ),
+    "ansatt/tilgangsvarsler/<int:access_id>/vis/": (
+        "showing a hidden access again is a leader's decision for the controller "
+        "(tests/privacy/test_exceptional_access.py)"
+    ),
+    "ansatt/tilgangskontroll/": (
+        "the review of the access log is a leader's, about their own units "
+        "(tests/privacy/test_access_review.py)"
+    ),
+    "ansatt/saker/<int:pk>/rettigheter/": (
+        "a decision on a right to a plan or a coordinator; that a service taking part under "
+        "consent reads it and cannot record one is tested in tests/cases/test_plan_decisions.py"
+    ),
+    "ansatt/tilbud/sokeord/": (
+        "the finder's thesaurus holds no personal data; its editors are tested in "
+        "tests/catalogue/test_finder_language.py"
+    ),
     "ansatt/personer/<int:person_id>/samtykker/ny/": (
         "recording a consent needs the signed form and who gave it "
         "(tests/privacy/test_consent_pages.py)"
@@ -189,6 +217,8 @@ class Family:
         self.reader = make.member(reader_unit)
         assignment = make.assign(child, user=self.owner)
         make.assign(guardian, user=self.owner)
+        # The reader works on the child, which is what lets the consent open it to them.
+        make.assign(child, user=self.reader, domain=reader_unit.domain)
         self.consent = make.consent(
             child,
             purpose=Purpose.COORDINATION,
@@ -281,6 +311,7 @@ class Family:
             "log-text": "Mor ringte.",
             "correction-text": "Mor ringte tirsdag.",
             "plan-members": [p.pk for p in case.case.participants.all()],
+            "plan-consent": self.side.consent.pk,
             # The meeting pages' forms (moving and cancelling have no prefix).
             "date": starts.date().isoformat(),
             "start_time": "10:00",
