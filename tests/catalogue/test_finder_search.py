@@ -246,8 +246,9 @@ def test_the_finder_page_costs_the_same_queries_however_many_offers(
     make(count)
     # The filters' choices (2), the thesaurus (1) and the words misspellings are corrected to
     # (2) are read once a minute; the search (1, 2 on PostgreSQL; twice when a correction is
-    # tried), the cards (1) and their places, hours, groups and translations (4).
-    with django_assert_max_num_queries(14):
+    # tried), the cards (1) and their places, hours, groups and translations (4), and the
+    # units of cards on the page that share a title (1).
+    with django_assert_max_num_queries(15):
         response = client.get("/finn-hjelp/", {**query, "kommune": municipalities[0].number})
     assert response.status_code == 200
     if query.get("q") == "foreldrekrus":
