@@ -412,16 +412,7 @@ def review(actor: Any, access_id: Any) -> ExceptionalAccess:
         access.reviewed_at = timezone.now()
         access.reviewed_by = actor
         access.save(update_fields=["reviewed_at", "reviewed_by"])
-        audit.record(
-            audit.AuditEvent.Action.SECURITY,
-            actor=actor,
-            objects=[access],
-            subject_ids=[access.person_id],
-            organisation_id=access.organisation_id,
-            purpose=REPORT_PURPOSE,
-            legal_basis=REPORT_BASIS,
-            detail={"event": "exceptional_access_reviewed"},
-        )
+        _record_leader_decision(actor, access, {"event": "exceptional_access_reviewed"})
     return access
 
 
@@ -498,15 +489,8 @@ def decide_hiding(
             "hiding_decided_at",
         ]
     )
-    audit.record(
-        audit.AuditEvent.Action.SECURITY,
-        actor=actor,
-        objects=[access],
-        subject_ids=[access.person_id],
-        organisation_id=access.organisation_id,
-        purpose=REPORT_PURPOSE,
-        legal_basis=REPORT_BASIS,
-        detail={"event": HIDING_DECIDED, "hidden_until": until.isoformat()},
+    _record_leader_decision(
+        actor, access, {"event": HIDING_DECIDED, "hidden_until": until.isoformat()}
     )
     return access
 
@@ -521,14 +505,20 @@ def show_to_family(actor: Any, access_id: Any) -> ExceptionalAccess:
         access.hiding_decided_by = actor
         access.hiding_decided_at = timezone.now()
         access.save(update_fields=["hidden_from_family", "hiding_decided_by", "hiding_decided_at"])
-        audit.record(
-            audit.AuditEvent.Action.SECURITY,
-            actor=actor,
-            objects=[access],
-            subject_ids=[access.person_id],
-            organisation_id=access.organisation_id,
-            purpose=REPORT_PURPOSE,
-            legal_basis=REPORT_BASIS,
-            detail={"event": HIDING_LIFTED},
-        )
+        _record_leader_decision(actor, access, {"event": HIDING_LIFTED})
     return access
+
+
+def _record_leader_decision(actor: Any, access: ExceptionalAccess, detail: dict[str, Any]) -> None:
+    """A leader's decision on an exceptional access (reviewed, hidden, shown), audited about
+    the person it opened."""
+    audit.record(
+        audit.AuditEvent.Action.SECURITY,
+        actor=actor,
+        objects=[access],
+        subject_ids=[access.person_id],
+        organisation_id=access.organisation_id,
+        purpose=REPORT_PURPOSE,
+        legal_basis=REPORT_BASIS,
+        detail=detail,
+    )
