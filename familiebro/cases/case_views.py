@@ -636,12 +636,16 @@ def open_case(request: HttpRequest) -> HttpResponse:
     if not units:
         raise PermissionDenied(_("You have no role in any unit. Ask your unit's administrator."))
     children = case_pages.openable_children(request.user)
+    initial: dict[str, Any] = {"unit": help_request.unit_id} if help_request else {}
+    # Back from registering the family (persons.views.family_register): the child is chosen.
+    if request.GET.get("barn", "").isdigit():
+        initial["child"] = int(request.GET["barn"])
     form = OpenCaseForm(
         _posted(request),
         children=children,
         units=units,
         from_request=help_request is not None,
-        initial={"unit": help_request.unit_id} if help_request else {},
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -422,9 +422,26 @@ class GuardianRelation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     guardian = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="children_rel")
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardians_rel")
+
+    class KnownFrom(models.TextChoices):
+        """How the service knows the relation: what a colleague can rely on later."""
+
+        POPULATION_REGISTER = "population_register", _("The population register")
+        DOCUMENT = "document", _("A document (birth certificate, agreement or court decision)")
+        FAMILY = "family", _("What the family told us")
+
     kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
     has_parental_responsibility = models.BooleanField(_("parental responsibility"))
+    # Living at the same address as the child (in the population register's sense).
     lives_with_child = models.BooleanField(_("lives with the child"), default=True)
+    # Empty for relations made before staff linked guardians themselves (the demo data).
+    known_from = models.CharField(
+        _("known from"), max_length=30, choices=KnownFrom.choices, blank=True
+    )
+    registered_at = models.DateTimeField(_("registered"), null=True, blank=True, editable=False)
+    registered_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("guardian relation")

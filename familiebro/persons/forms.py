@@ -16,12 +16,14 @@ from familiebro.core.identifiers import (
 )
 from familiebro.core.models import (
     AddressProtection,
+    GuardianRelation,
     Organisation,
     ParentInformationDecision,
     Person,
 )
 from familiebro.privacy.models import Assignment
 
+from .family import Parent, PersonDetails, UnlinkReason
 from .services import READING_PURPOSES
 
 IDENTITY_NUMBER_DIGITS = 11
@@ -194,3 +196,217 @@ class ParentInformationForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [(p.pk, str(p)) for p in parents]  # type: ignore[attr-defined]
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+
+
+YES_NO = [("ja", _("Yes")), ("nei", _("No"))]
+
+
+def _yes_no(label: Any, help_text: Any, message: Any) -> forms.ChoiceField:
+    # A radio with no answer chosen in advance: staff must say it, not pass a default by.
+    return forms.ChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages=_messages(message),
+    )
+
+
+class FamilyPersonForm(StyledForm):
+    """Who one member of the family is. The identity number is optional."""
+
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    national_id = forms.CharField(
+        label=_("National identity number or D-number (optional)"),
+        help_text=_(
+            "11 digits. Leave it empty if the person has none or you do not know it yet. With "
+            "it, a person already registered is found instead of registered twice."
+        ),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        help_text=_("Needed without the identity number; with it, it is filled in for you."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number = data.get("national_id")
+        if number and not data.get("birth_date"):
+            # As on PersonForm: the number holds the birth date; the service explains a
+            # wrong number when it registers the person.
+            with contextlib.suppress(ValidationError, ValueError):
+                data["birth_date"] = birth_date_from_identity_number(
+                    normalise_identity_number(number)
+                )
+        if not data.get("birth_date") and not self.has_error("birth_date") and not number:
+            # Every person but an expectant parent has a birth date on record (Person.clean).
+            self.add_error(
+                "birth_date", _("Enter the birth date, or the identity number, which holds it.")
+            )
+        return data
+
+    def details(self) -> PersonDetails:
+        data = self.cleaned_data
+        return PersonDetails(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            national_id=data["national_id"],
+            birth_date=data["birth_date"],
+            phone=data["phone"],
+            email=data["email"],
+        )
+
+
+class ChildForm(FamilyPersonForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        help_text=_("The organisation that registers the family and is responsible for the data."),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+    )
+    kind = forms.ChoiceField(
+        label=_("The child is"),
+        choices=[
+            (Person.Kind.CHILD, _("A child")),
+            (Person.Kind.YOUNG_PERSON, _("A young person")),
+        ],
+        initial=Person.Kind.CHILD,
+    )
+    field_order = ["organisation", "kind", "given_name", "family_name", "national_id"]
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations
+        if len(organisations) == 1:
+            field.initial = organisations[0].pk
+            field.widget = forms.HiddenInput()
+
+
+class ParentForm(FamilyPersonForm):
+    """A parent and their relation to the child."""
+
+    relation = forms.ChoiceField(
+        label=_("Relation to the child"),
+        choices=GuardianRelation.Kind.choices,
+        initial=GuardianRelation.Kind.BIOLOGICAL,
+    )
+    parental_responsibility = _yes_no(
+        _("Parental responsibility"),
+        _(
+            "A parent with parental responsibility gives consent for the child and sees the "
+            "child on Min side. Check it when you are unsure."
+        ),
+        _("Say whether the parent has parental responsibility."),
+    )
+    same_address = _yes_no(
+        _("Lives at the same address as the child"),
+        "",
+        _("Say whether the parent lives at the same address as the child."),
+    )
+    known_from = forms.ChoiceField(
+        label=_("How do you know?"),
+        choices=[("", _("Choose")), *GuardianRelation.KnownFrom.choices],
+        error_messages=_messages(_("Choose how you know the relation.")),
+    )
+
+    def is_blank(self) -> bool:
+        """Whether nothing names this parent: the family form's optional second parent."""
+        return not any(
+            str(self.data.get(self.add_prefix(name), "")).strip()
+            for name in ("given_name", "family_name", "national_id")
+        )
+
+    def parent(self) -> Parent:
+        data = self.cleaned_data
+        return Parent(
+            details=self.details(),
+            kind=data["relation"],
+            has_parental_responsibility=data["parental_responsibility"] == "ja",
+            lives_with_child=data["same_address"] == "ja",
+            known_from=data["known_from"],
+        )
+
+
+class FamilyForm:
+    """The child and up to two parents on one page: each part a prefixed form."""
+
+    PARENTS = ("forelder1", "forelder2")
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        organisations: Any,
+        parent_initial: dict[str, Any] | None = None,
+    ) -> None:
+        self.child = ChildForm(data, prefix="barn", organisations=organisations)
+        self.parents = [
+            ParentForm(data, prefix=prefix, initial=parent_initial if i == 0 else None)
+            for i, prefix in enumerate(self.PARENTS)
+        ]
+        self.is_bound = data is not None
+        self.non_field_errors: list[str] = []
+
+    def forms(self) -> list[Any]:
+        return [self.child, *self.parents]
+
+    def named_parents(self) -> list[ParentForm]:
+        return [form for form in self.parents if not form.is_blank()]
+
+    def is_valid(self) -> bool:
+        valid = self.child.is_valid()
+        for form in self.named_parents():
+            valid = form.is_valid() and valid
+        return valid
+
+    @property
+    def errors(self) -> bool:
+        return bool(
+            self.non_field_errors
+            or self.child.errors
+            or any(form.errors for form in self.named_parents())
+        )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Put the service's errors ("barn-national_id", "forelder2-known_from") on the
+        field they name, the rest above the form."""
+        if not hasattr(exc, "error_dict"):
+            self.non_field_errors.extend(exc.messages)
+            return
+        forms_by_prefix = {form.prefix: form for form in self.forms()}
+        for key, errors in exc.message_dict.items():
+            prefix, _sep, field = key.partition("-")
+            form = forms_by_prefix.get(prefix)
+            if form is not None and field in form.fields:
+                form.add_error(field, errors)
+            else:
+                self.non_field_errors.extend(errors)
+
+
+class LinkGuardianForm(ParentForm):
+    """Linking a guardian on the child's page."""
+
+
+class UnlinkGuardianForm(Form):
+    grunn = forms.ChoiceField(
+        label=_("Why is the guardian unlinked?"),
+        choices=[],
+        error_messages=_messages(_("Choose why the guardian is unlinked.")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grunn"].choices = [("", _("Choose")), *UnlinkReason.choices]  # type: ignore[attr-defined]
+
+    def reason(self) -> str:
+        return str(self.cleaned_data["grunn"]) if self.is_valid() else ""

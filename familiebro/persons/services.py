@@ -174,7 +174,9 @@ def relate_guardian(
     kind: str,
     has_parental_responsibility: bool,
     lives_with_child: bool = True,
+    known_from: str = "",
 ) -> GuardianRelation:
+    """Make `guardian` a guardian of `child`. Callers check who may (persons.family)."""
     relation = GuardianRelation(
         organisation_id=child.organisation_id,
         guardian=guardian,
@@ -182,6 +184,9 @@ def relate_guardian(
         kind=kind,
         has_parental_responsibility=has_parental_responsibility,
         lives_with_child=lives_with_child,
+        known_from=known_from,
+        registered_at=timezone.now(),
+        registered_by=actor,
     )
     relation.full_clean()
     relation.save()
@@ -192,6 +197,7 @@ def relate_guardian(
         subject_ids=[guardian.pk, child.pk],
         organisation_id=child.organisation_id,
         purpose=policy.Purpose.REGISTRATION,
+        detail={"event": "guardian_linked", "known_from": known_from} if known_from else None,
     )
     return relation
 
@@ -317,6 +323,11 @@ class PersonDetail:
     # Barneloven § 47: decisions on information to a parent without parental responsibility.
     parent_information: list[ParentInformationDecision]
     has_parent_without_responsibility: bool
+
+    @property
+    def is_child(self) -> bool:
+        """Whether guardians can be linked to the person (a child or young person)."""
+        return self.person.kind in (Person.Kind.CHILD, Person.Kind.YOUNG_PERSON)
 
 
 @dataclass(frozen=True)

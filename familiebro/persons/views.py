@@ -24,15 +24,18 @@ from familiebro.core.models import AddressProtection, Organisation, User
 from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
-from . import services
+from . import family, services
 from .forms import (
     END_REASONS,
     AddressProtectionForm,
     ContactDetailsForm,
     EndAssignmentForm,
+    FamilyForm,
+    LinkGuardianForm,
     ParentInformationForm,
     PersonForm,
     PersonSearchForm,
+    UnlinkGuardianForm,
 )
 
 # The data export is built beside the person pages (privacy.export_urls); should its URL
@@ -103,6 +106,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "consents_url": reverse("consent-list", kwargs={"person_id": person_id}),
             "export_url": _export_url(person_id),
             "end_reasons": END_REASONS,
+            "unlink_reasons": family.UnlinkReason.choices,
             "protection_choices": AddressProtection.choices,
         },
     )
@@ -294,3 +298,133 @@ def person_lookup(request):
         {"form": form, "searched": searched, "person": person},
         status=400 if request.method == "POST" and form.errors else 200,
     )
+
+
+# Where the family registration returns to: "sak" is the open-a-case page, with the child
+# chosen (cases.case_views.open_case reads ?barn=).
+NEXT_OPEN_CASE = "sak"
+
+
+def staff_organisations(user: Any) -> Any:
+    return Organisation.objects.filter(pk__in=policy.organisation_ids_of(user))
+
+
+def register_family_from(
+    request: HttpRequest, family_form: FamilyForm
+) -> family.RegisteredFamily | None:
+    """Register the posted family, or put the service's errors on the form (None)."""
+    if not family_form.is_valid():
+        return None
+    child = family_form.child.cleaned_data
+    try:
+        return family.register_family(
+            cast(User, request.user),  # staff_required let only logged-in staff through
+            child["organisation"],
+            child_kind=child["kind"],
+            child=family_form.child.details(),
+            parents=[form.parent() for form in family_form.named_parents()],
+        )
+    except ValidationError as exc:
+        family_form.add_service_errors(exc)
+        return None
+
+
+def registered_message(request: HttpRequest, registered: family.RegisteredFamily) -> None:
+    messages.success(
+        request,
+        _("%(name)s is registered with %(count)s linked guardian(s).")
+        % {"name": registered.child, "count": len(registered.relations)},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def family_register(request: HttpRequest) -> HttpResponse:
+    """Register a child with the parents; with ?neste=sak, go on to open a case for them."""
+    organisations = staff_organisations(request.user)
+    if not organisations:
+        return _forbidden(
+            request,
+            PermissionDenied(_("You have no role in any unit. Ask your unit's administrator.")),
+        )
+    next_step = (
+        NEXT_OPEN_CASE if (request.POST or request.GET).get("neste") == NEXT_OPEN_CASE else ""
+    )
+    family_form = FamilyForm(request.POST or None, organisations=organisations)
+    if request.method == "POST":
+        registered = register_family_from(request, family_form)
+        if registered is not None:
+            registered_message(request, registered)
+            if next_step == NEXT_OPEN_CASE:
+                return redirect(
+                    f"{reverse('cases:open')}?{urlencode({'barn': registered.child.pk})}"
+                )
+            return redirect("person-detail", person_id=registered.child.pk)
+    back_url, back_label = (
+        (reverse("cases:open"), _("Back to opening a case"))
+        if next_step
+        else (reverse("person-list"), _("All persons"))
+    )
+    return render(
+        request,
+        "core/person/family.html",
+        {"family": family_form, "next": next_step, "back_url": back_url, "back_label": back_label},
+        status=400 if family_form.is_bound and family_form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def guardian_link(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Link a guardian to a child: one already registered (by identity number) or a new one."""
+    try:
+        child = services.person_for_change(request.user, person_id)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    form = LinkGuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relation = family.link_guardian(cast(User, request.user), child.pk, form.parent())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc)
+        else:
+            messages.success(
+                request,
+                _("%(guardian)s is linked to %(child)s as a guardian.")
+                % {"guardian": relation.guardian, "child": child},
+            )
+            return redirect("person-detail", person_id=child.pk)
+    return render(
+        request,
+        "core/person/guardian_link.html",
+        {
+            "form": form,
+            "person": child,
+            # The error summary reads the same shape as the family form's.
+            "family": {"errors": form.errors, "non_field_errors": [], "forms": [form]},
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_POST
+def guardian_unlink(request: HttpRequest, person_id: int, relation_id: int) -> HttpResponse:
+    form = UnlinkGuardianForm(request.POST)
+    try:
+        relation = family.unlink_guardian(
+            cast(User, request.user), person_id, relation_id, form.reason()
+        )
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("person-detail", person_id=person_id)
+    messages.success(
+        request,
+        _("%(guardian)s is no longer linked as a guardian.") % {"guardian": relation.guardian},
+    )
+    return redirect("person-detail", person_id=person_id)

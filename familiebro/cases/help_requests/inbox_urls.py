@@ -17,4 +17,9 @@ urlpatterns = [
     ),
     path("ansatt/henvendelser/<int:pk>/lukk/", inbox_views.close, name="close"),
     path("ansatt/henvendelser/<int:pk>/sak/", inbox_views.convert, name="convert"),
+    path(
+        "ansatt/henvendelser/<int:pk>/familie/",
+        inbox_views.register_family,
+        name="register-family",
+    ),
 ]

@@ -7,6 +7,8 @@ list. Every change is a POST with a CSRF token, and the services audit it.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
+from familiebro.persons import views as person_views
+from familiebro.persons.forms import FamilyForm
 from familiebro.privacy import policy
 from familiebro.privacy.consultation import units_of
 from familiebro.privacy.policy import Purpose
@@ -97,6 +101,52 @@ def _detail(
             else None,
         },
         status=status,
+    )
+
+
+def _requester_as_parent(help_request: HelpRequest) -> dict[str, str]:
+    """The person who asked, as the family form's first parent, when they said they are a
+    parent; nothing when they asked as a young person or a professional."""
+    if help_request.requester_role != HelpRequest.RequesterRole.PARENT:
+        return {}
+    *given, family = help_request.requester_name.split() or [""]
+    return {
+        "given_name": " ".join(given),
+        "family_name": family,
+        "phone": help_request.phone,
+        "email": help_request.email,
+    }
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def register_family(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register the family of a request for help, then go on to open its case with the child
+    chosen. The person who asked is the first parent when they said they are one."""
+    help_request = _get(request, pk)
+    organisations = person_views.staff_organisations(request.user)
+    family_form = FamilyForm(
+        request.POST or None,
+        organisations=organisations,
+        parent_initial=_requester_as_parent(help_request),
+    )
+    if request.method == "POST":
+        registered = person_views.register_family_from(request, family_form)
+        if registered is not None:
+            person_views.registered_message(request, registered)
+            query = urlencode({"henvendelse": help_request.pk, "barn": registered.child.pk})
+            return redirect(f"{reverse('cases:open')}?{query}")
+    return render(
+        request,
+        "core/person/family.html",
+        {
+            "family": family_form,
+            "help_request": help_request,
+            "back_url": reverse("inbox:detail", args=[help_request.pk]),
+            "back_label": _("Back to the request"),
+        },
+        status=400 if family_form.is_bound and family_form.errors else 200,
     )
 
 
