@@ -304,7 +304,7 @@ class ParentForm(FamilyPersonForm):
         _("Parental responsibility"),
         _(
             "A parent with parental responsibility gives consent for the child and sees the "
-            "child on Min side. Check it when you are unsure."
+            "child on Min side."
         ),
         _("Say whether the parent has parental responsibility."),
     )

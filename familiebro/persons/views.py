@@ -332,7 +332,7 @@ def register_family_from(
 def registered_message(request: HttpRequest, registered: family.RegisteredFamily) -> None:
     messages.success(
         request,
-        _("%(name)s is registered with %(count)s linked guardian(s).")
+        _("%(name)s is registered. Guardians linked: %(count)s.")
         % {"name": registered.child, "count": len(registered.relations)},
     )
 
