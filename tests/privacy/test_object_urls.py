@@ -206,6 +206,7 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "sendt/pk": lambda side: side.sent_request.pk,
     "mottatt/pk": lambda side: side.received_request.pk,
     "access_id": lambda side: side.exceptional_access.pk,
+    "relation_id": lambda side: side.person.guardians_rel.order_by("pk").first().pk,
 }
 
 

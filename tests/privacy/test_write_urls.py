@@ -55,6 +55,7 @@ EXEMPT: dict[str, str] = {
     "ta-kontakt/": "the public form: anyone asks for help",
     "tilbud/<uuid:offer_id>/ta-kontakt/": "the public form for one offer: anyone asks for help",
     "ansatt/personer/ny/": "registers a person in the caller's own organisation",
+    "ansatt/personer/ny-familie/": "registers a family in the caller's own organisation",
     "ansatt/personer/finn/": "a search by identity number: reads, audited",
     "ansatt/saker/ny/": "opens a case in the caller's own unit, for a child they work with",
     "ansatt/henvendelser/ny/": "registers a request for help in the caller's own unit",
@@ -142,6 +143,11 @@ NO_CONTROL |= {
         "the finder's thesaurus holds no personal data; its editors are tested in "
         "tests/catalogue/test_finder_language.py"
     ),
+    "ansatt/personer/<int:person_id>/foresatte/<int:relation_id>/fjern/": (
+        "unlinking the family's only guardian would take the consent's giver away from the "
+        "routes walked after it; who may unlink is tested in "
+        "tests/core/test_family_registration.py"
+    ),
     "ansatt/personer/<int:person_id>/samtykker/ny/": (
         "recording a consent needs the signed form and who gave it "
         "(tests/privacy/test_consent_pages.py)"
@@ -212,7 +218,7 @@ class Family:
         unit = make.unit()
         self.owner = make.member(unit, Membership.Role.COORDINATOR)
         self.owner_colleague = make.member(unit)
-        child, guardian, _ = make.child_with_guardian(unit.organisation)
+        child, guardian, self.relation = make.child_with_guardian(unit.organisation)
         reader_unit = make.unit()
         self.reader = make.member(reader_unit)
         assignment = make.assign(child, user=self.owner)
@@ -271,6 +277,7 @@ class Family:
             "sendt/pk": cast(Any, side.sent_request).pk,
             "mottatt/pk": cast(Any, side.received_request).pk,
             "access_id": cast(Any, side.exceptional_access).pk,
+            "relation_id": self.relation.pk,
             "language": "en",
             "key": "bti",
             "number": "1",
@@ -337,6 +344,16 @@ class Family:
             "phone": "+4791234567",
             "email": "ny@example.no",
             "grunn": "work_finished",
+            # Linking a guardian, and registering the family of a request for help.
+            "relation": "step",
+            "parental_responsibility": "nei",
+            "same_address": "ja",
+            "known_from": "family",
+            "barn-organisation": self.unit.organisation_id,
+            "barn-kind": "child",
+            "barn-given_name": "Ola",
+            "barn-family_name": "Berg",
+            "barn-birth_date": "2018-05-06",
             "withdrawn_by": self.guardian.pk,
             # The consultation page: the day the report child welfare advised was made.
             "made_on": day(0),
