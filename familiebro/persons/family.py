@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -178,6 +178,13 @@ def register_family(
         registered_child = _register_or_join(actor, organisation, child_kind, child)
     except ValidationError as exc:
         raise _prefixed(exc, "barn") from exc
+    if parents:
+        # Linking is changing the child: a child found by number whom the actor may not
+        # change (another service's, read under a consent) gets no guardian from them.
+        try:
+            policy.require(actor, policy.Action.CHANGE, registered_child, policy.Purpose.CASEWORK)
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from exc
     relations = []
     for number, parent in enumerate(parents, start=1):
         prefix = f"forelder{number}"
