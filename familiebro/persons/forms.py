@@ -354,6 +354,12 @@ class FamilyForm:
             ParentForm(data, prefix=prefix, initial=parent_initial if i == 0 else None)
             for i, prefix in enumerate(self.PARENTS)
         ]
+        # A parent left without names is not registered, so it is shown again empty rather
+        # than bound: a bound form would show "required" on every field of it.
+        self.parents = [
+            ParentForm(prefix=form.prefix) if data is not None and form.is_blank() else form
+            for form in self.parents
+        ]
         self.is_bound = data is not None
         self.non_field_errors: list[str] = []
 

@@ -103,13 +103,22 @@ def test_a_parent_must_say_parental_responsibility_and_nothing_is_stored_otherwi
 
 
 def test_a_child_without_identity_number_needs_a_birth_date(staff_client, unit):
-    post = family_post(unit.organisation, **{"barn-national_id": ""})
+    post = family_post(
+        unit.organisation,
+        **{"barn-national_id": ""},
+        **{f"forelder2-{n}": None for n in ("given_name", "family_name", "birth_date")},
+    )
     response = staff_client.post(reverse("person-family-register"), post)
     assert response.status_code == 400
-    assert "Enter the birth date, or the identity number" in response.content.decode()
+    page = response.content.decode()
+    assert "Enter the birth date, or the identity number" in page
+    # The second parent, left without names, is not registered and shows no errors.
+    assert 'id="id_forelder2-given_name_error"' not in page
+    assert page.count("ds-validation-message") == 1
     post["barn-birth_date"] = "2019-03-04"
     assert staff_client.post(reverse("person-family-register"), post).status_code == 302
     assert Person.objects.get(kind="child").national_id_hash is None
+    assert GuardianRelation.objects.count() == 1
 
 
 def test_a_wrong_identity_number_names_the_parent_it_belongs_to(staff_client, unit):
