@@ -13,7 +13,9 @@ class CasesConfig(AppConfig):
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
-        from . import export_sections, models
+        from familiebro.core import start_page
+
+        from . import export_sections, home_tiles, models
         from . import retention as case_retention
         from .need_to_know import kept_open_by_case
 
@@ -110,6 +112,9 @@ class CasesConfig(AppConfig):
             holder_field="case__unit_id",
             recipient_field="recipient_id",
         )
+
+        # The start page counts the user's own work: requests, cases, deadlines, notifications.
+        start_page.register_tiles(home_tiles.tiles)
 
         # Every kind of record above is a section of the person's right-of-access export.
         export_sections.register()

@@ -345,9 +345,8 @@ class CaseRow:
         return self.next_deadline is not None and self.next_deadline.due_at < timezone.now()
 
 
-@transaction.atomic
-def my_cases(actor: Any) -> list[CaseRow]:
-    """Open cases where the actor is coordinator or a participant, next deadline first."""
+def my_open_cases(actor: Any, *, with_basis: bool = False) -> QuerySet[Case]:
+    """The open cases the actor coordinates or takes part in, as the policy lets them read."""
     # A union, not an OR of the two: each half uses its own index, where an OR scans every
     # open case of the country.
     participating = (
@@ -356,10 +355,17 @@ def my_cases(actor: Any) -> list[CaseRow]:
     coordinating = (
         Case.objects.filter(coordinator=actor, status=Case.Status.OPEN).order_by().values("pk")
     )
+    return policy.visible(actor, Case, READ, few_rows=True, with_basis=with_basis).filter(
+        pk__in=coordinating.union(participating), status=Case.Status.OPEN
+    )
+
+
+@transaction.atomic
+def my_cases(actor: Any) -> list[CaseRow]:
+    """Open cases where the actor is coordinator or a participant, next deadline first."""
     cases = policy.list_page(
         actor,
-        policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
-        .filter(pk__in=coordinating.union(participating), status=Case.Status.OPEN)
+        my_open_cases(actor, with_basis=True)
         .select_related("child")
         .order_by("-opened_at")[:200],
         READ,
