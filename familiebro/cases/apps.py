@@ -8,12 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = "Familiebro cases"
 
     def ready(self) -> None:
-        from familiebro.privacy import policy, retention
+        from familiebro.core import start_page
+        from familiebro.privacy import family, policy, retention
         from familiebro.privacy import services as privacy_services
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
-
-        from familiebro.core import start_page
 
         from . import export_sections, home_tiles, models
         from . import retention as case_retention
@@ -34,6 +33,8 @@ class CasesConfig(AppConfig):
         policy.register(
             models.HelpRequest, organisation_field="organisation_id", unit_field="unit_id"
         )
+        # A parent who sent a request logged in on Min side reads it and its status there.
+        family.open_to_sender(models.HelpRequest, "requester_identity_hash")
         # Everything in a case is about its child, owned by the case's organisation. A
         # consent for coordination opens the case's existence (identity) to its recipients,
         # and each part only when its category is in the consent's scope.

@@ -365,9 +365,7 @@ def my_cases(actor: Any) -> list[CaseRow]:
     """Open cases where the actor is coordinator or a participant, next deadline first."""
     cases = policy.list_page(
         actor,
-        my_open_cases(actor, with_basis=True)
-        .select_related("child")
-        .order_by("-opened_at")[:200],
+        my_open_cases(actor, with_basis=True).select_related("child").order_by("-opened_at")[:200],
         READ,
     )
     _attach_versions(cases)

@@ -108,7 +108,11 @@ def logged_out(request: HttpRequest) -> HttpResponse:
 @citizen_required
 @require_GET
 def home(request: HttpRequest, citizen: Any) -> HttpResponse:
-    return render(request, "portal/home.html", {"sections": services.overview(citizen)})
+    return render(
+        request,
+        "portal/home.html",
+        {"sections": services.overview(citizen), "requests": services.sent_requests(citizen)},
+    )
 
 
 @citizen_required

@@ -154,9 +154,7 @@ def context(request: HttpRequest) -> dict[str, Any]:
     """For the page header (a template context processor): the staff menu and breadcrumbs
     of a logged-in member of staff on a staff page."""
     user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False) or not request.path.startswith(
-        STAFF_PREFIXES
-    ):
+    if not getattr(user, "is_authenticated", False) or not request.path.startswith(STAFF_PREFIXES):
         return {}
     if not second_factor_passed(request):
         # Half logged in: the areas would only send the user back to the second factor.
