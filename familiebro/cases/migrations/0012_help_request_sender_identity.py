@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0011_plan_decisions'),
         ('catalogue', '0009_programme_register'),
-        ('core', '0005_help_request_sender_identity'),
+        ('core', '0005_service_unit_phone_hours'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
