@@ -9,6 +9,7 @@ their units' waiting requests first; everyone else their own cases first.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -33,7 +34,7 @@ def _end_of_week(now: datetime.datetime) -> datetime.datetime:
 
 
 def tiles(request: HttpRequest) -> list[Tile]:
-    user = request.user
+    user: Any = request.user
     if not menu.caseworkers(user):
         return []
     now = timezone.now()

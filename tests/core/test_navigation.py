@@ -175,7 +175,9 @@ def test_a_nurse_sees_her_cases_deadlines_new_requests_and_unread_notifications(
     HelpRequestFactory(unit=town.health_centre)
     HelpRequestFactory(unit=town.health_centre)
     HelpRequestFactory(unit=town.team)  # another unit's: not hers
-    Notification.objects.create(user=town.nurse, text="Ny frist", link="/", created_at=timezone.now())
+    Notification.objects.create(
+        user=town.nurse, text="Ny frist", link="/", created_at=timezone.now()
+    )
     deadline = case.deadlines.filter(completed_at__isnull=True).first()
     tiles = tiles_of(page(logged_in(town.nurse), HOME))
     assert tiles["/ansatt/henvendelser/"] == 2
@@ -189,7 +191,7 @@ def test_a_nurse_sees_her_cases_deadlines_new_requests_and_unread_notifications(
     )
     assert tiles["/ansatt/frister/"] == due
     # Her own cases come first; a leader's units' waiting requests are not her tile.
-    assert list(tiles)[0] == "/ansatt/saker/"
+    assert next(iter(tiles)) == "/ansatt/saker/"
     assert "/ansatt/fordeling/" not in tiles
 
 
