@@ -89,6 +89,20 @@ def test_a_parents_request_goes_from_the_receipt_to_min_side_with_its_status(
     expect(status_on_min_side(page, stored.reference)).to_have_text("Contacted")
 
 
+def test_a_parent_who_sent_without_login_follows_the_request_after_logging_in_from_the_receipt(
+    browsing, health_centre
+):
+    page = browsing.new_page(language="en")
+    page.goto("/")
+    send_a_request(page)
+    stored = HelpRequest.objects.get()
+    assert not stored.requester_identity_hash
+    page.get_by_role("link", name="Log in on Min side").click()
+    page.wait_for_url(f"**{reverse('portal:login')}")
+    log_in(page)
+    expect(status_on_min_side(page, stored.reference)).to_have_text("Received")
+
+
 def test_another_parent_does_not_see_the_request(browsing, health_centre):
     someone_elses = HelpRequestFactory(
         unit=health_centre, requester_identity_hash="0" * 64, reference="FB-ANDRE-1"

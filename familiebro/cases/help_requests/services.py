@@ -552,6 +552,40 @@ class Receipt:
             return None
 
 
+# A request sent without login is matched to the parent who logs in on Min side from its
+# receipt, in the same browser and soon after: the reference is in that browser's session only.
+CLAIM_WITHIN = datetime.timedelta(minutes=30)
+
+
+@transaction.atomic
+def claim_for_sender(citizen: Citizen, reference: str) -> HelpRequest | None:
+    """Let the citizen who just logged in from the receipt of `reference` follow it on Min
+    side: only a request sent on the web, matched to no one yet, within CLAIM_WITHIN."""
+    help_request = (
+        HelpRequest.objects.select_for_update()
+        .filter(
+            reference=reference,
+            channel=HelpRequest.Channel.WEB,
+            requester_identity_hash="",
+            received_at__gte=timezone.now() - CLAIM_WITHIN,
+        )
+        .first()
+    )
+    if help_request is None:
+        return None
+    help_request.requester_identity_hash = citizen.identity_hash
+    help_request.save(update_fields=["requester_identity_hash"])
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=citizen,
+        objects=[help_request],
+        organisation_id=help_request.organisation_id,
+        purpose=Purpose.FAMILY_PORTAL,
+        detail={"followed_on_min_side": True},
+    )
+    return help_request
+
+
 # What the unit does with a request -------------------------------------------------------------
 
 
