@@ -62,7 +62,9 @@ def break_glass(user: Any) -> bool:
     return exceptional.may_break_the_glass(user)
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: each area is declared once, and its label is translated
+# only when shown.
+@dataclass(frozen=True, eq=False)
 class Area:
     url_name: str
     label: str | Promise
