@@ -168,7 +168,13 @@ ENDPOINTS: list[Endpoint] = [
         "GET",
         lambda ctx: "/ansatt/",
         logged_in=True,
-        check=lambda ctx, form, text: ctx.fixtures.user_name in text,
+        # The bench user is a caseworker: the page counts their work (requests, cases,
+        # deadlines, notifications), one aggregate query per tile, and shows the staff menu.
+        check=lambda ctx, form, text: (
+            ctx.fixtures.user_name in text
+            and text.count('class="fb-tile__count"') == 4
+            and 'class="fb-staff-menu"' in text
+        ),
     ),
     Endpoint(
         "person_lookup",

@@ -172,6 +172,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "familiebro.core.context_processors.instance",
                 "familiebro.portal.session.context",
+                "familiebro.privacy.menu.context",
             ],
         },
     }

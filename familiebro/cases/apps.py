@@ -8,12 +8,13 @@ class CasesConfig(AppConfig):
     verbose_name = "Familiebro cases"
 
     def ready(self) -> None:
-        from familiebro.privacy import policy, retention
+        from familiebro.core import start_page
+        from familiebro.privacy import family, policy, retention
         from familiebro.privacy import services as privacy_services
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
-        from . import export_sections, models
+        from . import export_sections, home_tiles, models
         from . import retention as case_retention
         from .need_to_know import kept_open_by_case
 
@@ -32,6 +33,8 @@ class CasesConfig(AppConfig):
         policy.register(
             models.HelpRequest, organisation_field="organisation_id", unit_field="unit_id"
         )
+        # A parent who sent a request logged in on Min side reads it and its status there.
+        family.open_to_sender(models.HelpRequest, "requester_identity_hash")
         # Everything in a case is about its child, owned by the case's organisation. A
         # consent for coordination opens the case's existence (identity) to its recipients,
         # and each part only when its category is in the consent's scope.
@@ -110,6 +113,9 @@ class CasesConfig(AppConfig):
             holder_field="case__unit_id",
             recipient_field="recipient_id",
         )
+
+        # The start page counts the user's own work: requests, cases, deadlines, notifications.
+        start_page.register_tiles(home_tiles.tiles)
 
         # Every kind of record above is a section of the person's right-of-access export.
         export_sections.register()

@@ -62,7 +62,24 @@ def _posted(request: HttpRequest) -> Any:
 @staff_required
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/case/mine.html", {"rows": case_pages.my_cases(request.user)})
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    unit = request.GET.get("enhet", "")
+    role = request.GET.get("rolle", "")
+    if role not in ("", *case_pages.MY_ROLES):
+        role = ""
+    rows = case_pages.my_cases(request.user, query=query, unit_id=unit, role=role)
+    return render(
+        request,
+        "cases/case/mine.html",
+        {
+            "rows": rows,
+            "units": case_pages.my_case_units(request.user),
+            "query": query,
+            "unit": unit,
+            "role": role,
+            "filtered": bool(query or unit or role),
+        },
+    )
 
 
 @never_cache

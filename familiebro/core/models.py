@@ -139,6 +139,13 @@ class ServiceUnit(models.Model):
     )
     email = models.EmailField(_("e-mail for notifications"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Shown with the phone number to a family that sent a request (the receipt).
+    phone_hours = models.CharField(
+        _("phone hours"),
+        max_length=200,
+        blank=True,
+        help_text=_('When families can call, for example "Monday to Friday 8–15".'),
+    )
     first_contact_days = models.PositiveSmallIntegerField(
         _("days to first contact"),
         default=7,

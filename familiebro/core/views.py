@@ -17,13 +17,12 @@ def staff_home(request):
         .select_related("unit__organisation")
         .order_by("unit__organisation__name", "unit__name", "role")
     )
-    is_leader = any(m.role == Membership.Role.LEADER for m in memberships)
     return render(
         request,
         "core/staff_home.html",
         {
             "memberships": memberships,
-            "is_leader": is_leader,
+            "tiles": start_page.tiles(request),
             "notices": start_page.notices(request),
         },
     )

@@ -16,10 +16,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from familiebro.cases.models import (
     Case,
     Goal,
+    HelpRequest,
     IndividualPlan,
     LogEntry,
     Measure,
@@ -103,6 +105,44 @@ def overview(citizen: Citizen) -> list[OrganisationSection]:
         )
         sections[consent.organisation_id].consents.append(row)
     return list(sections.values())
+
+
+# A request as the family reads its status: received, contacted (also once the service made
+# it a case, which then shows under the help they get), or closed.
+FAMILY_REQUEST_STATUS = {
+    HelpRequest.Status.NEW: _lazy("Received"),
+    HelpRequest.Status.CONTACTED: _lazy("Contacted"),
+    HelpRequest.Status.CONVERTED: _lazy("Contacted"),
+    HelpRequest.Status.CLOSED: _lazy("Closed"),
+}
+# Min side lists this many of the citizen's newest requests.
+REQUESTS_SHOWN = 20
+
+
+@dataclass
+class SentRequest:
+    reference: str
+    unit: str
+    received_at: Any
+    status: str
+
+
+@transaction.atomic
+def sent_requests(citizen: Citizen) -> list[SentRequest]:
+    """The requests for help the citizen sent while logged in, newest first, with their
+    status; read through the privacy layer (matched by identity) and audited as one list per
+    organisation."""
+    requests = list(
+        family.sent_by(citizen, HelpRequest)
+        .select_related("unit")
+        .only("reference", "organisation_id", "unit__name", "received_at", "status")
+        .order_by("-received_at")[:REQUESTS_SHOWN]
+    )
+    family.record_sent_read(citizen, AuditEvent.Action.LIST, requests, PURPOSE)
+    return [
+        SentRequest(r.reference, r.unit.name, r.received_at, str(FAMILY_REQUEST_STATUS[r.status]))
+        for r in requests
+    ]
 
 
 def _conceal_case(case: Case) -> None:

@@ -18,9 +18,10 @@ from django.http import HttpRequest
 
 from familiebro.core import crypto
 from familiebro.interop import oidc
+from familiebro.privacy import family
 from familiebro.privacy.family import Citizen
 
-CITIZEN_KEY = "familiebro_citizen"
+CITIZEN_KEY = family.CITIZEN_SESSION_KEY
 PENDING_KEY = "familiebro_citizen_login"
 _ID_TOKEN_CONTEXT = b"portal.session.id_token"
 
@@ -28,8 +29,7 @@ _ID_TOKEN_CONTEXT = b"portal.session.id_token"
 def current(request: HttpRequest) -> Citizen | None:
     if request.user.is_authenticated:
         return None
-    value = request.session.get(CITIZEN_KEY)
-    return Citizen(identity_hash=value["identity_hash"]) if value else None
+    return family.citizen_in(request.session)
 
 
 def keep_pending(request: HttpRequest, pending: oidc.PendingLogin) -> None:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from familiebro.cases.help_requests import services as help_request_services
+from familiebro.cases.help_requests.public_views import RECEIPT_SESSION_KEY
 from familiebro.interop import oidc
 from familiebro.privacy import consent_services as privacy_consent
 
@@ -71,8 +73,17 @@ def callback(request: HttpRequest) -> HttpResponse:
         login = oidc.finish_login(session.take_pending(request), request.GET.dict())
     except oidc.LoginFailed as failure:
         return _login_failed(request, failure)
-    session.log_in(request, login)
+    _log_in(request, login)
     return redirect("portal:home")
+
+
+def _log_in(request: HttpRequest, login: oidc.VerifiedLogin) -> None:
+    """Log the citizen in; a request for help just sent from this browser, whose receipt they
+    logged in from, is theirs to follow on Min side."""
+    receipt = help_request_services.Receipt.from_session(request.session.get(RECEIPT_SESSION_KEY))
+    citizen = session.log_in(request, login)
+    if receipt is not None:
+        help_request_services.claim_for_sender(citizen, receipt.reference)
 
 
 def _login_failed(request: HttpRequest, failure: oidc.LoginFailed) -> HttpResponse:
@@ -84,7 +95,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     login = demo.demo_login(request.POST.get("demo", ""))
     if login is None or oidc.provider() is not None:
         raise Http404("Demo logins exist only on a demo instance without ID-porten.")
-    session.log_in(request, login)
+    _log_in(request, login)
     return redirect("portal:home")
 
 
@@ -108,7 +119,11 @@ def logged_out(request: HttpRequest) -> HttpResponse:
 @citizen_required
 @require_GET
 def home(request: HttpRequest, citizen: Any) -> HttpResponse:
-    return render(request, "portal/home.html", {"sections": services.overview(citizen)})
+    return render(
+        request,
+        "portal/home.html",
+        {"sections": services.overview(citizen), "requests": services.sent_requests(citizen)},
+    )
 
 
 @citizen_required

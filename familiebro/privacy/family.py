@@ -64,6 +64,58 @@ class Citizen:
         return f"{CITIZEN_LABEL_PREFIX}{self.identity_hash}"
 
 
+# The session key under which Min side keeps the logged-in citizen (portal.session).
+CITIZEN_SESSION_KEY = "familiebro_citizen"
+
+
+def citizen_in(session: Any) -> Citizen | None:
+    """The citizen logged in with ID-porten in this session, if any (no database read)."""
+    value = session.get(CITIZEN_SESSION_KEY)
+    return Citizen(identity_hash=value["identity_hash"]) if value else None
+
+
+# Records a citizen sent themselves while logged in (a request for help), found by the keyed
+# hash of the identity number they were logged in with: model -> the field holding the hash.
+_SENT_BY: dict[type[models.Model], str] = {}
+
+
+def open_to_sender(model: type[models.Model], identity_field: str) -> None:
+    """Let the citizen who sent a row read it on Min side, and no one else through it."""
+    _SENT_BY[model] = identity_field
+
+
+def sent_by(citizen: Citizen, model: type[models.Model]) -> models.QuerySet:
+    """The rows of `model` the citizen sent: matched by identity, never by name or address.
+    A model not opened to its sender gives nothing."""
+    field = _SENT_BY.get(model)
+    if field is None or not citizen.identity_hash:
+        return model._default_manager.none()
+    return model._default_manager.filter(**{field: citizen.identity_hash})
+
+
+def record_sent_read(
+    citizen: Citizen, action: str, objs: Sequence[models.Model], purpose: str
+) -> None:
+    """One audit event per organisation for what the citizen read of what they sent. Such a
+    row is about no registered person, so the events name none."""
+    if not objs:
+        return
+    rule = policy.rule_for(type(objs[0]))
+    by_organisation: dict[int, list[models.Model]] = {}
+    for obj in objs:
+        by_organisation.setdefault(policy.value_at(obj, rule.organisation_field), []).append(obj)
+    for organisation_id, rows in by_organisation.items():
+        audit.record(
+            action,
+            actor=citizen,
+            objects=rows,
+            organisation_id=organisation_id,
+            purpose=purpose,
+            legal_basis=FAMILY_READ_BASIS,
+            detail={ROLE_KEY: {}},
+        )
+
+
 def is_citizen_label(label: str) -> bool:
     return label.startswith(CITIZEN_LABEL_PREFIX)
 

@@ -262,6 +262,8 @@ class StaffScope:
     domains: frozenset[tuple[int, str]] = frozenset()
     # (unit id, confidentiality domain) of each unit the user leads.
     led_domains: frozenset[tuple[int, str]] = frozenset()
+    # The roles the user holds in any unit (Membership.Role values): what the menu offers.
+    roles: frozenset[str] = frozenset()
 
 
 def scope_of(user: Any) -> StaffScope:
@@ -280,6 +282,7 @@ def scope_of(user: Any) -> StaffScope:
             led_domains=frozenset(
                 (unit, domain) for unit, _, role, domain in rows if role == "leader"
             ),
+            roles=frozenset(role for _, _, role, _ in rows),
         )
         user._familiebro_scope = cached
     return cached

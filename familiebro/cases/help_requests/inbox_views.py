@@ -53,6 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         unit_id=unit_id,
         status=STATUS_BY_SLUG[slug],
         page_number=request.GET.get("side"),
+        query=request.GET.get("q", ""),
     )
     tabs = [
         {
@@ -70,7 +71,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "inbox": page,
             "tabs": tabs,
             "slug": slug,
-            "unit_query": f"enhet={page.unit.pk}&" if page.unit else "",
+            # The unit and the search, kept when the user changes status or page.
+            "filter_query": urlencode(
+                [
+                    (k, v)
+                    for k, v in (("enhet", page.unit.pk if page.unit else ""), ("q", page.query))
+                    if v
+                ]
+            ),
             "now": timezone.now(),
         },
     )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from familiebro.catalogue.models import Offer
 from familiebro.catalogue.public_views import MUNICIPALITY_COOKIE
+from familiebro.privacy import family
 
 from . import rate_limit, services, storage_notice
 from .public_forms import HelpRequestForm, MunicipalityForm
@@ -105,6 +106,11 @@ def _receive(
                 client_address=rate_limit.client_address(request),
                 site_url=request.build_absolute_uri("/"),
                 language=get_language() or "nb",
+                # A parent logged in on Min side finds the request there (staff are never
+                # citizens: a staff login ends the citizen's).
+                sender=None
+                if request.user.is_authenticated
+                else family.citizen_in(request.session),
             )
         except rate_limit.RateLimited as exc:
             response = _render_form(request, context, form, status=429, refusal=str(exc))

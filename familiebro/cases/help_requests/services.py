@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -37,6 +38,7 @@ from familiebro.core.models import Municipality, ServiceUnit
 from familiebro.privacy import audit, policy
 from familiebro.privacy.consultation import Kind as FindingKind
 from familiebro.privacy.consultation import find_identifying_text
+from familiebro.privacy.family import Citizen
 from familiebro.privacy.policy import Action, Purpose
 
 from ..models import HelpRequest
@@ -308,6 +310,7 @@ def _create(
     language: str,
     storage_notice_version: str = "",
     registered_by: Any = None,
+    requester_identity_hash: str = "",
 ) -> HelpRequest:
     help_request = _save_with_new_reference(
         HelpRequest(
@@ -328,6 +331,7 @@ def _create(
             received_at=received_at,
             first_contact_due_at=first_contact_due(unit, received_at),
             registered_by=registered_by,
+            requester_identity_hash=requester_identity_hash,
         )
     )
     audit.record(
@@ -350,8 +354,10 @@ def submit_help_request(
     site_url: str,
     offer: Offer | None = None,
     language: str = "nb",
+    sender: Citizen | None = None,
 ) -> HelpRequest:
-    """A request sent on the public web form, without login.
+    """A request sent on the public web form, without login, or by a parent logged in on Min
+    side (`sender`), who then finds it and its status there.
 
     Validates everything first (ValidationError names each field to fix); then counts the
     request against the client's rate limit (RateLimited when it is full) and stores it, and
@@ -392,6 +398,7 @@ def submit_help_request(
             received_at=now,
             language=language,
             storage_notice_version=storage_notice_version,
+            requester_identity_hash=sender.identity_hash if sender else "",
         )
         _queue_unit_notification(help_request, site_url)
     return help_request
@@ -469,14 +476,40 @@ class Receipt:
     unit_name: str
     first_contact_days: int
     due_on: datetime.date
+    # The unit's phone number (E.164) and when families can call, to ask about the request.
+    phone: str = ""
+    phone_hours: str = ""
+    # Sent by a parent logged in on Min side, who follows the request there.
+    on_min_side: bool = False
+
+    @property
+    def phone_shown(self) -> str:
+        """The number as people write it: 22 12 34 56 in Norway, with the country code
+        otherwise; a number that cannot be read is shown as it was stored."""
+        try:
+            parsed = phonenumbers.parse(self.phone, "NO")
+        except phonenumbers.NumberParseException:
+            return self.phone
+        kind = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if parsed.country_code == 47
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(parsed, kind)
 
     @classmethod
     def of(cls, help_request: HelpRequest) -> Receipt:
+        unit = help_request.unit
+        offer = help_request.offer
         return cls(
             reference=help_request.reference,
-            unit_name=help_request.unit.name,
-            first_contact_days=help_request.unit.first_contact_days,
+            unit_name=unit.name,
+            first_contact_days=unit.first_contact_days,
             due_on=timezone.localdate(help_request.first_contact_due_at),
+            # The offer's own contact line when it has one: that is who answers about it.
+            phone=(offer.contact_phone if offer and offer.contact_phone else unit.phone),
+            phone_hours=(offer.phone_hours if offer and offer.contact_phone else unit.phone_hours),
+            on_min_side=bool(help_request.requester_identity_hash),
         )
 
     @classmethod
@@ -488,6 +521,8 @@ class Receipt:
             unit_name=unit.name if unit else "",
             first_contact_days=days,
             due_on=timezone.localdate() + datetime.timedelta(days=days),
+            phone=unit.phone if unit else "",
+            phone_hours=unit.phone_hours if unit else "",
         )
 
     def as_session(self) -> dict[str, Any]:
@@ -496,6 +531,9 @@ class Receipt:
             "unit_name": self.unit_name,
             "first_contact_days": self.first_contact_days,
             "due_on": self.due_on.isoformat(),
+            "phone": self.phone,
+            "phone_hours": self.phone_hours,
+            "on_min_side": self.on_min_side,
         }
 
     @classmethod
@@ -506,9 +544,46 @@ class Receipt:
                 unit_name=str(data["unit_name"]),
                 first_contact_days=int(data["first_contact_days"]),
                 due_on=datetime.date.fromisoformat(data["due_on"]),
+                phone=str(data.get("phone", "")),
+                phone_hours=str(data.get("phone_hours", "")),
+                on_min_side=bool(data.get("on_min_side", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None
+
+
+# A request sent without login is matched to the parent who logs in on Min side from its
+# receipt, in the same browser and soon after: the reference is in that browser's session only.
+CLAIM_WITHIN = datetime.timedelta(minutes=30)
+
+
+@transaction.atomic
+def claim_for_sender(citizen: Citizen, reference: str) -> HelpRequest | None:
+    """Let the citizen who just logged in from the receipt of `reference` follow it on Min
+    side: only a request sent on the web, matched to no one yet, within CLAIM_WITHIN."""
+    help_request = (
+        HelpRequest.objects.select_for_update()
+        .filter(
+            reference=reference,
+            channel=HelpRequest.Channel.WEB,
+            requester_identity_hash="",
+            received_at__gte=timezone.now() - CLAIM_WITHIN,
+        )
+        .first()
+    )
+    if help_request is None:
+        return None
+    help_request.requester_identity_hash = citizen.identity_hash
+    help_request.save(update_fields=["requester_identity_hash"])
+    audit.record(
+        audit.AuditEvent.Action.CHANGE,
+        actor=citizen,
+        objects=[help_request],
+        organisation_id=help_request.organisation_id,
+        purpose=Purpose.FAMILY_PORTAL,
+        detail={"followed_on_min_side": True},
+    )
+    return help_request
 
 
 # What the unit does with a request -------------------------------------------------------------

@@ -101,11 +101,22 @@ class HelpRequest(models.Model):
         related_name="+",
     )
 
+    # Sent by a parent logged in on Min side: the keyed hash of their identity number, so that
+    # Min side shows them the request and its status. Never shown to staff; empty otherwise.
+    requester_identity_hash = models.CharField(max_length=64, blank=True, default="")
+
     class Meta:
         verbose_name = _("request for help")
         verbose_name_plural = _("requests for help")
         ordering = ["first_contact_due_at"]
-        indexes = [models.Index(fields=["unit", "status", "first_contact_due_at"])]
+        indexes = [
+            models.Index(fields=["unit", "status", "first_contact_due_at"]),
+            models.Index(
+                fields=["requester_identity_hash"],
+                condition=~models.Q(requester_identity_hash=""),
+                name="help_request_sender",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
