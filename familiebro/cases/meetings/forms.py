@@ -44,11 +44,16 @@ class MeetingTimeForm(MeetingForm):
     """When and where: the services speak of moments; the form asks for one day and two
     times."""
 
-    service_fields = {"starts_at": "start_time", "ends_at": "end_time"}
+    service_fields = {"starts_at": "start_time", "ends_at": "end_time", "end_date": "end_date"}
 
     date = date_field(_("Date"))
     start_time = time_field(_("Starts at"))
     end_time = time_field(_("Ends at"))
+    end_date = date_field(
+        _("Ends on another day (optional)"),
+        required=False,
+        help_text=_("Only for a meeting that goes on past midnight: the day it ends."),
+    )
     place = forms.CharField(
         label=_("Place"),
         max_length=MAX_PLACE,
@@ -60,7 +65,11 @@ class MeetingTimeForm(MeetingForm):
         day = self.cleaned_data["date"]
         return (
             timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["start_time"])),
-            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["end_time"])),
+            timezone.make_aware(
+                datetime.datetime.combine(
+                    self.cleaned_data.get("end_date") or day, self.cleaned_data["end_time"]
+                )
+            ),
         )
 
 
@@ -123,12 +132,14 @@ class MoveMeetingForm(MeetingTimeForm):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         starts = timezone.localtime(meeting.starts_at)
+        ends = timezone.localtime(meeting.ends_at)
         kwargs.setdefault(
             "initial",
             {
                 "date": starts.date(),
                 "start_time": starts.time(),
-                "end_time": timezone.localtime(meeting.ends_at).time(),
+                "end_time": ends.time(),
+                "end_date": ends.date() if ends.date() != starts.date() else None,
                 "place": meeting.place,
                 "sequence": meeting.calendar_sequence,
             },
