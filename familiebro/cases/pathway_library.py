@@ -380,7 +380,7 @@ KVALITET_I_ALLE_LEDD: dict[str, Any] = {
                     "day_kind": "calendar",
                     "starts": "milestone:screening_done",
                     "completes": "milestone:help_offered",
-                }
+                },
             ],
             "info": [
                 {

@@ -168,6 +168,13 @@ class InvitationForm(CaseForm):
     user = forms.TypedChoiceField(
         label=_("A colleague on the case"), coerce=int, required=False, empty_value=None
     )
+    family_member = forms.TypedChoiceField(
+        label=_("Or someone in the family"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Those with an e-mail address on record."),
+    )
     name = forms.CharField(label=_("Or someone else: name"), required=False, max_length=200)
     email = forms.EmailField(
         label=_("Their e-mail"),
@@ -176,23 +183,38 @@ class InvitationForm(CaseForm):
     )
     is_gp = forms.BooleanField(label=_("This is the family's GP"), required=False)
 
-    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[Any], family: list[Any] = (), **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "invite")
         super().__init__(*args, **kwargs)
         self.people = {u.pk: u for u in people}
+        self.family = {p.pk: p for p in family}
         field = self.fields["user"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose"))] + [(u.pk, u.display_name()) for u in people]
         field.error_messages["invalid_choice"] = _("Choose one of the colleagues in the list.")
+        if not family:
+            del self.fields["family_member"]
+        else:
+            relatives = self.fields["family_member"]
+            assert isinstance(relatives, forms.ChoiceField)
+            relatives.choices = [("", _("Choose"))] + [
+                (p.pk, f"{p.given_name} {p.family_name} ({p.email})") for p in family
+            ]
+            relatives.error_messages["invalid_choice"] = _(
+                "Choose one of the family members in the list."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         someone_else = data.get("name") or data.get("email")
-        if data.get("user") and someone_else:
+        chosen = [bool(data.get("user")), bool(data.get("family_member")), bool(someone_else)]
+        if sum(chosen) > 1:
             raise ValidationError(
                 _("Choose a colleague or write a name and e-mail, not both: one at a time.")
             )
-        if not data.get("user") and not someone_else and not self.errors:
+        if not any(chosen) and not self.errors:
             raise ValidationError(
                 _("Choose a colleague, or write the name and e-mail of whom you invite.")
             )
@@ -202,6 +224,14 @@ class InvitationForm(CaseForm):
         data = self.cleaned_data
         if data.get("user"):
             return {"user": self.people[data["user"]], "is_gp": data["is_gp"]}
+        if data.get("family_member"):
+            # Invited as anyone outside Familiebro is: by name and e-mail, from the record.
+            person = self.family[data["family_member"]]
+            return {
+                "name": f"{person.given_name} {person.family_name}",
+                "email": person.email,
+                "is_gp": False,
+            }
         return {"name": data["name"], "email": data["email"], "is_gp": data["is_gp"]}
 
 

@@ -238,7 +238,7 @@ def plan_meeting(
     _log_meeting(
         actor,
         meeting,
-        _("A %(kind)s is planned for %(when)s, %(place)s.")
+        _("Planned: %(kind)s on %(when)s, %(place)s.")
         % {
             "kind": meeting.get_kind_display().lower(),
             "when": _when(starts_at, ends_at),
