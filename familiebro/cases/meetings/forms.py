@@ -4,6 +4,7 @@ into values and show the services' messages at the right field."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -184,7 +185,7 @@ class InvitationForm(CaseForm):
     is_gp = forms.BooleanField(label=_("This is the family's GP"), required=False)
 
     def __init__(
-        self, *args: Any, people: list[Any], family: list[Any] = (), **kwargs: Any
+        self, *args: Any, people: list[Any], family: Sequence[Any] = (), **kwargs: Any
     ) -> None:
         kwargs.setdefault("prefix", "invite")
         super().__init__(*args, **kwargs)

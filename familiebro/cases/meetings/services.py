@@ -45,7 +45,7 @@ FAMILY_MEETING_MILESTONE = "family_meeting_held"
 # The milestone that approving a meeting's minutes records, where the case's pathway has it:
 # the summary meeting starts the clock for the discharge summary (Kvalitet i alle ledd), the
 # family meeting stops the one that runs from the request for it.
-HELD_MILESTONES = {
+HELD_MILESTONES: dict[str, str] = {
     Meeting.Kind.SUMMARY: SUMMARY_MILESTONE,
     Meeting.Kind.FAMILY_MEETING: FAMILY_MEETING_MILESTONE,
 }
