@@ -475,11 +475,12 @@ def test_moving_and_cancelling_are_audited(town, case):
     told = AuditEvent.objects.filter(object_type="cases.invitation", action="change")
     assert [e.detail["sent"] for e in told.order_by("id")] == ["REQUEST", "CANCEL"]
     assert all(len(e.object_ids) == 2 for e in told)
+    # The shared log's entries of the planning, the move and the cancellation.
     assert (
         AuditEvent.objects.filter(object_type="cases.logentry", action="create")
         .filter(detail__kind="meeting")
         .count()
-        == 2
+        == 3
     )
 
 

@@ -137,9 +137,12 @@ def test_moving_keeps_the_end_day_of_a_meeting_past_midnight(town, case):
 
 
 def invite_choices(town, case, meeting) -> str:
+    """The invitation form of the meeting page (the page has other forms with people too)."""
     page = as_user(town.teacher).get(reverse("cases:meeting", args=[case.pk, meeting.pk]))
     assert page.status_code == 200
-    return page.content.decode()
+    text = page.content.decode()
+    start = text.index('id="invite-heading"')
+    return text[start : text.index("</form>", start)]
 
 
 def test_the_invitation_list_offers_the_people_of_the_participating_units(town, case):
