@@ -280,6 +280,7 @@ class Family:
             "slug": "pmto",
             "path": "none.jpg",
             "id": "1",
+            "token": "not-a-token",  # a calendar subscription's token: the feed takes no POST
         }
 
     def plausible(self) -> dict[str, Any]:
