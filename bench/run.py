@@ -82,6 +82,8 @@ class Fixtures:
     # The low-threshold team the bench user works in, and its oldest waiting request.
     team_unit_id: int = 0
     team_request_reference: str = ""
+    # The month (YYYY-MM) of the latest meeting on a case the bench user coordinates.
+    calendar_month: str = ""
 
 
 @dataclass
@@ -555,13 +557,14 @@ def bench_fixtures() -> Iterator[Fixtures]:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from bench.cases import long_case
     from bench.common import BENCH_USERNAME
     from bench.generate import BENCH_ROLES
-    from familiebro.cases.models import HelpRequest
+    from familiebro.cases.models import HelpRequest, Meeting
     from familiebro.catalogue.models import Offer
     from familiebro.core.models import Municipality, Organisation, Person, ServiceUnit, User
 
@@ -583,6 +586,7 @@ def bench_fixtures() -> Iterator[Fixtures]:
         .order_by("first_contact_due_at", "pk")
         .first()
     )
+    latest_meeting = Meeting.objects.filter(case__coordinator=user).order_by("-starts_at").first()
     persons = Person.objects.filter(
         organisation_id__in=organisation_ids, national_id_hash__isnull=False
     ).order_by("?")[:LOOKUP_SAMPLE]
@@ -614,6 +618,9 @@ def bench_fixtures() -> Iterator[Fixtures]:
             long_case_reference=case.reference if case else "",
             team_unit_id=team.unit_id if team else 0,
             team_request_reference=oldest_request.reference if oldest_request else "",
+            calendar_month=timezone.localtime(latest_meeting.starts_at).strftime("%Y-%m")
+            if latest_meeting
+            else "",
         )
     finally:
         session.delete()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("familiebro.cases.help_requests.public_urls")),
     path("", include("familiebro.cases.help_requests.inbox_urls")),
     path("", include("familiebro.cases.case_urls")),
+    path("", include("familiebro.cases.calendar.urls")),
     path("", include("familiebro.cases.pathways.urls")),
     path("", include("familiebro.portal.urls")),
 ]

@@ -341,8 +341,34 @@ KVALITET_I_ALLE_LEDD: dict[str, Any] = {
                     "key": "help_offered",
                     "label": t("Hjelp tilbudt", "Hjelp tilboden", "Help offered"),
                 },
+                {
+                    "key": "family_meeting_requested",
+                    "label": t(
+                        "Familiemøte med BUP bestilt",
+                        "Familiemøte med BUP bestilt",
+                        "Family meeting with BUP requested",
+                    ),
+                },
+                {
+                    "key": "family_meeting_held",
+                    "label": t("Familiemøte holdt", "Familiemøte halde", "Family meeting held"),
+                },
             ],
             "deadlines": [
+                {
+                    # The family meeting is held within two weeks of the request: the clock
+                    # stops when its minutes are approved (or the milestone is recorded).
+                    "key": "family_meeting",
+                    "title": t(
+                        "Familiemøte innen to uker etter bestillingen",
+                        "Familiemøte innan to veker etter bestillinga",
+                        "Family meeting within two weeks of the request",
+                    ),
+                    "days": 14,
+                    "day_kind": "calendar",
+                    "starts": "milestone:family_meeting_requested",
+                    "completes": "milestone:family_meeting_held",
+                },
                 {
                     "key": "help_offered",
                     "title": t(
@@ -354,7 +380,7 @@ KVALITET_I_ALLE_LEDD: dict[str, Any] = {
                     "day_kind": "calendar",
                     "starts": "milestone:screening_done",
                     "completes": "milestone:help_offered",
-                }
+                },
             ],
             "info": [
                 {

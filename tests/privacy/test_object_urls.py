@@ -219,6 +219,8 @@ NOT_OBJECTS: dict[str, str] = {
     "number": "1",
     "line_id": "1",
     "slug": "pmto",
+    # A calendar subscription's secret token, not an object's id: a wrong one is not found.
+    "token": "not-a-token",
 }
 
 

@@ -68,6 +68,8 @@ EXEMPT: dict[str, str] = {
     "ansatt/program/nytt/": "adds a programme to the register (instance administrators)",
     "ansatt/program/<slug:slug>/": "changes a programme in the register (instance administrators)",
     "ansatt/varsler/lest/": "marks the caller's own notifications read",
+    "ansatt/kalender/abonnement/": "makes the caller's own calendar subscription address",
+    "ansatt/kalender/abonnement/stopp/": "stops the caller's own calendar subscription address",
     "ansatt/forlop/valg/": "chooses a pathway for the caller's own unit (administrators)",
     "ansatt/forlop/<slug:key>/ny-versjon/": "publishes a pathway (instance administrators)",
     "min-side/logg-inn/id-porten/": "starts a citizen login",
@@ -285,6 +287,7 @@ class Family:
             "slug": "pmto",
             "path": "none.jpg",
             "id": "1",
+            "token": "not-a-token",  # a calendar subscription's token: the feed takes no POST
         }
 
     def plausible(self) -> dict[str, Any]:

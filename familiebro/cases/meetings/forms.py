@@ -4,6 +4,7 @@ into values and show the services' messages at the right field."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -44,11 +45,16 @@ class MeetingTimeForm(MeetingForm):
     """When and where: the services speak of moments; the form asks for one day and two
     times."""
 
-    service_fields = {"starts_at": "start_time", "ends_at": "end_time"}
+    service_fields = {"starts_at": "start_time", "ends_at": "end_time", "end_date": "end_date"}
 
     date = date_field(_("Date"))
     start_time = time_field(_("Starts at"))
     end_time = time_field(_("Ends at"))
+    end_date = date_field(
+        _("Ends on another day (optional)"),
+        required=False,
+        help_text=_("Only for a meeting that goes on past midnight: the day it ends."),
+    )
     place = forms.CharField(
         label=_("Place"),
         max_length=MAX_PLACE,
@@ -60,7 +66,11 @@ class MeetingTimeForm(MeetingForm):
         day = self.cleaned_data["date"]
         return (
             timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["start_time"])),
-            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["end_time"])),
+            timezone.make_aware(
+                datetime.datetime.combine(
+                    self.cleaned_data.get("end_date") or day, self.cleaned_data["end_time"]
+                )
+            ),
         )
 
 
@@ -123,12 +133,14 @@ class MoveMeetingForm(MeetingTimeForm):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         starts = timezone.localtime(meeting.starts_at)
+        ends = timezone.localtime(meeting.ends_at)
         kwargs.setdefault(
             "initial",
             {
                 "date": starts.date(),
                 "start_time": starts.time(),
-                "end_time": timezone.localtime(meeting.ends_at).time(),
+                "end_time": ends.time(),
+                "end_date": ends.date() if ends.date() != starts.date() else None,
                 "place": meeting.place,
                 "sequence": meeting.calendar_sequence,
             },
@@ -157,6 +169,13 @@ class InvitationForm(CaseForm):
     user = forms.TypedChoiceField(
         label=_("A colleague on the case"), coerce=int, required=False, empty_value=None
     )
+    family_member = forms.TypedChoiceField(
+        label=_("Or someone in the family"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Those with an e-mail address on record."),
+    )
     name = forms.CharField(label=_("Or someone else: name"), required=False, max_length=200)
     email = forms.EmailField(
         label=_("Their e-mail"),
@@ -165,23 +184,38 @@ class InvitationForm(CaseForm):
     )
     is_gp = forms.BooleanField(label=_("This is the family's GP"), required=False)
 
-    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[Any], family: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "invite")
         super().__init__(*args, **kwargs)
         self.people = {u.pk: u for u in people}
+        self.family = {p.pk: p for p in family}
         field = self.fields["user"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose"))] + [(u.pk, u.display_name()) for u in people]
         field.error_messages["invalid_choice"] = _("Choose one of the colleagues in the list.")
+        if not family:
+            del self.fields["family_member"]
+        else:
+            relatives = self.fields["family_member"]
+            assert isinstance(relatives, forms.ChoiceField)
+            relatives.choices = [("", _("Choose"))] + [
+                (p.pk, f"{p.given_name} {p.family_name} ({p.email})") for p in family
+            ]
+            relatives.error_messages["invalid_choice"] = _(
+                "Choose one of the family members in the list."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         someone_else = data.get("name") or data.get("email")
-        if data.get("user") and someone_else:
+        chosen = [bool(data.get("user")), bool(data.get("family_member")), bool(someone_else)]
+        if sum(chosen) > 1:
             raise ValidationError(
                 _("Choose a colleague or write a name and e-mail, not both: one at a time.")
             )
-        if not data.get("user") and not someone_else and not self.errors:
+        if not any(chosen) and not self.errors:
             raise ValidationError(
                 _("Choose a colleague, or write the name and e-mail of whom you invite.")
             )
@@ -191,6 +225,14 @@ class InvitationForm(CaseForm):
         data = self.cleaned_data
         if data.get("user"):
             return {"user": self.people[data["user"]], "is_gp": data["is_gp"]}
+        if data.get("family_member"):
+            # Invited as anyone outside Familiebro is: by name and e-mail, from the record.
+            person = self.family[data["family_member"]]
+            return {
+                "name": f"{person.given_name} {person.family_name}",
+                "email": person.email,
+                "is_gp": False,
+            }
         return {"name": data["name"], "email": data["email"], "is_gp": data["is_gp"]}
 
 

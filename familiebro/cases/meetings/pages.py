@@ -7,14 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
+from familiebro.core.models import Membership, Person
 from familiebro.privacy import policy
 
-from .. import permissions
+from .. import case_services, permissions
+from ..case_pages import CHOICE_LIMIT
 from ..case_services import READ
 from ..deadlines import rules as deadline_rules
-from ..models import Case, Invitation, LogEntry, Measure, Meeting
+from ..models import Case, Invitation, LogEntry, Measure, Meeting, Participant
 
 
 @dataclass
@@ -81,3 +84,50 @@ def meeting_page(actor: Any, case: Case, meeting: Meeting) -> MeetingPage:
         gp_notice_short=deadline_rules.gp_notice_is_short(meeting.starts_at, now),
         is_over=meeting.is_over(now),
     )
+
+
+@dataclass
+class Invitees:
+    """Whom the invitation form offers: the colleagues who work on the case, and the family
+    members who have an e-mail address on record."""
+
+    colleagues: list[Any]
+    family: list[Person]
+
+
+# Unit-wide participation offers the unit's caseworkers and leaders: an administrator of the
+# unit, who manages its accounts, does not work on its cases unless named on one.
+WORKING_ROLES = (Membership.Role.WORKER, Membership.Role.COORDINATOR, Membership.Role.LEADER)
+
+
+def invitees(actor: Any, case: Case, participants: list[Participant]) -> Invitees:
+    """Whom `actor` may invite to a meeting on `case`, given the case's participants as the
+    actor read them (case_pages.choices_for_change, through the policy): the coordinator, the
+    staff named on the case, the working staff of the units taking part as a whole (of any
+    organisation), and the child and the guardians with parental responsibility who have an
+    e-mail address on record, read (and audited) through the policy."""
+    from familiebro.core.models import User
+
+    active = [p for p in participants if p.ended_at is None]
+    named = {p.user_id for p in active if p.user_id is not None}
+    if case.coordinator_id is not None:
+        named.add(case.coordinator_id)
+    whole_units = {p.unit_id for p in active if p.user_id is None}
+    colleagues = list(
+        User.objects.filter(
+            Q(pk__in=named)
+            | Q(memberships__unit_id__in=whole_units, memberships__role__in=WORKING_ROLES),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")[:CHOICE_LIMIT]
+    )
+    family = policy.list_page(
+        actor,
+        policy.visible(actor, Person, READ, few_rows=True)
+        .filter(pk__in=case_services._family_ids(case))
+        .exclude(email="")
+        .order_by("given_name", "family_name", "pk"),
+        READ,
+    )
+    return Invitees(colleagues=colleagues, family=family)

@@ -41,10 +41,19 @@ from .calendar import calendar_invitation, meeting_title
 # third needs the planner to confirm that they know.
 BUP_WITHOUT_REFERRAL_LIMIT = 2
 SUMMARY_MILESTONE = "summary_meeting_held"
+FAMILY_MEETING_MILESTONE = "family_meeting_held"
+# The milestone that approving a meeting's minutes records, where the case's pathway has it:
+# the summary meeting starts the clock for the discharge summary (Kvalitet i alle ledd), the
+# family meeting stops the one that runs from the request for it.
+HELD_MILESTONES: dict[str, str] = {
+    Meeting.Kind.SUMMARY: SUMMARY_MILESTONE,
+    Meeting.Kind.FAMILY_MEETING: FAMILY_MEETING_MILESTONE,
+}
 MAX_MINUTES = 50_000
 MAX_PLACE = 200
 MAX_AGENDA = 5000
 MAX_CANCELLATION_REASON = 1000
+MAX_MEETING_LENGTH = datetime.timedelta(hours=24)
 
 
 class MinutesConflict(EditConflict):
@@ -151,6 +160,9 @@ def _time_errors(starts_at: datetime.datetime, ends_at: datetime.datetime) -> di
     errors: dict[str, list[str]] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = [_("The meeting must end after it starts.")]
+    elif ends_at - starts_at > MAX_MEETING_LENGTH:
+        # A meeting may go on past midnight, but not for days: a wrong end date is caught.
+        errors["end_date"] = [_("A meeting lasts at most a day. Check the day it ends.")]
     if timezone.localdate(starts_at) < timezone.localdate():
         errors["date"] = [_("The meeting date cannot be in the past.")]
     return errors
@@ -221,6 +233,19 @@ def plan_meeting(
         kind=kind,
         bup_without_referral=bup_without_referral,
     )
+    # The shared log tells the family of the meeting as it tells them of a move or a
+    # cancellation: the time and place, which are written for the invitation anyway.
+    _log_meeting(
+        actor,
+        meeting,
+        _("Planned: %(kind)s on %(when)s, %(place)s.")
+        % {
+            "kind": meeting.get_kind_display().lower(),
+            "when": _when(starts_at, ends_at),
+            "place": meeting.place,
+        },
+        now,
+    )
     return meeting
 
 
@@ -238,6 +263,14 @@ def bup_limit_warning(earlier: int) -> str:
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     starts = timezone.localtime(starts_at)
     ends = timezone.localtime(ends_at)
+    if ends.date() != starts.date():
+        # A meeting that goes on past midnight says the day it ends.
+        return _("%(date)s, %(start)s – %(end_date)s, %(end)s") % {
+            "date": formats.date_format(starts, "DATE_FORMAT"),
+            "start": formats.time_format(starts, "H:i"),
+            "end_date": formats.date_format(ends, "DATE_FORMAT"),
+            "end": formats.time_format(ends, "H:i"),
+        }
     return _("%(date)s, %(start)s–%(end)s") % {
         "date": formats.date_format(starts, "DATE_FORMAT"),
         "start": formats.time_format(starts, "H:i"),
@@ -735,8 +768,8 @@ def save_minutes(actor: Any, meeting: Meeting, text: str, based_on_version: int)
 def approve_minutes(actor: Any, meeting: Meeting) -> LogEntry:
     """Approve the minutes and share them in the family's log as one entry. From now on they
     are locked: a correction goes through the log, which keeps the earlier text. Approving a
-    summary meeting's minutes records that the summary meeting was held, where the pathway
-    waits for it."""
+    summary or family meeting's minutes records that it was held (HELD_MILESTONES), where the
+    pathway waits for it."""
     case = case_services._require_change(actor, meeting.case)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     current.case = case
@@ -759,12 +792,13 @@ def approve_minutes(actor: Any, meeting: Meeting) -> LogEntry:
     )
     _audit(actor, audit.AuditEvent.Action.CHANGE, current, case, approved=True)
     _audit(actor, audit.AuditEvent.Action.CREATE, entry, case, kind=LogEntry.Kind.MINUTES)
+    held = HELD_MILESTONES.get(current.kind)
     if (
-        current.kind == Meeting.Kind.SUMMARY
-        and case.pathway_version.parsed.milestone(SUMMARY_MILESTONE) is not None
-        and not case.milestones.filter(key=SUMMARY_MILESTONE).exists()
+        held is not None
+        and case.pathway_version.parsed.milestone(held) is not None
+        and not case.milestones.filter(key=held).exists()
     ):
-        case_services.record_milestone(actor, case, SUMMARY_MILESTONE, min(current.starts_at, now))
+        case_services.record_milestone(actor, case, held, min(current.starts_at, now))
     return entry
 
 

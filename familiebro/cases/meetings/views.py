@@ -152,7 +152,8 @@ def _forms(
         ),
     }
     if page.is_planned:
-        forms["invite_form"] = InvitationForm(people=choices.colleagues)
+        who = meeting_pages.invitees(request.user, case, choices.participants)
+        forms["invite_form"] = InvitationForm(people=who.colleagues, family=who.family)
     if not page.approved:
         meeting = page.meeting
         forms["minutes_form"] = MinutesForm(
@@ -196,9 +197,9 @@ def meeting(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
 def invite(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse:
     case = _case(request, pk)
     meeting = meeting_services.get_meeting(request.user, case, meeting_id)
-    form = InvitationForm(
-        request.POST, people=case_pages.choices_for_change(request.user, case).colleagues
-    )
+    choices = case_pages.choices_for_change(request.user, case)
+    who = meeting_pages.invitees(request.user, case, choices.participants)
+    form = InvitationForm(request.POST, people=who.colleagues, family=who.family)
     if form.is_valid():
         try:
             invitation = meeting_services.invite(

@@ -1,5 +1,6 @@
 """Models of the cases app: requests for help, pathways, cases and what happens in them."""
 
+from .calendar import CalendarFeed
 from .case import Case, Decision, Handover, LogEntry, Milestone, Participant
 from .deadlines import Deadline, Notification, Reminder
 from .feedback import ReporterFeedback
@@ -16,6 +17,7 @@ from .plan import (
 )
 
 __all__ = [
+    "CalendarFeed",
     "Case",
     "Deadline",
     "Decision",
