@@ -17,6 +17,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from familiebro.core import crypto
 from familiebro.core.demo import (
     BUFETAT_VEST,
@@ -60,7 +63,8 @@ class RelationSpec:
 
 @dataclass(frozen=True)
 class FamilySpec:
-    situation: str
+    # Shown on the Min side login of a demo instance, in the visitor's language.
+    situation: str | Promise
     organisation: str
     members: tuple[PersonSpec, ...]
     relations: tuple[RelationSpec, ...] = ()
@@ -73,7 +77,7 @@ EXPECTANT = Person.Kind.EXPECTANT_PARENT
 
 FAMILIES: tuple[FamilySpec, ...] = (
     FamilySpec(
-        "Parents who called Familiehjelpa themselves about sleep and conflict at home.",
+        _("Parents who called Familiehjelpa themselves about sleep and conflict at home."),
         STANGE_KOMMUNE,
         (
             PersonSpec("marte", GUARDIAN, "Marte", "Haugen", "17849121278"),
@@ -89,7 +93,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "Separated parents; the father has no parental responsibility and lives elsewhere.",
+        _("Separated parents; the father has no parental responsibility and lives elsewhere."),
         STANGE_KOMMUNE,
         (
             PersonSpec("silje", GUARDIAN, "Silje", "Lund", "05928717668"),
@@ -103,7 +107,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The father signed up for the antenatal course by name only: no birth date, no number.
-        "Expectant parents booked into the antenatal course at the health centre.",
+        _("Expectant parents booked into the antenatal course at the health centre."),
         STANGE_KOMMUNE,
         (
             PersonSpec("nora", EXPECTANT, "Nora", "Ahmed", "14889642891"),
@@ -111,7 +115,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "First-time parents offered a couple conversation on the visiting therapist's day.",
+        _("First-time parents offered a couple conversation on the visiting therapist's day."),
         RANA_KOMMUNE,
         (
             PersonSpec("ida", GUARDIAN, "Ida", "Johansen", "30819432267"),
@@ -124,7 +128,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A single father with a teenage son, who consents for himself, and a younger daughter.",
+        _("A single father with a teenage son, who consents for himself, and a younger daughter."),
         RANA_KOMMUNE,
         (
             PersonSpec("erik", GUARDIAN, "Erik", "Pedersen", "25858009734"),
@@ -138,7 +142,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # Foster parents care for the child but the birth mother keeps parental responsibility.
-        "A boy in foster care after a care order; his mother keeps parental responsibility.",
+        _("A boy in foster care after a care order; his mother keeps parental responsibility."),
         NAMSOS_KOMMUNE,
         (
             PersonSpec("anne", GUARDIAN, "Anne", "Kristiansen", "19897528463"),
@@ -153,7 +157,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A couple who came on to the family counselling office after a talk at the health centre.",
+        _("A couple who came on to the family counselling office after a talk at the health centre."),
         BUFETAT_VEST,
         (
             PersonSpec("solveig", GUARDIAN, "Solveig", "Myklebust", "12839037862"),
@@ -166,7 +170,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A family new to Norway; the kindergarten wonders about the elder girl's language.",
+        _("A family new to Norway; the kindergarten wonders about the elder girl's language."),
         SKIEN_KOMMUNE,
         (
             PersonSpec("amina", GUARDIAN, "Amina", "Yusuf", "20829214068"),
@@ -182,7 +186,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "Parents of a boy with a disability, with a responsibility group and an individual plan.",
+        _("Parents of a boy with a disability, with a responsibility group and an individual plan."),
         LILLESTROM_KOMMUNE,
         (
             PersonSpec("linh", GUARDIAN, "Linh", "Nguyen", "07878933421"),
@@ -195,7 +199,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A boy whose school called a family meeting with BUP before any referral.",
+        _("A boy whose school called a family meeting with BUP before any referral."),
         MOLDE_KOMMUNE,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -209,7 +213,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The same mother and son as in Molde: each data controller keeps its own record.
-        "The same boy after referral to BUP Molde, as the health trust knows him.",
+        _("The same boy after referral to BUP Molde, as the health trust knows him."),
         HELSE_MORE_OG_ROMSDAL,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -218,7 +222,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         (RelationSpec("kristin", "jakob", Relation.BIOLOGICAL, True),),
     ),
     FamilySpec(
-        "A young mother of twins visited weekly by a Home-Start volunteer.",
+        _("A young mother of twins visited weekly by a Home-Start volunteer."),
         HOME_START,
         (
             PersonSpec("julie", GUARDIAN, "Julie", "Eriksen", "15859840296"),
