@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from familiebro.core import crypto
 from familiebro.core.demo import (
+    BUFETAT_NORD,
     BUFETAT_VEST,
     HELSE_MORE_OG_ROMSDAL,
     HOME_START,
@@ -107,7 +108,9 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The father signed up for the antenatal course by name only: no birth date, no number.
-        _("Expectant parents booked into the antenatal course at the health centre."),
+        _(
+            "Expectant parents at the health centre; the father is registered by name only, without an identity number."
+        ),
         STANGE_KOMMUNE,
         (
             PersonSpec("nora", EXPECTANT, "Nora", "Ahmed", "14889642891"),
@@ -125,6 +128,34 @@ FAMILIES: tuple[FamilySpec, ...] = (
         (
             RelationSpec("ida", "selma", Relation.BIOLOGICAL, True),
             RelationSpec("magnus", "selma", Relation.BIOLOGICAL, True),
+        ),
+    ),
+    FamilySpec(
+        # The same couple, as the family counselling office in Mo i Rana knows them after the
+        # visiting therapist's day: the office keeps its own record (familiebro.cases.demo).
+        _("The same first-time parents in couple conversations at the family counselling office."),
+        BUFETAT_NORD,
+        (
+            PersonSpec("ida", GUARDIAN, "Ida", "Johansen", "30819432267"),
+            PersonSpec("magnus", GUARDIAN, "Magnus", "Olsen", "08919215799"),
+            PersonSpec("selma", CHILD, "Selma", "Olsen", "19882683462"),
+        ),
+        (
+            RelationSpec("ida", "selma", Relation.BIOLOGICAL, True),
+            RelationSpec("magnus", "selma", Relation.BIOLOGICAL, True),
+        ),
+    ),
+    FamilySpec(
+        _("Parents who are separating, in mediation at the family counselling office."),
+        BUFETAT_NORD,
+        (
+            PersonSpec("kari", GUARDIAN, "Kari", "Nilsen", "14859140069"),
+            PersonSpec("per", GUARDIAN, "Per", "Hansen", "02918840187"),
+            PersonSpec("ella", CHILD, "Ella", "Hansen", "23862140265"),
+        ),
+        (
+            RelationSpec("kari", "ella", Relation.BIOLOGICAL, True),
+            RelationSpec("per", "ella", Relation.BIOLOGICAL, True, lives_with_child=False),
         ),
     ),
     FamilySpec(
@@ -157,7 +188,9 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        _("A couple who came on to the family counselling office after a talk at the health centre."),
+        _(
+            "A couple with a little daughter, registered by the family counselling office in Nordfjord."
+        ),
         BUFETAT_VEST,
         (
             PersonSpec("solveig", GUARDIAN, "Solveig", "Myklebust", "12839037862"),
@@ -170,7 +203,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        _("A family new to Norway; the kindergarten wonders about the elder girl's language."),
+        _("A family new to Norway with two young children, registered in Skien."),
         SKIEN_KOMMUNE,
         (
             PersonSpec("amina", GUARDIAN, "Amina", "Yusuf", "20829214068"),
@@ -186,7 +219,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        _("Parents of a boy with a disability, with a responsibility group and an individual plan."),
+        _("Parents of a boy with a disability, registered in Lillestrøm."),
         LILLESTROM_KOMMUNE,
         (
             PersonSpec("linh", GUARDIAN, "Linh", "Nguyen", "07878933421"),
@@ -199,7 +232,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        _("A boy whose school called a family meeting with BUP before any referral."),
+        _("A boy in Molde; his mother has parental responsibility, his stepfather does not."),
         MOLDE_KOMMUNE,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -213,7 +246,9 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The same mother and son as in Molde: each data controller keeps its own record.
-        _("The same boy after referral to BUP Molde, as the health trust knows him."),
+        _(
+            "The same boy and his mother, as the health trust with BUP Molde has registered them."
+        ),
         HELSE_MORE_OG_ROMSDAL,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -222,7 +257,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         (RelationSpec("kristin", "jakob", Relation.BIOLOGICAL, True),),
     ),
     FamilySpec(
-        _("A young mother of twins visited weekly by a Home-Start volunteer."),
+        _("A young mother of twins, registered by Home-Start Familiekontakten in Stange."),
         HOME_START,
         (
             PersonSpec("julie", GUARDIAN, "Julie", "Eriksen", "15859840296"),
