@@ -206,7 +206,8 @@ def load_demo_cases() -> int:
     if not waiting:
         _register(coordinator, team, "Jon Nilsen", f"{WAITING_REQUEST}: sinne og grensesetting.", 2)
         created += 1
-    return created + _counselling_cases(users["familieterapeut"], units[COUNSELLING_OFFICE], children)
+    therapist = users["familieterapeut"]
+    return created + _counselling_cases(therapist, units[COUNSELLING_OFFICE], children)
 
 
 def _counselling_cases(therapist: User, office: ServiceUnit, children: dict[str, Person]) -> int:

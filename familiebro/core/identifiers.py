@@ -115,8 +115,8 @@ def normalise_phone_number(value: str) -> str:
 
 def phone_number_for_reading(value: str) -> str:
     """A phone number as people write it: Norwegian numbers in groups without the country
-    code ("912 34 567", "22 12 34 56", "800 33 321"), others with theirs ("+46 70 123 45 67"). What cannot
-    be read as a number (a text imported from elsewhere) is shown as it is."""
+    code ("912 34 567", "22 12 34 56", "800 33 321"), others with theirs ("+46 70 123 45 67").
+    What cannot be read as a number (a text imported from elsewhere) is shown as it is."""
     if not value:
         return value
     try:

@@ -107,9 +107,10 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        # The father signed up for the antenatal course by name only: no birth date, no number.
+        # The father is known by name only: no birth date, no number.
         _(
-            "Expectant parents at the health centre; the father is registered by name only, without an identity number."
+            "Expectant parents at the health centre; the father is registered by name only, "
+            "without an identity number."
         ),
         STANGE_KOMMUNE,
         (
@@ -189,7 +190,8 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         _(
-            "A couple with a little daughter, registered by the family counselling office in Nordfjord."
+            "A couple with a little daughter, registered by the family counselling office in "
+            "Nordfjord."
         ),
         BUFETAT_VEST,
         (
@@ -246,9 +248,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The same mother and son as in Molde: each data controller keeps its own record.
-        _(
-            "The same boy and his mother, as the health trust with BUP Molde has registered them."
-        ),
+        _("The same boy and his mother, as the health trust with BUP Molde has registered them."),
         HELSE_MORE_OG_ROMSDAL,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),

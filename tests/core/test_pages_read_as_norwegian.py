@@ -97,6 +97,34 @@ NOT_A_PAGE = {
         "logging in or out, or choosing the language",
     ),
 }
+# Pages the demo data does not lead to yet: no meeting, anonymous consultation, disclosure
+# request or feedback to a reporter is in the demo, and some pages follow only a form.
+NOT_IN_THE_DEMO = {
+    **dict.fromkeys(["cases:meeting", "cases:move-meeting", "cases:cancel-meeting"], "no meeting"),
+    "consultation-detail": "no anonymous consultation",
+    **dict.fromkeys(["disclosure-received", "disclosure-sent"], "no disclosure request"),
+    "cases:feedback": "no feedback to a reporter (reached by the link in its e-mail)",
+    "exceptional-access-hiding": "no exceptional access",
+    "exceptional-access-open": "shown after the identity-number search (a POST)",
+    "help-request:receipt": "shown after a request for help is sent (a POST)",
+    "portal:withdraw-consent": "the demo parent on Min side has given no consent",
+}
+
+
+def _post_only(callback) -> bool:
+    """An action a form on another page posts to: its view allows no GET, so it is no page
+    to read (require_http_methods keeps the allowed methods in its closure)."""
+    view = callback
+    while view is not None:
+        for cell in getattr(view, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(value, list) and value and all(isinstance(m, str) for m in value):
+                return "GET" not in value
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 class _Text(HTMLParser):
@@ -145,7 +173,9 @@ def _read(html: str) -> tuple[str, str, list[str]]:
     return words, " ".join(parser.code), parser.links
 
 
-def _url_names() -> set[str]:
+def _pages() -> set[str]:
+    """The URL names of the product that answer GET."""
+
     def walk(patterns, namespace):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
@@ -154,7 +184,11 @@ def _url_names() -> set[str]:
                     pattern.url_patterns,
                     f"{namespace}:{inner}" if namespace and inner else inner or namespace,
                 )
-            elif isinstance(pattern, URLPattern) and pattern.name:
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and not _post_only(pattern.callback)
+            ):
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
     return set(walk(get_resolver().url_patterns, ""))
@@ -222,13 +256,12 @@ def _parent_client(client_class):
     return client
 
 
-def _crawl(client, start: str, per: dict[str, int], *, per_name: int = 3, budget: int = 80):
-    """Follow the product's links from `start`. A URL name is fetched at most `per_name`
-    times over all the visitors sharing `per` (the page of one case reads like another's;
-    different roles see different pages and still reach theirs). Yields (url, url name,
-    response) for each page fetched."""
+def _crawl(client, start: str, *, per_name: int = 1, budget: int = 90):
+    """Follow the product's links from `start`, at most `per_name` URLs of one URL name (the
+    page of one case reads like another's). Yields (url, url name, response) per page."""
     queue = deque([start])
     seen_urls: set[str] = set()
+    per: dict[str, int] = {}
     while queue and budget:
         url = queue.popleft()
         path = urlsplit(url).path
@@ -236,10 +269,7 @@ def _crawl(client, start: str, per: dict[str, int], *, per_name: int = 3, budget
             name = resolve(path).view_name
         except Resolver404:
             continue
-        if url in seen_urls or name in NOT_FOLLOWED:
-            continue
-        # Each visitor starts at their home page, however often others saw it.
-        if per.get(name, 0) >= per_name and url != start:
+        if url in seen_urls or name in NOT_FOLLOWED or per.get(name, 0) >= per_name:
             continue
         seen_urls.add(url)
         per[name] = per.get(name, 0) + 1
@@ -260,17 +290,14 @@ def _findings(language: str, client_class) -> tuple[list[str], set[str]]:
     untranslated = _untranslated_texts(language)
     findings: list[str] = []
     reached: set[str] = set()
-    visitors = [
-        (username, _staff_client(client_class, username), "/ansatt/") for username in STAFF
-    ]
+    visitors = [(username, _staff_client(client_class, username), "/ansatt/") for username in STAFF]
     visitors += [
         ("anonymous", client_class(), "/"),
         ("parent", _parent_client(client_class), "/min-side/"),
     ]
-    fetched: dict[str, int] = {}
     for who, client, start in visitors:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        for url, name, response in _crawl(client, start, fetched):
+        for url, name, response in _crawl(client, start):
             if response.status_code >= 500:
                 findings.append(f"{who} {url}: status {response.status_code}")
                 continue
@@ -293,6 +320,7 @@ def _findings(language: str, client_class) -> tuple[list[str], set[str]]:
 def test_every_page_reads_as_norwegian(db, language, client):
     load_demo_data()
     findings, reached = _findings(language, type(client))
-    missed = _url_names() - reached - set(NOT_A_PAGE)
+    missed = _pages() - reached - set(NOT_A_PAGE) - set(NOT_IN_THE_DEMO)
+    if missed:
+        findings.append(f"Pages the crawl did not reach (link them or name why): {sorted(missed)}")
     assert not findings, "\n".join(findings)
-    assert not missed, f"Pages the crawl did not reach (link them or name why): {sorted(missed)}"
