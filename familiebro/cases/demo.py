@@ -21,6 +21,7 @@ demo's reference, is left as it is.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -210,7 +211,7 @@ def load_demo_cases() -> int:
     return created + _counselling_cases(therapist, units[COUNSELLING_OFFICE], children)
 
 
-def _counselling_cases(therapist: User, office: ServiceUnit, children: dict[str, Person]) -> int:
+def _counselling_cases(therapist: User, office: ServiceUnit, children: dict[str, Any]) -> int:
     """The family therapist's couples: the office opens a case on the child of the couple,
     as the product keeps every case about a child (the parents are its guardians)."""
     created = 0
