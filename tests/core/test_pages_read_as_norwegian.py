@@ -225,6 +225,12 @@ def _untranslated_texts(language: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
+# Norwegian writes months and weekdays in lower case inside a sentence: "14. des.", never
+# "14. Des" (Django's "M" format) nor "14. Desember".
+CAPITALISED_DATE = re.compile(
+    r"\b\d{1,2}\. (?:Januar|Februar|Mars|April|Mai|Juni|Juli|August|September|Oktober|November"
+    r"|Desember|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Okt|Nov|Des)\b"
+)
 DEVELOPER_WORDING = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\bfamiliebro [a-z]+(?:-[a-z]+)+\b")
 
 
@@ -311,6 +317,8 @@ def _findings(language: str, client_class) -> tuple[list[str], set[str]]:
                 findings.append(f"{who} {url}: the model name {word!r}")
             for piece in sorted(set(untranslated.findall(text))):
                 findings.append(f"{who} {url}: untranslated {piece!r}")
+            for date in sorted(set(CAPITALISED_DATE.findall(text))):
+                findings.append(f"{who} {url}: a month in capitals {date!r}")
             for word in sorted(set(DEVELOPER_WORDING.findall(text))):
                 findings.append(f"{who} {url}: developer wording {word!r}")
     return findings, reached
