@@ -8,6 +8,12 @@
   an evaluation date, and an agreement in the shared log.
 - A new request for help from a father, still waiting for the first contact.
 
+And at the family counselling office in Mo i Rana, the family therapist's own work:
+
+- Selma Olsen's parents in couple conversations, with a goal in their words, the
+  conversations as a measure and the next appointment in the shared log.
+- Ella Hansen's parents, who are separating, in mediation about where she will live.
+
 `load_demo_cases()` is idempotent: a family that already has a case, or a request with the
 demo's reference, is left as it is.
 """
@@ -15,10 +21,12 @@ demo's reference, is left as it is.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from familiebro.core.demo import BUFETAT_NORD
 from familiebro.core.models import (
     ConfidentialityDomain,
     GuardianRelation,
@@ -34,6 +42,10 @@ from .help_requests import services
 from .models import Case, HelpRequest, LogEntry
 
 WAITING_REQUEST = "Far til to"
+STANGE = Q(organisation__name="Stange kommune")
+# The family counselling office's own records of the couples (familiebro.persons.demo).
+COUNSELLING = Q(organisation__org_number=BUFETAT_NORD)
+COUNSELLING_OFFICE = "Familievernkontoret Mo i Rana"
 
 
 def _register(staff: User, unit: ServiceUnit, name: str, message: str, days_ago: int):
@@ -84,26 +96,44 @@ def load_demo_cases() -> int:
     children = {
         p.given_name: p
         for p in Person.objects.filter(
-            Q(given_name="Emma", family_name="Haugen") | Q(given_name="Oskar", family_name="Lund"),
-            organisation__name="Stange kommune",
+            (
+                STANGE
+                & (
+                    Q(given_name="Emma", family_name="Haugen")
+                    | Q(given_name="Oskar", family_name="Lund")
+                )
+            )
+            | (
+                COUNSELLING
+                & (
+                    Q(given_name="Selma", family_name="Olsen")
+                    | Q(given_name="Ella", family_name="Hansen")
+                )
+            ),
         ).annotate(has_case=Exists(Case.objects.filter(child=OuterRef("pk"))))
     }
     waiting = HelpRequest.objects.filter(
         unit__name="Familiehjelpa", message__startswith=WAITING_REQUEST
     ).exists()
-    if waiting and all(p.has_case for p in children.values()):
+    if waiting and len(children) == 4 and all(p.has_case for p in children.values()):
         return 0
     users = {
-        u.username: u for u in User.objects.filter(username__in=["koordinator", "helsesykepleier"])
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["koordinator", "helsesykepleier", "familieterapeut"]
+        )
     }
     units = {
         u.name: u
         for u in ServiceUnit.objects.filter(
-            organisation__name="Stange kommune",
-            name__in=["Familiehjelpa", "Helsestasjonen i Stange", "Ottestad barnehage"],
+            (
+                STANGE
+                & Q(name__in=["Familiehjelpa", "Helsestasjonen i Stange", "Ottestad barnehage"])
+            )
+            | (COUNSELLING & Q(name=COUNSELLING_OFFICE))
         )
     }
-    if len(users) < 2 or len(units) < 3:
+    if len(users) < 3 or len(units) < 4:
         return 0
     coordinator, nurse = users["koordinator"], users["helsesykepleier"]
     team = units["Familiehjelpa"]
@@ -176,5 +206,70 @@ def load_demo_cases() -> int:
 
     if not waiting:
         _register(coordinator, team, "Jon Nilsen", f"{WAITING_REQUEST}: sinne og grensesetting.", 2)
+        created += 1
+    therapist = users["familieterapeut"]
+    return created + _counselling_cases(therapist, units[COUNSELLING_OFFICE], children)
+
+
+def _counselling_cases(therapist: User, office: ServiceUnit, children: dict[str, Any]) -> int:
+    """The family therapist's couples: the office opens a case on the child of the couple,
+    as the product keeps every case about a child (the parents are its guardians)."""
+    created = 0
+    today = timezone.localdate()
+    selma = children.get("Selma")
+    if selma is not None and not selma.has_case:
+        case = case_services.open_case(
+            therapist,
+            child=selma,
+            unit=office,
+            origin=Case.Origin.PARENT_CONCERN,
+            concern=(
+                "Foreldrene ønsker parsamtaler. De krangler mye etter at Selma ble født og vil "
+                "finne tilbake til hverandre som par."
+            ),
+        )
+        goal = measure_services.add_goal(
+            therapist, case, "Vi snakker sammen uten å krangle, også når vi er slitne."
+        )
+        measure_services.add_measure(
+            therapist,
+            case,
+            measure_services.MeasureFields(
+                title="Parsamtaler annenhver uke hos familieterapeuten",
+                responsible_unit=office,
+                responsible_user=therapist,
+                start_date=today,
+                evaluation_date=today + datetime.timedelta(days=56),
+                goal=goal,
+            ),
+        )
+        case_services.write_log_entry(
+            therapist,
+            case,
+            kind=LogEntry.Kind.AGREEMENT,
+            text="Neste parsamtale er om to uker. Begge kommer, Selma er hos besteforeldrene.",
+        )
+        created += 1
+    ella = children.get("Ella")
+    if ella is not None and not ella.has_case:
+        case = case_services.open_case(
+            therapist,
+            child=ella,
+            unit=office,
+            origin=Case.Origin.PARENT_CONCERN,
+            concern=(
+                "Foreldrene skal flytte fra hverandre og kommer til mekling om hvor Ella skal "
+                "bo og om samvær."
+            ),
+        )
+        case_services.write_log_entry(
+            therapist,
+            case,
+            kind=LogEntry.Kind.AGREEMENT,
+            text=(
+                "Første meklingstime er holdt. Foreldrene kommer tilbake om tre uker med et "
+                "forslag til samværsavtale."
+            ),
+        )
         created += 1
     return created

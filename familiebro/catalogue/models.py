@@ -171,6 +171,7 @@ class Location(models.Model):
     city = models.CharField(_("postal town"), max_length=100, blank=True)
     municipality = models.ForeignKey(
         "core.Municipality",
+        verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -215,7 +216,12 @@ class Offer(models.Model):
         help_text=_("The unit that runs the offer; empty for offers imported from elsewhere."),
     )
     programme = models.ForeignKey(
-        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="offers"
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("short description"), max_length=300, blank=True)
@@ -340,6 +346,8 @@ class OpeningHours(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
         ordering = ["weekday", "opens_at"]
 
 
@@ -354,6 +362,8 @@ class OfferSession(models.Model):
     location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["starts_at"]
 
 
@@ -408,6 +418,7 @@ class CrisisLine(models.Model):
     url = models.URLField(_("web page"), blank=True)
     municipality = models.ForeignKey(
         "core.Municipality",
+        verbose_name=_("municipality"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,

@@ -111,3 +111,27 @@ def normalise_phone_number(value: str) -> str:
             code="phone_invalid",
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_number_for_reading(value: str) -> str:
+    """A phone number as people write it: Norwegian numbers in groups without the country
+    code ("912 34 567", "22 12 34 56", "800 33 321"), others with theirs ("+46 70 123 45 67").
+    What cannot be read as a number (a text imported from elsewhere) is shown as it is."""
+    if not value:
+        return value
+    try:
+        parsed = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(parsed):
+        return value
+    if parsed.country_code == 47:
+        digits = phonenumbers.national_significant_number(parsed)
+        if len(digits) != 8:
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # The Language Council's convention: mobile (4, 9) and special (8) numbers as 3-2-3,
+        # other numbers in pairs.
+        if digits[0] in "489":
+            return f"{digits[:3]} {digits[3:5]} {digits[5:]}"
+        return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

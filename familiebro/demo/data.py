@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from familiebro.cases.demo import load_demo_cases
 from familiebro.catalogue.demo import load_demo_offers
@@ -31,7 +32,10 @@ def load_demo_data() -> LoadResult:
             f"{settings.MODE!r} mode; start a demo with FAMILIEBRO_MODE=demo. Nothing was changed."
         )
     result = LoadResult()
-    with transaction.atomic():
+    # The texts the product writes itself into the records (a decision's question and answer
+    # in the shared log, a measure's summary) are stored as written, in the language of the
+    # moment: in the instance's language, as when its staff write them, whoever loads the data.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         organisations = load_demo_organisations(result)
         load_demo_families(organisations, result)
         load_demo_offers()

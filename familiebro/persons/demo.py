@@ -17,8 +17,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from familiebro.core import crypto
 from familiebro.core.demo import (
+    BUFETAT_NORD,
     BUFETAT_VEST,
     HELSE_MORE_OG_ROMSDAL,
     HOME_START,
@@ -60,7 +64,8 @@ class RelationSpec:
 
 @dataclass(frozen=True)
 class FamilySpec:
-    situation: str
+    # Shown on the Min side login of a demo instance, in the visitor's language.
+    situation: str | Promise
     organisation: str
     members: tuple[PersonSpec, ...]
     relations: tuple[RelationSpec, ...] = ()
@@ -73,7 +78,7 @@ EXPECTANT = Person.Kind.EXPECTANT_PARENT
 
 FAMILIES: tuple[FamilySpec, ...] = (
     FamilySpec(
-        "Parents who called Familiehjelpa themselves about sleep and conflict at home.",
+        _("Parents who called Familiehjelpa themselves about sleep and conflict at home."),
         STANGE_KOMMUNE,
         (
             PersonSpec("marte", GUARDIAN, "Marte", "Haugen", "17849121278"),
@@ -89,7 +94,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "Separated parents; the father has no parental responsibility and lives elsewhere.",
+        _("Separated parents; the father has no parental responsibility and lives elsewhere."),
         STANGE_KOMMUNE,
         (
             PersonSpec("silje", GUARDIAN, "Silje", "Lund", "05928717668"),
@@ -102,8 +107,11 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        # The father signed up for the antenatal course by name only: no birth date, no number.
-        "Expectant parents booked into the antenatal course at the health centre.",
+        # The father is known by name only: no birth date, no number.
+        _(
+            "Expectant parents at the health centre; the father is registered by name only, "
+            "without an identity number."
+        ),
         STANGE_KOMMUNE,
         (
             PersonSpec("nora", EXPECTANT, "Nora", "Ahmed", "14889642891"),
@@ -111,7 +119,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "First-time parents offered a couple conversation on the visiting therapist's day.",
+        _("First-time parents offered a couple conversation on the visiting therapist's day."),
         RANA_KOMMUNE,
         (
             PersonSpec("ida", GUARDIAN, "Ida", "Johansen", "30819432267"),
@@ -124,7 +132,35 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A single father with a teenage son, who consents for himself, and a younger daughter.",
+        # The same couple, as the family counselling office in Mo i Rana knows them after the
+        # visiting therapist's day: the office keeps its own record (familiebro.cases.demo).
+        _("The same first-time parents in couple conversations at the family counselling office."),
+        BUFETAT_NORD,
+        (
+            PersonSpec("ida", GUARDIAN, "Ida", "Johansen", "30819432267"),
+            PersonSpec("magnus", GUARDIAN, "Magnus", "Olsen", "08919215799"),
+            PersonSpec("selma", CHILD, "Selma", "Olsen", "19882683462"),
+        ),
+        (
+            RelationSpec("ida", "selma", Relation.BIOLOGICAL, True),
+            RelationSpec("magnus", "selma", Relation.BIOLOGICAL, True),
+        ),
+    ),
+    FamilySpec(
+        _("Parents who are separating, in mediation at the family counselling office."),
+        BUFETAT_NORD,
+        (
+            PersonSpec("kari", GUARDIAN, "Kari", "Nilsen", "14859140069"),
+            PersonSpec("per", GUARDIAN, "Per", "Hansen", "02918840187"),
+            PersonSpec("ella", CHILD, "Ella", "Hansen", "23862140265"),
+        ),
+        (
+            RelationSpec("kari", "ella", Relation.BIOLOGICAL, True),
+            RelationSpec("per", "ella", Relation.BIOLOGICAL, True, lives_with_child=False),
+        ),
+    ),
+    FamilySpec(
+        _("A single father with a teenage son, who consents for himself, and a younger daughter."),
         RANA_KOMMUNE,
         (
             PersonSpec("erik", GUARDIAN, "Erik", "Pedersen", "25858009734"),
@@ -138,7 +174,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # Foster parents care for the child but the birth mother keeps parental responsibility.
-        "A boy in foster care after a care order; his mother keeps parental responsibility.",
+        _("A boy in foster care after a care order; his mother keeps parental responsibility."),
         NAMSOS_KOMMUNE,
         (
             PersonSpec("anne", GUARDIAN, "Anne", "Kristiansen", "19897528463"),
@@ -153,7 +189,10 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A couple who came on to the family counselling office after a talk at the health centre.",
+        _(
+            "A couple with a little daughter, registered by the family counselling office in "
+            "Nordfjord."
+        ),
         BUFETAT_VEST,
         (
             PersonSpec("solveig", GUARDIAN, "Solveig", "Myklebust", "12839037862"),
@@ -166,7 +205,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A family new to Norway; the kindergarten wonders about the elder girl's language.",
+        _("A family new to Norway with two young children, registered in Skien."),
         SKIEN_KOMMUNE,
         (
             PersonSpec("amina", GUARDIAN, "Amina", "Yusuf", "20829214068"),
@@ -182,7 +221,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "Parents of a boy with a disability, with a responsibility group and an individual plan.",
+        _("Parents of a boy with a disability, registered in Lillestrøm."),
         LILLESTROM_KOMMUNE,
         (
             PersonSpec("linh", GUARDIAN, "Linh", "Nguyen", "07878933421"),
@@ -195,7 +234,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         ),
     ),
     FamilySpec(
-        "A boy whose school called a family meeting with BUP before any referral.",
+        _("A boy in Molde; his mother has parental responsibility, his stepfather does not."),
         MOLDE_KOMMUNE,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -209,7 +248,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     ),
     FamilySpec(
         # The same mother and son as in Molde: each data controller keeps its own record.
-        "The same boy after referral to BUP Molde, as the health trust knows him.",
+        _("The same boy and his mother, as the health trust with BUP Molde has registered them."),
         HELSE_MORE_OG_ROMSDAL,
         (
             PersonSpec("kristin", GUARDIAN, "Kristin", "Strand", "08888425676"),
@@ -218,7 +257,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
         (RelationSpec("kristin", "jakob", Relation.BIOLOGICAL, True),),
     ),
     FamilySpec(
-        "A young mother of twins visited weekly by a Home-Start volunteer.",
+        _("A young mother of twins, registered by Home-Start Familiekontakten in Stange."),
         HOME_START,
         (
             PersonSpec("julie", GUARDIAN, "Julie", "Eriksen", "15859840296"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 from familiebro.core.models import Person
 from familiebro.interop import oidc
@@ -24,7 +25,7 @@ LOGS_IN = (Person.Kind.GUARDIAN, Person.Kind.YOUNG_PERSON, Person.Kind.EXPECTANT
 class DemoCitizen:
     key: str
     name: str
-    situation: str
+    situation: str | Promise
     national_id: str
 
 

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import Membership, Person, User
 
 from . import exceptional, family, policy, protected
+from .access_log_words import Words
 from .models import AuditEvent, Consent, DisclosureRequest, ExceptionalAccess
 from .models import disclosure as disclosure_events
 
@@ -48,6 +50,11 @@ class AccessLogEntry:
     action: str
     basis: str
     hidden_from_family: bool
+    # What was done, as one plain sentence (the action and record type above, in words).
+    what: str = ""
+    # A list the person appeared in again the same day, by the same person for the same
+    # purpose, is one entry: how many times.
+    times: int = 1
 
     @property
     def actor_place(self) -> str:
@@ -150,6 +157,7 @@ class _Describer:
         }
         self.basis_words = basis_words()
         self.record_types: dict[str, str] = {}
+        self.words = Words()
 
     def who(self, event: AuditEvent) -> tuple[str, str, str, str]:
         if family.is_citizen_label(event.actor_label):
@@ -182,6 +190,29 @@ class _Describer:
         return self.record_types[object_type]
 
     def action(self, event: AuditEvent) -> str:
+        special = self._special(event)
+        if special:
+            return special
+        try:
+            return str(AuditEvent.Action(event.action).label)
+        except ValueError:
+            return event.action
+
+    def what(self, event: AuditEvent, unit: str) -> str:
+        """The entry as one sentence: what was done to which record, or in which list the
+        person appeared (at `unit`, when the reader may know it)."""
+        special = self._special(event)
+        if special:
+            return special
+        if event.action == AuditEvent.Action.LIST:
+            return self.words.listed(
+                event.object_type,
+                unit=unit,
+                on_min_side=event.purpose == policy.Purpose.FAMILY_PORTAL,
+            )
+        return self.words.done(event.action, event.object_type)
+
+    def _special(self, event: AuditEvent) -> str:
         # A disclosure says to (or of) whom: "X disclosed information to Y on ground Z".
         other = {"unit": event.detail.get("recipient") or event.detail.get("holder", "")}
         if self.conceal:
@@ -213,10 +244,7 @@ class _Describer:
             return _("Followed up an exceptional access")
         if event.purpose == REVIEW_PURPOSE:
             return _("Checked the access log for the organisation")
-        try:
-            return str(AuditEvent.Action(event.action).label)
-        except ValueError:
-            return event.action
+        return ""
 
     def _kinds(self, event: AuditEvent) -> list[str]:
         # A page of persons records each row's basis; take this person's own.
@@ -253,7 +281,12 @@ class _Describer:
 
 
 def _entries(
-    person: Person, events: Iterable[AuditEvent], *, for_family: bool, conceal: bool = False
+    person: Person,
+    events: Iterable[AuditEvent],
+    *,
+    for_family: bool,
+    conceal: bool = False,
+    per_day: bool = True,
 ) -> list[Any]:
     """The events in words. With `conceal`, no staff member's name, unit or organisation and
     no unit a disclosure went to or came from (a protected address, privacy.protected)."""
@@ -278,21 +311,52 @@ def _entries(
                 action=describe.action(event),
                 basis=describe.basis(event),
                 hidden_from_family=hidden(event),
+                what=describe.what(event, unit),
             )
         )
-    return entries
+    if not per_day:
+        return entries
+    return _lists_grouped_per_day(entries, [e.action for e in shown])
+
+
+def _lists_grouped_per_day(entries: list[AccessLogEntry], actions: list[str]) -> list[Any]:
+    """One entry per day for the same list seen again: a page of persons read ten times in a
+    morning is one line with "10 times", not ten lines that hide the rest of the log. The
+    newest appearance stays, in its place; entries of any other kind are never merged."""
+    grouped: list[AccessLogEntry] = []
+    first_of: dict[tuple[Any, ...], int] = {}
+    for entry, action in zip(entries, actions, strict=True):
+        if action != AuditEvent.Action.LIST:
+            grouped.append(entry)
+            continue
+        key = (
+            timezone.localdate(entry.occurred_at),
+            entry.actor_name,
+            entry.actor_place,
+            entry.what,
+            entry.basis,
+            entry.hidden_from_family,
+        )
+        if key in first_of:
+            index = first_of[key]
+            grouped[index] = replace(grouped[index], times=grouped[index].times + 1)
+        else:
+            first_of[key] = len(grouped)
+            grouped.append(entry)
+    return grouped
 
 
 @transaction.atomic
-def access_log_for(actor: Any, person: Person) -> list[AccessLogEntry]:
-    """The person's access log as staff who may see the person read it, newest first.
+def access_log_for(actor: Any, person: Person, *, per_day: bool = True) -> list[AccessLogEntry]:
+    """The person's access log as staff who may see the person read it, newest first; with
+    `per_day`, a list seen again the same day is one entry (see _lists_grouped_per_day).
 
     The policy decides whether they may; the caller fetched the person with
     `policy.get_or_404`, which audited the read.
     """
     policy.require(actor, policy.Action.VIEW, person, policy.Purpose.ACCESS_LOG)
     events = _held_where_the_reader_sees(actor, list(_events_newest_first(person)))
-    return _entries(person, events, for_family=False)
+    return _entries(person, events, for_family=False, per_day=per_day)
 
 
 def _held_where_the_reader_sees(actor: Any, events: list[AuditEvent]) -> list[AuditEvent]:

@@ -144,6 +144,16 @@ def last_valid_day(valid_to: datetime.datetime) -> datetime.date:
     return timezone.localtime(valid_to - datetime.timedelta(microseconds=1)).date()
 
 
+def consent_end(valid_to: datetime.datetime | None) -> str:
+    """How every page says when a consent ends: its last day in force ("last day 30 June
+    2027"), never the moment it stops (the next midnight, which reads as a day too late), or
+    that it lasts until withdrawn. The consent pages, the case page, Min side and the export
+    all use this, so the same consent never seems to end on two different days."""
+    if valid_to is None:
+        return _("until withdrawn")
+    return _("last day %(date)s") % {"date": date_format(last_valid_day(valid_to), "DATE_FORMAT")}
+
+
 @dataclass(frozen=True)
 class ConsentDraft:
     """A consent before it is given: what the printed form for signature will say."""

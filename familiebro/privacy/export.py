@@ -456,6 +456,7 @@ def _consents(ids: list[int]) -> list[dict[str, Any]]:
                 "recorded_by": _user_name(consent.recorded_by),
                 "valid_from": _iso(consent.valid_from),
                 "valid_to": _iso(consent.valid_to),
+                "ends": consent_reads.consent_end(consent.valid_to),
                 "withdrawn_at": _iso(consent.withdrawn_at),
                 "withdrawn_by": str(consent.withdrawn_by) if consent.withdrawn_by else "",
                 "state": consent.state(),
@@ -508,7 +509,8 @@ def _exceptional_accesses(ids: list[int]) -> list[dict[str, Any]]:
 def _conceal_access(entry: dict[str, Any]) -> dict[str, Any]:
     """An access log entry without who read and where they work."""
     hidden = str(protected.HIDDEN)
-    concealed = {**entry, "unit": "", "organisation": ""}
+    # The sentence may name a unit (a list at it, a disclosure to it): the bare action stays.
+    concealed = {**entry, "unit": "", "organisation": "", "what": ""}
     if entry["username"] and not entry["username"].startswith("citizen:"):
         concealed.update(who=hidden, username=hidden)
     try:  # a disclosure's words name the unit it went to or came from
@@ -521,7 +523,12 @@ def _conceal_access(entry: dict[str, Any]) -> dict[str, Any]:
 def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
     """The family's version of the person's access log (privacy.access_log), which leaves
     out everything done under an exceptional access hidden from the family."""
-    entries = [e for e in access_log.access_log_for(actor, person) if not e.hidden_from_family]
+    # Every event on its own line: the export is the full record, not the page's summary.
+    entries = [
+        e
+        for e in access_log.access_log_for(actor, person, per_day=False)
+        if not e.hidden_from_family
+    ]
     events = AuditEvent.objects.filter(pk__in=[e.event_id for e in entries]).only(
         "pk", "action", "actor_label", "purpose", "legal_basis", "object_type", "consent_id"
     )
@@ -542,6 +549,7 @@ def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
                 "action_display": entry.action,
                 "record_type": event.object_type,
                 "record_type_display": entry.record_type,
+                "what": entry.what,
                 "purpose": event.purpose,
                 "purpose_display": str(PURPOSE_LABELS.get(event.purpose, event.purpose)),
                 "legal_basis": event.legal_basis,
@@ -941,8 +949,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                         (_("How it was given"), consent["channel_display"]),
                         (
                             _("Valid"),
-                            f"{_when(consent['valid_from'])} – "
-                            f"{_when(consent['valid_to']) or _('until withdrawn')}",
+                            f"{_when(consent['valid_from'])} – {consent['ends']}",
                         ),
                         (_("Withdrawn"), _when(consent["withdrawn_at"]) or "–"),
                         (
@@ -1017,7 +1024,8 @@ def render_pdf(data: dict[str, Any]) -> bytes:
                                     for part in (e["who"], e["unit"], e["organisation"])
                                     if part
                                 ),
-                                f"{e['action_display']}: {e['record_type_display']}",
+                                e.get("what")
+                                or f"{e['action_display']}: {e['record_type_display']}",
                                 e["purpose_display"],
                                 e["legal_basis_display"],
                             ]

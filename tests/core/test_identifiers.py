@@ -9,6 +9,7 @@ from familiebro.core.identifiers import (
     normalise_identity_number,
     normalise_organisation_number,
     normalise_phone_number,
+    phone_number_for_reading,
 )
 from tests.factories import checksummed, identity_number
 
@@ -67,3 +68,20 @@ def test_it_normalises_norwegian_and_foreign_phone_numbers():
 def test_it_refuses_invalid_phone_numbers(value):
     with pytest.raises(ValidationError):
         normalise_phone_number(value)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+4791234567", "912 34 567"),
+        ("+4741234567", "412 34 567"),
+        ("+4722123456", "22 12 34 56"),
+        ("+4780033321", "800 33 321"),
+        ("+46701234567", "+46 70 123 45 67"),
+        ("116 111", "116 111"),
+        ("Ring 113", "Ring 113"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_read_as_people_write_them(stored, shown):
+    assert phone_number_for_reading(stored) == shown

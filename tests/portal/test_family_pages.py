@@ -206,7 +206,7 @@ def test_the_consents_given_are_listed_with_their_state(mother, case, town):
     page = mother.get(reverse("portal:home")).content.decode()
     assert "Coordination across services" in page
     assert town.bup.name in page
-    assert "In force until" in page
+    assert "In force, last day" in page
 
 
 def test_the_api_gives_the_family_its_own_access_log(mother, case, town):

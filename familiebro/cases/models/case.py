@@ -162,6 +162,8 @@ class Handover(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
         ordering = ["offered_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -208,6 +210,8 @@ class Participant(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("participating service")
+        verbose_name_plural = _("participating services")
         ordering = ["added_at", "pk"]
         indexes = [
             models.Index(fields=["user", "ended_at"]),
@@ -228,6 +232,8 @@ class Milestone(models.Model):
     occurred_at = models.DateTimeField(_("when"))
 
     class Meta:
+        verbose_name = _("step in the case")
+        verbose_name_plural = _("steps in the case")
         ordering = ["occurred_at", "pk"]
 
 

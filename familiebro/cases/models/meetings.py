@@ -82,4 +82,6 @@ class Invitation(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation to a meeting")
+        verbose_name_plural = _("invitations to meetings")
         ordering = ["pk"]

@@ -26,6 +26,8 @@ class Goal(models.Model):
     released_to_family_at = models.DateTimeField(_("released to the family"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["created_at", "pk"]
 
 
@@ -96,6 +98,8 @@ class MeasureEvaluation(models.Model):
     evaluated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("evaluation of a measure")
+        verbose_name_plural = _("evaluations of measures")
         ordering = ["evaluated_at", "pk"]
 
 
@@ -131,6 +135,8 @@ class IndividualPlan(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("individual plan")
+        verbose_name_plural = _("individual plans")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

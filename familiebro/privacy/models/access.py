@@ -101,6 +101,10 @@ class OversightRule(models.Model):
         _("leaders see the persons their unit works with"), default=False
     )
 
+    class Meta:
+        verbose_name = _("oversight rule")
+        verbose_name_plural = _("oversight rules")
+
 
 def _default_family_withheld_domains() -> str:
     return " ".join(FamilyAccessRule.DEFAULT_DOMAINS)
@@ -147,6 +151,8 @@ class FamilyAccessRule(models.Model):
     )
 
     class Meta:
+        verbose_name = _("family access rule")
+        verbose_name_plural = _("family access rules")
         constraints = [
             models.CheckConstraint(
                 condition=Q(young_person_age__lte=models.F("parental_responsibility_age"))

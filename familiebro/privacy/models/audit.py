@@ -59,3 +59,7 @@ class AuditChainHead(models.Model):
 
     last_event_id = models.BigIntegerField(null=True)
     last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("end of the audit chain")
+        verbose_name_plural = _("ends of the audit chain")

@@ -291,6 +291,8 @@ class ConsentGiver(models.Model):
     )
 
     class Meta:
+        verbose_name = _("consent giver")
+        verbose_name_plural = _("consent givers")
         constraints = [
             models.UniqueConstraint(fields=["consent", "person"], name="consent_giver_unique")
         ]
