@@ -16,6 +16,7 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import wordfreq
 
@@ -116,7 +117,7 @@ def interpret(
     query_words = words(text)[:MAX_QUERY_WORDS]
     content = [w for w in query_words if w not in _STOP] or query_words
     keys = [stem(w, "nb") for w in content]
-    known = frozenset(vocabulary) | thesaurus.vocabulary
+    known = _known_words(frozenset(vocabulary), thesaurus.vocabulary)
     concepts: list[Concept] = []
     also: list[str] = []
     index = 0
@@ -203,7 +204,34 @@ def _page_language_first(entries: list[Entry], ui_language: str) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.language != ui_language)
 
 
+@lru_cache(maxsize=2)
+def _known_words(vocabulary: frozenset[str], thesaurus_words: frozenset[str]) -> frozenset[str]:
+    """The words misspellings are corrected to: one object while neither part changes, so
+    the corrections found for it can be kept (_correction)."""
+    return vocabulary | thesaurus_words
+
+
+# Finding the nearest word compares the word with each of the finder's thousands of words
+# (tens of milliseconds, and a search that finds nothing corrects every word); parents repeat
+# words, and the words change once a minute at most, so the answers are kept for the words
+# they were found in.
+_MAX_KEPT_CORRECTIONS = 10_000
+_kept_corrections: tuple[frozenset[str], dict[tuple[str, bool], str]] = (frozenset(), {})
+
+
 def _correction(word: str, known: frozenset[str], correct_all: bool = False) -> str:
+    global _kept_corrections
+    kept_for, kept = _kept_corrections
+    if kept_for is not known or len(kept) >= _MAX_KEPT_CORRECTIONS:
+        kept = {}
+        _kept_corrections = (known, kept)
+    key = (word, correct_all)
+    if key not in kept:
+        kept[key] = _nearest_word(word, known, correct_all)
+    return kept[key]
+
+
+def _nearest_word(word: str, known: frozenset[str], correct_all: bool) -> str:
     """The finder's word nearest to a word no dictionary knows ("søvnprobelmer" →
     "søvnproblemer"), or "" when the word is known or nothing is near enough."""
     if len(word) < _MIN_CORRECTED_LENGTH or word in known or not word.isalpha():
@@ -259,30 +287,32 @@ class Scorer:
             for form in term.prefix_forms():
                 self._prefixes.setdefault(form, []).append(index)
         self._prefix_lengths = sorted({len(form) for form in self._prefixes})
-        # Index term -> the numbers of the query terms it matches (none for most).
-        self._known: dict[str, tuple[int, ...]] = {}
+        # Index terms seen so far, and those of them that match query terms (by number).
+        self._seen: set[str] = set()
+        self._matching: dict[str, tuple[int, ...]] = {}
 
-    def _terms_matched_by(self, index_term: str) -> tuple[int, ...]:
+    def _learn(self, index_term: str) -> None:
         found = set(self._exact.get(index_term, ()))
         for length in self._prefix_lengths:
             if length > len(index_term):
                 break
             found.update(self._prefixes.get(index_term[:length], ()))
-        matched = tuple(found)
-        self._known[index_term] = matched
-        return matched
+        self._seen.add(index_term)
+        if found:
+            self._matching[index_term] = tuple(found)
 
     def levels(self, fields: tuple[str, ...]) -> list[float]:
         """Each query term's level in an offer whose index terms by field (title, themes,
         text; space-separated) are given: the weight of the best field it stands in, or 0."""
         levels = [0.0] * len(self._terms)
-        known = self._known
+        matching = self._matching
         for weight, text in zip(FIELD_WEIGHTS, fields, strict=True):
-            for index_term in text.split():
-                matched = known.get(index_term)
-                if matched is None:
-                    matched = self._terms_matched_by(index_term)
-                for index in matched:
+            index_terms = set(text.split())
+            for index_term in index_terms - self._seen:
+                self._learn(index_term)
+            # Set operations, so the offer's many other terms cost no Python step each.
+            for index_term in index_terms.intersection(matching):
+                for index in matching[index_term]:
                     if levels[index] < weight:
                         levels[index] = weight
         return levels
@@ -308,6 +338,13 @@ class Scorer:
             further = FURTHER_EVIDENCE * (total - best)
             matches.append(ConceptMatch(best + further, best_literal, best > 0))
         return matches
+
+
+@lru_cache(maxsize=32)
+def scorer(plan: QueryPlan) -> Scorer:
+    """The Scorer of a query, kept: parents repeat queries, and a kept Scorer has already
+    looked up the index terms of the offers it scored (a few thousand words at most)."""
+    return Scorer(plan)
 
 
 def score(matches: list[ConceptMatch], rarities: list[float]) -> tuple[float, float]:

@@ -16,21 +16,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Expression, F, Func, QuerySet, Subquery, Window
+from django.db.models import BooleanField, Count, Expression, F, Func, QuerySet, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
 from ..models import Offer, TaxonomyTerm
 from ..reads import stale_cutoff
 from .analysis import words
 from .cards import ResultCard, card_queryset, result_cards
-from .criteria import FinderCriteria, filter_offers
-from .query import STALE_FACTOR, QueryPlan, Scorer, Term, interpret, rarity, score
+from .criteria import FinderCriteria, filter_offers, offer_ids_in_municipality
+from .query import STALE_FACTOR, QueryPlan, Term, interpret, rarity, score, scorer
 from .thesaurus import current as current_thesaurus
 from .words import Concept as HsdsConcept
 
@@ -169,15 +170,14 @@ def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
         page.object_list = result_cards(_rows(page), ui_language)
         count = page.paginator.count
         return FinderResult(criteria, page=page, count=count, exact_count=count)
-    in_municipality = criteria.municipality is not None
-    found = _ranked(candidates, plan, page_number, in_municipality=in_municipality)
+    found = _ranked(candidates, plan, page_number, criteria)
     if not found.total and not criteria.literal:
         # Nothing at all: correct every word the finder does not know, and try once more.
         plan = interpret(
             criteria.text, ui_language, thesaurus, vocabulary=vocabulary, correct_all=True
         )
         if plan.also_searched:
-            found = _ranked(candidates, plan, page_number, in_municipality=in_municipality)
+            found = _ranked(candidates, plan, page_number, criteria)
     method = "fulltext" if connection.vendor == "postgresql" else "terms"
     found.page.object_list = result_cards(_rows(found.page), ui_language)
     showing_for = ""
@@ -195,7 +195,10 @@ def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
 
 
 def _ranked(
-    candidates: QuerySet[Offer], plan: QueryPlan, page_number: int, *, in_municipality: bool
+    candidates: QuerySet[Offer],
+    plan: QueryPlan,
+    page_number: int,
+    criteria: FinderCriteria,
 ) -> _Found:
     """The offers with any of the query's terms, scored by query.Scorer, best first.
 
@@ -207,18 +210,18 @@ def _ranked(
     tests per candidate and made the search ten times slower.
     """
     if connection.vendor == "postgresql":
-        rows = _matching_rows_in_postgresql(candidates, plan, in_municipality=in_municipality)
+        rows = _matching_rows_in_postgresql(candidates, plan, criteria)
         offers_searched = rows[0][-1] if rows else 0
     else:
         rows = list(candidates.values_list(*_TERM_COLUMNS))
         offers_searched = len(rows)
-    scorer = Scorer(plan)
+    plan_scorer = scorer(plan)
     cutoff = stale_cutoff()
     matched = []
     with_words = [0] * len(plan.concepts)
     for row in rows:
         pk, title, in_title, in_themes, in_body, verified = row[:6]
-        matches = scorer.match((in_title, in_themes, in_body))
+        matches = plan_scorer.match((in_title, in_themes, in_body))
         for index, match in enumerate(matches):
             with_words[index] += match.matched
         stale = verified is None or verified < cutoff
@@ -255,18 +258,20 @@ _VECTOR = '"catalogue_offer"."search_terms_vector"'
 
 
 def _matching_rows_in_postgresql(
-    candidates: QuerySet[Offer], plan: QueryPlan, *, in_municipality: bool
+    candidates: QuerySet[Offer], plan: QueryPlan, criteria: FinderCriteria
 ) -> list[tuple[Any, ...]]:
     """The _TERM_COLUMNS of the candidates that can score, and how many candidates there are.
 
     Within a municipality the candidates are its own offers and the nationwide digital ones,
-    a few hundred at most: each is read by its key and its stored vector tested once (a
-    lateral join the planner cannot turn around, which otherwise reads the whole catalogue
-    to test every offer in the country). Across the country the GIN index of the vector
-    (migration 0007) or one pass over the catalogue, as the planner estimates, finds them.
+    a few hundred: each is read once by its key, checked against the filters and its stored
+    vector tested (a lateral join, which the planner cannot turn into a pass over every
+    published offer of the country, as it otherwise estimates cheaper). Across the country
+    the GIN index of the vector (migration 0007) or one pass over the catalogue, as the
+    planner estimates, finds them.
     """
     tsquery = _matching_tsquery(plan)
-    if not in_municipality:
+    municipality = criteria.municipality
+    if municipality is None:
         searched = Subquery(
             candidates.order_by().annotate(offers=Func(F("pk"), function="COUNT")).values("offers")
         )
@@ -274,25 +279,31 @@ def _matching_rows_in_postgresql(
             where=[f"{_VECTOR} @@ to_tsquery('simple', %s)"], params=[tsquery]
         )
         return list(matching.annotate(searched=searched).values_list(*_TERM_COLUMNS, "searched"))
-    ids_sql, ids_params = candidates.order_by().values("pk").query.sql_with_params()
-    columns = ", ".join(f'offer."{_COLUMN_NAMES.get(name, name)}"' for name in _TERM_COLUMNS)
+    ids_sql, ids_params = offer_ids_in_municipality(municipality).query.sql_with_params()
+    # The other filters, tested on each offer of the municipality.
+    others = filter_offers(Offer.objects.published(), replace(criteria, municipality=None))
+    probe = (
+        others.order_by()
+        .extra(where=['"catalogue_offer"."id" = "candidate"."id"'])
+        .annotate(
+            hit=RawSQL(  # noqa: S611 (the terms are a parameter)
+                f"{_VECTOR} @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()
+            )
+        )
+        .values_list(*_TERM_COLUMNS, "hit")
+    )
+    probe_sql, probe_params = probe.query.sql_with_params()
     sql = f"""
-        SELECT {columns}, candidate.searched
-        FROM (SELECT ids.id, COUNT(*) OVER () AS searched FROM ({ids_sql}) AS ids (id))
-            AS candidate
-        CROSS JOIN LATERAL (
-            SELECT * FROM catalogue_offer AS offer
-            WHERE offer.id = candidate.id
-                AND offer.search_terms_vector @@ to_tsquery('simple', %s)
-            OFFSET 0
-        ) AS offer
-    """  # noqa: S608 (the candidates' SQL is Django's, with its parameters)
+        SELECT * FROM (
+            SELECT offer.*, COUNT(*) OVER () AS searched
+            FROM ({ids_sql}) AS candidate (id)
+            CROSS JOIN LATERAL ({probe_sql} OFFSET 0) AS offer
+        ) AS counted
+        WHERE counted.hit
+    """  # noqa: S608 (both parts are Django's SQL, with their parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, tsquery])
-        return cursor.fetchall()
-
-
-_COLUMN_NAMES = {"pk": "id"}
+        cursor.execute(sql, [*ids_params, *probe_params])
+        return [(*row[: len(_TERM_COLUMNS)], row[-1]) for row in cursor.fetchall()]
 
 
 def _matching_tsquery(plan: QueryPlan) -> str:
