@@ -149,7 +149,7 @@ def offers_in_municipality(municipality: Municipality) -> Q:
     return Q(pk__in=offer_ids_in_municipality(municipality))
 
 
-def offer_ids_in_municipality(municipality: Municipality) -> QuerySet[Any, dict[str, Any]]:
+def offer_ids_in_municipality(municipality: Municipality) -> QuerySet[Any, Any]:
     """The ids of the offers of offers_in_municipality, in any state, each once (a UNION)."""
     through_municipalities = Offer.municipalities.through.objects
     listed = (
