@@ -277,3 +277,33 @@ def test_the_finder_reads_its_filter_choices_once_for_many_searches(client, many
     )
     assert len(with_more_offers) == len(second) + 4 + shares_titles
     assert len(second) <= 5
+
+
+# Within a municipality ------------------------------------------------------------------------
+
+
+def test_a_search_in_a_municipality_ranks_its_own_and_the_nationwide_offers_and_filters_them(db):
+    """On PostgreSQL each offer of the municipality is tested by its key (search.py): the
+    other filters and what is not published must hold there as in the whole country."""
+    from familiebro.catalogue.finder.criteria import AgeRange
+    from tests import factories
+
+    hamar = factories.MunicipalityFactory(number="3403", name="Hamar")
+    stange = factories.MunicipalityFactory(number="3413", name="Stange")
+    FinderOfferFactory(title="Søvnkurs", description="Om kvelden.", municipalities=[hamar])
+    FinderOfferFactory(
+        title="Babysang", description="Sang som hjelper på søvn.", municipalities=[hamar]
+    )
+    FinderOfferFactory(title="Søvn på nett", description="Video.", is_digital=True)
+    FinderOfferFactory(title="Søvnskole i Stange", municipalities=[stange])
+    FinderOfferFactory(title="Søvn i kladd", municipalities=[hamar], status=Offer.Status.DRAFT)
+    FinderOfferFactory(
+        title="Søvn for tenåringer", municipalities=[hamar], age_from_months=156, age_to_months=216
+    )
+    # In the title before in the text; alike titles by title.
+    expected = ["Søvn for tenåringer", "Søvn på nett", "Søvnkurs", "Babysang"]
+    assert found("søvn", municipality=hamar) == expected
+    result = search(FinderCriteria(text="søvn", municipality=hamar))
+    assert result.count == 4
+    assert found("søvn", municipality=hamar, age=AgeRange.from_choice("1")) == expected[1:]
+    assert found("søvn", municipality=stange) == ["Søvn på nett", "Søvnskole i Stange"]

@@ -146,6 +146,11 @@ def offers_in_municipality(municipality: Municipality) -> Q:
     the few hundred nationwide ones, read from their partial index, rather than test every
     offer of the country.
     """
+    return Q(pk__in=offer_ids_in_municipality(municipality))
+
+
+def offer_ids_in_municipality(municipality: Municipality) -> QuerySet[Any, Any]:
+    """The ids of the offers of offers_in_municipality, in any state, each once (a UNION)."""
     through_municipalities = Offer.municipalities.through.objects
     listed = (
         through_municipalities.filter(municipality_id=municipality.pk).values("offer_id").order_by()
@@ -156,7 +161,7 @@ def offers_in_municipality(municipality: Municipality) -> Q:
         .order_by()
     )
     nationwide = Offer.objects.filter(is_nationwide=True).values("pk").order_by()
-    return Q(pk__in=listed.union(located, nationwide))
+    return listed.union(located, nationwide)
 
 
 def filter_offers(queryset: QuerySet[Offer], criteria: FinderCriteria) -> QuerySet[Offer]:

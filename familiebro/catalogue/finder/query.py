@@ -4,10 +4,10 @@ Every word counts, but no word is required: an offer's score is the sum, over th
 concepts (its words, or a phrase of the thesaurus such as "flytte fra hverandre"), of how well
 the offer matches each. A concept matches through its own words (weight 1), through the parts
 of a compound ("søvnproblemer": "søvn", "problemer"; the share of parts found counts), through
-what the thesaurus searches for it, and through a spelling correction of a word no dictionary
-knows (these three weigh 0.8). Where a term stands counts too: in the title 1, in the themes
-0.6, in the rest of the text 0.3 (`FIELD_WEIGHTS`). Both databases score by these rules:
-familiebro.catalogue.finder.search computes them in Python on SQLite and in SQL on PostgreSQL.
+what the thesaurus searches for it (these two weigh 0.5), and through a spelling correction of
+a word no dictionary knows (0.9). Where a term stands counts too: in the title 1, in the themes
+0.6, in the rest of the text 0.3 (`FIELD_WEIGHTS`). `Scorer` applies these rules on both
+databases to the offers that have any of the query's terms.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import wordfreq
 
@@ -116,7 +117,7 @@ def interpret(
     query_words = words(text)[:MAX_QUERY_WORDS]
     content = [w for w in query_words if w not in _STOP] or query_words
     keys = [stem(w, "nb") for w in content]
-    known = frozenset(vocabulary) | thesaurus.vocabulary
+    known = _known_words(frozenset(vocabulary), thesaurus.vocabulary)
     concepts: list[Concept] = []
     also: list[str] = []
     index = 0
@@ -203,7 +204,34 @@ def _page_language_first(entries: list[Entry], ui_language: str) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.language != ui_language)
 
 
+@lru_cache(maxsize=2)
+def _known_words(vocabulary: frozenset[str], thesaurus_words: frozenset[str]) -> frozenset[str]:
+    """The words misspellings are corrected to: one object while neither part changes, so
+    the corrections found for it can be kept (_correction)."""
+    return vocabulary | thesaurus_words
+
+
+# Finding the nearest word compares the word with each of the finder's thousands of words
+# (tens of milliseconds, and a search that finds nothing corrects every word); parents repeat
+# words, and the words change once a minute at most, so the answers are kept for the words
+# they were found in.
+_MAX_KEPT_CORRECTIONS = 10_000
+_kept_corrections: tuple[frozenset[str], dict[tuple[str, bool], str]] = (frozenset(), {})
+
+
 def _correction(word: str, known: frozenset[str], correct_all: bool = False) -> str:
+    global _kept_corrections
+    kept_for, kept = _kept_corrections
+    if kept_for is not known or len(kept) >= _MAX_KEPT_CORRECTIONS:
+        kept = {}
+        _kept_corrections = (known, kept)
+    key = (word, correct_all)
+    if key not in kept:
+        kept[key] = _nearest_word(word, known, correct_all)
+    return kept[key]
+
+
+def _nearest_word(word: str, known: frozenset[str], correct_all: bool) -> str:
     """The finder's word nearest to a word no dictionary knows ("søvnprobelmer" →
     "søvnproblemer"), or "" when the word is known or nothing is near enough."""
     if len(word) < _MIN_CORRECTED_LENGTH or word in known or not word.isalpha():
@@ -230,24 +258,93 @@ class ConceptMatch:
     matched: bool
 
 
-def match_concepts(plan: QueryPlan, fields: tuple[frozenset[str], ...]) -> list[ConceptMatch]:
-    """How an offer whose index terms by field (title, themes, text) are given matches each
-    concept of the query. The reference for the SQL of the PostgreSQL search."""
-    matches = []
-    for concept in plan.concepts:
-        values = []
-        best_literal = 0.0
-        for alternative in concept.alternatives:
-            levels = [_level(term, fields) for term in alternative.terms]
-            share = sum(levels) / len(levels) if alternative.partial else min(levels)
-            value = alternative.weight * share
-            values.append(value)
-            if alternative.literal:
-                best_literal = max(best_literal, value)
-        best = max(values)
-        further = FURTHER_EVIDENCE * (sum(values) - best)
-        matches.append(ConceptMatch(best + further, best_literal, best > 0))
-    return matches
+class Scorer:
+    """How offers match a query's concepts, by their index terms (title, themes, text).
+
+    The one implementation of the matching rules, for both databases: many offers are scored
+    per search (every offer with any of the query's terms), so the query's terms are
+    numbered once and each index term is looked up once per search (with the query terms it
+    equals or begins with) rather than tested against every form of every term per offer.
+    """
+
+    def __init__(self, plan: QueryPlan) -> None:
+        self.plan = plan
+        self._terms = tuple(dict.fromkeys(plan.terms()))
+        number = {term: index for index, term in enumerate(self._terms)}
+        # Each alternative of each concept: (weight, partial, literal, its terms' numbers).
+        self._concepts = [
+            [
+                (a.weight, a.partial, a.literal, tuple(number[t] for t in a.terms))
+                for a in concept.alternatives
+            ]
+            for concept in plan.concepts
+        ]
+        self._exact: dict[str, list[int]] = {}
+        self._prefixes: dict[str, list[int]] = {}
+        for index, term in enumerate(self._terms):
+            for form in term.exact_forms():
+                self._exact.setdefault(form, []).append(index)
+            for form in term.prefix_forms():
+                self._prefixes.setdefault(form, []).append(index)
+        self._prefix_lengths = sorted({len(form) for form in self._prefixes})
+        # Index terms seen so far, and those of them that match query terms (by number).
+        self._seen: set[str] = set()
+        self._matching: dict[str, tuple[int, ...]] = {}
+
+    def _learn(self, index_term: str) -> None:
+        found = set(self._exact.get(index_term, ()))
+        for length in self._prefix_lengths:
+            if length > len(index_term):
+                break
+            found.update(self._prefixes.get(index_term[:length], ()))
+        self._seen.add(index_term)
+        if found:
+            self._matching[index_term] = tuple(found)
+
+    def levels(self, fields: tuple[str, ...]) -> list[float]:
+        """Each query term's level in an offer whose index terms by field (title, themes,
+        text; space-separated) are given: the weight of the best field it stands in, or 0."""
+        levels = [0.0] * len(self._terms)
+        matching = self._matching
+        for weight, text in zip(FIELD_WEIGHTS, fields, strict=True):
+            index_terms = set(text.split())
+            for index_term in index_terms - self._seen:
+                self._learn(index_term)
+            # Set operations, so the offer's many other terms cost no Python step each.
+            for index_term in index_terms.intersection(matching):
+                for index in matching[index_term]:
+                    if levels[index] < weight:
+                        levels[index] = weight
+        return levels
+
+    def match(self, fields: tuple[str, ...]) -> list[ConceptMatch]:
+        """How the offer with these index terms matches each concept of the query."""
+        levels = self.levels(fields)
+        matches = []
+        for alternatives in self._concepts:
+            best = 0.0
+            total = 0.0
+            best_literal = 0.0
+            for weight, partial, literal, terms in alternatives:
+                if partial:
+                    share = sum(levels[t] for t in terms) / len(terms)
+                else:
+                    share = min(levels[t] for t in terms)
+                value = weight * share
+                total += value
+                best = max(best, value)
+                if literal:
+                    best_literal = max(best_literal, value)
+            further = FURTHER_EVIDENCE * (total - best)
+            matches.append(ConceptMatch(best + further, best_literal, best > 0))
+        return matches
+
+
+@lru_cache(maxsize=32)
+def scorer(plan: QueryPlan) -> Scorer:
+    """The Scorer of a query, kept: parents repeat queries, and a kept Scorer has already
+    looked up the index terms of the offers it scored (a few thousand words at most)."""
+    return Scorer(plan)
 
 
 def score(matches: list[ConceptMatch], rarities: list[float]) -> tuple[float, float]:
@@ -256,14 +353,3 @@ def score(matches: list[ConceptMatch], rarities: list[float]) -> tuple[float, fl
     total = sum(m.value * r for m, r in zip(matches, rarities, strict=True))
     literal = sum(m.literal_value * r for m, r in zip(matches, rarities, strict=True))
     return total, literal
-
-
-def _level(term: Term, fields: tuple[frozenset[str], ...]) -> float:
-    exact = term.exact_forms()
-    prefixes = term.prefix_forms()
-    for weight, terms in zip(FIELD_WEIGHTS, fields, strict=True):
-        if any(form in terms for form in exact) or any(
-            any(t.startswith(form) for t in terms) for form in prefixes
-        ):
-            return weight
-    return 0.0

@@ -1,11 +1,11 @@
 """The finder's search: the offers matching a parent's words and filters, a page at a time.
 
 The query is read by `query.interpret` (stems, compound parts, the thesaurus, spelling) and
-offers are scored by the rules of `query.match_concepts` and `query.score` over their index
-terms (Offer.search_title, search_themes, search_body, built by `analysis`). On SQLite, the
-embedded database of demos, the terms are scored in Python; on PostgreSQL in SQL, over a
-weighted text-search vector of the same terms with its GIN index (migration 0007), so both
-databases find and rank alike.
+offers are scored by the rules of `query.Scorer` and `query.score` over their index terms
+(Offer.search_title, search_themes, search_body, built by `analysis`), on both databases in
+Python. On PostgreSQL a weighted text-search vector of the same terms with its GIN index
+(migration 0007) first narrows the candidates to the offers with any of the query's terms, so
+both databases find and rank alike.
 
 `fulltext_matches` (PostgreSQL's `norwegian` configuration over search_document, migration
 0004) remains for the HSDS API's search.
@@ -16,26 +16,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Expression,
-    F,
-    FloatField,
-    Max,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import BooleanField, Count, Expression, F, Func, QuerySet, Subquery, Window
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
@@ -43,19 +30,8 @@ from ..models import Offer, TaxonomyTerm
 from ..reads import stale_cutoff
 from .analysis import words
 from .cards import ResultCard, card_queryset, result_cards
-from .criteria import FinderCriteria, filter_offers
-from .query import (
-    FIELD_WEIGHTS,
-    FURTHER_EVIDENCE,
-    STALE_FACTOR,
-    Concept,
-    QueryPlan,
-    Term,
-    interpret,
-    match_concepts,
-    rarity,
-    score,
-)
+from .criteria import FinderCriteria, filter_offers, offer_ids_in_municipality
+from .query import STALE_FACTOR, QueryPlan, Term, interpret, rarity, score, scorer
 from .thesaurus import current as current_thesaurus
 from .words import Concept as HsdsConcept
 
@@ -167,11 +143,6 @@ def fulltext_matches(
     )
 
 
-# The PostgreSQL text-search weights of the finder's fields (migration 0007): title A,
-# themes B, text D, in the order of query.FIELD_WEIGHTS.
-_FIELD_LABELS = ("A", "AB", "")
-
-
 @dataclass(frozen=True)
 class _Found:
     page: Page
@@ -199,14 +170,14 @@ def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
         page.object_list = result_cards(_rows(page), ui_language)
         count = page.paginator.count
         return FinderResult(criteria, page=page, count=count, exact_count=count)
-    found = _ranked(candidates, plan, page_number)
+    found = _ranked(candidates, plan, page_number, criteria)
     if not found.total and not criteria.literal:
         # Nothing at all: correct every word the finder does not know, and try once more.
         plan = interpret(
             criteria.text, ui_language, thesaurus, vocabulary=vocabulary, correct_all=True
         )
         if plan.also_searched:
-            found = _ranked(candidates, plan, page_number)
+            found = _ranked(candidates, plan, page_number, criteria)
     method = "fulltext" if connection.vendor == "postgresql" else "terms"
     found.page.object_list = result_cards(_rows(found.page), ui_language)
     showing_for = ""
@@ -223,33 +194,39 @@ def search(criteria: FinderCriteria, page_number: int = 1) -> FinderResult:
     )
 
 
-def _ranked(candidates: QuerySet[Offer], plan: QueryPlan, page_number: int) -> _Found:
+def _ranked(
+    candidates: QuerySet[Offer],
+    plan: QueryPlan,
+    page_number: int,
+    criteria: FinderCriteria,
+) -> _Found:
+    """The offers with any of the query's terms, scored by query.Scorer, best first.
+
+    On PostgreSQL one query fetches the index terms of the candidates that can score (those
+    matching `_matching_tsquery`), with how many candidates were searched, for the rarity; on
+    other databases (SQLite, for demos) every candidate's terms are read. Either way the
+    scoring rules run once, in Python, on the offers fetched: testing each term of each
+    alternative in SQL (`@@` restricted to weights, for each field) cost about a hundred
+    tests per candidate and made the search ten times slower.
+    """
     if connection.vendor == "postgresql":
-        return _ranked_in_postgresql(candidates, plan, page_number)
-    return _ranked_in_python(candidates, plan, page_number)
-
-
-def _ranked_in_python(candidates: QuerySet[Offer], plan: QueryPlan, page_number: int) -> _Found:
-    """The search of databases without text search (SQLite, for demos): every candidate's
-    terms matched and scored in Python by query.match_concepts and query.score."""
+        rows = _matching_rows_in_postgresql(candidates, plan, criteria)
+        offers_searched = rows[0][-1] if rows else 0
+    else:
+        rows = list(candidates.values_list(*_TERM_COLUMNS))
+        offers_searched = len(rows)
+    plan_scorer = scorer(plan)
     cutoff = stale_cutoff()
-    rows = candidates.values_list(
-        "pk", "title", "search_title", "search_themes", "search_body", "last_verified_at"
-    )
     matched = []
     with_words = [0] * len(plan.concepts)
-    for pk, title, in_title, in_themes, in_body, verified in rows:
-        fields = (
-            frozenset(in_title.split()),
-            frozenset(in_themes.split()),
-            frozenset(in_body.split()),
-        )
-        matches = match_concepts(plan, fields)
+    for row in rows:
+        pk, title, in_title, in_themes, in_body, verified = row[:6]
+        matches = plan_scorer.match((in_title, in_themes, in_body))
         for index, match in enumerate(matches):
             with_words[index] += match.matched
         stale = verified is None or verified < cutoff
         matched.append((pk, title, stale, matches))
-    rarities = [rarity(len(matched), count) for count in with_words]
+    rarities = [rarity(offers_searched, count) for count in with_words]
     scored: list[tuple[float, str, Any]] = []
     literal_found = False
     for pk, title, stale, matches in matched:
@@ -260,7 +237,7 @@ def _ranked_in_python(candidates: QuerySet[Offer], plan: QueryPlan, page_number:
         scored.append((total * STALE_FACTOR if stale else total, title, pk))
     scored.sort(key=lambda row: (-row[0], row[1], str(row[2])))
     paginator = Paginator([pk for _score, _title, pk in scored], PAGE_SIZE)
-    page = paginator.get_page(page_number)
+    page = paginator.get_page(min(max(page_number, 1), MAX_PAGE_NUMBER))
     by_id = {
         row["pk"]: row for row in card_queryset(Offer.objects.filter(pk__in=list(page.object_list)))
     }
@@ -268,134 +245,85 @@ def _ranked_in_python(candidates: QuerySet[Offer], plan: QueryPlan, page_number:
     return _Found(page, paginator.count, literal_found)
 
 
+_TERM_COLUMNS = (
+    "pk",
+    "title",
+    "search_title",
+    "search_themes",
+    "search_body",
+    "last_verified_at",
+)
 _SAFE_FORM = re.compile(r"[^\W_]+")
-
-
-def _tsquery(term: Term, labels: str) -> str:
-    """The term as tsquery text, its forms restricted to the weight labels.
-
-    Forms are letters and digits only (analysis.words), checked again here, because the
-    score's SQL carries them as literals: the same form appears in it several times.
-    """
-    prefixes = [f for f in term.prefix_forms() if _SAFE_FORM.fullmatch(f)]
-    exact = [f for f in term.exact_forms() if _SAFE_FORM.fullmatch(f)]
-    items = [f"{form}:*{labels}" for form in prefixes]
-    items += [f"{form}:{labels}" if labels else form for form in exact]
-    return " | ".join(items) or "qqnothing"
-
-
-def _tsquery_sql(text: str) -> str:
-    return "to_tsquery('simple', '" + text.replace("'", "''") + "')"
-
-
-class _SqlScore:
-    """The score of query.match_concepts and query.score as SQL over the stored vector."""
-
-    def __init__(self, plan: QueryPlan, rarities: list[float]) -> None:
-        concepts = []
-        literal_concepts = []
-        for concept, weight in zip(plan.concepts, rarities, strict=True):
-            values = []
-            literal_values = []
-            for alternative in concept.alternatives:
-                levels = [self._level(term) for term in alternative.terms]
-                if alternative.partial:
-                    share = f"(({' + '.join(levels)}) / {len(levels)})"
-                else:
-                    share = levels[0] if len(levels) == 1 else f"LEAST({', '.join(levels)})"
-                value = f"({alternative.weight} * {share})"
-                values.append(value)
-                if alternative.literal:
-                    literal_values.append(value)
-            best = _greatest(values)
-            further = f" + {FURTHER_EVIDENCE} * (({' + '.join(values)}) - {best})"
-            concepts.append(f"{weight} * ({best}{further if len(values) > 1 else ''})")
-            literal_concepts.append(
-                f"{weight} * {_greatest(literal_values)}" if literal_values else "0"
-            )
-        self.score = " + ".join(concepts)
-        self.literal = " + ".join(literal_concepts)
-        self.any_term = " | ".join(f"({_tsquery(term, '')})" for term in plan.terms())
-
-    def _level(self, term: Term) -> str:
-        cases = []
-        for weight, labels in zip(FIELD_WEIGHTS, _FIELD_LABELS, strict=True):
-            cases.append(f"WHEN {_VECTOR} @@ {_tsquery_sql(_tsquery(term, labels))} THEN {weight}")
-        return f"(CASE {' '.join(cases)} ELSE 0 END)"
-
-
 _VECTOR = '"catalogue_offer"."search_terms_vector"'
 
 
-def _concept_tsquery(concept: Concept) -> str:
-    """Offers that match the concept in any way: one of its alternatives, all of whose terms
-    (or, for a compound's parts, any) are in the offer."""
-    alternatives = []
-    for alternative in concept.alternatives:
-        joiner = " | " if alternative.partial else " & "
-        alternatives.append(joiner.join(f"({_tsquery(term, '')})" for term in alternative.terms))
-    return " | ".join(f"({alternative})" for alternative in alternatives)
+def _matching_rows_in_postgresql(
+    candidates: QuerySet[Offer], plan: QueryPlan, criteria: FinderCriteria
+) -> list[tuple[Any, ...]]:
+    """The _TERM_COLUMNS of the candidates that can score, and how many candidates there are.
 
-
-def _rarities_in_postgresql(candidates: QuerySet[Offer], plan: QueryPlan) -> list[float]:
-    """Each concept's rarity among the candidates: one query counting, by the GIN index, the
-    candidates and those that match each concept."""
-    counts: dict[str, Any] = {"offers": Count("pk")}
-    annotated = candidates
-    for index, concept in enumerate(plan.concepts):
-        annotated = annotated.annotate(
-            **{
-                f"has_{index}": RawSQL(  # noqa: S611 (the terms are parameters)
-                    f"{_VECTOR} @@ to_tsquery('simple', %s)",
-                    [_concept_tsquery(concept)],
-                    output_field=BooleanField(),
-                )
-            }
+    Within a municipality the candidates are its own offers and the nationwide digital ones,
+    a few hundred: each is read once by its key, checked against the filters and its stored
+    vector tested (a lateral join, which the planner cannot turn into a pass over every
+    published offer of the country, as it otherwise estimates cheaper). Across the country
+    the GIN index of the vector (migration 0007) or one pass over the catalogue, as the
+    planner estimates, finds them.
+    """
+    tsquery = _matching_tsquery(plan)
+    municipality = criteria.municipality
+    if municipality is None:
+        searched = Subquery(
+            candidates.order_by().annotate(offers=Func(F("pk"), function="COUNT")).values("offers")
         )
-        counts[f"with_{index}"] = Count("pk", filter=Q(**{f"has_{index}": True}))
-    totals = annotated.aggregate(**counts)
-    return [
-        rarity(totals["offers"], totals[f"with_{index}"]) for index in range(len(plan.concepts))
-    ]
-
-
-def _greatest(values: list[str]) -> str:
-    return values[0] if len(values) == 1 else f"GREATEST({', '.join(values)})"
-
-
-def _ranked_in_postgresql(candidates: QuerySet[Offer], plan: QueryPlan, page_number: int) -> _Found:
-    """The same scoring in SQL: the stored, weighted vector of the finder's terms (migration
-    0007) finds the offers with any term through its GIN index, and each match is scored by
-    where its terms stand, with `@@` tests restricted to weights rather than by ts_rank."""
-    sql = _SqlScore(plan, _rarities_in_postgresql(candidates, plan))
-    stale = Q(last_verified_at__isnull=True) | Q(last_verified_at__lt=stale_cutoff())
-    matches = (
-        candidates.extra(  # noqa: S610 (parameters are passed separately)
-            where=[f"{_VECTOR} @@ to_tsquery('simple', %s)"], params=[sql.any_term]
+        matching = candidates.extra(  # noqa: S610 (the terms are a parameter)
+            where=[f"{_VECTOR} @@ to_tsquery('simple', %s)"], params=[tsquery]
         )
+        return list(matching.annotate(searched=searched).values_list(*_TERM_COLUMNS, "searched"))
+    ids_sql, ids_params = offer_ids_in_municipality(municipality).query.sql_with_params()
+    # The other filters, tested on each offer of the municipality.
+    others = filter_offers(Offer.objects.published(), replace(criteria, municipality=None))
+    probe = (
+        others.order_by()
+        .extra(where=['"catalogue_offer"."id" = "candidate"."id"'])
         .annotate(
-            # The SQL is built from numbers and forms of letters and digits (see _tsquery).
-            base_score=RawSQL(sql.score, [], output_field=FloatField()),  # noqa: S611
-            literal_score=RawSQL(sql.literal, [], output_field=FloatField()),  # noqa: S611
+            hit=RawSQL(  # noqa: S611 (the terms are a parameter)
+                f"{_VECTOR} @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()
+            )
         )
-        .annotate(
-            score=Case(
-                When(stale, then=F("base_score") * Value(STALE_FACTOR)),
-                default=F("base_score"),
-                output_field=FloatField(),
-            ),
-        )
-        # The index finds offers with any term; an offer with only some words of a phrase
-        # does not match it (score 0), as in query.match_concepts.
-        .filter(base_score__gt=0)
-        .order_by("-score", "title", "pk")
+        .values_list(*_TERM_COLUMNS, "hit")
     )
-    # Whether any offer matched through the parent's own words, with the rows.
-    rows_with_literal = card_queryset(matches).annotate(literal_found=Window(Max("literal_score")))
-    page = counted_page(rows_with_literal, page_number)
-    rows = _rows(page)
-    literal_found = bool(rows and rows[0]["literal_found"])
-    return _Found(page, page.paginator.count, literal_found)
+    probe_sql, probe_params = probe.query.sql_with_params()
+    sql = f"""
+        SELECT * FROM (
+            SELECT offer.*, COUNT(*) OVER () AS searched
+            FROM ({ids_sql}) AS candidate (id)
+            CROSS JOIN LATERAL ({probe_sql} OFFSET 0) AS offer
+        ) AS counted
+        WHERE counted.hit
+    """  # noqa: S608 (both parts are Django's SQL, with their parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *probe_params])
+        return [(*row[: len(_TERM_COLUMNS)], row[-1]) for row in cursor.fetchall()]
+
+
+def _matching_tsquery(plan: QueryPlan) -> str:
+    """The offers that can score: those matching any alternative of any concept, that is all
+    its terms (for a compound's parts, any of them). Other offers score 0 (query.Scorer)."""
+    alternatives = []
+    for concept in plan.concepts:
+        for alternative in concept.alternatives:
+            joiner = " | " if alternative.partial else " & "
+            terms = dict.fromkeys(f"({_term_tsquery(term)})" for term in alternative.terms)
+            alternatives.append(joiner.join(terms))
+    return " | ".join(f"({alternative})" for alternative in dict.fromkeys(alternatives))
+
+
+def _term_tsquery(term: Term) -> str:
+    """A term as tsquery text, any of its forms; a prefix form also as a prefix. Forms are
+    letters and digits only (analysis.words), checked again here."""
+    items = [f"{f}:*" for f in term.prefix_forms() if _SAFE_FORM.fullmatch(f)]
+    items += [f for f in term.exact_forms() if _SAFE_FORM.fullmatch(f)]
+    return " | ".join(items) or "qqnothing"
 
 
 # The words the finder corrects misspellings to, besides the thesaurus': the themes' names and
