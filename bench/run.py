@@ -155,6 +155,17 @@ def _a_page_of_services(text: str) -> bool:
     )
 
 
+# The sections of the case page: (name, path under the case, what the section must show).
+CASE_SECTIONS = (
+    ("overview", "", 'class="fb-phases"'),
+    ("log", "logg/", 'class="fb-log__entry'),
+    ("goals", "mal-og-tiltak/", '<table class="ds-table"'),
+    ("meetings", "moter/", "fb-case__meetings"),
+    ("participants", "deltakere-og-samtykker/", 'id="consents-heading"'),
+    ("decisions", "plan-og-vedtak/", 'id="rights-heading"'),
+)
+
+
 # Append new endpoints here; each is measured and reported under its name.
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -205,12 +216,21 @@ ENDPOINTS: list[Endpoint] = [
         # The bench user's longest case is one of the open cases they coordinate.
         check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
     ),
-    Endpoint(
-        "case_page",
-        "GET",
-        lambda ctx: f"/ansatt/saker/{ctx.fixtures.long_case_id}/",
-        logged_in=True,
-        check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
+    # The case page, one endpoint per section: each must name the case and show its section
+    # with what it lists.
+    *(
+        Endpoint(
+            f"case_{section}",
+            "GET",
+            lambda ctx, path=path: f"/ansatt/saker/{ctx.fixtures.long_case_id}/{path}",
+            logged_in=True,
+            check=lambda ctx, form, text, section=section, marker=marker: (
+                ctx.fixtures.long_case_reference in text
+                and f'data-section="{section}"' in text
+                and marker in text
+            ),
+        )
+        for section, path, marker in CASE_SECTIONS
     ),
     Endpoint(
         "allocation",

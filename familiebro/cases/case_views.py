@@ -36,6 +36,8 @@ from . import (
     permissions,
 )
 from .case_forms import (
+    INTERNAL,
+    SHARED,
     CorrectionForm,
     DecisionForm,
     EvaluationForm,
@@ -446,6 +448,8 @@ def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the family's consent from the case: the case's services are offered first,
     and the recorded consent returns to the case's participants and consents."""
     case = _case(request, pk)
+    # From the case, for those who work on it; the consent service decides the rest.
+    permissions.require_write(request.user, case)
     child = policy.get_or_404(request.user, Person, case.child_id, policy.Purpose.CASEWORK)
     return consent_views.record_page(
         request,
@@ -617,6 +621,7 @@ def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> Me
     initial["responsible_user"] = measure.responsible_user_id
     initial["goal"] = measure.goal_id
     initial["version"] = measure.version
+    initial["who_sees"] = INTERNAL if measure.is_internal else SHARED
     return _measure_form(request, case, initial=initial)
 
 
