@@ -166,6 +166,21 @@ CASE_SECTIONS = (
 )
 
 
+def _case_section_path(path: str) -> Callable[[Context], str]:
+    return lambda ctx: f"/ansatt/saker/{ctx.fixtures.long_case_id}/{path}"
+
+
+def _shows_case_section(
+    section: str, marker: str
+) -> Callable[[Context, dict[str, str] | None, str], bool]:
+    # The case, the section asked for (not another, nor a login page), and what it lists.
+    return lambda ctx, form, text: (
+        ctx.fixtures.long_case_reference in text
+        and f'data-section="{section}"' in text
+        and marker in text
+    )
+
+
 # Append new endpoints here; each is measured and reported under its name.
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -222,13 +237,9 @@ ENDPOINTS: list[Endpoint] = [
         Endpoint(
             f"case_{section}",
             "GET",
-            lambda ctx, path=path: f"/ansatt/saker/{ctx.fixtures.long_case_id}/{path}",
+            _case_section_path(path),
             logged_in=True,
-            check=lambda ctx, form, text, section=section, marker=marker: (
-                ctx.fixtures.long_case_reference in text
-                and f'data-section="{section}"' in text
-                and marker in text
-            ),
+            check=_shows_case_section(section, marker),
         )
         for section, path, marker in CASE_SECTIONS
     ),

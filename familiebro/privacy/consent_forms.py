@@ -188,7 +188,7 @@ class ConsentForm(StyledForm):
         units = consent_reads.recipient_units(first_units, home_organisation_id)
         cast(forms.ModelMultipleChoiceField, self.fields["recipient_units"]).queryset = units
         # The first of them are offered apart; the rest behind a search.
-        self.suggested_unit_ids = [u.pk for u in units if u.rank < 2]
+        self.suggested_unit_ids = consent_reads.suggested_units(first_units, home_organisation_id)
         if domains is not None:
             cast(forms.ChoiceField, self.fields["domain"]).choices = [
                 ("", _("Every service of the organisation")),
