@@ -108,3 +108,33 @@ def test_without_javascript_the_same_addresses_do_the_same(browsing, town, case)
         page.locator("#log-submit").click()
     assert page.url.endswith(reverse("cases:write-log", args=[case.pk]))
     assert case.log_entries.get(text="Bekymring for mor.").internal_reason == "Vurderes først."
+
+
+def test_consent_is_recorded_from_the_case_with_a_searchable_list_of_services(
+    browsing,
+    town,  # noqa: F811
+    case,  # noqa: F811
+):
+    from tests.browser.conftest import assert_no_axe_violations
+
+    page = browsing.axe_page(
+        session_key=session_key_for(town.teacher),
+        language="en",
+        viewport={"width": 390, "height": 844},
+    )
+    page.goto(reverse("cases:participants", args=[case.pk]))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Record a consent", exact=True).click()
+    assert page.url.endswith(reverse("cases:record-consent", args=[case.pk]))
+    assert_no_axe_violations(page)
+    # The case's services come first; BUP, of another organisation, is found by searching.
+    page.locator(".fb-recipients summary").click()
+    search = page.get_by_label("Search for a service or an organisation")
+    search.fill("BUP")
+    others = page.locator(".fb-recipients__others > .ds-field")
+    visible = [row.inner_text() for row in others.all() if row.is_visible()]
+    assert visible and all("BUP" in text for text in visible)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)
+    back = page.get_by_role("link", name=f"Back to case {case.reference}")
+    assert back.get_attribute("href") == reverse("cases:participants", args=[case.pk])
