@@ -86,9 +86,7 @@ def test_a_section_reads_and_audits_only_its_own_parts(town, case):
     assert set(event.detail["shown"]) == {"goal"}
     page = as_user(town.nurse).get(url("write-log", case)).content.decode()
     assert "Mor ringte." in page
-    event = AuditEvent.objects.filter(actor_id=town.nurse.pk, object_type="cases.case").latest(
-        "id"
-    )
+    event = AuditEvent.objects.filter(actor_id=town.nurse.pk, object_type="cases.case").latest("id")
     assert set(event.detail["shown"]) == {"logentry"}
 
 
