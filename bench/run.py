@@ -157,6 +157,32 @@ def _a_page_of_services(text: str) -> bool:
     )
 
 
+# The sections of the case page: (name, path under the case, what the section must show).
+CASE_SECTIONS = (
+    ("overview", "", 'class="fb-phases"'),
+    ("log", "logg/", 'class="fb-log__entry'),
+    ("goals", "mal-og-tiltak/", '<table class="ds-table"'),
+    ("meetings", "moter/", "fb-case__meetings"),
+    ("participants", "deltakere-og-samtykker/", 'id="consents-heading"'),
+    ("decisions", "plan-og-vedtak/", 'id="rights-heading"'),
+)
+
+
+def _case_section_path(path: str) -> Callable[[Context], str]:
+    return lambda ctx: f"/ansatt/saker/{ctx.fixtures.long_case_id}/{path}"
+
+
+def _shows_case_section(
+    section: str, marker: str
+) -> Callable[[Context, dict[str, str] | None, str], bool]:
+    # The case, the section asked for (not another, nor a login page), and what it lists.
+    return lambda ctx, form, text: (
+        ctx.fixtures.long_case_reference in text
+        and f'data-section="{section}"' in text
+        and marker in text
+    )
+
+
 # Append new endpoints here; each is measured and reported under its name.
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -213,12 +239,17 @@ ENDPOINTS: list[Endpoint] = [
         # The bench user's longest case is one of the open cases they coordinate.
         check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
     ),
-    Endpoint(
-        "case_page",
-        "GET",
-        lambda ctx: f"/ansatt/saker/{ctx.fixtures.long_case_id}/",
-        logged_in=True,
-        check=lambda ctx, form, text: ctx.fixtures.long_case_reference in text,
+    # The case page, one endpoint per section: each must name the case and show its section
+    # with what it lists.
+    *(
+        Endpoint(
+            f"case_{section}",
+            "GET",
+            _case_section_path(path),
+            logged_in=True,
+            check=_shows_case_section(section, marker),
+        )
+        for section, path, marker in CASE_SECTIONS
     ),
     Endpoint(
         "allocation",

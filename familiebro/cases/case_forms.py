@@ -68,6 +68,49 @@ def select(
     )
 
 
+SHARED, INTERNAL = "shared", "internal"
+
+
+def who_sees_field() -> forms.ChoiceField:
+    """Whether an entry or a measure is shared with the family or internal: a choice of its
+    own, with the reason asked only for internal ones (clean_internal)."""
+    field = radio(
+        _("Who sees this?"),
+        [
+            (SHARED, _("The family and the services on the case")),
+            (INTERNAL, _("Only our service sees this")),
+        ],
+        required=False,
+        message=_("Choose who sees it."),
+    )
+    field.initial = SHARED
+    return field
+
+
+def internal_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why only our service sees it"),
+        help_text=_(
+            "Only when only our service sees it. For example: it would put the child at risk "
+            "if the parents knew now."
+        ),
+        required=False,
+        max_length=300,
+    )
+
+
+def clean_internal(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """An internal entry needs its reason; a shared one keeps none (a missing choice is the
+    one shown as chosen: shared)."""
+    if cleaned.get("who_sees") == INTERNAL:
+        if not cleaned.get("internal_reason", "").strip():
+            form.add_error(
+                "internal_reason", _("Write why only our service may see it, in a few words.")
+            )
+    else:
+        cleaned["internal_reason"] = ""
+
+
 class CaseForm(StyledForm):
     def add_service_errors(self, exc: ValidationError) -> None:
         if not hasattr(exc, "error_dict"):
@@ -266,11 +309,8 @@ class MeasureForm(CaseForm):
     goal = forms.TypedChoiceField(
         label=_("For the goal (optional)"), coerce=int, required=False, empty_value=None
     )
-    internal_reason = forms.CharField(
-        label=_("Internal: why the family should not see it (leave empty to show it)"),
-        required=False,
-        max_length=300,
-    )
+    who_sees = who_sees_field()
+    internal_reason = internal_reason_field()
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -296,6 +336,11 @@ class MeasureForm(CaseForm):
             "Choose the service responsible for the measure."
         )
         self.fields["title"].error_messages["required"] = _("Name the measure.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        clean_internal(self, cleaned)
+        return cleaned
 
     def measure_fields(self) -> Any:
         from .measure_services import MeasureFields
@@ -355,16 +400,18 @@ class LogEntryForm(ThirdPartyCheck):
         message=_("Choose whether it is a note or an agreement."),
     )
     text = text_field(_("Entry"), rows=4)
-    internal_reason = forms.CharField(
-        label=_("Internal: why the family should not see it (leave empty to show it)"),
-        required=False,
-        max_length=300,
-    )
+    who_sees = who_sees_field()
+    internal_reason = internal_reason_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "log")
         kwargs.setdefault("initial", {}).setdefault("kind", LogEntry.Kind.NOTE)
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        clean_internal(self, cleaned)
+        return cleaned
 
 
 class CorrectionForm(ThirdPartyCheck):

@@ -48,29 +48,42 @@ from .plans import services as plan_services
 
 # The case page -----------------------------------------------------------------------------
 
-# The case page shows the newest entries of the shared log, what has happened lately; the log
-# page shows all of it. Each entry shown costs the page about a tenth of a millisecond.
+# The case page has sections, each with its own address; a section reads only what it shows.
+OVERVIEW = "overview"
+LOG = "log"
+GOALS = "goals"
+MEETINGS = "meetings"
+PARTICIPANTS = "participants"
+DECISIONS = "decisions"
+SECTIONS = (OVERVIEW, LOG, GOALS, MEETINGS, PARTICIPANTS, DECISIONS)
+
+# The log section shows the newest entries of the shared log, what has happened lately; the
+# log page shows all of it. Each entry shown costs the page about a tenth of a millisecond.
 LOG_ON_CASE_PAGE = 20
 LOG_PAGE_SIZE = 100
 
 
 @dataclass
 class CasePage:
+    """One section of the case page: the case, and the parts that section shows (the others
+    are left empty, unread)."""
+
     case: Case
     basis: policy.Basis
     can_change: bool
     phase: Any  # pathways.Phase
     phases: list[Any]
-    log: list[LogEntry]
-    goals: list[Goal]
-    measures: list[Measure]
-    meetings: list[Any]
-    participants: list[Participant]
-    deadlines: list[Any]
-    pending_handover: Handover | None
-    plan: IndividualPlan | None
-    log_continues: bool  # the log has older entries than the case page shows
-    consents: list[Consent]  # in force for the child; staff of the owning organisation only
+    section: str = OVERVIEW
+    log: list[LogEntry] = field(default_factory=list)
+    log_continues: bool = False  # the log has older entries than the section shows
+    goals: list[Goal] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    meetings: list[Any] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    deadlines: list[Any] = field(default_factory=list)
+    pending_handover: Handover | None = None
+    plan: IndividualPlan | None = None
+    consents: list[Consent] = field(default_factory=list)  # staff of the owner only
     # For a child of 12 to 17 in a service that keeps its records from the parents until
     # released (privacy.family): the age band, and what is released; else None and [].
     parents_band: str | None = None
@@ -118,12 +131,15 @@ def _shown(actor: Any, model: type, case: Case, basis: policy.Basis, **filters: 
 
 
 @transaction.atomic
-def case_page(actor: Any, case_id: Any) -> CasePage:
-    """Everything on the case page that the actor may see, audited as one page view.
+def case_page(actor: Any, case_id: Any, section: str = OVERVIEW) -> CasePage:
+    """One section of the case page with what the actor may see of it, audited as one page
+    view that names every part shown.
 
     Each part is read through the policy, so a service taking part under a consent sees only
     the categories its consent covers; superseded log entries only staff of the owning
     organisation see. A constant number of queries, whatever the size of the case."""
+    if section not in SECTIONS:
+        raise Http404(_("Not found, or you do not have access."))
     case = (
         policy.visible(actor, Case, READ, few_rows=True, with_basis=True)
         .select_related("pathway_version__definition", "unit", "coordinator", "child")
@@ -136,75 +152,27 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
     # Staff of the owning organisation with the need to know read superseded entries too;
     # of them, those who work on the case get the forms that change it.
     reads_as_owner = policy.may_change_on(actor, case, basis, READ)
-    can_change = reads_as_owner and permissions.works_on(actor, case)
-    log = list(_log_entries(actor, case, basis, reads_as_owner)[: LOG_ON_CASE_PAGE + 1])
-    log_continues = len(log) > LOG_ON_CASE_PAGE
-    log = log[:LOG_ON_CASE_PAGE]
-    goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
-    measures = list(
-        _shown(actor, Measure, case, basis).select_related(
-            "responsible_unit", "responsible_user", "goal"
-        )
+    spec = case.pathway_version.parsed
+    page = CasePage(
+        case=case,
+        basis=basis,
+        can_change=reads_as_owner and permissions.works_on(actor, case),
+        phase=spec.phase(case.phase),
+        phases=list(spec.phases),
+        section=section,
     )
-    meetings = list(_shown(actor, Meeting, case, basis).order_by("starts_at"))
-    participants = list(
-        _shown(actor, Participant, case, basis).select_related(
-            "unit__organisation", "user", "consent"
-        )
-    )
-    open_deadlines = list(
-        _shown(actor, Deadline, case, basis, completed_at__isnull=True, cancelled_at__isnull=True)
-        .select_related("responsible")
-        .order_by("due_at")
-    )
-    handovers = list(
-        _shown(
-            actor,
-            Handover,
-            case,
-            basis,
-            accepted_at__isnull=True,
-            declined_at__isnull=True,
-            withdrawn_at__isnull=True,
-        ).select_related("to_user", "offered_by")
-    )
-    plans = list(
-        _shown(actor, IndividualPlan, case, basis, ended_at__isnull=True).prefetch_related(
-            Prefetch(
-                "responsibility_group",
-                queryset=Participant.objects.select_related("user", "unit"),
-            )
-        )
-    )
-    plan_decisions = list(_shown(actor, PlanDecision, case, basis).order_by("decided_on", "pk"))
-    # A child's consents are recorded by the child's organisation, which owns the child's
-    # cases: they are read on the case's basis, as its parts are.
-    consents = list(
-        cast(
-            ConsentQuerySet,
-            policy.visible_about(
-                actor,
-                Consent,
-                READ,
-                subject_id=case.child_id,
-                organisation_id=case.organisation_id,
-                basis=basis,
-            ),
-        )
-        .valid_at()
-        .prefetch_related("recipient_units", "recipient_organisations")
-        .order_by("-valid_from")
-    )
+    _READERS[section](actor, page, reads_as_owner)
     shown = {
-        "consent": [c.pk for c in consents],
-        "individualplan": [p.pk for p in plans],
-        "plandecision": [d.pk for d in plan_decisions],
-        "logentry": [e.pk for e in log],
-        "goal": [g.pk for g in goals],
-        "measure": [m.pk for m in measures],
-        "meeting": [m.pk for m in meetings],
-        "participant": [p.pk for p in participants],
-        "deadline": [d.pk for d in open_deadlines],
+        "consent": [c.pk for c in page.consents],
+        "individualplan": [page.plan.pk] if page.plan else [],
+        "plandecision": [d.pk for d in page.plan_decisions],
+        "logentry": [e.pk for e in page.log],
+        "goal": [g.pk for g in page.goals],
+        "measure": [m.pk for m in page.measures],
+        "meeting": [m.pk for m in page.meetings],
+        "participant": [p.pk for p in page.participants],
+        "deadline": [d.pk for d in page.deadlines],
+        "handover": [page.pending_handover.pk] if page.pending_handover else [],
     }
     # One event for the page view: the case, with the ids of every part that was shown.
     policy.record_access(
@@ -215,34 +183,130 @@ def case_page(actor: Any, case_id: Any) -> CasePage:
         [basis],
         detail={"shown": {k: v for k, v in shown.items() if v}},
     )
-    spec = case.pathway_version.parsed
-    parents_band = family.parents_band(case.child, case.unit.domain) if reads_as_owner else None
-    plan = plans[0] if plans else None
-    plan_consent, lapsed, access = _plan_consent(case, plan, consents, reads_as_owner)
-    return CasePage(
-        plan_decisions=plan_decisions,
-        plan_consent=plan_consent,
-        plan_consent_lapsed=lapsed,
-        plan_members=access,
-        coordinating_unit=plan_decisions_module.coordinating_unit(case.organisation_id),
-        parents_band=parents_band,
-        releases=_releases(case, goals, measures, log) if parents_band else [],
-        case=case,
-        basis=basis,
-        can_change=can_change,
-        phase=spec.phase(case.phase),
-        phases=list(spec.phases),
-        log=log,
-        goals=goals,
-        measures=measures,
-        meetings=meetings,
-        participants=participants,
-        deadlines=open_deadlines,
-        pending_handover=handovers[0] if handovers else None,
-        plan=plan,
-        consents=consents,
-        log_continues=log_continues,
+    return page
+
+
+def _read_overview(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    """The open deadlines and a coordinator handover waiting for an answer."""
+    case, basis = page.case, page.basis
+    page.deadlines = list(
+        _shown(actor, Deadline, case, basis, completed_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("responsible")
+        .order_by("due_at")
     )
+    page.pending_handover = (
+        _shown(
+            actor,
+            Handover,
+            case,
+            basis,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("to_user", "offered_by")
+        .first()
+    )
+
+
+def _read_log(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    """The newest entries of the shared log, and whether older ones exist."""
+    log = list(_log_entries(actor, page.case, page.basis, reads_as_owner)[: LOG_ON_CASE_PAGE + 1])
+    page.log_continues = len(log) > LOG_ON_CASE_PAGE
+    page.log = log[:LOG_ON_CASE_PAGE]
+
+
+def _read_goals(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    """The goals, and the measures towards them."""
+    case, basis = page.case, page.basis
+    page.goals = list(_shown(actor, Goal, case, basis).order_by("created_at", "pk"))
+    page.measures = list(
+        _shown(actor, Measure, case, basis)
+        .select_related("responsible_unit", "responsible_user")
+        .order_by("evaluation_date", "pk")
+    )
+
+
+def _read_meetings(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    page.meetings = list(_shown(actor, Meeting, page.case, page.basis).order_by("starts_at"))
+
+
+def _consents(actor: Any, page: CasePage) -> list[Consent]:
+    """The child's consents in force. A child's consents are recorded by the child's
+    organisation, which owns the child's cases: they are read on the case's basis, as its
+    parts are."""
+    case = page.case
+    return list(
+        cast(
+            ConsentQuerySet,
+            policy.visible_about(
+                actor,
+                Consent,
+                READ,
+                subject_id=case.child_id,
+                organisation_id=case.organisation_id,
+                basis=page.basis,
+            ),
+        )
+        .valid_at()
+        .prefetch_related("recipient_units", "recipient_organisations")
+        .order_by("-valid_from")
+    )
+
+
+def _read_participants(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    """Who takes part, the consents in force and, for a young person's case, what the
+    parents see (which needs the goals, measures and newest log entries it may release)."""
+    case = page.case
+    page.participants = list(
+        _shown(actor, Participant, case, page.basis).select_related(
+            "unit__organisation", "user", "consent"
+        )
+    )
+    if page.basis.kind == policy.Basis.CONSENT:
+        return  # a service under consent does not see the family's other consents
+    page.consents = _consents(actor, page)
+    page.parents_band = (
+        family.parents_band(case.child, case.unit.domain) if reads_as_owner else None
+    )
+    if page.parents_band:
+        _read_goals(actor, page, reads_as_owner)
+        _read_log(actor, page, reads_as_owner)
+        page.releases = _releases(case, page.goals, page.measures, page.log)
+
+
+def _read_decisions(actor: Any, page: CasePage, reads_as_owner: bool) -> None:
+    """The individual plan with its responsibility group, and the decisions on the rights to
+    a plan, a coordinator and a child coordinator."""
+    case, basis = page.case, page.basis
+    plans = list(
+        _shown(actor, IndividualPlan, case, basis, ended_at__isnull=True).prefetch_related(
+            Prefetch(
+                "responsibility_group",
+                queryset=Participant.objects.select_related("user", "unit"),
+            )
+        )
+    )
+    page.plan = plans[0] if plans else None
+    page.plan_decisions = list(
+        _shown(actor, PlanDecision, case, basis).order_by("decided_on", "pk")
+    )
+    if page.plan is not None and reads_as_owner:
+        page.consents = _consents(actor, page)
+    page.plan_consent, page.plan_consent_lapsed, page.plan_members = _plan_consent(
+        case, page.plan, page.consents, reads_as_owner
+    )
+    page.coordinating_unit = plan_decisions_module.coordinating_unit(case.organisation_id)
+
+
+_READERS = {
+    OVERVIEW: _read_overview,
+    LOG: _read_log,
+    GOALS: _read_goals,
+    MEETINGS: _read_meetings,
+    PARTICIPANTS: _read_participants,
+    DECISIONS: _read_decisions,
+}
 
 
 def _plan_consent(
@@ -563,6 +627,16 @@ def choices_for_change(actor: Any, case: Case) -> CaseChoices:
         units=own_units + consented,
         participating_units=[u for u in own_units + consented if u.pk in participating_ids],
     )
+
+
+def participating_units(actor: Any, case: Case) -> list[int]:
+    """The services taking part in `case` now, as the actor may see them: whom a consent
+    recorded from the case most likely names."""
+    basis = policy.bases_for(actor, [case], READ)[0]
+    participants = policy.list_page(
+        actor, _shown(actor, Participant, case, basis, ended_at__isnull=True), READ
+    )
+    return list(dict.fromkeys(p.unit_id for p in participants))
 
 
 def _coordination_consents(case: Case) -> QuerySet[Consent]:

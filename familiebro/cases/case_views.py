@@ -16,13 +16,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
-from familiebro.privacy import policy
+from familiebro.core.models import Person
+from familiebro.privacy import consent_views, policy
 from familiebro.privacy.consultation import units_of
 
 from . import (
@@ -34,6 +36,8 @@ from . import (
     permissions,
 )
 from .case_forms import (
+    INTERNAL,
+    SHARED,
     CorrectionForm,
     DecisionForm,
     EvaluationForm,
@@ -91,27 +95,84 @@ def allocation(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case/allocation.html", {"allocation": view})
 
 
+# The sections of the case page, in the order of its navigation: each has its own address,
+# and an action returns to the section it was started from. The log section's address is
+# also where a new entry is posted.
+SECTIONS = (
+    (case_pages.OVERVIEW, "cases:detail", gettext_lazy("Overview")),
+    (case_pages.LOG, "cases:write-log", gettext_lazy("Log")),
+    (case_pages.GOALS, "cases:goals", gettext_lazy("Goals and measures")),
+    (case_pages.MEETINGS, "cases:meetings", gettext_lazy("Meetings")),
+    (case_pages.PARTICIPANTS, "cases:participants", gettext_lazy("Participants and consent")),
+    (case_pages.DECISIONS, "cases:decisions", gettext_lazy("Plan and decisions")),
+)
+SECTION_URL = {key: url_name for key, url_name, _label in SECTIONS}
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    key: str
+    label: Any
+    url: str
+    current: bool
+
+
 def _forms(page: case_pages.CasePage, bound: dict[str, Any]) -> dict[str, Any]:
-    """The case page's forms, with the one that was sent (and refused) bound."""
+    """The forms of the section shown, with the one that was sent (and refused) bound."""
     if not page.can_change:
         return {}
-    forms: dict[str, Any] = {
-        "milestone_form": MilestoneForm(spec=page.case.pathway_version.parsed)
-        if any(p.milestones for p in page.phases)
-        else None,
-        "goal_form": GoalForm(goals=page.goals),
-        "log_form": LogEntryForm(),
-    }
-    if page.phase.decision is not None:
-        forms["decision_form"] = DecisionForm(phase=page.phase)
+    forms: dict[str, Any] = {}
+    if page.section == case_pages.OVERVIEW:
+        if any(p.milestones for p in page.phases):
+            forms["milestone_form"] = MilestoneForm(spec=page.case.pathway_version.parsed)
+        if page.phase.decision is not None:
+            forms["decision_form"] = DecisionForm(phase=page.phase)
+    elif page.section == case_pages.GOALS:
+        forms["goal_form"] = GoalForm(goals=page.goals)
+    elif page.section == case_pages.LOG:
+        forms["log_form"] = LogEntryForm()
     forms.update(bound)
     return forms
 
 
-def _render(request: HttpRequest, pk: int, status: int = 200, **bound: Any) -> HttpResponse:
-    page = case_pages.case_page(request.user, pk)
-    context = {"page": page, "case": page.case, **_forms(page, bound)}
-    return render(request, "cases/case/detail.html", context, status=status)
+def _is_fragment(request: HttpRequest) -> bool:
+    # htmx swaps the section alone; it asks for the whole page when it restores history.
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _render(
+    request: HttpRequest,
+    pk: int,
+    section: str = case_pages.OVERVIEW,
+    status: int = 200,
+    **bound: Any,
+) -> HttpResponse:
+    page = case_pages.case_page(request.user, pk, section)
+    sections = [
+        SectionLink(key, label, reverse(url_name, args=[pk]), key == section)
+        for key, url_name, label in SECTIONS
+    ]
+    current = next(link for link in sections if link.current)
+    fragment = _is_fragment(request)
+    context = {
+        "page": page,
+        "case": page.case,
+        "fragment": fragment,
+        "sections": sections,
+        "current": current,
+        **_forms(page, bound),
+    }
+    if fragment:
+        # htmx swaps only a successful answer, so a form sent back with what to fix is
+        # answered 200 here; without JavaScript the same form comes with its 400.
+        response = render(request, "cases/case/_section.html", context)
+    else:
+        response = render(request, "cases/case/detail.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @never_cache
@@ -127,18 +188,52 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's overview: where it is on its pathway, its deadlines and what to do next."""
     return _render(request, pk)
 
 
-def _done(request: HttpRequest, pk: int, text: str) -> HttpResponse:
+@never_cache
+@staff_required
+@require_GET
+def goals(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, pk, case_pages.GOALS)
+
+
+@never_cache
+@staff_required
+@require_GET
+def meetings(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, pk, case_pages.MEETINGS)
+
+
+@never_cache
+@staff_required
+@require_GET
+def participants(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, pk, case_pages.PARTICIPANTS)
+
+
+@never_cache
+@staff_required
+@require_GET
+def decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, pk, case_pages.DECISIONS)
+
+
+def _done(
+    request: HttpRequest, pk: int, text: str, section: str = case_pages.OVERVIEW
+) -> HttpResponse:
+    """Back to the section the action was started from, with what was done."""
     messages.success(request, text)
-    return redirect("cases:detail", pk=pk)
+    return redirect(SECTION_URL[section], pk=pk)
 
 
-def _refused(request: HttpRequest, pk: int, exc: Exception) -> HttpResponse:
+def _refused(
+    request: HttpRequest, pk: int, exc: Exception, section: str = case_pages.OVERVIEW
+) -> HttpResponse:
     text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text)
-    return redirect("cases:detail", pk=pk)
+    return redirect(SECTION_URL[section], pk=pk)
 
 
 def _submit(
@@ -150,24 +245,25 @@ def _submit(
     success: str,
     page: ActionPage | None = None,
     warning: Any = None,
+    section: str = case_pages.OVERVIEW,
 ) -> HttpResponse:
     """Run `action` with the valid form; show the form again with what to fix otherwise, on
-    its own page when it has one, else on the case page. `warning`, called after a success,
-    gives what else the user must know (or "")."""
+    its own page when it has one, else in the case's `section`, which a success returns to.
+    `warning`, called after a success, gives what else the user must know (or "")."""
     if form.is_valid():
         try:
             action(form)
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
-            return _refused(request, pk, exc)
+            return _refused(request, pk, exc, section)
         else:
             if warning is not None and (text := warning()):
                 messages.warning(request, text)
-            return _done(request, pk, success)
+            return _done(request, pk, success, section)
     if page is not None:
         return _action_page(request, pk, form, page, status=400)
-    return _render(request, pk, status=400, **{form_name: form})
+    return _render(request, pk, section, status=400, **{form_name: form})
 
 
 @dataclass(frozen=True)
@@ -358,6 +454,28 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The service takes part in the case."),
         PARTICIPANT_PAGE,
+        section=case_pages.PARTICIPANTS,
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the family's consent from the case: the case's services are offered first,
+    and the recorded consent returns to the case's participants and consents."""
+    case = _case(request, pk)
+    # From the case, for those who work on it; the consent service decides the rest.
+    permissions.require_write(request.user, case)
+    child = policy.get_or_404(request.user, Person, case.child_id, policy.Purpose.CASEWORK)
+    return consent_views.record_page(
+        request,
+        child,
+        first_units=case_pages.participating_units(request.user, case),
+        return_to=consent_views.ReturnTo(
+            reverse("cases:participants", args=[pk]),
+            _("Back to case %(reference)s") % {"reference": case.reference},
+        ),
     )
 
 
@@ -368,8 +486,8 @@ def end_participation(request: HttpRequest, pk: int, participant_id: int) -> Htt
     try:
         participant_services.end_participation(request.user, participant_id)
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, pk, exc)
-    return _done(request, pk, _("The participant has left the case."))
+        return _refused(request, pk, exc, case_pages.PARTICIPANTS)
+    return _done(request, pk, _("The participant has left the case."), case_pages.PARTICIPANTS)
 
 
 @staff_required
@@ -387,10 +505,20 @@ def release_to_family(request: HttpRequest, pk: int) -> HttpResponse:
             released=released,
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, pk, exc)
+        return _refused(request, pk, exc, case_pages.PARTICIPANTS)
     if released:
-        return _done(request, pk, _("Released to the parents: they see it on Min side."))
-    return _done(request, pk, _("The release is taken back: the parents no longer see it."))
+        return _done(
+            request,
+            pk,
+            _("Released to the parents: they see it on Min side."),
+            case_pages.PARTICIPANTS,
+        )
+    return _done(
+        request,
+        pk,
+        _("The release is taken back: the parents no longer see it."),
+        case_pages.PARTICIPANTS,
+    )
 
 
 @staff_required
@@ -406,6 +534,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, case, f.cleaned_data["text"], f.goals.get(f.cleaned_data["parent"])
         ),
         _("The goal is added."),
+        section=case_pages.GOALS,
     )
 
 
@@ -436,6 +565,7 @@ def add_measure(request: HttpRequest, pk: int) -> HttpResponse:
         lambda f: measure_services.add_measure(request.user, case, f.measure_fields()),
         _("The measure is added, with its evaluation date as a deadline."),
         MEASURE_PAGE,
+        section=case_pages.GOALS,
     )
 
 
@@ -508,6 +638,7 @@ def _saved_measure_form(request: HttpRequest, case: Any, measure: Measure) -> Me
     initial["responsible_user"] = measure.responsible_user_id
     initial["goal"] = measure.goal_id
     initial["version"] = measure.version
+    initial["who_sees"] = INTERNAL if measure.is_internal else SHARED
     return _measure_form(request, case, initial=initial)
 
 
@@ -543,9 +674,9 @@ def change_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
-            return _refused(request, pk, exc)
+            return _refused(request, pk, exc, case_pages.GOALS)
         else:
-            return _done(request, pk, _("The measure is saved."))
+            return _done(request, pk, _("The measure is saved."), case_pages.GOALS)
     return _measure_page(request, case, measure, form=form, status=400)
 
 
@@ -567,9 +698,9 @@ def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
-            return _refused(request, pk, exc)
+            return _refused(request, pk, exc, case_pages.GOALS)
         else:
-            return _done(request, pk, _("The evaluation is recorded."))
+            return _done(request, pk, _("The evaluation is recorded."), case_pages.GOALS)
     return _measure_page(
         request,
         case,
@@ -580,9 +711,13 @@ def evaluate_measure(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
     )
 
 
+@never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def write_log_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """The log section of the case page; a new entry is posted to the same address."""
+    if request.method == "GET":
+        return _render(request, pk, case_pages.LOG)
     case = _case(request, pk)
     return _submit(
         request,
@@ -598,6 +733,7 @@ def write_log_entry(request: HttpRequest, pk: int) -> HttpResponse:
             third_party_checked=f.cleaned_data["third_party_checked"],
         ),
         _("The entry is in the shared log."),
+        section=case_pages.LOG,
     )
 
 
@@ -614,6 +750,7 @@ def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespo
             request,
             pk,
             PermissionDenied(_("Only the author can correct an entry. Write a new entry instead.")),
+            case_pages.LOG,
         )
     form = CorrectionForm(_posted(request), initial={"text": entry.text})
     if request.method == "POST" and form.is_valid():
@@ -627,9 +764,11 @@ def correct_log_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespo
         except ValidationError as exc:
             form.add_service_errors(exc)
         except PermissionDenied as exc:
-            return _refused(request, pk, exc)
+            return _refused(request, pk, exc, case_pages.LOG)
         else:
-            return _done(request, pk, _("The entry is corrected. The earlier text is kept."))
+            return _done(
+                request, pk, _("The entry is corrected. The earlier text is kept."), case_pages.LOG
+            )
     return render(
         request,
         "cases/case/correct.html",
@@ -708,7 +847,12 @@ def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     choices = case_pages.choices_for_change(request.user, case)
     if plan_services.active_plan(request.user, case) is not None:
-        return _refused(request, pk, ValidationError(_("The case already has an individual plan.")))
+        return _refused(
+            request,
+            pk,
+            ValidationError(_("The case already has an individual plan.")),
+            case_pages.DECISIONS,
+        )
     form = PlanForm(
         _posted(request),
         participants=choices.participants,
@@ -726,6 +870,7 @@ def start_plan(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The individual plan is started."),
         PLAN_PAGE,
+        section=case_pages.DECISIONS,
     )
 
 
@@ -750,6 +895,7 @@ def record_plan_decision(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The decision is recorded. The family can read it."),
         page,
+        section=case_pages.DECISIONS,
     )
 
 
@@ -779,12 +925,17 @@ def end_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     plan = plan_services.active_plan(request.user, case)
     if plan is None:
-        return _refused(request, pk, ValidationError(_("The case has no active individual plan.")))
+        return _refused(
+            request,
+            pk,
+            ValidationError(_("The case has no active individual plan.")),
+            case_pages.DECISIONS,
+        )
     try:
         plan_services.end_plan(request.user, plan)
     except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, pk, exc)
-    return _done(request, pk, _("The individual plan has ended."))
+        return _refused(request, pk, exc, case_pages.DECISIONS)
+    return _done(request, pk, _("The individual plan has ended."), case_pages.DECISIONS)
 
 
 @never_cache
@@ -797,7 +948,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         pdf = plan_pages.plan_pdf(request.user, pk, language)
     except ValidationError as exc:
-        return _refused(request, pk, exc)
+        return _refused(request, pk, exc, case_pages.DECISIONS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="individuell-plan.pdf"'
     return response

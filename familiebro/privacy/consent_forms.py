@@ -174,12 +174,21 @@ class ConsentForm(StyledForm):
         givers: Sequence[GiverOption] = (),
         for_print: bool = False,
         domains: Sequence[str] | None = None,
+        first_units: Sequence[int] = (),
+        home_organisation_id: int | None = None,
         **kwargs: Any,
     ) -> None:
         """`domains`: the services whose information the user may record a consent for (the
-        ones they work in); None offers every service."""
+        ones they work in); None offers every service. The recipient services start with
+        `first_units` (a case's participants), then those of `home_organisation_id` (the
+        family's municipality): the ones a consent most often names, before the rest of the
+        country."""
         super().__init__(*args, **kwargs)
         self.for_print = for_print
+        units = consent_reads.recipient_units(first_units, home_organisation_id)
+        cast(forms.ModelMultipleChoiceField, self.fields["recipient_units"]).queryset = units
+        # The first of them are offered apart; the rest behind a search.
+        self.suggested_unit_ids = consent_reads.suggested_units(first_units, home_organisation_id)
         if domains is not None:
             cast(forms.ChoiceField, self.fields["domain"]).choices = [
                 ("", _("Every service of the organisation")),

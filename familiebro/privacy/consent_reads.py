@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -66,6 +66,36 @@ STATUTORY_RULES: dict[str, tuple[str, int, int | None]] = {
     # Barnevernsloven § 12-3: from 15 the young person is a party beside the guardians.
     ConfidentialityDomain.CHILD_WELFARE: (ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS, 15, 7),
 }
+
+
+def recipient_units(
+    first: Sequence[int] = (), home_organisation_id: int | None = None
+) -> QuerySet[ServiceUnit]:
+    """The services a consent may name, those a consent most often names first: the services
+    in `first` (a case's participants), then those of the family's own organisation, then
+    the rest of the country by organisation."""
+    rank = Case(
+        When(pk__in=list(first), then=Value(0)),
+        When(organisation_id=home_organisation_id, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        ServiceUnit.objects.select_related("organisation")
+        .annotate(rank=rank)
+        .order_by("rank", "organisation__name", "name")
+    )
+
+
+def suggested_units(
+    first: Sequence[int] = (), home_organisation_id: int | None = None
+) -> list[int]:
+    """The first of recipient_units(): those in `first` and those of the family's own
+    organisation."""
+    return list(
+        ServiceUnit.objects.filter(
+            Q(pk__in=list(first)) | Q(organisation_id=home_organisation_id)
+        ).values_list("pk", flat=True)
+    )
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

@@ -6,6 +6,8 @@ user may not work with is a 404 on every URL here, whatever the consent id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -69,13 +71,36 @@ def consent_detail(request: HttpRequest, person_id: int, consent_id: int) -> Htt
 @staff_required
 @require_http_methods(["GET", "POST"])
 def consent_record(request: HttpRequest, person_id: int) -> HttpResponse:
-    child = _child(request, person_id)
+    return record_page(request, _child(request, person_id))
+
+
+@dataclass(frozen=True)
+class ReturnTo:
+    """Where recording a consent started from (a case), to go back to when it is recorded."""
+
+    url: str
+    label: str
+
+
+def record_page(
+    request: HttpRequest,
+    child: Person,
+    *,
+    first_units: Sequence[int] = (),
+    return_to: ReturnTo | None = None,
+) -> HttpResponse:
+    """Record a consent for `child`, a child the caller has found through the policy. The
+    recipient services start with `first_units` (a case's participants), then the services
+    of the family's own organisation; a recorded consent returns to `return_to` when given,
+    else to the consent itself."""
     givers = consent_reads.possible_givers(request.user, child)
     form = ConsentForm(
         request.POST or None,
         request.FILES or None,
         givers=givers,
         domains=policy.domains_of(request.user, child.organisation_id),
+        first_units=first_units,
+        home_organisation_id=child.organisation_id,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,11 +111,13 @@ def consent_record(request: HttpRequest, person_id: int) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The consent is recorded and in force from now."))
+            if return_to is not None:
+                return redirect(return_to.url)
             return redirect("consent-detail", person_id=child.pk, consent_id=consent.pk)
     return render(
         request,
         "privacy/consent/record.html",
-        {"child": child, "form": form},
+        {"child": child, "form": form, "return_to": return_to},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -69,6 +69,8 @@ def test_a_consent_in_the_guardians_place_is_recorded_by_keyboard_without_javasc
     page.goto(reverse("consent-record", args=[family.child.pk]))
     page.get_by_label("What is the consent for?").select_option(Purpose.COORDINATION)
     page.get_by_label("Whose information does the consent cover?").select_option("health")
+    # A service of another organisation is among the services elsewhere, opened on demand.
+    page.get_by_text("Services elsewhere").click()
     page.get_by_label("BUP Hamar (Sykehuset Innlandet)").check()
     page.get_by_label("Measures and plans").check()
     last_day = timezone.localdate() + datetime.timedelta(days=90)

@@ -44,7 +44,8 @@ def test_the_teacher_records_the_protection_and_the_log_warns(browsing, transact
     )
 
     log = browsing.axe_page(session_key=teacher)
-    log.goto(f"/ansatt/saker/{case.pk}/")
+    log.goto(f"/ansatt/saker/{case.pk}/logg/")
+    log.locator("#log summary").click()  # the form opens on demand
     log.get_by_label("Loggføring", exact=True).fill(TEXT)
     log.get_by_role("button", name="Skriv i loggen").click()
     expect(

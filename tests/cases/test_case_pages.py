@@ -82,7 +82,8 @@ def test_a_teacher_opens_a_case_for_a_concern_and_becomes_its_coordinator(town):
     assert response["Location"] == detail(case)
     page = follow(teacher, response)
     assert f"Case {case.reference} is opened. You are its coordinator." in page
-    assert "Åse trekker seg unna i lek." in page  # the concern opens the shared log
+    # The concern opens the shared log.
+    assert "Åse trekker seg unna i lek." in text_of(teacher.get(url("write-log", case)))
     assert "Level 0" in page
     due = timezone.localdate() + datetime.timedelta(days=14)
     assert f"{due.day}. {due:%B} {due.year}" in page  # the level-0 decision deadline
@@ -213,8 +214,10 @@ def test_a_case_walks_from_concern_to_closing_on_the_case_page(town, mailoutbox)
     page = follow(teacher, teacher.post(url("decide", case), closing))
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
-    assert "Åse trives i barnehagen igjen." in page  # the closing summary is in the log
     assert "Record the decision" not in page  # a closed case has no actions
+    log = text_of(teacher.get(url("write-log", case)))
+    assert "Åse trives i barnehagen igjen." in log  # the closing summary is in the log
+    assert "Write in the log" not in log
 
 
 def test_the_coordinator_role_moves_only_when_the_colleague_accepts(town):
@@ -279,7 +282,7 @@ def test_a_corrected_log_entry_keeps_the_earlier_text_for_staff(town):
     )
     entry = case.log_entries.get(kind=LogEntry.Kind.NOTE)
     correct_url = url("correct-log", case, entry.pk)
-    assert correct_url in text_of(teacher.get(detail(case)))
+    assert correct_url in text_of(teacher.get(url("write-log", case)))
 
     page = follow(teacher, teacher.post(correct_url, {"correction-text": "Mor ringte onsdag."}))
     assert "The entry is corrected. The earlier text is kept." in page
@@ -352,21 +355,23 @@ def test_a_service_under_consent_reads_the_case_and_loses_it_on_withdrawal(town)
     participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     psychiatrist = as_user(town.psychiatrist)
 
-    nurse_page = text_of(as_user(town.nurse).get(detail(case)))
+    nurse_page = text_of(as_user(town.nurse).get(url("participants", case)))
     assert "Consents in force" in nurse_page
     assert reverse("consent-detail", args=[case.child_id, consent.pk]) in nurse_page
 
     page = text_of(psychiatrist.get(detail(case)))
     assert "You see this case because the family has consented" in page
-    assert "Consents in force" not in page  # the privacy records stay with the owner
-    assert "Trekker seg unna i lek" in page
     assert "Record the decision" not in page
+    page = text_of(psychiatrist.get(url("participants", case)))
+    assert "Consents in force" not in page  # the privacy records stay with the owner
+    page = text_of(psychiatrist.get(url("write-log", case)))
+    assert "Trekker seg unna i lek" in page
     assert "Write in the log" not in page
     event = AuditEvent.objects.filter(
         actor_id=town.psychiatrist.pk, object_type="cases.case"
     ).latest("id")
     assert event.consent_id == consent.pk
-    # One event for the page view, naming what it showed of the case.
+    # One event for the page view, naming what its section showed of the case.
     assert event.action == "view"
     assert event.detail["shown"]["logentry"]
     # Reading is all a consent opens: a change is refused and nothing is written.
@@ -407,7 +412,7 @@ def test_the_case_page_shows_the_newest_entries_and_links_to_the_whole_log(town)
             town.teacher, case, kind=LogEntry.Kind.NOTE, text=f"Notat nummer {number}."
         )
     teacher = as_user(town.teacher)
-    page = text_of(teacher.get(detail(case)))
+    page = text_of(teacher.get(url("write-log", case)))
     newest = case_pages.LOG_ON_CASE_PAGE + 4
     assert f"Notat nummer {newest}." in page
     assert "Notat nummer 0." not in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familiebro.cases import case_services, measure_services
+from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import LogEntry
 from tests.cases import builders
 from tests.privacy.factories import logged_in
@@ -48,15 +49,35 @@ def grow(town, case, n: int) -> None:
         case_services.correct_log_entry(town.nurse, entry.pk, f"Rettet notat {i}")
 
 
-def test_the_case_page_takes_the_same_number_of_queries_for_a_bigger_case():
+SECTIONS = ("detail", "write-log", "goals", "meetings", "participants", "decisions")
+
+
+def plan_meetings(town, case, n: int) -> None:
+    start = timezone.now() + datetime.timedelta(days=7)
+    for i in range(n):
+        meeting_services.plan_meeting(
+            town.nurse,
+            case,
+            kind="family_meeting",
+            starts_at=start + datetime.timedelta(days=i),
+            ends_at=start + datetime.timedelta(days=i, hours=1),
+            place="Helsestasjonen",
+        )
+
+
+def test_each_section_of_the_case_page_takes_the_same_number_of_queries_for_a_bigger_case():
     town = builders.municipality()
     case = builders.open_concern(town.nurse, town.health_centre)
     client = logged_in(town.nurse)
-    url = reverse("cases:detail", args=[case.pk])
+    urls = {name: reverse(f"cases:{name}", args=[case.pk]) for name in SECTIONS}
     grow(town, case, 1)
-    few = queries(client, url)
+    plan_meetings(town, case, 1)
+    few = {name: queries(client, url) for name, url in urls.items()}
     grow(town, case, 6)
-    assert queries(client, url) == few
+    plan_meetings(town, case, 6)
+    assert {name: queries(client, url) for name, url in urls.items()} == few
+    # Each section reads only what it shows: none costs as much as the parts of all of them.
+    assert max(few.values()) < 18, few
 
 
 def test_my_cases_takes_the_same_number_of_queries_for_more_cases():

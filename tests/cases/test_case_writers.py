@@ -140,7 +140,7 @@ def test_the_services_refuse_who_does_not_work_on_the_case(town, case, who):
 
 
 def test_the_case_page_offers_no_forms_to_who_does_not_work_on_the_case(town, case):
-    page = case_pages.case_page(knows_child_from_elsewhere(town, case), case.pk)
+    page = case_pages.case_page(knows_child_from_elsewhere(town, case), case.pk, case_pages.LOG)
     assert not page.can_change
     # Owning-organisation staff with the need to know still read the log's history.
     assert page.log

@@ -86,8 +86,12 @@ def case_with_everything(town: builders.Municipality) -> tuple[Case, Meeting]:
 
 def pages_of(client, case: Case, meeting: Meeting) -> dict[str, str]:
     """Every page that shows the case's parts, as the reader gets it, as text."""
+    # The case page is its sections, each at its own address.
     urls = {
-        "case page": reverse("cases:detail", args=[case.pk]),
+        f"case page: {name}": reverse(f"cases:{name}", args=[case.pk])
+        for name in ("detail", "write-log", "goals", "meetings", "participants", "decisions")
+    }
+    urls |= {
         "whole log": reverse("cases:log", args=[case.pk]),
         "deadlines": reverse("cases:deadlines"),
         "meeting": reverse("cases:meeting", args=[case.pk, meeting.pk]),
@@ -102,6 +106,8 @@ def pages_of(client, case: Case, meeting: Meeting) -> dict[str, str]:
     # A plan the consent does not open sends the reader back to the case with the reason.
     assert pdf.status_code in (200, 302)
     text["plan PDF"] = flat(pdf_text(pdf.content)) if pdf.status_code == 200 else ""
+    sections = [name for name in text if name.startswith("case page: ")]
+    text["case page"] = " ".join(text.pop(name) for name in sections)
     return text
 
 

@@ -73,7 +73,8 @@ def test_a_plan_is_started_with_its_responsibility_group_and_printed_for_the_fam
         {"plan-members": [coordinator.pk, kindergarten.pk], "plan-consent": consent.pk},
     )
     assert response.status_code == 302
-    page = nurse.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert response["Location"] == reverse("cases:decisions", args=[case.pk])
+    page = nurse.get(response["Location"]).content.decode()
     assert "The individual plan is started." in page
     assert "Tangen barnehage (Barnehage)" in page
     plan = IndividualPlan.objects.get(case=case)

@@ -145,7 +145,7 @@ def test_a_moved_meeting_sends_everyone_invited_the_new_time_as_an_update(town, 
     assert entry.text.startswith("The family meeting on ")
     assert "10:00–11:30 is moved to " in entry.text
     assert entry.text.endswith("13:00–14:00, Møterom 3, helsestasjonen.")
-    assert entry.text in text_of(teacher.get(reverse("cases:detail", args=[case.pk])))
+    assert entry.text in text_of(teacher.get(reverse("cases:write-log", args=[case.pk])))
 
     # Someone invited after the move gets the event at its current sequence.
     meeting_services.invite(town.teacher, meeting, name="Gro Fastlege", email="gro@lege.no")
@@ -203,7 +203,7 @@ def test_a_cancelled_meeting_sends_a_cancellation_and_ends_its_own_deadlines(
     assert notice.cancelled_at is not None and not notice.is_open
     entry = LogEntry.objects.filter(case=case, kind=LogEntry.Kind.MEETING).latest("pk")
     assert entry.text.endswith("is cancelled. Why: Helsesykepleier er syk, nytt møte kommer.")
-    detail = text_of(teacher.get(reverse("cases:detail", args=[case.pk])))
+    detail = text_of(teacher.get(reverse("cases:meetings", args=[case.pk])))
     assert "cancelled</span>" in detail
 
 

@@ -128,7 +128,7 @@ def test_a_meeting_is_planned_and_the_invitation_carries_a_calendar_but_not_the_
     town, case, mailoutbox
 ):
     teacher = as_user(town.teacher)
-    detail = text_of(teacher.get(reverse("cases:detail", args=[case.pk])))
+    detail = text_of(teacher.get(reverse("cases:meetings", args=[case.pk])))
     plan_url = reverse("cases:plan-meeting", args=[case.pk])
     assert plan_url in detail
     assert reverse("consultation-list") in text_of(teacher.get(plan_url))
@@ -139,7 +139,7 @@ def test_a_meeting_is_planned_and_the_invitation_carries_a_calendar_but_not_the_
     assert "Tiltak videre" in page
     assert meeting.starts_at == at(35, 10)
     assert meeting_url("meeting", meeting) in text_of(
-        teacher.get(reverse("cases:detail", args=[case.pk]))
+        teacher.get(reverse("cases:meetings", args=[case.pk]))
     )
 
     page = follow(
@@ -556,7 +556,7 @@ def test_a_service_under_consent_reads_the_meeting_and_loses_it_on_withdrawal(to
     psychiatrist = as_user(town.psychiatrist)
 
     assert meeting_url("meeting", meeting) in text_of(
-        psychiatrist.get(reverse("cases:detail", args=[case.pk]))
+        psychiatrist.get(reverse("cases:meetings", args=[case.pk]))
     )
     response = psychiatrist.get(meeting_url("meeting", meeting))
     assert response.status_code == 200

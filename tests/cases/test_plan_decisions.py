@@ -96,7 +96,7 @@ def test_decisions_are_recorded_on_the_case_page_and_the_shared_log_says_so(town
     refused = nurse.post(url, posted())
     assert refused.status_code == 302
 
-    page = flat(nurse.get(reverse("cases:detail", args=[case.pk])).content.decode())
+    page = flat(nurse.get(reverse("cases:decisions", args=[case.pk])).content.decode())
     assert "The decision is recorded. The family can read it." in page
     assert "Individual plan: Granted" in page
     assert "Coordinator: Refused" in page
@@ -206,7 +206,7 @@ def test_a_service_under_consent_reads_decisions_but_cannot_record_them(town):
     participant_services.add_participant(town.nurse, case, unit=town.bup, role="BUP")
     decisions.record_decision(town.nurse, case, fields())
     psychiatrist = as_user(town.psychiatrist)
-    page = flat(psychiatrist.get(reverse("cases:detail", args=[case.pk])).content.decode())
+    page = flat(psychiatrist.get(reverse("cases:decisions", args=[case.pk])).content.decode())
     assert "Individual plan: Granted" in page
     assert "Record a decision" not in page
     url = reverse("cases:record-plan-decision", args=[case.pk])
@@ -273,14 +273,18 @@ def test_every_member_of_the_group_is_covered_by_a_consent(town):
     # The consent to the plan names BUP.
     both = builders.plan_consent(case, town.health_centre, town.bup)
     plan_services.start_plan(town.nurse, case, [own.pk, bup.pk], both.pk)
-    page = flat(as_user(town.nurse).get(reverse("cases:detail", args=[case.pk])).content.decode())
+    page = flat(
+        as_user(town.nurse).get(reverse("cases:decisions", args=[case.pk])).content.decode()
+    )
     assert "Made with the family's consent, given" in page
     assert "Helsestasjonen i Stange (Coordinator) – holds the case" in page
     assert "BUP Hamar (BUP) – under the consent to the plan" in page
 
     # When the consent to the plan ends, the case page says the plan needs a new one.
     Consent.objects.filter(pk=both.pk).update(withdrawn_at=timezone.now())
-    page = flat(as_user(town.nurse).get(reverse("cases:detail", args=[case.pk])).content.decode())
+    page = flat(
+        as_user(town.nurse).get(reverse("cases:decisions", args=[case.pk])).content.decode()
+    )
     assert "The consent the plan was made under is no longer in force." in page
     assert "no consent in force covers this member" in page
 
@@ -321,7 +325,7 @@ def test_the_coordinating_unit_is_recorded_and_shown(town):
     )
     assert "Coordinating unit: Familiehjelpa, decided 15.01.2026" in out.getvalue()
     nurse = as_user(town.nurse)
-    page = flat(nurse.get(reverse("cases:detail", args=[case.pk])).content.decode())
+    page = flat(nurse.get(reverse("cases:decisions", args=[case.pk])).content.decode())
     assert "Familiehjelpa is the coordinating unit" in page
     form = flat(nurse.get(reverse("cases:record-plan-decision", args=[case.pk])).content.decode())
     assert "Familiehjelpa is the coordinating unit" in form

@@ -324,7 +324,7 @@ def test_the_case_page_tells_the_nurse_what_the_parents_see_and_releases(health_
     aged(health_case, born_years_ago(16))
     nurse = make.logged_in(town.nurse)
     nurse.cookies["familiebro_language"] = "en"
-    page = nurse.get(reverse("cases:detail", args=[health_case.pk])).content.decode()
+    page = nurse.get(reverse("cases:participants", args=[health_case.pk])).content.decode()
     assert "What the parents see" in page
     assert "as needed for them to exercise parental responsibility" in page
     answer = nurse.post(
@@ -333,7 +333,7 @@ def test_the_case_page_tells_the_nurse_what_the_parents_see_and_releases(health_
     )
     assert answer.status_code == 302
     assert seen_cases(parent()) == [health_case.pk]
-    page = nurse.get(reverse("cases:detail", args=[health_case.pk])).content.decode()
+    page = nurse.get(reverse("cases:participants", args=[health_case.pk])).content.decode()
     assert "released to the parents" in page
 
 
@@ -341,7 +341,7 @@ def test_the_case_page_of_an_11_year_old_has_no_release_section(health_case, tow
     aged(health_case, born_years_ago(12, days_later=1))
     nurse = make.logged_in(town.nurse)
     nurse.cookies["familiebro_language"] = "en"
-    page = nurse.get(reverse("cases:detail", args=[health_case.pk])).content.decode()
+    page = nurse.get(reverse("cases:participants", args=[health_case.pk])).content.decode()
     assert "What the parents see" not in page
 
 
@@ -351,7 +351,7 @@ def test_a_colleague_who_does_not_work_on_the_case_is_refused_on_the_page(health
     make.assign(health_case.child, admin)
     client = make.logged_in(admin)
     client.cookies["familiebro_language"] = "en"
-    page = client.get(reverse("cases:detail", args=[health_case.pk])).content.decode()
+    page = client.get(reverse("cases:participants", args=[health_case.pk])).content.decode()
     assert "Release to the parents" not in page
     answer = client.post(
         reverse("cases:release-to-family", args=[health_case.pk]),

@@ -254,28 +254,41 @@ def newest_event(actor: Any, **fields: Any) -> AuditEvent:
 
 
 INTERNAL_TAG = 'data-color="warning">internt</span>'
+CASE_SECTIONS = (
+    "cases:detail",
+    "cases:write-log",
+    "cases:goals",
+    "cases:meetings",
+    "cases:participants",
+    "cases:decisions",
+)
 
 
 def test_a_reader_under_consent_sees_no_internal_item_on_the_case_page():
     world = build_world()
     psychiatrist = make.logged_in(world.town.psychiatrist)
-    page = psychiatrist.get(reverse("cases:detail", args=[world.case.pk])).content.decode()
+    # Every section of the case page, and what each section's page view names as shown.
+    page, shown = "", {}
+    for section in CASE_SECTIONS:
+        page += psychiatrist.get(reverse(section, args=[world.case.pk])).content.decode()
+        event = newest_event(world.town.psychiatrist, object_type="cases.case")
+        for key, ids in event.detail["shown"].items():
+            shown.setdefault(key, []).extend(ids)
     assert "Søvnveiledning hjemme" in page  # the consent does open the case's measures
     assert INTERNAL_MEASURE not in page
     assert INTERNAL_NOTE not in page
     assert INTERNAL_REASON not in page
     assert INTERNAL_TAG not in page
-    shown = newest_event(world.town.psychiatrist, object_type="cases.case").detail["shown"]
     for model, rows in world.rows.items():
         key = model._meta.model_name
         assert rows.internal.pk not in shown.get(key, []), key
     assert world.ordinary_measure.pk in shown["measure"]
 
     # The owning organisation's coordinator sees them, labelled internal.
-    nurse_page = (
-        make.logged_in(world.town.nurse)
-        .get(reverse("cases:detail", args=[world.case.pk]))
-        .content.decode()
+    nurse = make.logged_in(world.town.nurse)
+    nurse_page = "".join(
+        nurse.get(reverse(section, args=[world.case.pk])).content.decode()
+        for section in CASE_SECTIONS
     )
     assert INTERNAL_MEASURE in nurse_page
     assert INTERNAL_TAG in nurse_page

@@ -154,6 +154,10 @@ NO_CONTROL |= {
         "recording a consent needs the signed form and who gave it "
         "(tests/privacy/test_consent_pages.py)"
     ),
+    "ansatt/saker/<int:pk>/samtykker/ny/": (
+        "recording a consent from the case needs the signed form and who gave it "
+        "(tests/cases/test_case_sections.py)"
+    ),
     "ansatt/saker/<int:pk>/milepel/": (
         "the case is on BTI, which has no milestones; tests/cases/test_case_writers.py "
         "records one on another pathway"
