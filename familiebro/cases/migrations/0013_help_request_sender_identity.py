@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_plan_decisions'),
+        ('cases', '0012_calendar_subscriptions'),
         ('catalogue', '0009_programme_register'),
-        ('core', '0005_service_unit_phone_hours'),
+        ('core', '0006_service_unit_phone_hours'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_person_address_protection'),
+        ('core', '0005_guardian_relation_known_from'),
     ]
 
     operations = [
