@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_plan_decisions'),
+        ('cases', '0013_help_request_sender_identity'),
     ]
 
     operations = [
