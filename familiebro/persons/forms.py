@@ -45,9 +45,33 @@ class PersonSearchForm(StyledForm):
         required=False,
     )
 
+    enhet = forms.TypedChoiceField(
+        label=_("Unit"),
+        help_text=_("The persons one of your units works with."),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    type = forms.ChoiceField(label=_("The person is"), required=False)
+
+    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["enhet"]
+        assert isinstance(unit_field, forms.TypedChoiceField)
+        unit_field.choices = [("", _("All units")), *((unit.pk, unit.name) for unit in units)]
+        kind_field = self.fields["type"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [("", _("All")), *Person.Kind.choices]
+
     def purpose(self) -> str:
         purpose = self.cleaned_data.get("formål") if self.is_valid() else ""
         return purpose or READING_PURPOSES[0][0]
+
+    def unit_id(self) -> int | None:
+        return self.cleaned_data.get("enhet") if self.is_valid() else None
+
+    def kind(self) -> str:
+        return self.cleaned_data.get("type", "") if self.is_valid() else ""
 
     def query(self) -> str:
         return self.cleaned_data.get("q", "") if self.is_valid() else ""

@@ -231,11 +231,19 @@ def find_person_by_identity_number(actor: Any, number: str) -> Person | None:
 
 @transaction.atomic
 def person_list_page(
-    actor: Any, *, query: str = "", purpose: str = policy.Purpose.CASEWORK, page_number: Any = 1
+    actor: Any,
+    *,
+    query: str = "",
+    purpose: str = policy.Purpose.CASEWORK,
+    page_number: Any = 1,
+    unit_id: int | None = None,
+    kind: str = "",
 ) -> Page:
     """One page of the persons the actor may see for `purpose`, audited as one event.
 
     `query` narrows by name: every word must be part of the given or the family name.
+    `unit_id` narrows to the persons one of the actor's own units works with, `kind` to
+    children, young persons, parents and so on.
     """
     rows = (
         policy.visible(actor, Person, purpose)
@@ -244,6 +252,10 @@ def person_list_page(
     )
     for word in query.split():
         rows = rows.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    if unit_id is not None:
+        rows = rows.filter(pk__in=policy.persons_of_own_unit(actor, unit_id))
+    if kind:
+        rows = rows.filter(kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     page.object_list = policy.list_page(actor, page.object_list, purpose)
     return page

@@ -58,7 +58,8 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @staff_required
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    form = PersonSearchForm(request.GET)
+    units = [membership.unit for membership in request.user.memberships.select_related("unit")]
+    form = PersonSearchForm(request.GET, units=sorted(set(units), key=lambda unit: unit.name))
     if form.holds_identity_number():
         # Not searched for: the number must not be sent in an address at all. The lookup page
         # takes it in a posted form.
@@ -73,9 +74,23 @@ def person_list(request: HttpRequest) -> HttpResponse:
         return redirect("person-lookup")
     purpose = form.purpose()
     page = services.person_list_page(
-        request.user, query=form.query(), purpose=purpose, page_number=request.GET.get("side")
+        request.user,
+        query=form.query(),
+        purpose=purpose,
+        page_number=request.GET.get("side"),
+        unit_id=form.unit_id(),
+        kind=form.kind(),
     )
-    keep = {k: v for k, v in (("q", form.query()), ("formål", purpose)) if v}
+    keep = {
+        k: v
+        for k, v in (
+            ("q", form.query()),
+            ("formål", purpose),
+            ("enhet", form.unit_id()),
+            ("type", form.kind()),
+        )
+        if v
+    }
     return render(
         request,
         "core/person/list.html",

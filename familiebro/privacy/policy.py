@@ -303,6 +303,17 @@ def knows_in_domain(user: Any, person_id: int, domain: str) -> bool:
     return _need_to_know(user, scope_of(user)).filter(person_id=person_id, domain=domain).exists()
 
 
+def persons_of_own_unit(user: Any, unit_id: int) -> models.QuerySet:
+    """The ids of the persons one of the user's own units has an open need to know about: what
+    a list narrowed to "my unit's persons" may filter by. Another unit's persons are not the
+    user's to narrow by, so a unit the user is not a member of gives no one."""
+    from .models import Assignment
+
+    if unit_id not in scope_of(user).unit_ids:
+        return Assignment.objects.none().values("person_id")
+    return Assignment.objects.filter(unit_id=unit_id, ended_at__isnull=True).values("person_id")
+
+
 def _need_to_know(user: Any, scope: StaffScope) -> models.QuerySet:
     """The assignments that give this user a need to know in their own organisations: their
     own, their units', and (for leaders) those of the units they oversee. Each is given in one

@@ -64,6 +64,7 @@ def tiles_of(html: str) -> dict[str, int]:
 CASEWORK = {
     "/ansatt/henvendelser/",
     "/ansatt/saker/",
+    "/ansatt/kalender/",
     "/ansatt/frister/",
     "/ansatt/fordeling/",
     "/ansatt/personer/",

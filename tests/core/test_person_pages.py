@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familiebro.core.models import Membership, Person
-from familiebro.privacy import exceptional
+from familiebro.privacy import exceptional, policy
 from familiebro.privacy.models import (
     Assignment,
     AuditEvent,
@@ -85,6 +85,40 @@ def test_the_list_is_searched_by_name(staff_client, family):
     page = staff_client.get(reverse("person-list"), {"q": "mor berg"}).content.decode()
     assert "Berg, MorEmma" in page
     assert "Berg, Emma" not in page
+
+
+def test_the_list_is_narrowed_to_the_persons_one_of_my_units_works_with(
+    staff_client, staff, unit, family
+):
+    child, _guardian = family
+    of_the_unit = factories.PersonFactory(organisation=unit.organisation, given_name="Enhetsbarn")
+    make.assign(of_the_unit, unit=unit)
+    make.assign(of_the_unit, user=staff)
+    page = staff_client.get(reverse("person-list"), {"enhet": unit.pk}).content.decode()
+    assert "Enhetsbarn" in page
+    assert "Berg, Emma" not in page  # the user's own need to know, not the unit's
+
+
+def test_another_units_persons_cannot_be_listed_by_naming_the_unit(staff_client, staff, unit):
+    other_unit = factories.ServiceUnitFactory(organisation=unit.organisation)
+    person = factories.PersonFactory(organisation=unit.organisation)
+    make.assign(person, unit=other_unit)
+    assert not policy.persons_of_own_unit(staff, other_unit.pk).exists()
+    page = staff_client.get(reverse("person-list"), {"enhet": other_unit.pk})
+    assert page.status_code == 200
+    assert f'value="{other_unit.pk}"' not in page.content.decode()  # not offered either
+    assert f'value="{unit.pk}"' in page.content.decode()
+
+
+def test_the_list_is_narrowed_by_kind_and_a_bad_filter_lists_everyone(staff_client, family):
+    parents = staff_client.get(
+        reverse("person-list"), {"type": Person.Kind.GUARDIAN}
+    ).content.decode()
+    assert "Berg, MorEmma" in parents
+    assert "Berg, Emma" not in parents
+    anything = staff_client.get(reverse("person-list"), {"type": "x", "enhet": "y"})
+    assert anything.status_code == 200
+    assert "Berg, Emma" in anything.content.decode()
 
 
 def test_persons_of_another_organisation_appear_for_the_purpose_their_family_consented_to(
