@@ -90,7 +90,7 @@ def test_the_list_is_searched_by_name(staff_client, family):
 def test_the_list_is_narrowed_to_the_persons_one_of_my_units_works_with(
     staff_client, staff, unit, family
 ):
-    child, _guardian = family
+    _child, _guardian = family
     of_the_unit = factories.PersonFactory(organisation=unit.organisation, given_name="Enhetsbarn")
     make.assign(of_the_unit, unit=unit)
     make.assign(of_the_unit, user=staff)
