@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.forms import IdentityLookupForm
-from familiebro.core.models import AddressProtection, Organisation, User
+from familiebro.core.models import AddressProtection, Organisation, ServiceUnit, User
 from familiebro.core.responses import forbidden
 from familiebro.privacy import policy
 
@@ -58,8 +58,8 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @staff_required
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    units = [membership.unit for membership in request.user.memberships.select_related("unit")]
-    form = PersonSearchForm(request.GET, units=sorted(set(units), key=lambda unit: unit.name))
+    units = ServiceUnit.objects.filter(memberships__user_id=request.user.pk).order_by("name")
+    form = PersonSearchForm(request.GET, units=units.distinct())
     if form.holds_identity_number():
         # Not searched for: the number must not be sent in an address at all. The lookup page
         # takes it in a posted form.
