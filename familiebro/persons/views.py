@@ -58,7 +58,7 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @staff_required
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
-    units = ServiceUnit.objects.filter(memberships__user_id=request.user.pk).order_by("name")
+    units = ServiceUnit.objects.filter(memberships__user=cast(User, request.user)).order_by("name")
     form = PersonSearchForm(request.GET, units=units.distinct())
     if form.holds_identity_number():
         # Not searched for: the number must not be sent in an address at all. The lookup page
