@@ -39,7 +39,8 @@ from familiebro.privacy.models import Consent, DataCategory, Purpose
 
 from . import case_services, measure_services, participant_services
 from .help_requests import services
-from .models import Case, HelpRequest, LogEntry
+from .meetings import services as meeting_services
+from .models import Case, HelpRequest, LogEntry, Meeting
 
 WAITING_REQUEST = "Far til to"
 STANGE = Q(organisation__name="Stange kommune")
@@ -202,6 +203,7 @@ def load_demo_cases() -> int:
             kind=LogEntry.Kind.AGREEMENT,
             text="Vi møtes igjen om seks uker: mor, barnehagen og helsesykepleier.",
         )
+        _plan_meetings(nurse, case, today)
         created += 1
 
     if not waiting:
@@ -209,6 +211,25 @@ def load_demo_cases() -> int:
         created += 1
     therapist = users["familieterapeut"]
     return created + _counselling_cases(therapist, units[COUNSELLING_OFFICE], children)
+
+
+def _plan_meetings(nurse: User, case: Case, today: datetime.date) -> None:
+    """The family meeting on the coming Tuesday and the evaluation in six weeks, both in the
+    calendar."""
+    next_tuesday = today + datetime.timedelta(days=(1 - today.weekday()) % 7 or 7)
+    for kind, day, place in (
+        (Meeting.Kind.FAMILY_MEETING, next_tuesday, "Helsestasjonen, møterom 2"),
+        (Meeting.Kind.EVALUATION, today + datetime.timedelta(days=42), "Ottestad barnehage"),
+    ):
+        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(13, 0)))
+        meeting_services.plan_meeting(
+            nurse,
+            case,
+            kind=kind,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            place=place,
+        )
 
 
 def _counselling_cases(therapist: User, office: ServiceUnit, children: dict[str, Any]) -> int:

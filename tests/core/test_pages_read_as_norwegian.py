@@ -70,6 +70,7 @@ NOT_A_PAGE = {
             "person-export-json",
             "person-export-pdf",
             "finder:offer-calendar",
+            "calendar:feed",
             "offer-editor-export-csv",
             "offer-editor-export-hsds",
             "cases:plan-pdf",
@@ -97,10 +98,9 @@ NOT_A_PAGE = {
         "logging in or out, or choosing the language",
     ),
 }
-# Pages the demo data does not lead to yet: no meeting, anonymous consultation, disclosure
-# request or feedback to a reporter is in the demo, and some pages follow only a form.
+# Pages the demo data does not lead to yet: no anonymous consultation, disclosure request or
+# feedback to a reporter is in the demo, and some pages follow only a form.
 NOT_IN_THE_DEMO = {
-    **dict.fromkeys(["cases:meeting", "cases:move-meeting", "cases:cancel-meeting"], "no meeting"),
     "consultation-detail": "no anonymous consultation",
     **dict.fromkeys(["disclosure-received", "disclosure-sent"], "no disclosure request"),
     "cases:feedback": "no feedback to a reporter (reached by the link in its e-mail)",
