@@ -106,9 +106,17 @@ def test_the_bench_users_case_pages_have_their_data(dataset):
     long_case = cases.long_case(user)
     assert long_case is not None
     assert LogEntry.objects.filter(case=long_case).count() == cases.BENCH_LONG_LOG
-    page = case_pages.case_page(user, long_case.pk)
-    assert len(page.log) == case_pages.LOG_ON_CASE_PAGE and page.log_continues
-    assert page.goals and page.measures and page.meetings and page.deadlines and page.plan
+
+    def section(name):
+        return case_pages.case_page(user, long_case.pk, name)
+
+    log = section(case_pages.LOG)
+    assert len(log.log) == case_pages.LOG_ON_CASE_PAGE and log.log_continues
+    goals = section(case_pages.GOALS)
+    assert goals.goals and goals.measures
+    assert section(case_pages.MEETINGS).meetings
+    assert section(case_pages.OVERVIEW).deadlines
+    assert section(case_pages.DECISIONS).plan
     team = user.memberships.get(unit__kind=ServiceUnit.Kind.LOW_THRESHOLD_TEAM).unit
     allocation = case_pages.allocation(user, team.pk)
     assert len(allocation.cases) >= cases.BENCH_ALLOCATION_CASES

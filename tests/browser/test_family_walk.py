@@ -92,6 +92,9 @@ def record_the_parents_consent(page, child: Person, town) -> None:
     )
     page.goto(reverse("consent-record", args=[child.pk]))
     page.locator("select[name=purpose]").select_option("coordination")
+    # BUP is in another organisation: among the services elsewhere, found by searching.
+    page.get_by_text("Services elsewhere").click()
+    page.get_by_label("Search for a service or an organisation").fill("BUP")
     page.locator(f"input[name=recipient_units][value='{town.bup.pk}']").check()
     for scope in ("measures_and_plans", "log_entries"):
         page.locator(f"input[name=scope][value='{scope}']").check()

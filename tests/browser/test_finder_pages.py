@@ -91,7 +91,7 @@ def test_on_a_phone_the_first_result_is_in_the_first_screen_after_searching(
 def test_back_to_the_results_keeps_the_words_the_filters_and_the_page(browsing, catalogue):
     page = browsing.new_page(language="en", java_script_enabled=False)
     page.goto("/finn-hjelp/?q=søvn&kommune=3403&gratis=on&side=2")
-    expect(page.locator("[aria-current=page]")).to_contain_text("Page 2 of 2")
+    expect(page.locator(".fb-pagination [aria-current=page]")).to_contain_text("Page 2 of 2")
     with page.expect_navigation():
         page.locator(".fb-results a").first.click()
     assert "/tilbud/" in page.url
@@ -100,7 +100,7 @@ def test_back_to_the_results_keeps_the_words_the_filters_and_the_page(browsing, 
         page.get_by_role("link", name="Back to the results").click()
 
     assert page.url.endswith("/finn-hjelp/?q=s%C3%B8vn&kommune=3403&gratis=on&side=2")
-    expect(page.locator("[aria-current=page]")).to_contain_text("Page 2 of 2")
+    expect(page.locator(".fb-pagination [aria-current=page]")).to_contain_text("Page 2 of 2")
     expect(page.get_by_role("searchbox")).to_have_value("søvn")
     expect(page.get_by_label("Free of charge")).to_be_checked()
 

@@ -153,6 +153,11 @@ SERVICES_WITHOUT_ACTOR: dict[str, str] = {
         "the case's active measures, for closing it; called by decide once the actor may "
         "change the case"
     ),
+    "cases/help_requests/services.py:claim_for_sender": (
+        "a citizen takes up the request their own browser session just sent (its reference "
+        "is kept in that session only), matched to nobody yet and within half an hour; "
+        "audited as a change by the citizen"
+    ),
     "cases/meetings/services.py:bup_meetings_without_referral": (
         "a count, no rows: how many meetings BUP has held without a referral for a case the "
         "caller has read"
