@@ -137,6 +137,12 @@ def _register_or_join(
 def _link(actor: User, child: Person, guardian: Person, parent: Parent) -> GuardianRelation:
     if guardian.pk == child.pk:
         raise ValidationError(_("A person cannot be their own guardian."))
+    if guardian.kind in (Person.Kind.CHILD, Person.Kind.YOUNG_PERSON):
+        # A number that leads to a child (a sibling, say) is a mistake, and a guardian opens
+        # the child's records on Min side.
+        raise ValidationError(
+            _("This identity number belongs to a child or young person, who cannot be a guardian.")
+        )
     if GuardianRelation.objects.filter(guardian=guardian, child=child).exists():
         raise ValidationError(
             _(
@@ -178,6 +184,10 @@ def register_family(
         registered_child = _register_or_join(actor, organisation, child_kind, child)
     except ValidationError as exc:
         raise _prefixed(exc, "barn") from exc
+    if registered_child.kind not in (Person.Kind.CHILD, Person.Kind.YOUNG_PERSON):
+        raise ValidationError(
+            {"barn-national_id": [_("This identity number belongs to an adult, not a child.")]}
+        )
     if parents:
         # Linking is changing the child: a child found by number whom the actor may not
         # change (another service's, read under a consent) gets no guardian from them.

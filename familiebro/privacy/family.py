@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from familiebro.core.models import Person
+from familiebro.core.models import GuardianRelation, Person
 
 from . import audit, policy
 
@@ -135,6 +135,15 @@ def _adult_birth_date(today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - ADULT_AGE, day=28)
 
 
+# Relations made before staff linked guardians themselves have no source recorded; they came
+# from the population register.
+TRUSTED_RELATIONS = (
+    "",
+    GuardianRelation.KnownFrom.POPULATION_REGISTER,
+    GuardianRelation.KnownFrom.DOCUMENT,
+)
+
+
 def family_of(citizen: Citizen) -> list[FamilyMember]:
     """The citizen's own records and their children's, by organisation and name."""
     own = list(
@@ -144,6 +153,9 @@ def family_of(citizen: Citizen) -> list[FamilyMember]:
         Person.objects.filter(
             guardians_rel__guardian__in=own,
             guardians_rel__has_parental_responsibility=True,
+            # A relation known only from what someone told a service opens nothing on Min
+            # side: the population register or a document must back it first.
+            guardians_rel__known_from__in=TRUSTED_RELATIONS,
             birth_date__gt=_adult_birth_date(timezone.localdate()),
         )
         .exclude(pk__in=[p.pk for p in own])

@@ -10,6 +10,7 @@ from familiebro.cases.models import HelpRequest
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Person, ServiceUnit
 from familiebro.persons import family
+from familiebro.privacy.family import Citizen, family_of
 from familiebro.privacy.models import Assignment, AuditEvent
 from tests import factories
 from tests.cases.factories import HelpRequestFactory
@@ -343,3 +344,37 @@ def test_another_units_request_is_not_found(staff_client):
     help_request = HelpRequestFactory()
     url = reverse("inbox:register-family", args=[help_request.pk])
     assert staff_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("known_from", "on_min_side"),
+    [("family", False), ("document", True), ("population_register", True)],
+)
+def test_only_a_relation_backed_by_the_register_or_a_document_opens_the_child_on_min_side(
+    staff_client, child, known_from, on_min_side
+):
+    # A service's word on what a family said must not open every service's records of the
+    # child to whoever claimed to be the parent.
+    response = staff_client.post(
+        reverse("person-guardian-link", args=[child.pk]), link_post(known_from=known_from)
+    )
+    assert response.status_code == 302
+    mother = Citizen(identity_hash=crypto.lookup_hash(MOTHER_NUMBER))
+    assert (child in [member.person for member in family_of(mother)]) == on_min_side
+
+
+def test_a_child_cannot_be_linked_as_a_guardian(staff_client, staff, unit, child):
+    sibling_number = identity_number(datetime.date(2012, 5, 1), synthetic=True)
+    sibling = factories.PersonFactory(
+        organisation=unit.organisation, kind=Person.Kind.YOUNG_PERSON, given_name="Siv"
+    )
+    sibling.set_national_id(sibling_number)
+    sibling.save()
+    make.assign(sibling, user=staff)
+    response = staff_client.post(
+        reverse("person-guardian-link", args=[child.pk]),
+        link_post(national_id=sibling_number, given_name="Siv"),
+    )
+    assert response.status_code == 400
+    assert "cannot be a guardian" in response.content.decode()
+    assert not GuardianRelation.objects.filter(child=child).exists()

@@ -68,8 +68,9 @@ def test_logging_in_from_the_receipt_lets_the_parent_follow_a_fresh_web_request(
         {"received_at": timezone.now() - datetime.timedelta(hours=2)},
         {"channel": HelpRequest.Channel.PHONE},
         {"requester_identity_hash": NEIGHBOUR.identity_hash},
+        {"requester_role": HelpRequest.RequesterRole.YOUNG_PERSON},
     ],
-    ids=["too old", "registered by staff", "already someone's"],
+    ids=["too old", "registered by staff", "already someone's", "a young person's"],
 )
 def test_only_a_fresh_unmatched_web_request_can_be_followed(fields):
     request = HelpRequestFactory(**fields)

@@ -560,12 +560,15 @@ CLAIM_WITHIN = datetime.timedelta(minutes=30)
 @transaction.atomic
 def claim_for_sender(citizen: Citizen, reference: str) -> HelpRequest | None:
     """Let the citizen who just logged in from the receipt of `reference` follow it on Min
-    side: only a request sent on the web, matched to no one yet, within CLAIM_WITHIN."""
+    side: only a parent's request sent on the web, matched to no one yet, within CLAIM_WITHIN."""
     help_request = (
         HelpRequest.objects.select_for_update()
         .filter(
             reference=reference,
             channel=HelpRequest.Channel.WEB,
+            # A young person's request on the family computer is not the parent's to take up
+            # when the parent logs in next.
+            requester_role=HelpRequest.RequesterRole.PARENT,
             requester_identity_hash="",
             received_at__gte=timezone.now() - CLAIM_WITHIN,
         )
