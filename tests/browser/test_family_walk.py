@@ -19,12 +19,13 @@ from familiebro.cases.models import Case, HelpRequest
 from familiebro.cases.pathway_library import install_shipped
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Person
-from familiebro.privacy.models import AuditEvent, Consent
+from familiebro.privacy.models import AuditEvent, Consent, Purpose
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
 from tests.cases import builders
 from tests.cases.factories import HelpRequestFactory
 from tests.factories import identity_number
 from tests.interop.oidc_server import configure, running_provider
+from tests.privacy import factories as make
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,10 @@ def provider(live_server):
 
 @pytest.fixture
 def town(transactional_db, settings, provider):
-    install_shipped()  # the live server's database is flushed between tests
+    # The live server's database is flushed between tests, taking the pathways and the
+    # consent texts the migrations made with it.
+    install_shipped()
+    make.consent_text(Purpose.COORDINATION, "en")
     configure(settings, provider)
     return builders.municipality()
 
@@ -107,6 +111,8 @@ def record_the_parents_consent(page, child: Person, town) -> None:
     if page.locator("textarea[name=child_view]").count():
         page.locator("textarea[name=child_view]").fill("Ada vil at BUP skal hjelpe.")
     submit(page, "Record the consent")
+    refusals = page.locator(".ds-validation-message").all_inner_texts()
+    assert not refusals, refusals
 
 
 def test_a_request_becomes_a_registered_family_with_consent_and_bup_seen_on_min_side(
