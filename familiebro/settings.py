@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "familiebro.catalogue",
     "familiebro.cases",
     "familiebro.portal",
+    "familiebro.administration",
     "familiebro.demo",
 ]
 

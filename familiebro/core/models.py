@@ -300,6 +300,38 @@ class Membership(models.Model):
         return f"{self.user} – {self.unit} ({self.get_role_display()})"
 
 
+class OrganisationAdministrator(models.Model):
+    """A staff member who runs one data controller's units and staff in Familiebro.
+
+    The controller's own administrator: appointed by an instance administrator on the
+    controller's behalf, or by another administrator of the same organisation. The role
+    configures units and staff accounts and opens no family's data: it is no membership of a
+    unit, so the access policy gives it nothing to read."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="administered_organisations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="administrators"
+    )
+    appointed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation administrator")
+        verbose_name_plural = _("organisation administrators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="organisation_administrator_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
+
+
 class AddressProtection(models.TextChoices):
     """The population register's address protection (adressesperre), as staff record it from
     the register: code 7 (fortrolig), code 6 (strengt fortrolig), and code 6 abroad. Where a

@@ -58,6 +58,16 @@ def instance_admins(user: Any) -> bool:
     return bool(getattr(user, "is_instance_admin", False))
 
 
+def administrators(user: Any) -> bool:
+    """Instance, organisation and unit administrators: setting up, no personal data."""
+    scope = policy.scope_of(user)
+    return (
+        instance_admins(user)
+        or bool(scope.administered_organisation_ids)
+        or Membership.Role.UNIT_ADMIN in scope.roles
+    )
+
+
 def break_glass(user: Any) -> bool:
     return exceptional.may_break_the_glass(user)
 
@@ -92,6 +102,7 @@ MENU: tuple[Area, ...] = (
     Area("pathways:list", _("Pathways"), unit_staff),
     Area("programme-register-list", _("Programme register"), instance_admins),
     Area("crisis-line-list", _("Crisis numbers"), instance_admins),
+    Area("administration:home", _("Administration"), administrators),
 )
 HOME = MENU[0]
 # Staff pages live under these addresses; the public pages and Min side have no staff menu.

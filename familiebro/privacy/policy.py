@@ -47,7 +47,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -264,6 +264,10 @@ class StaffScope:
     led_domains: frozenset[tuple[int, str]] = frozenset()
     # The roles the user holds in any unit (Membership.Role values): what the menu offers.
     roles: frozenset[str] = frozenset()
+    # (unit id, role) of each membership: which unit each role is held in.
+    unit_roles: frozenset[tuple[int, str]] = frozenset()
+    # The organisations whose units and staff the user administers (no data of families).
+    administered_organisation_ids: frozenset[int] = frozenset()
 
 
 def scope_of(user: Any) -> StaffScope:
@@ -271,21 +275,61 @@ def scope_of(user: Any) -> StaffScope:
         return StaffScope(frozenset(), frozenset(), frozenset())
     cached = getattr(user, "_familiebro_scope", None)
     if cached is None:
-        rows = list(
-            user.memberships.values_list("unit_id", "unit__organisation_id", "role", "unit__domain")
-        )
+        rows = _scope_rows(user)
+        memberships = [
+            (unit, org, role, domain) for unit, org, role, domain in rows if unit is not None
+        ]
         cached = StaffScope(
-            organisation_ids=frozenset(org for _, org, _, _ in rows),
-            unit_ids=frozenset(unit for unit, _, _, _ in rows),
-            leader_unit_ids=frozenset(unit for unit, _, role, _ in rows if role == "leader"),
-            domains=frozenset((org, domain) for _, org, _, domain in rows),
+            organisation_ids=frozenset(org for _, org, _, _ in memberships),
+            unit_ids=frozenset(unit for unit, _, _, _ in memberships),
+            leader_unit_ids=frozenset(unit for unit, _, role, _ in memberships if role == "leader"),
+            domains=frozenset((org, domain) for _, org, _, domain in memberships),
             led_domains=frozenset(
-                (unit, domain) for unit, _, role, domain in rows if role == "leader"
+                (unit, domain) for unit, _, role, domain in memberships if role == "leader"
             ),
-            roles=frozenset(role for _, _, role, _ in rows),
+            roles=frozenset(role for _, _, role, _ in memberships),
+            unit_roles=frozenset((unit, role) for unit, _, role, _ in memberships),
+            administered_organisation_ids=frozenset(
+                org for _, org, role, _ in rows if role == ORGANISATION_ADMIN
+            ),
         )
         user._familiebro_scope = cached
     return cached
+
+
+# Not a Membership role: an organisation's administrator holds no place in a unit.
+ORGANISATION_ADMIN = "organisation_admin"
+
+
+def _scope_rows(user: Any) -> list[tuple[int | None, int, str, str]]:
+    """(unit, organisation, role, domain) of each membership, and (None, organisation,
+    ORGANISATION_ADMIN, "") of each organisation the user administers: one query, as every
+    staff page asks for the scope. Every column is an annotation, so both halves of the
+    union select them in the same order."""
+    from familiebro.core.models import Membership, OrganisationAdministrator
+
+    columns = ("scope_unit", "scope_organisation", "scope_role", "scope_domain")
+    memberships = (
+        Membership.objects.filter(user_id=user.pk)
+        .annotate(
+            scope_unit=F("unit_id"),
+            scope_organisation=F("unit__organisation_id"),
+            scope_role=F("role"),
+            scope_domain=F("unit__domain"),
+        )
+        .values_list(*columns)
+    )
+    administered = (
+        OrganisationAdministrator.objects.filter(user_id=user.pk)
+        .annotate(
+            scope_unit=Value(None, output_field=models.IntegerField()),
+            scope_organisation=F("organisation_id"),
+            scope_role=Value(ORGANISATION_ADMIN, output_field=models.CharField()),
+            scope_domain=Value("", output_field=models.CharField()),
+        )
+        .values_list(*columns)
+    )
+    return list(memberships.union(administered, all=True))
 
 
 def organisation_ids_of(user: Any) -> frozenset[int]:

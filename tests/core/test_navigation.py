@@ -75,6 +75,7 @@ LEADING = {"/ansatt/individuelle-planer/", "/ansatt/tilgangsvarsler/", "/ansatt/
 UNIT_WORK = {"/ansatt/tilbud/", "/ansatt/forlop/"}
 REGISTERS = {"/ansatt/program/", "/ansatt/krisenummer/"}
 BREAK_GLASS = {"/ansatt/unntakstilgang/"}
+ADMINISTRATION = {"/ansatt/administrasjon/"}
 
 
 # The menu follows the roles ---------------------------------------------------------------------
@@ -107,13 +108,13 @@ def test_a_unit_administrator_sees_no_area_with_personal_data():
     unit = factories.ServiceUnitFactory(kind=ServiceUnit.Kind.KINDERGARTEN)
     admin = make.member(unit, Membership.Role.UNIT_ADMIN)
     links = set(menu_of(page(logged_in(admin), HOME)))
-    assert links == {HOME} | UNIT_WORK
+    assert links == {HOME} | UNIT_WORK | ADMINISTRATION
 
 
 def test_an_instance_administrator_sees_the_registers_and_no_casework():
     admin = make.user(is_instance_admin=True)
     links = set(menu_of(page(logged_in(admin), HOME)))
-    assert links == {HOME} | UNIT_WORK | REGISTERS
+    assert links == {HOME} | UNIT_WORK | REGISTERS | ADMINISTRATION
 
 
 def test_every_area_in_the_menu_opens_for_the_roles_it_is_shown_to():

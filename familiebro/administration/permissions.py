@@ -1,0 +1,100 @@
+"""Who administers what: the administration part's one place for its role rules.
+
+Three administrator roles, each giving the right to configure, never to read a family's data
+(none of them is a casework role, so the access policy opens nothing to them):
+
+- an **instance administrator** (User.is_instance_admin) runs the instance for every data
+  controller on it: creates organisations and appoints their administrators, and may do what
+  an organisation's administrator does, on that controller's documented instructions (roles
+  that open a controller's data are given only with its written authorisation, see
+  familiebro.privacy.grants);
+- an **organisation administrator** (core.OrganisationAdministrator) runs one data
+  controller: its units, its staff and their roles, its consent texts and rules;
+- a **unit administrator** (the unit_admin membership role) runs one unit: its details and
+  its own staff's roles in it.
+
+Each rule reads the staff scope the access policy already read for the request
+(policy.scope_of), so asking costs no query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from familiebro.core.models import Membership, ServiceUnit
+from familiebro.privacy import menu, policy
+
+
+def is_instance_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_instance_admin)
+
+
+def administered_organisation_ids(user: Any) -> frozenset[int]:
+    """The organisations whose units and staff the user runs (not for instance
+    administrators, who run every organisation: ask may_administer_organisation)."""
+    return policy.scope_of(user).administered_organisation_ids
+
+
+def administered_unit_ids(user: Any) -> frozenset[int]:
+    """The units the user is unit administrator of (their own role, not their
+    organisation's)."""
+    return frozenset(
+        unit_id for unit_id, role in unit_roles(user) if role == Membership.Role.UNIT_ADMIN
+    )
+
+
+def unit_roles(user: Any) -> frozenset[tuple[int, str]]:
+    return policy.scope_of(user).unit_roles
+
+
+def is_administrator(user: Any) -> bool:
+    """Whether the user holds any administrator role: who sees the administration area. The
+    staff menu's rule, which stands on a lower floor than this part."""
+    return menu.administrators(user)
+
+
+def may_manage_organisations(user: Any) -> bool:
+    """Create organisations, change their details and appoint their administrators."""
+    return is_instance_admin(user)
+
+
+def may_administer_organisation(user: Any, organisation_id: int) -> bool:
+    """Run the organisation's units, staff, consent texts and rules."""
+    return is_instance_admin(user) or organisation_id in administered_organisation_ids(user)
+
+
+def may_administer_unit(user: Any, unit: ServiceUnit) -> bool:
+    """Change the unit's details and its staff's roles in it."""
+    return may_administer_organisation(user, unit.organisation_id) or (
+        unit.pk in administered_unit_ids(user)
+    )
+
+
+def require_manage_organisations(user: Any) -> None:
+    if not may_manage_organisations(user):
+        raise PermissionDenied(
+            _("Only the instance's administrators create organisations. Ask one of them.")
+        )
+
+
+def require_administer_organisation(user: Any, organisation_id: int) -> None:
+    if not may_administer_organisation(user, organisation_id):
+        raise PermissionDenied(
+            _(
+                "You are not an administrator of this organisation. Ask its administrator or "
+                "the instance's administrators."
+            )
+        )
+
+
+def require_administer_unit(user: Any, unit: ServiceUnit) -> None:
+    if not may_administer_unit(user, unit):
+        raise PermissionDenied(
+            _(
+                "You are not an administrator of this unit. Ask the unit's or the "
+                "organisation's administrator."
+            )
+        )
