@@ -1,0 +1,1 @@
+"""The administration part's own records; one module per area, each imported here."""
