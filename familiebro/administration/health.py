@@ -302,9 +302,10 @@ def sweep_check(beat: WorkerHeartbeat | None, now: datetime.datetime) -> Check:
         ) % {"when": _when(failed_at), "ago": _ago(swept_at, now)}
         todo = _("Look in the background worker's log for the error; it tries again by itself.")
         return Check("reminder_sweep", level, label, found, todo, figures=figures)
-    found = _(
-        "Deadlines to remind of were last searched for %(ago)s ago (every %(interval)s)."
-    ) % {"ago": _ago(swept_at, now), "interval": timesince(now - interval, now, depth=1)}
+    found = _("Deadlines to remind of were last searched for %(ago)s ago (every %(interval)s).") % {
+        "ago": _ago(swept_at, now),
+        "interval": timesince(now - interval, now, depth=1),
+    }
     if level is Level.GREEN:
         return Check("reminder_sweep", level, label, found, figures=figures)
     todo = _(
@@ -347,8 +348,7 @@ def verification_check(last: AuditVerification | None, now: datetime.datetime) -
     values = {"when": _when(last.verified_at), "ago": _ago(last.verified_at, now)}
     if not last.intact:
         found = ngettext(
-            "The last verification, %(when)s, found the audit trail NOT intact: %(count)s "
-            "problem.",
+            "The last verification, %(when)s, found the audit trail NOT intact: %(count)s problem.",
             "The last verification, %(when)s, found the audit trail NOT intact: %(count)s "
             "problems.",
             last.problems,
@@ -364,17 +364,19 @@ def verification_check(last: AuditVerification | None, now: datetime.datetime) -
             "Verified intact %(when)s (%(ago)s ago), up to the checkpoint written %(checkpoint)s."
         ) % {**values, "checkpoint": _when(last.checkpoint_written_at)}
     else:
-        found = _(
-            "Verified intact %(when)s (%(ago)s ago), but against no checkpoint: removing the "
-            "newest events would go unnoticed."
-        ) % values
+        found = (
+            _(
+                "Verified intact %(when)s (%(ago)s ago), but against no checkpoint: removing the "
+                "newest events would go unnoticed."
+            )
+            % values
+        )
         level = max(level, Level.AMBER, key=ORDER.__getitem__)
     if level is Level.GREEN:
         return Check("audit_verification", level, label, found, figures=figures)
     if age > VERIFY_OVERDUE:
         todo = _(
-            "A verification is overdue: check that the nightly verification runs, and run it "
-            "now."
+            "A verification is overdue: check that the nightly verification runs, and run it now."
         )
     else:
         todo = _(

@@ -9,7 +9,5 @@ app_name = "administration"
 urlpatterns = [
     path("ansatt/administrasjon/", views.home, name="home"),
     path("ansatt/administrasjon/driftsstatus/", health_views.health, name="health"),
-    path(
-        "ansatt/administrasjon/driftsstatus.json", health_views.health_json, name="health-json"
-    ),
+    path("ansatt/administrasjon/driftsstatus.json", health_views.health_json, name="health-json"),
 ]

@@ -24,7 +24,7 @@ def missing_migrations() -> int:
 
 
 def database_checks() -> dict[str, str]:
-    """"ok", or what is wrong, for the database and the migrations."""
+    """For the database and the migrations: "ok", or what is wrong."""
     checks: dict[str, str] = {}
     try:
         missing = missing_migrations()

@@ -274,19 +274,22 @@ def test_the_checks_cost_the_same_queries_however_much_failed_or_waits(
 def test_only_instance_administrators_see_the_instance_health(client):
     unit = make.unit(name="Helsestasjonen i Stange", kind="helsestasjon")
     organisation_admin = make.user()
-    OrganisationAdministrator.objects.create(user=organisation_admin, organisation=unit.organisation)
+    OrganisationAdministrator.objects.create(
+        user=organisation_admin, organisation=unit.organisation
+    )
     for user in (organisation_admin, make.member(unit, role=Membership.Role.UNIT_ADMIN)):
         staff = logged_in(user)
         response = staff.get(PAGE)
         assert response.status_code == 403
-        assert "administrators see how the instance runs" in (
-            response.content.decode()
-        )
+        assert "administrators see how the instance runs" in (response.content.decode())
         assert staff.get(JSON).status_code == 403
         assert PAGE not in staff.get(reverse("administration:home")).content.decode()
-    assert PAGE in logged_in(make.user(is_instance_admin=True)).get(
-        reverse("administration:home")
-    ).content.decode()
+    assert (
+        PAGE
+        in logged_in(make.user(is_instance_admin=True))
+        .get(reverse("administration:home"))
+        .content.decode()
+    )
 
 
 def test_a_monitoring_system_reads_the_json_with_the_token_and_nothing_else(client, settings):
