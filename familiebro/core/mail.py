@@ -29,8 +29,9 @@ def send(message: EmailMessage) -> int:
     try:
         return message.send()
     except (smtplib.SMTPException, OSError) as exc:
+        # The error's name only: its text may hold the recipients' addresses.
         raise EmailNotSent(
-            f"The mail server did not take the e-mail ({type(exc).__name__}: {exc}): check the "
+            f"The mail server did not take the e-mail ({type(exc).__name__}): check the "
             "EMAIL_* settings and that the mail server answers."
         ) from exc
 
