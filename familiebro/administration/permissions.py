@@ -98,3 +98,19 @@ def require_administer_unit(user: Any, unit: ServiceUnit) -> None:
                 "organisation's administrator."
             )
         )
+
+
+def may_see_instance_health(user: Any) -> bool:
+    """The instance's health (its worker, queue, failures and audit checks) is about the
+    whole instance, run for every data controller on it: only its administrators see it."""
+    return is_instance_admin(user)
+
+
+def require_see_instance_health(user: Any) -> None:
+    if not may_see_instance_health(user):
+        raise PermissionDenied(
+            _(
+                "Only the instance's administrators see how the instance runs. Ask one of them "
+                "if something does not work."
+            )
+        )

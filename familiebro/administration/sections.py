@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 
@@ -29,7 +30,14 @@ def organisation_administrators(user: Any) -> bool:
 
 
 # In the order the start page shows them.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "administration:health",
+        _("Instance health"),
+        _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),
+        permissions.may_see_instance_health,
+    ),
+)
 
 
 @dataclass(frozen=True)

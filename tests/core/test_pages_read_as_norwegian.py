@@ -48,6 +48,7 @@ NOT_A_PAGE = {
     **dict.fromkeys(
         [
             "healthz",
+            "administration:health-json",
             "api:openapi-json",
             "api:openapi-view",
             "api:person_access_log",
