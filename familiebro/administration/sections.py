@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 
@@ -29,7 +30,14 @@ def organisation_administrators(user: Any) -> bool:
 
 
 # In the order the start page shows them.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "administration:staff",
+        _("Staff"),
+        _("Invite staff, give and remove roles in units, move staff, deactivate accounts."),
+        lambda user: permissions.is_administrator(user),
+    ),
+)
 
 
 @dataclass(frozen=True)
