@@ -74,7 +74,7 @@ def test_it_refuses_two_different_passwords(monkeypatch):
 
 def test_it_refuses_a_username_that_exists(environment):
     User.objects.create(username="Drift")
-    with pytest.raises(CommandError, match="username Drift already exists|username drift"):
+    with pytest.raises(CommandError, match="username drift already exists"):
         run("--no-input")
     assert User.objects.count() == 1
 
@@ -102,16 +102,12 @@ def test_it_names_the_variables_missing(environment, monkeypatch):
         run("--no-input")
 
 
-def test_the_first_login_sets_up_the_authenticator_app_before_anything_else(
-    environment, client
-):
+def test_the_first_login_sets_up_the_authenticator_app_before_anything_else(environment, client):
     run("--no-input")
     response = client.post(reverse("login"), {"username": "drift", "password": PASSWORD})
     assert response["Location"] == reverse("login-second-factor-setup")
     # Neither the administration pages nor any other opens before the app is set up.
-    assert client.get(reverse("administration:home"))["Location"] == reverse(
-        "login-second-factor"
-    )
+    assert client.get(reverse("administration:home"))["Location"] == reverse("login-second-factor")
     assert client.get(reverse("login-second-factor"))["Location"] == reverse(
         "login-second-factor-setup"
     )

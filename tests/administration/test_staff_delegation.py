@@ -179,9 +179,7 @@ def test_each_administrator_does_what_they_run_and_nothing_else(world, actor, ac
 
 
 def test_another_organisations_administrator_does_not_see_its_staff(world):
-    page = logged_in(world.actors["other_organisation_admin"]).get(
-        reverse("administration:staff")
-    )
+    page = logged_in(world.actors["other_organisation_admin"]).get(reverse("administration:staff"))
     assert "Nina" not in page.content.decode()
     assert "ola@stange.kommune.no" not in page.content.decode()
 
@@ -246,9 +244,7 @@ def test_an_unknown_unit_or_role_is_told_and_changes_nothing(world):
     client = logged_in(world.actors["organisation_admin"])
     before = world.state()
     for data in ({"unit": "99999", "role": "worker"}, {"unit": world.unit.pk, "role": "boss"}):
-        response = client.post(
-            reverse("administration:staff-add-role", args=[world.nina.pk]), data
-        )
+        response = client.post(reverse("administration:staff-add-role", args=[world.nina.pk]), data)
         assert response.status_code == 400
     assert world.state() == before
 

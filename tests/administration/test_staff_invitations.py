@@ -244,9 +244,7 @@ def test_a_withdrawn_invitation_cannot_be_used(client, admin, unit):
     assert AuditEvent.objects.filter(detail__event="invitation_withdrawn").count() == 1
 
 
-def test_an_instance_administrators_invitation_grants_the_role_on_the_authorisation(
-    client, unit
-):
+def test_an_instance_administrators_invitation_grants_the_role_on_the_authorisation(client, unit):
     operator = make.user(is_instance_admin=True)
     admin_client = logged_in(operator)
     refused = invite(admin_client, unit)
