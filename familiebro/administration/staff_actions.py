@@ -19,9 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +34,9 @@ from . import permissions
 from .models import Invitation
 
 PURPOSE = "staff_administration"
+# The invitation is sent while the administrator waits: a mail server that does not answer
+# must not hold the page for long.
+SMTP_TIMEOUT_SECONDS = 10
 Action = AuditEvent.Action
 
 
@@ -143,7 +146,9 @@ def invite_staff(
             expires_at=now + Invitation.lifetime(),
         )
         _record(admin, invitation, "invitation_sent", unit_id=unit.pk, role=role)
-        # Sent inside the transaction: if the mail server refuses, nothing is kept.
+        # Sent here, inside the transaction, and not through the worker's queue, which would
+        # keep the link (token and all) in the database; if the mail server refuses, nothing
+        # is kept.
         _send_invitation(invitation, invitation_link(site_url, token))
     return invitation
 
@@ -242,7 +247,14 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
             user.set_unusable_password()
         else:
             user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as error:
+            # Taken by someone else between the check and the save.
+            raise ValidationError(
+                {"username": [_("This username is taken. Choose another.")]}
+            ) from error
         unit = invitation.unit
         if invitation.reference:
             try:
@@ -568,6 +580,9 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
             ]
         )
     message = EmailMessage(subject=subject, body=body, to=[invitation.email])
+    message.connection = get_connection(
+        timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+    )
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
