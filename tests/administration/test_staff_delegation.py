@@ -298,6 +298,20 @@ def test_deactivating_ends_every_session_at_once_and_keeps_the_trail(world):
     assert User.objects.get(pk=world.nina.pk).memberships.count() == 1
 
 
+def test_a_deactivated_account_cannot_log_in_with_the_right_password(world, client):
+    world.nina.set_password("riktig-passord-for-nina")
+    world.nina.save()
+    logged_in(world.actors["organisation_admin"]).post(
+        reverse("administration:staff-deactivate", args=[world.nina.pk])
+    )
+    response = client.post(
+        reverse("login"),
+        {"username": world.nina.username, "password": "riktig-passord-for-nina"},
+    )
+    assert response.status_code == 400
+    assert "The username or password is wrong" in response.content.decode()
+
+
 def test_the_staff_list_searches_by_name_and_e_mail(world):
     client = logged_in(world.actors["organisation_admin"])
     by_name = client.get(reverse("administration:staff"), {"q": "nina"}).content.decode()

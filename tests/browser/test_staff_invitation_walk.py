@@ -154,3 +154,41 @@ def test_an_invited_nurse_creates_her_account_and_lands_on_the_staff_home(
     assert_no_axe_violations(
         page, path=reverse("administration:staff-member", args=[nurse.pk]), heading="Nina Berg"
     )
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_an_administrator_moves_and_deactivates_a_nurse(browsing, scene, language):
+    admin, unit = scene
+    other = make.unit(unit.organisation, name="Skolehelsetjenesten i Stange")
+    nurse = make.member(unit, first_name="Nina", last_name="Berg")
+    english = language == "en"
+    page = browsing.axe_page(language=language, session_key=session_key_for(admin))
+    detail = reverse("administration:staff-member", args=[nurse.pk])
+    page.goto(detail)
+    assert_no_axe_violations(page, path=detail, heading="Nina Berg")
+
+    # Moving to the unit she is in is told beside the field, and nothing changes.
+    move = page.locator("form", has=page.locator("#move_unit"))
+    move.locator("#move_unit").select_option(label=f"{unit.name} (Stange kommune)")
+    with page.expect_navigation():
+        move.get_by_role("button").click()
+    expect(page.locator(".ds-validation-message").first).to_be_visible()
+    assert_no_axe_violations(page, path=reverse("administration:staff-move", args=[nurse.pk]))
+    page.goto(detail)
+    move = page.locator("form", has=page.locator("#move_unit"))
+    move.locator("#move_unit").select_option(label=f"{other.name} (Stange kommune)")
+    with page.expect_navigation():
+        move.get_by_role("button").click()
+    assert list(Membership.objects.filter(user=nurse).values_list("unit_id", flat=True)) == [
+        other.pk
+    ]
+
+    deactivate = "Deactivate the account" if english else "Deaktiver kontoen"
+    with page.expect_navigation():
+        page.get_by_role("button", name=deactivate).click()
+    assert_no_axe_violations(page, path=detail)
+    expect(page.locator("main")).to_contain_text(
+        "Deactivated: cannot log in" if english else "Deaktivert: kan ikke logge inn"
+    )
+    nurse.refresh_from_db()
+    assert not nurse.is_active
