@@ -297,6 +297,7 @@ def add_role(
 ) -> Membership:
     """Give `staff` the `role` in `unit`, a unit `admin` runs."""
     permissions.require_administer_unit(admin, unit)
+    _refuse_own_roles(admin, staff)
     with transaction.atomic():
         membership = _give_role(admin, staff, unit, role, authorisation or RoleAuthorisation())
         _record_staff(admin, staff, unit, "role_added", role=role, membership_id=membership.pk)
@@ -307,6 +308,7 @@ def remove_role(admin: Any, membership: Membership) -> None:
     """End `membership`, in a unit `admin` runs. The person's audit trail stays."""
     unit = membership.unit
     permissions.require_administer_unit(admin, unit)
+    _refuse_own_roles(admin, membership.user)
     with transaction.atomic():
         _record_staff(
             admin,
@@ -334,6 +336,7 @@ def move_staff(
     if to_unit.pk == from_unit.pk:
         raise ValidationError({"unit": [_("Choose another unit than the one they are in now.")]})
     staff = membership.user
+    _refuse_own_roles(admin, staff)
     with transaction.atomic():
         old_id = membership.pk
         membership.delete()
@@ -463,6 +466,15 @@ def create_instance_admin(
 
 
 # --- Internals ---------------------------------------------------------------------------------
+
+
+def _refuse_own_roles(admin: Any, staff: User) -> None:
+    """Nobody gives, removes or moves their own roles: a role opens a unit's data, so another
+    administrator decides it (separation of duties)."""
+    if staff.pk == admin.pk:
+        raise ValidationError(
+            _("You cannot change your own roles. Ask another administrator to do it.")
+        )
 
 
 def _open_invitations():

@@ -108,7 +108,10 @@ def add_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def remove_role(request: HttpRequest, user_id: int, membership_id: int) -> HttpResponse:
     membership = staff_reads.membership(request.user, membership_id, user_id)
-    staff_actions.remove_role(request.user, membership)
+    try:
+        staff_actions.remove_role(request.user, membership)
+    except ValidationError as error:
+        return _render_detail(request, user_id, account_errors=error.messages)
     messages.success(request, _("The role is removed."))
     return redirect("administration:staff-member", user_id)
 

@@ -258,6 +258,26 @@ def test_an_administrator_cannot_deactivate_themselves(world):
     assert admin.is_active
 
 
+@pytest.mark.parametrize("actor", ["organisation_admin", "unit_admin"])
+def test_an_administrator_cannot_change_their_own_roles(world, actor):
+    admin = world.actors[actor]
+    client = logged_in(admin)
+    before = sorted(Membership.objects.values_list("user_id", "unit_id", "role"))
+    page = client.get(reverse("administration:staff-member", args=[admin.pk])).content.decode()
+    assert "You cannot change your own roles" in page
+    response = client.post(
+        reverse("administration:staff-add-role", args=[admin.pk]),
+        {"unit": world.unit.pk, "role": "leader"},
+    )
+    assert response.status_code == 400
+    assert "You cannot change your own roles" in response.content.decode()
+    own = Membership.objects.filter(user=admin).first()
+    if own is not None:
+        response = client.post(reverse("administration:staff-remove-role", args=[admin.pk, own.pk]))
+        assert response.status_code == 400
+    assert sorted(Membership.objects.values_list("user_id", "unit_id", "role")) == before
+
+
 def test_two_instance_administrators_cannot_deactivate_each_other(world):
     first = world.actors["instance_admin"]
     second = make.user(is_instance_admin=True)
