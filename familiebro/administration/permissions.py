@@ -117,16 +117,6 @@ def may_deactivate(user: Any, staff: Any) -> bool:
     return not (outside_units.exists() or outside_organisations.exists())
 
 
-def require_administer_staff_member(user: Any, staff: Any) -> None:
-    if not may_administer_staff_member(user, staff):
-        raise PermissionDenied(
-            _(
-                "This person holds no role in a unit you administer. Ask their unit's or "
-                "organisation's administrator."
-            )
-        )
-
-
 def require_deactivate(user: Any, staff: Any) -> None:
     if not may_deactivate(user, staff):
         raise PermissionDenied(

@@ -146,10 +146,12 @@ def open_invitations(admin: Any) -> list[Invitation]:
 
 
 def invitation(admin: Any, invitation_id: int) -> Invitation:
+    require_staff_administrator(admin)
     found = Invitation.objects.select_related("unit__organisation").filter(pk=invitation_id).first()
-    if found is None:
+    # One outside the units the admin runs is not found either: no page tells whether it
+    # exists.
+    if found is None or not permissions.may_administer_unit(admin, found.unit):
         raise Http404(_("No such invitation. It may have been withdrawn."))
-    permissions.require_administer_unit(admin, found.unit)
     return found
 
 
@@ -165,9 +167,9 @@ class StaffMember:
 def staff_member(admin: Any, user_id: int) -> StaffMember:
     require_staff_administrator(admin)
     user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise Http404(_("No such staff member."))
-    permissions.require_administer_staff_member(admin, user)
+    # Someone the admin does not run is not found either: no page tells whether they exist.
+    if user is None or not permissions.may_administer_staff_member(admin, user):
+        raise Http404(_("No such staff member in the units you administer."))
     administers = OrganisationAdministrator.objects.filter(user=user).select_related("organisation")
     if not permissions.is_instance_admin(admin):
         administers = administers.filter(
@@ -189,12 +191,12 @@ def staff_account(admin: Any, user_id: int) -> User:
 
 def membership(admin: Any, membership_id: int, user_id: int) -> Membership:
     """A membership of the staff member in a unit `admin` runs."""
+    require_staff_administrator(admin)
     found = (
         Membership.objects.select_related("user", "unit__organisation")
         .filter(pk=membership_id, user_id=user_id)
         .first()
     )
-    if found is None:
+    if found is None or not permissions.may_administer_unit(admin, found.unit):
         raise Http404(_("This role has already been removed."))
-    permissions.require_administer_unit(admin, found.unit)
     return found

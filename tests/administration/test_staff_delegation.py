@@ -149,12 +149,14 @@ ACTIONS = {
     "withdraw": _withdraw,
 }
 READS = {"list", "detail"}
-# What each actor gets: "ok" (done: 200 for a read, a redirect for an action), 403, or 400
-# (a unit outside what they run is no choice in the form: told so, nothing changed).
+# What each actor gets: "ok" (done: 200 for a read, a redirect for an action), 403 (no
+# administrator), 404 (an administrator, but someone or something outside what they run: no
+# page tells whether it exists), or 400 (a unit outside what they run is no choice in the
+# form: told so, nothing changed).
 EXPECTED = {
     "instance_admin": dict.fromkeys(ACTIONS, "ok"),
     "organisation_admin": dict.fromkeys(ACTIONS, "ok"),
-    "other_organisation_admin": dict.fromkeys(ACTIONS, 403) | {"list": "ok", "invite": 400},
+    "other_organisation_admin": dict.fromkeys(ACTIONS, 404) | {"list": "ok", "invite": 400},
     "unit_admin": dict.fromkeys(ACTIONS, "ok") | {"move": 400},
     "caseworker": dict.fromkeys(ACTIONS, 403),
 }
@@ -297,6 +299,7 @@ def test_someone_working_in_another_organisation_is_not_deactivated_by_this_one(
     assert "Helsestasjonen i Hamar" not in page.content.decode()
     response = client.post(reverse("administration:staff-deactivate", args=[world.nina.pk]))
     assert response.status_code == 403
+    assert "also works in units you do not administer" in response.content.decode()
     world.nina.refresh_from_db()
     assert world.nina.is_active
 
