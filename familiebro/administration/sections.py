@@ -32,6 +32,12 @@ def organisation_administrators(user: Any) -> bool:
 # In the order the start page shows them.
 SECTIONS: tuple[Section, ...] = (
     Section(
+        "administration:staff",
+        _("Staff"),
+        _("Invite staff, give and remove roles in units, move staff, deactivate accounts."),
+        permissions.is_administrator,
+    ),
+    Section(
         "administration:health",
         _("Instance health"),
         _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),

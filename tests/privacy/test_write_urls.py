@@ -75,6 +75,7 @@ EXEMPT: dict[str, str] = {
     "min-side/logg-inn/id-porten/": "starts a citizen login",
     "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
     "min-side/logg-ut/": "ends a citizen session",
+    "konto/invitasjon/<str:token>/": "accepting an invitation makes the invited person's account",
 }
 
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
@@ -90,6 +91,21 @@ NO_CONTROL: dict[str, str] = {
     "ansatt/saker/<int:pk>/koordinator/<int:handover_id>/avsla/": (
         "only the colleague offered the role declines it (tests/cases/test_case_pages.py)"
     ),
+}
+# The staff pages of the administration area are for administrators, which the coordinator is
+# not; who may do what there is tested in tests/administration/test_staff_delegation.py.
+NO_CONTROL |= {
+    route: "staff administration: the coordinator is no administrator"
+    for route in (
+        "ansatt/administrasjon/ansatte/inviter/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/roller/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/roller/<int:membership_id>/fjern/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/flytt/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/deaktiver/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/aktiver/",
+        "ansatt/administrasjon/invitasjoner/<int:invitation_id>/send-igjen/",
+        "ansatt/administrasjon/invitasjoner/<int:invitation_id>/trekk-tilbake/",
+    )
 }
 # The citizen's pages (Min side) need a citizen login, which staff do not have: both are sent
 # to it, and the family's own posts are tested in tests/portal.
@@ -292,6 +308,9 @@ class Family:
             "path": "none.jpg",
             "id": "1",
             "token": "not-a-token",  # a calendar subscription's token: the feed takes no POST
+            "user_id": self.owner.pk,
+            "membership_id": self.owner.memberships.get().pk,
+            "invitation_id": "1",
         }
 
     def plausible(self) -> dict[str, Any]:

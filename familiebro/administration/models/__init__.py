@@ -1,5 +1,6 @@
 """The administration part's own records; one module per area, each imported here."""
 
 from .health import WorkerHeartbeat
+from .invitations import Invitation
 
-__all__ = ["WorkerHeartbeat"]
+__all__ = ["Invitation", "WorkerHeartbeat"]
