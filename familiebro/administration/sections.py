@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 
@@ -29,7 +30,32 @@ def organisation_administrators(user: Any) -> bool:
 
 
 # In the order the start page shows them.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "administration:consent-texts",
+        _("Consent texts"),
+        _("The texts families consent to, per purpose and language, with every version."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:consent-rules",
+        _("Consent rules"),
+        _("Who consents for each service, beside what the law says."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:retention",
+        _("Retention periods"),
+        _("How long each kind of information is kept, and what happens then."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:roles",
+        _("What each role may do"),
+        _("A table read from the rules themselves: the menu, the parts and the access policy."),
+        permissions.is_administrator,
+    ),
+)
 
 
 @dataclass(frozen=True)

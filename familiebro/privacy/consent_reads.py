@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -334,6 +335,60 @@ def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
         published_at=text.published_at,
         blocks=blocks,
     )
+
+
+# The variable parts a consent text may name, each with what it is replaced by.
+PLACEHOLDERS: dict[str, Any] = {
+    "child": gettext_lazy("the name of the child or young person the consent is about"),
+    "controller": gettext_lazy("the name of the organisation that holds the information"),
+    "recipients": gettext_lazy("the services and organisations that receive the information"),
+    "categories": gettext_lazy("the kinds of information the consent covers"),
+    "valid_to": gettext_lazy("the last day the consent is in force, or that it lasts until withdrawn"),
+}
+
+
+def text_problems(title: str, body: str) -> list[str]:
+    """What keeps a consent text from being filled in, one plain message each: a placeholder
+    the product does not know, or a brace that opens or closes nothing. Empty when the text
+    can be published."""
+    problems: list[str] = []
+    for part in (title, body):
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(part) if name is not None]
+        except ValueError:
+            problems.append(
+                _(
+                    "A brace { or } stands alone. Placeholders are written as {child}; remove "
+                    "the brace or complete the placeholder."
+                )
+            )
+            continue
+        for name in names:
+            if name not in PLACEHOLDERS:
+                problems.append(
+                    _("The text names {%(name)s}, which is no placeholder. Use one of %(known)s.")
+                    % {"name": name, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)}
+                )
+    return list(dict.fromkeys(problems))
+
+
+def preview_consent_text(text: ConsentText, controller: str) -> RenderedConsentText:
+    """The text as a family reads it, with examples in place of a consent's own values, in
+    the text's own language. The text must have passed text_problems()."""
+    with translation.override(text.language):
+        valid_to = date_format(
+            timezone.localdate() + datetime.timedelta(days=365), "DATE_FORMAT"
+        )
+    values = {
+        "child": "Kari Nordmann",
+        "controller": controller,
+        "recipients": f"Helsestasjonen ({controller})",
+        "categories": ", ".join(
+            category_labels([DataCategory.LOG_ENTRIES, DataCategory.MEETING_MINUTES], text.language)
+        ),
+        "valid_to": valid_to,
+    }
+    return _fill(text, values)
 
 
 def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:

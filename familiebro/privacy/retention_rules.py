@@ -38,10 +38,7 @@ def rule_problems(category_name: str, unit_kind: str, days: int | None, outcome:
             % {"kind": unit_kind, "kinds": ", ".join(ServiceUnit.Kind.values)}
         )
     elif unit_kind and category.unit_kind_field is None:
-        problems.append(
-            _("%(category)s belongs to no unit: choose every kind of unit.")
-            % {"category": category.name}
-        )
+        problems.append(_("This category belongs to no unit: choose every kind of unit."))
     if days is None or not 0 <= days <= LONGEST_PERIOD_DAYS:
         problems.append(
             _("Give the period as a number of days from 0 to %(longest)s.")
@@ -50,10 +47,7 @@ def rule_problems(category_name: str, unit_kind: str, days: int | None, outcome:
     if outcome not in RetentionRule.Outcome.values:
         problems.append(_("Choose the outcome after the period: delete, anonymise or preserve."))
     elif outcome == RetentionRule.Outcome.PRESERVE and category.archive is None:
-        problems.append(
-            _("%(category)s cannot be preserved: delete or anonymise it.")
-            % {"category": category.name}
-        )
+        problems.append(_("This category cannot be preserved: delete or anonymise it."))
     return problems
 
 
