@@ -60,8 +60,11 @@ def publish_consent_text(
     if errors:
         raise ValidationError(errors)
     # Lock the slot's versions, so two publishing at once cannot take the same number.
-    versions = ConsentText.objects.select_for_update().filter(
-        organisation_id=organisation_id, purpose=purpose, language=language
+    versions = ConsentText.objects.select_for_update().filter(purpose=purpose, language=language)
+    versions = (
+        versions.filter(organisation__isnull=True)
+        if organisation_id is None
+        else versions.filter(organisation_id=organisation_id)
     )
     latest = versions.aggregate(latest=Max("version"))["latest"] or 0
     text = ConsentText.objects.create(
@@ -89,7 +92,7 @@ def publish_consent_text(
     return text
 
 
-def consent_languages() -> list[tuple[str, str]]:
+def consent_languages() -> list[tuple[str, Any]]:
     return list(settings.LANGUAGES)
 
 

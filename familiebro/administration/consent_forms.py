@@ -34,7 +34,10 @@ class ConsentRuleForm(StyledForm):
     purpose = forms.ChoiceField(label=_("What the consent is for"), choices=Purpose.choices)
     domain = forms.ChoiceField(
         label=_("Whose information"),
-        choices=[("", _("Every service without a rule of its own")), *ConfidentialityDomain.choices],
+        choices=[
+            ("", _("Every service without a rule of its own")),
+            *ConfidentialityDomain.choices,
+        ],
         required=False,
     )
     givers = forms.ChoiceField(label=_("Who consents"), choices=ConsentRule.Givers.choices)

@@ -59,7 +59,7 @@ def consent_texts(organisation: Organisation | None) -> list[TextSlot]:
     """Every purpose in every language: the text in force (the organisation's own, else the
     instance's, as consent_reads.current_text reads it) and the earlier versions."""
     organisation_id = organisation.pk if organisation else None
-    texts = ConsentText.objects.filter(organisation_id=organisation_id).order_by("-version")
+    texts = ConsentText.objects.filter(organisation=organisation).order_by("-version")
     own: dict[tuple[str, str], list[ConsentText]] = {}
     for text in texts:
         own.setdefault((text.purpose, text.language), []).append(text)
@@ -142,9 +142,7 @@ def law_rows() -> list[LawRow]:
         rows.append(
             LawRow(
                 service=(
-                    str(ConfidentialityDomain(domain).label)
-                    if domain
-                    else _("Every other service")
+                    str(ConfidentialityDomain(domain).label) if domain else _("Every other service")
                 ),
                 givers=str(ConsentRule.Givers(givers).label),
                 young_person_age=None if givers == ConsentRule.Givers.ALL_GUARDIANS else age,
@@ -156,9 +154,7 @@ def law_rows() -> list[LawRow]:
 
 
 def consent_rules(organisation: Organisation) -> list[ConsentRule]:
-    return list(
-        ConsentRule.objects.filter(organisation=organisation).order_by("purpose", "domain")
-    )
+    return list(ConsentRule.objects.filter(organisation=organisation).order_by("purpose", "domain"))
 
 
 # --- Retention ---------------------------------------------------------------------------
@@ -210,9 +206,7 @@ def _line(rule: RetentionRule) -> RetentionLine:
 
 def retention_rows(organisation: Organisation | None) -> list[RetentionRow]:
     """Each category: the instance's default rules and the organisation's own."""
-    rows = {
-        name: RetentionRow(name, category_label(name), [], []) for name in retention.CATEGORIES
-    }
+    rows = {name: RetentionRow(name, category_label(name), [], []) for name in retention.CATEGORIES}
     rules = RetentionRule.objects.filter(organisation__isnull=True)
     if organisation is not None:
         rules = RetentionRule.objects.filter(organisation__in=[organisation]) | rules

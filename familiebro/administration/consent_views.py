@@ -19,7 +19,7 @@ from familiebro.core.models import ConfidentialityDomain
 from familiebro.privacy import consent_reads
 from familiebro.privacy.models import ConsentText, Purpose
 
-from . import consent_actions, consent_settings, role_table
+from . import consent_actions, consent_settings, permissions, role_table
 from .consent_forms import ConsentRuleForm, ConsentTextForm, RetentionForm
 
 # Where each part's landing page sends the user: the page for one organisation.
@@ -49,7 +49,7 @@ def choose_organisation(request: HttpRequest, part: str) -> HttpResponse:
     organisations = consent_settings.organisations_to_set_up(request.user)
     url_name, title = TARGETS[part]
     instance_url_name = INSTANCE_TARGETS.get(part)
-    if len(organisations) == 1 and not request.user.is_instance_admin:
+    if len(organisations) == 1 and not permissions.is_instance_admin(request.user):
         return redirect(url_name, organisation_id=organisations[0].pk)
     return render(
         request,
@@ -57,12 +57,11 @@ def choose_organisation(request: HttpRequest, part: str) -> HttpResponse:
         {
             "title": title,
             "links": [
-                (o.name, reverse(url_name, kwargs={"organisation_id": o.pk}))
-                for o in organisations
+                (o.name, reverse(url_name, kwargs={"organisation_id": o.pk})) for o in organisations
             ],
             "instance_url": (
                 reverse(instance_url_name)
-                if instance_url_name and request.user.is_instance_admin
+                if instance_url_name and permissions.is_instance_admin(request.user)
                 else ""
             ),
         },
@@ -105,9 +104,7 @@ def consent_texts(request: HttpRequest, organisation_id: int | None = None) -> H
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def publish_consent_text(
-    request: HttpRequest, organisation_id: int | None = None
-) -> HttpResponse:
+def publish_consent_text(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
     """A new version: starts from the text in force; "Preview" shows it the way a family
     reads it, "Publish" puts it in force."""
     organisation = consent_settings.organisation_for(request.user, organisation_id)

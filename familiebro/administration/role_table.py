@@ -3,8 +3,9 @@
 For each role, a representative staff member is made with that role alone, in a unit of the
 chosen service, inside a transaction that is rolled back: nothing of them is kept. Each row
 asks one rule of the code: the staff menu's areas (privacy.menu.MENU and each area's `who`),
-the parts' own role rules (administration, catalogue and cases permissions), and the access
-policy itself (policy.visible) for a person the representative's unit is assigned to.
+the parts' own role rules (administration's permissions, and those the catalogue and cases
+register in privacy.role_rules), and the access policy itself (policy.visible) for a person
+the representative's unit is assigned to.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from familiebro.catalogue import permissions as catalogue_permissions
-from familiebro.cases import permissions as case_permissions
 from familiebro.core.models import (
     ConfidentialityDomain,
     Membership,
@@ -29,8 +28,9 @@ from familiebro.core.models import (
     ServiceUnit,
     User,
 )
-from familiebro.privacy import menu, policy
+from familiebro.privacy import menu, policy, role_rules
 from familiebro.privacy.models import Assignment
+from familiebro.privacy.role_rules import Example as World
 
 from . import permissions
 
@@ -49,7 +49,7 @@ def roles() -> list[tuple[str, str | Promise]]:
 
 
 # The kind of unit each service's representative works in.
-UNIT_KIND_OF_DOMAIN = {
+UNIT_KIND_OF_DOMAIN: dict[str, str] = {
     ConfidentialityDomain.HEALTH: ServiceUnit.Kind.HEALTH_CENTRE,
     ConfidentialityDomain.SPECIALIST_HEALTH: ServiceUnit.Kind.BUP,
     ConfidentialityDomain.CHILD_WELFARE: ServiceUnit.Kind.CHILD_WELFARE,
@@ -60,17 +60,6 @@ UNIT_KIND_OF_DOMAIN = {
     ConfidentialityDomain.VOLUNTARY: ServiceUnit.Kind.FAMILY_CENTRE,
     ConfidentialityDomain.OTHER: ServiceUnit.Kind.FAMILY_CENTRE,
 }
-
-
-@dataclass(frozen=True)
-class World:
-    """What the representatives work in: one organisation, one unit, a person the unit is
-    assigned to and a person of the organisation nobody is assigned to."""
-
-    organisation: Organisation
-    unit: ServiceUnit
-    assigned: Person
-    unassigned: Person
 
 
 @dataclass(frozen=True)
@@ -87,9 +76,14 @@ class Group:
 
 def _menu_checks() -> tuple[Check, ...]:
     # Read MENU when asked, so the table is the menu as it stands.
-    return tuple(
-        Check(area.label, lambda user, _world, area=area: area.who(user)) for area in menu.MENU
-    )
+    return tuple(Check(area.label, _area_rule(area)) for area in menu.MENU)
+
+
+def _area_rule(area: menu.Area) -> Callable[[Any, World], bool]:
+    def ask(user: Any, world: World) -> bool:
+        return area.who(user)
+
+    return ask
 
 
 def _sees(user: Any, person: Person) -> bool:
@@ -114,22 +108,6 @@ PART_CHECKS = (
         _("Publishes the instance's default consent texts and retention periods"),
         lambda u, w: permissions.may_publish_instance_defaults(u),
     ),
-    Check(
-        _("Edits the unit's offers in the public finder"),
-        lambda u, w: catalogue_permissions.can_edit_unit(u, w.unit.pk),
-    ),
-    Check(
-        _("Keeps the finder's thesaurus"),
-        lambda u, w: catalogue_permissions.can_edit_thesaurus(u),
-    ),
-    Check(
-        _("Edits the national programme register"),
-        lambda u, w: catalogue_permissions.can_edit_register(u),
-    ),
-    Check(
-        _("Publishes pathways for every municipality"),
-        lambda u, w: case_permissions.may_publish(u),
-    ),
 )
 
 POLICY_CHECKS = (
@@ -145,9 +123,11 @@ POLICY_CHECKS = (
 
 
 def groups() -> tuple[Group, ...]:
+    # The parts' own rules (privacy.role_rules), registered when their apps are ready.
+    parts = tuple(Check(rule.label, rule.ask) for rule in role_rules.registered())
     return (
         Group(_("Areas of the staff menu"), _menu_checks()),
-        Group(_("Setting up and publishing"), PART_CHECKS),
+        Group(_("Setting up and publishing"), PART_CHECKS + parts),
         Group(_("A family's data (the access policy)"), POLICY_CHECKS),
     )
 

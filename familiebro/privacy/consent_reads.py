@@ -122,9 +122,7 @@ def rule_problems(
             )
             % {"service": service, "age": law_age}
         )
-    if law_heard is not None and (
-        child_heard_from_age is None or child_heard_from_age > law_heard
-    ):
+    if law_heard is not None and (child_heard_from_age is None or child_heard_from_age > law_heard):
         problems.append(
             _(
                 "For %(service)s the child's own view is to be recorded from %(age)s at the "
@@ -207,7 +205,9 @@ def consent_rule(organisation: Organisation, purpose: str, domain: str = "") -> 
     every = rules.get("")
     if every is not None and (
         domain not in STATUTORY_RULES
-        or not rule_problems(domain, every.givers, every.young_person_age, every.child_heard_from_age)
+        or not rule_problems(
+            domain, every.givers, every.young_person_age, every.child_heard_from_age
+        )
     ):
         return every
     givers, age, heard_from = law_for(domain)
@@ -343,7 +343,9 @@ PLACEHOLDERS: dict[str, Any] = {
     "controller": gettext_lazy("the name of the organisation that holds the information"),
     "recipients": gettext_lazy("the services and organisations that receive the information"),
     "categories": gettext_lazy("the kinds of information the consent covers"),
-    "valid_to": gettext_lazy("the last day the consent is in force, or that it lasts until withdrawn"),
+    "valid_to": gettext_lazy(
+        "the last day the consent is in force, or that it lasts until withdrawn"
+    ),
 }
 
 
@@ -376,9 +378,7 @@ def preview_consent_text(text: ConsentText, controller: str) -> RenderedConsentT
     """The text as a family reads it, with examples in place of a consent's own values, in
     the text's own language. The text must have passed text_problems()."""
     with translation.override(text.language):
-        valid_to = date_format(
-            timezone.localdate() + datetime.timedelta(days=365), "DATE_FORMAT"
-        )
+        valid_to = date_format(timezone.localdate() + datetime.timedelta(days=365), "DATE_FORMAT")
     values = {
         "child": "Kari Nordmann",
         "controller": controller,

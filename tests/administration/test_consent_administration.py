@@ -160,9 +160,10 @@ def set_rule(client, organisation_id, **fields):
 
 def test_a_rule_within_the_law_is_saved_and_audited(admin, town):
     client = logged_in(admin)
-    assert "pasient- og brukerrettighetsloven § 4-3" in client.get(
-        rules_url(town.organisation_id)
-    ).content.decode()
+    assert (
+        "pasient- og brukerrettighetsloven § 4-3"
+        in client.get(rules_url(town.organisation_id)).content.decode()
+    )
     response = set_rule(client, town.organisation_id)
     assert response.status_code == 302
     rule = ConsentRule.objects.get(organisation=town.organisation)
@@ -222,7 +223,10 @@ def test_an_organisation_sets_a_retention_period_audited(admin, town):
     assert rule.period_days == 400
     event = AuditEvent.objects.get(object_type="privacy.retentionrule")
     assert event.actor_id == admin.pk
-    assert "Consents that have ended" in client.get(retention_url(town.organisation_id)).content.decode()
+    assert (
+        "Consents that have ended"
+        in client.get(retention_url(town.organisation_id)).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -278,7 +282,13 @@ def _writes():
 
 @pytest.mark.parametrize(
     "who",
-    ["instance_admin", "organisation_admin", "other_organisation_admin", "unit_admin", "caseworker"],
+    [
+        "instance_admin",
+        "organisation_admin",
+        "other_organisation_admin",
+        "unit_admin",
+        "caseworker",
+    ],
 )
 def test_who_may_see_and_change_an_organisations_consent_and_retention(actors, town, who):
     client = logged_in(actors[who])
@@ -314,7 +324,13 @@ def test_who_may_see_and_change_an_organisations_consent_and_retention(actors, t
 
 @pytest.mark.parametrize(
     "who",
-    ["instance_admin", "organisation_admin", "other_organisation_admin", "unit_admin", "caseworker"],
+    [
+        "instance_admin",
+        "organisation_admin",
+        "other_organisation_admin",
+        "unit_admin",
+        "caseworker",
+    ],
 )
 def test_only_instance_administrators_set_the_instances_defaults(actors, who):
     client = logged_in(actors[who])
