@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,15 +67,22 @@ def publish_consent_text(
         else versions.filter(organisation_id=organisation_id)
     )
     latest = versions.aggregate(latest=Max("version"))["latest"] or 0
-    text = ConsentText.objects.create(
-        organisation_id=organisation_id,
-        purpose=purpose,
-        language=language,
-        version=latest + 1,
-        title=title.strip(),
-        body=body.strip(),
-        published_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            text = ConsentText.objects.create(
+                organisation_id=organisation_id,
+                purpose=purpose,
+                language=language,
+                version=latest + 1,
+                title=title.strip(),
+                body=body.strip(),
+                published_at=timezone.now(),
+            )
+    except IntegrityError:
+        # Someone published the same version in the same moment.
+        raise ValidationError(
+            _("Someone else published a version of this text just now. Look at it, then try again.")
+        ) from None
     audit.record(
         AuditEvent.Action.CREATE,
         actor=actor,

@@ -18,6 +18,7 @@ from familiebro.privacy.models import (
     RetentionRule,
 )
 from tests.privacy import factories as make
+from tests.privacy import factories_consent as privacy_factories
 from tests.privacy.factories import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,18 @@ def test_the_printed_form_and_a_recorded_consent_use_the_organisations_text(admi
     draft = consent_reads.ConsentDraft(subject=child, purpose=COORDINATION, language="nb")
     rendered = consent_reads.render_consent_text(draft)
     assert rendered.title == f"Eget samtykke for {child}"
+
+
+def test_a_consent_recorded_in_the_organisation_is_given_on_its_own_text(admin, town):
+    make.ensure_consent_texts()
+    staff = privacy_factories.staff_in(town)
+    family = privacy_factories.family(staff)
+    publish(logged_in(admin), family.child.organisation_id, title="Eget samtykke for {child}")
+    consent = privacy_factories.record(
+        staff, family, recipient_units=[privacy_factories.health_trust_unit()]
+    )
+    assert consent.text.organisation_id == family.child.organisation_id
+    assert consent.text.title == "Eget samtykke for {child}"
 
 
 def test_an_unknown_placeholder_is_refused_by_name_and_nothing_is_published(admin, town):
