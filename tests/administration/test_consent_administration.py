@@ -392,3 +392,37 @@ def test_the_start_pages_send_an_organisation_administrator_to_their_organisatio
 def test_a_missing_organisation_is_not_found(actors):
     client = logged_in(actors["instance_admin"])
     assert client.get(rules_url(999999)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "instance_admin",
+        "organisation_admin",
+        "other_organisation_admin",
+        "unit_admin",
+        "caseworker",
+    ],
+)
+def test_every_staff_member_reads_what_each_role_may_do(actors, who):
+    response = logged_in(actors[who]).get(reverse("administration:roles"))
+    assert response.status_code == 200
+    assert "Areas of the staff menu" in response.content.decode()
+
+
+def test_the_instance_administrator_sets_a_default_retention_period(actors):
+    client = logged_in(actors["instance_admin"])
+    response = client.post(
+        reverse("administration:retention-instance"),
+        {"category": "ended_assignment", "unit_kind": "", "days": "900", "outcome": "delete"},
+    )
+    assert response.status_code == 302
+    rule = RetentionRule.objects.get(organisation__isnull=True, category="ended_assignment")
+    assert rule.period_days == 900
+
+
+@pytest.mark.parametrize("body", ["{child.name}", "{0}", "{}", "{child}}", "{{child}"])
+def test_a_placeholder_the_text_cannot_fill_is_refused(admin, town, body):
+    response = publish(logged_in(admin), town.organisation_id, body=f"Hei {body}.")
+    assert response.status_code == 200
+    assert not ConsentText.objects.filter(organisation=town.organisation).exists()
