@@ -169,3 +169,30 @@ def require_see_instance_health(user: Any) -> None:
                 "if something does not work."
             )
         )
+
+
+def may_publish_instance_defaults(user: Any) -> bool:
+    """Publish the instance's own consent texts and retention rules: the defaults every
+    organisation without its own uses. The instance's administrators keep them, as they
+    speak for no single data controller."""
+    return is_instance_admin(user)
+
+
+def require_publish_instance_defaults(user: Any) -> None:
+    if not may_publish_instance_defaults(user):
+        raise PermissionDenied(
+            _(
+                "Only the instance's administrators change what every organisation uses by "
+                "default. Change your own organisation's instead."
+            )
+        )
+
+
+def require_administer_some_organisation(user: Any) -> None:
+    if not (is_instance_admin(user) or administered_organisation_ids(user)):
+        raise PermissionDenied(
+            _(
+                "Consent texts, consent rules and retention are set by an organisation's "
+                "administrators. Ask your organisation's administrator."
+            )
+        )

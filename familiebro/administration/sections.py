@@ -43,6 +43,30 @@ SECTIONS: tuple[Section, ...] = (
         _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),
         permissions.may_see_instance_health,
     ),
+    Section(
+        "administration:consent-texts",
+        _("Consent texts"),
+        _("The texts families consent to, per purpose and language, with every version."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:consent-rules",
+        _("Consent rules"),
+        _("Who consents for each service, beside what the law says."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:retention",
+        _("Retention periods"),
+        _("How long each kind of information is kept, and what happens then."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:roles",
+        _("What each role may do"),
+        _("A table read from the rules themselves: the menu, the parts and the access policy."),
+        permissions.is_administrator,
+    ),
 )
 
 

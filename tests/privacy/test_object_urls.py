@@ -243,6 +243,10 @@ NOT_OBJECTS: dict[str, str] = {
     "slug": "pmto",
     # A calendar subscription's secret token, not an object's id: a wrong one is not found.
     "token": "not-a-token",
+    # An organisation and its consent rules hold no personal data: the administration pages
+    # refuse (403) whoever does not administer the organisation (tests/administration).
+    "organisation_id": "1",
+    "rule_id": "1",
 }
 
 

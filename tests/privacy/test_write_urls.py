@@ -72,6 +72,18 @@ EXEMPT: dict[str, str] = {
     "ansatt/kalender/abonnement/stopp/": "stops the caller's own calendar subscription address",
     "ansatt/forlop/valg/": "chooses a pathway for the caller's own unit (administrators)",
     "ansatt/forlop/<slug:key>/ny-versjon/": "publishes a pathway (instance administrators)",
+    **dict.fromkeys(
+        [
+            "ansatt/administrasjon/samtykketekster/felles/ny/",
+            "ansatt/administrasjon/samtykketekster/<int:organisation_id>/ny/",
+            "ansatt/administrasjon/samtykkeregler/<int:organisation_id>/",
+            "ansatt/administrasjon/samtykkeregler/<int:organisation_id>/<int:rule_id>/fjern/",
+            "ansatt/administrasjon/oppbevaring/felles/",
+            "ansatt/administrasjon/oppbevaring/<int:organisation_id>/",
+        ],
+        "an organisation's consent texts, consent rules or retention (administrators; no "
+        "family's data): who may is tested in tests/administration",
+    ),
     "min-side/logg-inn/id-porten/": "starts a citizen login",
     "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
     "min-side/logg-ut/": "ends a citizen session",
@@ -311,6 +323,9 @@ class Family:
             "user_id": self.owner.pk,
             "membership_id": self.owner.memberships.get().pk,
             "invitation_id": "1",
+            # The family's organisation: its consent texts and retention pages take no POST
+            # from staff who do not administer it.
+            "organisation_id": self.side.person.organisation_id,
         }
 
     def plausible(self) -> dict[str, Any]:
