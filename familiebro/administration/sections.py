@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 
@@ -29,7 +30,14 @@ def organisation_administrators(user: Any) -> bool:
 
 
 # In the order the start page shows them.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "administration:sign-on-list",
+        _("Login with the organisation's identity provider"),
+        _("Let staff log in with Entra ID, Ansattporten or another OpenID Connect login."),
+        organisation_administrators,
+    ),
+)
 
 
 @dataclass(frozen=True)
