@@ -91,9 +91,7 @@ def check_issuer(issuer: str) -> dict[str, Any]:
         ) from error
 
 
-def save_sign_on(
-    admin: Any, organisation: Organisation, new: SignOnSettings
-) -> OrganisationSignOn:
+def save_sign_on(admin: Any, organisation: Organisation, new: SignOnSettings) -> OrganisationSignOn:
     """Set up or change the organisation's login. The issuer's discovery is checked first;
     the secret is written, never read back. Raises ValidationError, PermissionDenied."""
     permissions.require_administer_organisation(admin, organisation.pk)
@@ -102,10 +100,9 @@ def save_sign_on(
         raise ValidationError({"client_secret": _("Enter the client secret.")})
     metadata = check_issuer(new.issuer)
     with transaction.atomic():
-        sign_on = (
-            OrganisationSignOn.objects.select_for_update().filter(organisation=organisation).first()
-            or OrganisationSignOn(organisation=organisation)
-        )
+        sign_on = OrganisationSignOn.objects.select_for_update().filter(
+            organisation=organisation
+        ).first() or OrganisationSignOn(organisation=organisation)
         created = sign_on.pk is None
         before = {field: getattr(sign_on, field) for field in _AUDITED_FIELDS}
         for field in _AUDITED_FIELDS:

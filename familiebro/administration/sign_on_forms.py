@@ -107,9 +107,7 @@ class SignOnForm(StyledForm):
         try:
             URLValidator(schemes=["https", "http"])(issuer)
         except ValidationError as error:
-            raise ValidationError(
-                _("Write the full address, starting with https://.")
-            ) from error
+            raise ValidationError(_("Write the full address, starting with https://.")) from error
         if not issuer_scheme_allowed(issuer):
             raise ValidationError(_("The address must start with https://."))
         return issuer

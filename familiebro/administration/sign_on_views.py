@@ -82,7 +82,9 @@ def callback(request: HttpRequest) -> HttpResponse:
         verified = sign_on.answer(request, request.GET.dict())
     except sign_on.SignOnFailed as failure:
         messages.error(request, str(failure))
-        return redirect("administration:account-sign-on" if request.user.is_authenticated else "login")
+        return redirect(
+            "administration:account-sign-on" if request.user.is_authenticated else "login"
+        )
     if verified.purpose == sign_on.LINK:
         return _finish_linking(request, verified)
     try:

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
-
 # Set at a login through the organisation's identity provider whose answer showed a second
 # factor the organisation accepts (familiebro.accounts.services.log_in_by_provider).
 PROVIDER_SECOND_FACTOR_SESSION_KEY = "familiebro_second_factor_by_provider"

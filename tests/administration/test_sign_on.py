@@ -81,9 +81,7 @@ def message_after(client, response) -> str:
 # --- Logging in -----------------------------------------------------------------------------
 
 
-def test_the_login_page_offers_the_organisations_login_and_lets_the_form_reach_it(
-    client, stange
-):
+def test_the_login_page_offers_the_organisations_login_and_lets_the_form_reach_it(client, stange):
     page = client.get(LOGIN)
     assert "Log in with Stange kommune" in page.content.decode()
     assert stange.issuer in page["Content-Security-Policy"]
@@ -123,7 +121,9 @@ def test_a_login_with_an_accepted_acr_needs_no_code(client, town, stange, oidc_p
 
 
 def test_an_accepted_amr_counts_as_the_second_factor_too(client, town, oidc_provider):
-    entra = sign_on_for(town.organisation, oidc_provider, second_factor_acr=[], second_factor_amr=["mfa"])
+    entra = sign_on_for(
+        town.organisation, oidc_provider, second_factor_acr=[], second_factor_amr=["mfa"]
+    )
     linked_nurse(town, entra)
     _authorization, response = log_in_at_provider(
         client, oidc_provider, entra, acr="idporten-loa-substantial", amr="pwd mfa"
@@ -200,7 +200,9 @@ def test_a_member_of_staff_links_and_unlinks_their_organisations_login(
     page = client.get(ACCOUNT_SIGN_ON)
     assert f"Connect the login of {town.organisation.name}" in page.content.decode()
     assert stange.issuer in page["Content-Security-Policy"]
-    started = client.post(reverse("administration:account-sign-on-link"), {"organisasjon": stange.pk})
+    started = client.post(
+        reverse("administration:account-sign-on-link"), {"organisasjon": stange.pk}
+    )
     assert started.status_code == 302
     back = oidc_provider.answer_for(started["Location"], PID)
     response = client.get(back.removeprefix("http://testserver"))
@@ -226,7 +228,9 @@ def test_a_login_linked_to_another_account_is_not_linked_again(client, town, sta
     linked_nurse(town, stange)
     other = make.member(town)
     logged_in(other, client)
-    started = client.post(reverse("administration:account-sign-on-link"), {"organisasjon": stange.pk})
+    started = client.post(
+        reverse("administration:account-sign-on-link"), {"organisasjon": stange.pk}
+    )
     response = client.get(
         oidc_provider.answer_for(started["Location"], PID).removeprefix("http://testserver")
     )
@@ -306,9 +310,7 @@ def test_an_organisation_administrator_sets_up_the_login_and_the_secret_is_never
 def test_an_issuer_that_cannot_be_reached_is_named_and_nothing_is_saved(client, town):
     logged_in(org_admin(town.organisation), client)
     edit = reverse("administration:sign-on-edit", args=[town.organisation.pk])
-    response = client.post(
-        edit, settings_form(type("P", (), {"issuer": "http://127.0.0.1:9"})())
-    )
+    response = client.post(edit, settings_form(type("P", (), {"issuer": "http://127.0.0.1:9"})()))
     assert response.status_code == 400
     assert "Familiebro could not reach http://127.0.0.1:9" in response.content.decode()
     assert not OrganisationSignOn.objects.exists()

@@ -26,7 +26,7 @@ LOGGED_OUT = "http://testserver/min-side/logget-ut/"
 # The second client: Familiebro's staff login, as an organisation registers it at its own
 # provider (Entra ID, Ansattporten).
 STAFF_CLIENT_ID = "familiebro-staff"
-STAFF_CLIENT_SECRET = "test-staff-client-secret"  # noqa: S105 - the test provider's own
+STAFF_CLIENT_SECRET = "test-staff-client-secret"
 STAFF_CALLBACK_PATH = "/konto/organisasjon/innlogget/"
 STAFF_CALLBACK = f"http://testserver{STAFF_CALLBACK_PATH}"
 

@@ -234,9 +234,7 @@ def test_a_provider_whose_metadata_lacks_its_endpoints_gives_a_clear_message(
     client, citizen_login, monkeypatch
 ):
     monkeypatch.setattr(oidc, "_discovered", {})
-    monkeypatch.setattr(
-        oidc, "_fetch_json", lambda url, *args: {"issuer": citizen_login.issuer}
-    )
+    monkeypatch.setattr(oidc, "_fetch_json", lambda url, *args: {"issuer": citizen_login.issuer})
     response = client.post(reverse("portal:login-start"))
     assert response.status_code == 400
     assert "ID-porten could not be reached" in response.content.decode()

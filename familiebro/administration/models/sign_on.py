@@ -29,8 +29,12 @@ class OrganisationSignOn(models.Model):
     client_secret_encrypted = models.BinaryField(_("client secret (encrypted)"))
     # A login whose acr is one of these, or whose amr holds one of these, passed a second
     # factor at the provider: Familiebro then asks for no code of its own.
-    second_factor_acr = models.JSONField(_("acr values that count as a second factor"), default=list)
-    second_factor_amr = models.JSONField(_("amr values that count as a second factor"), default=list)
+    second_factor_acr = models.JSONField(
+        _("acr values that count as a second factor"), default=list
+    )
+    second_factor_amr = models.JSONField(
+        _("amr values that count as a second factor"), default=list
+    )
     # Where the provider's authorization endpoint is (from its discovery when saved): the
     # login page's form-action allows it besides the issuer.
     authorization_origin = models.CharField(_("address of the login page"), max_length=300)
