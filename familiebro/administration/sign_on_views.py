@@ -111,7 +111,10 @@ def _finish_linking(request: HttpRequest, verified: sign_on.Answer) -> HttpRespo
     else:
         messages.success(
             request,
-            _("Your account is linked. You can now log in with %(label)s.")
+            _(
+                "Your account is linked. From now on you can use the button “%(label)s” on the "
+                "login page."
+            )
             % {"label": verified.sign_on.label},
         )
     return redirect("administration:account-sign-on")
