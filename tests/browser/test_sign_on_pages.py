@@ -61,7 +61,7 @@ def test_a_nurse_logs_in_with_her_organisations_login_without_javascript(browsin
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_the_sign_on_pages_have_no_axe_violations(browsing, scene, language):
-    unit, sign_on, nurse, admin = scene
+    unit, _sign_on, nurse, admin = scene
     english = language == "en"
 
     page = browsing.axe_page(language=language)
