@@ -100,6 +100,8 @@ def save_sign_on(admin: Any, organisation: Organisation, new: SignOnSettings) ->
         raise ValidationError({"client_secret": _("Enter the client secret.")})
     metadata = check_issuer(new.issuer)
     with transaction.atomic():
+        # The organisation's row locked: two first set-ups at once make one record, not a 500.
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
         sign_on = OrganisationSignOn.objects.select_for_update().filter(
             organisation=organisation
         ).first() or OrganisationSignOn(organisation=organisation)

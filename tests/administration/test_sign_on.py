@@ -313,6 +313,7 @@ def test_an_issuer_that_cannot_be_reached_is_named_and_nothing_is_saved(client, 
     response = client.post(edit, settings_form(type("P", (), {"issuer": "http://127.0.0.1:9"})()))
     assert response.status_code == 400
     assert "Familiebro could not reach http://127.0.0.1:9" in response.content.decode()
+    assert STAFF_CLIENT_SECRET not in response.content.decode()
     assert not OrganisationSignOn.objects.exists()
 
 
