@@ -61,11 +61,27 @@ def test_a_nurse_logs_in_with_her_organisations_login_without_javascript(browsin
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_the_sign_on_pages_have_no_axe_violations(browsing, scene, language):
-    unit, _sign_on, nurse, admin = scene
+    unit, sign_on, nurse, admin = scene
     english = language == "en"
 
     page = browsing.axe_page(language=language)
     page.goto(reverse("login"))
+    assert_no_axe_violations(page, path=reverse("login"))
+    # With many organisations, a choice of organisation instead of a button each.
+    for number in range(4):
+        other = OrganisationSignOn(
+            organisation=make.unit(name=f"Enhet {number}").organisation,
+            label=f"Logg inn med kommune {number}",
+            issuer=sign_on.issuer,
+            client_id=STAFF_CLIENT_ID,
+            enabled=True,
+        )
+        other.client_secret = STAFF_CLIENT_SECRET
+        other.save()
+    page.goto(reverse("login"))
+    page.get_by_label(
+        "Your organisation" if english else "Virksomheten din", exact=True
+    ).select_option(label="Logg inn med kommune 2")
     assert_no_axe_violations(page, path=reverse("login"))
 
     page = browsing.axe_page(language=language, session_key=session_key_for(admin))
