@@ -73,8 +73,8 @@ class SignOnForm(StyledForm):
     second_factor_amr = ClaimValuesField(
         label=_("amr values that count as a second factor"),
         help_text=_(
-            "Separated by spaces. Entra ID: mfa. A login that shows none of these values still "
-            "needs the code from Familiebro's authenticator app."
+            "Separated by spaces. Entra ID with its v1.0 issuer: mfa. A login that shows none of "
+            "these values still needs the code from Familiebro's authenticator app."
         ),
         required=False,
         max_length=1000,
