@@ -38,10 +38,10 @@ SECTIONS: tuple[Section, ...] = (
         permissions.is_administrator,
     ),
     Section(
-        "administration:health",
-        _("Instance health"),
-        _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),
-        permissions.may_see_instance_health,
+        "administration:sign-on-list",
+        _("Login with the organisation's identity provider"),
+        _("Let staff log in with Entra ID, Ansattporten or another OpenID Connect login."),
+        organisation_administrators,
     ),
     Section(
         "administration:consent-texts",
@@ -66,6 +66,12 @@ SECTIONS: tuple[Section, ...] = (
         _("What each role may do"),
         _("A table read from the rules themselves: the menu, the parts and the access policy."),
         permissions.is_administrator,
+    ),
+    Section(
+        "administration:health",
+        _("Instance health"),
+        _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),
+        permissions.may_see_instance_health,
     ),
 )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consent_views, health_views, staff_views, views
+from . import consent_views, health_views, sign_on_views, staff_views, views
 
 app_name = "administration"
 
@@ -110,4 +110,19 @@ urlpatterns = [
         name="retention-organisation",
     ),
     path("ansatt/administrasjon/roller/", consent_views.roles, name="roles"),
+    path("ansatt/administrasjon/innlogging/", sign_on_views.settings_list, name="sign-on-list"),
+    path(
+        "ansatt/administrasjon/innlogging/<int:organisation_id>/",
+        sign_on_views.settings_edit,
+        name="sign-on-edit",
+    ),
+    path("konto/organisasjon/logg-inn/", sign_on_views.login_start, name="sign-on-start"),
+    path("konto/organisasjon/innlogget/", sign_on_views.callback, name="sign-on-callback"),
+    path("konto/organisasjon/", sign_on_views.account, name="account-sign-on"),
+    path("konto/organisasjon/koble/", sign_on_views.link, name="account-sign-on-link"),
+    path(
+        "konto/organisasjon/<int:identity_id>/fjern/",
+        sign_on_views.unlink,
+        name="account-sign-on-unlink",
+    ),
 ]

@@ -94,6 +94,7 @@ NOT_A_PAGE = {
             "portal:callback",
             "portal:logout",
             "portal:logged-out",
+            "administration:sign-on-callback",
             "set_language",
         ],
         "logging in or out, or choosing the language",

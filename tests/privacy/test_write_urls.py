@@ -88,6 +88,13 @@ EXEMPT: dict[str, str] = {
     "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
     "min-side/logg-ut/": "ends a citizen session",
     "konto/invitasjon/<str:token>/": "accepting an invitation makes the invited person's account",
+    "konto/organisasjon/logg-inn/": "starts a staff login with the organisation's provider",
+    "konto/organisasjon/koble/": "links the caller's own account to a provider identity",
+    "konto/organisasjon/<int:identity_id>/fjern/": "unlinks the caller's own provider identity",
+    "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
+        "an organisation's login settings (its administrators; no personal data), tested in "
+        "tests/administration/test_sign_on.py"
+    ),
 }
 
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot

@@ -2,5 +2,6 @@
 
 from .health import WorkerHeartbeat
 from .invitations import Invitation
+from .sign_on import OrganisationSignOn, StaffIdentity
 
-__all__ = ["Invitation", "WorkerHeartbeat"]
+__all__ = ["Invitation", "OrganisationSignOn", "StaffIdentity", "WorkerHeartbeat"]
