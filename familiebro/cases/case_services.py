@@ -277,14 +277,6 @@ def open_case(
     errors: dict[str, list[str]] = {}
     if unit.pk not in policy.scope_of(actor).unit_ids:
         errors["unit"] = [_("Choose one of your own units as the case's owner.")]
-    elif not permissions.casework_unit_ids(actor).filter(unit_id=unit.pk).exists():
-        # The one who opens a case becomes its coordinator: that is casework.
-        errors["unit"] = [
-            _(
-                "A unit administrator does not open cases. Choose a unit where you are a "
-                "worker, coordinator or leader."
-            )
-        ]
     elif unit.organisation_id != child.organisation_id:
         errors["unit"] = [
             _("The owning unit must belong to the organisation where the child is registered.")

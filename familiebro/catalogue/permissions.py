@@ -49,10 +49,16 @@ def require_can_edit_register(actor: Any) -> None:
     )
 
 
+def _units_with_a_role(user: Any) -> frozenset[int]:
+    """Every unit the user holds any role in, the unit administrator's included: offers are
+    the unit's public texts, not its families' data."""
+    return frozenset(unit for unit, _role in policy.scope_of(user).unit_roles)
+
+
 def can_edit_unit(user: Any, unit_id: int | None) -> bool:
     if is_instance_admin(user):
         return True
-    return unit_id is not None and unit_id in policy.scope_of(user).unit_ids
+    return unit_id is not None and unit_id in _units_with_a_role(user)
 
 
 def can_edit_thesaurus(user: Any) -> bool:
@@ -63,7 +69,7 @@ def can_edit_thesaurus(user: Any) -> bool:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(policy.scope_of(user).unit_ids)
+    return bool(_units_with_a_role(user))
 
 
 def require_can_edit(actor: Any, unit_id: int | None) -> None:
@@ -82,14 +88,14 @@ def editable_units(user: Any) -> QuerySet[ServiceUnit]:
     units = ServiceUnit.objects.select_related("organisation").order_by("name")
     if is_instance_admin(user):
         return units
-    return units.filter(pk__in=policy.scope_of(user).unit_ids)
+    return units.filter(pk__in=_units_with_a_role(user))
 
 
 def editable_offers(user: Any) -> QuerySet[Offer]:
     offers = Offer.objects.all()
     if is_instance_admin(user):
         return offers
-    return offers.filter(unit_id__in=policy.scope_of(user).unit_ids)
+    return offers.filter(unit_id__in=_units_with_a_role(user))
 
 
 def get_editable_offer(user: Any, offer_id: uuid.UUID | str) -> Offer:

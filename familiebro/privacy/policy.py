@@ -253,7 +253,11 @@ def rule_for(model: type[models.Model]) -> Rule:
 
 @dataclass(frozen=True)
 class StaffScope:
-    """Where a staff member works: read once per request from their memberships."""
+    """Where a staff member works: read once per request from their memberships.
+
+    The organisations, units and domains are those of the user's casework roles only: a unit
+    administrator sets the unit up and reads none of its families' data (what an
+    administrator may configure is in familiebro/administration/permissions.py)."""
 
     organisation_ids: frozenset[int]
     unit_ids: frozenset[int]
@@ -264,7 +268,8 @@ class StaffScope:
     led_domains: frozenset[tuple[int, str]] = frozenset()
     # The roles the user holds in any unit (Membership.Role values): what the menu offers.
     roles: frozenset[str] = frozenset()
-    # (unit id, role) of each membership: which unit each role is held in.
+    # (unit id, role) of each membership, the unit administrator's too: which unit each
+    # role is held in.
     unit_roles: frozenset[tuple[int, str]] = frozenset()
     # The organisations whose units and staff the user administers (no data of families).
     administered_organisation_ids: frozenset[int] = frozenset()
@@ -279,13 +284,14 @@ def scope_of(user: Any) -> StaffScope:
         memberships = [
             (unit, org, role, domain) for unit, org, role, domain in rows if unit is not None
         ]
+        casework = [row for row in memberships if row[2] != UNIT_ADMIN]
         cached = StaffScope(
-            organisation_ids=frozenset(org for _, org, _, _ in memberships),
-            unit_ids=frozenset(unit for unit, _, _, _ in memberships),
-            leader_unit_ids=frozenset(unit for unit, _, role, _ in memberships if role == "leader"),
-            domains=frozenset((org, domain) for _, org, _, domain in memberships),
+            organisation_ids=frozenset(org for _, org, _, _ in casework),
+            unit_ids=frozenset(unit for unit, _, _, _ in casework),
+            leader_unit_ids=frozenset(unit for unit, _, role, _ in casework if role == "leader"),
+            domains=frozenset((org, domain) for _, org, _, domain in casework),
             led_domains=frozenset(
-                (unit, domain) for unit, _, role, domain in memberships if role == "leader"
+                (unit, domain) for unit, _, role, domain in casework if role == "leader"
             ),
             roles=frozenset(role for _, _, role, _ in memberships),
             unit_roles=frozenset((unit, role) for unit, _, role, _ in memberships),
@@ -299,6 +305,8 @@ def scope_of(user: Any) -> StaffScope:
 
 # Not a Membership role: an organisation's administrator holds no place in a unit.
 ORGANISATION_ADMIN = "organisation_admin"
+# The membership role that configures a unit and opens none of its data (Membership.Role).
+UNIT_ADMIN = "unit_admin"
 
 
 def _scope_rows(user: Any) -> list[tuple[int | None, int, str, str]]:

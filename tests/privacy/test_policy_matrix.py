@@ -112,7 +112,8 @@ ROLES = [
     "citizen",
 ]
 PLACES = ["same_domain", "other_domain_same_organisation", "other_organisation"]
-NO_STAFF_SCOPE = ("instance_admin_without_membership", "citizen")
+# A unit administrator sets the unit up and reads none of its families' data.
+NO_STAFF_SCOPE = ("unit_admin", "instance_admin_without_membership", "citizen")
 CONSENT_STATES = [
     "no_consent",
     "valid_consent",
