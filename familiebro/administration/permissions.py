@@ -73,6 +73,14 @@ def may_administer_unit(user: Any, unit: ServiceUnit) -> bool:
     )
 
 
+def may_change_unit_setup(user: Any, unit: ServiceUnit) -> bool:
+    """Change what a unit is: its name, kind and confidentiality domain. The domain decides
+    which records the unit's staff may reach across units, so it is the data controller's
+    decision (its administrators'), not the unit's own administrator's, who changes the
+    unit's contact details."""
+    return may_administer_organisation(user, unit.organisation_id)
+
+
 def require_manage_organisations(user: Any) -> None:
     if not may_manage_organisations(user):
         raise PermissionDenied(

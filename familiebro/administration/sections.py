@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 
@@ -29,7 +30,26 @@ def organisation_administrators(user: Any) -> bool:
 
 
 # In the order the start page shows them.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "administration:organisations",
+        _("Organisations"),
+        _("The data controllers on the instance, the municipalities they serve and their administrators."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:units",
+        _("Units"),
+        _("The services' units: kind, confidentiality domain, municipalities served and contact details for families."),
+        permissions.is_administrator,
+    ),
+    Section(
+        "administration:unit-import",
+        _("Import units"),
+        _("Create or update many units at once from a CSV file."),
+        organisation_administrators,
+    ),
+)
 
 
 @dataclass(frozen=True)

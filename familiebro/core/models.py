@@ -35,9 +35,10 @@ class Municipality(models.Model):
     classification 131) and is kept current with `familiebro update-municipalities`."""
 
     number = models.CharField(_("municipality number"), max_length=4, unique=True)
-    # The official name as Statistics Norway writes it, every official language in it
-    # ("Harstad - Hárstták").
+    # The Norwegian name ("Harstad"), and the official one as Statistics Norway writes it,
+    # every official language in it ("Harstad - Hárstták").
     name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=100, blank=True)
     county = models.CharField(_("county"), max_length=100, blank=True)
     county_number = models.CharField(_("county number"), max_length=2, blank=True)
     # The name in each language it has an official form in: nb, nn, sme (Northern Sámi),

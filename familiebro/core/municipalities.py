@@ -26,7 +26,9 @@ class ListError(ValueError):
 @dataclass(frozen=True)
 class Entry:
     number: str
+    # The Norwegian name, and the official name with every language in it.
     name: str
+    official_name: str
     county_number: str
     county: str
     names: dict[str, str]
@@ -96,7 +98,8 @@ def parse_list(data: Any) -> list[Entry]:
         county_number = str(code.get("parentCode") or number[:2])
         entries[number] = Entry(
             number=number,
-            name=name[:100],
+            name=str(names.get("nb") or name)[:100],
+            official_name=name[:100],
             county_number=county_number,
             county=counties.get(county_number, ""),
             names={str(k): str(v)[:100] for k, v in names.items() if v},
@@ -123,6 +126,7 @@ def apply_list(
         municipality = existing.get(entry.number)
         values = {
             "name": entry.name,
+            "official_name": entry.official_name,
             "county_number": entry.county_number,
             "county": entry.county,
             "names": entry.names,
