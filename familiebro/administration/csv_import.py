@@ -61,12 +61,29 @@ class RowResult:
         self.problems.append(Problem(field_name, message))
 
 
+@dataclass(frozen=True)
+class ProblemLine:
+    line: int
+    label: str
+    column: str
+    message: str | Promise
+
+
 @dataclass
 class Report:
     rows: list[RowResult]
     # Whether the good rows were written (nothing is when any row is rejected, unless the
     # administrator asked for the good rows only).
     applied: bool = False
+    # The column heading to name for each field in a problem.
+    headings: dict[str, str] = field(default_factory=dict)
+
+    def problem_lines(self) -> list[ProblemLine]:
+        return [
+            ProblemLine(row.line, row.label, self.headings.get(p.field, p.field), p.message)
+            for row in self.rows
+            for p in row.problems
+        ]
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -150,7 +167,7 @@ def read(
             _("The file has no column %(columns)s. The first row must name the columns.")
             % {"columns": ", ".join(f"“{next(iter(columns[name]))}”" for name in missing)}
         )
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
         for values in reader:
             if not any(value.strip() for value in values):

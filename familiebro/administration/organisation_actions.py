@@ -13,7 +13,6 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from familiebro.core.models import (
-    Membership,
     Municipality,
     Organisation,
     OrganisationAdministrator,
@@ -79,7 +78,7 @@ def _record(
 
 @transaction.atomic
 def create_organisation(
-    admin: User, organisation: Organisation, municipalities_served: Iterable[Municipality]
+    admin: Any, organisation: Organisation, municipalities_served: Iterable[Municipality]
 ) -> Organisation:
     """`organisation` is unsaved and validated (the form did it)."""
     permissions.require_manage_organisations(admin)
@@ -101,7 +100,7 @@ def create_organisation(
 
 @transaction.atomic
 def change_organisation(
-    admin: User,
+    admin: Any,
     organisation: Organisation,
     before: dict[str, Any],
     municipalities_served: Iterable[Municipality],
@@ -125,7 +124,7 @@ def change_organisation(
 
 
 @transaction.atomic
-def appoint_administrator(admin: User, organisation: Organisation, user: User) -> bool:
+def appoint_administrator(admin: Any, organisation: Organisation, user: User) -> bool:
     """Make `user` an administrator of `organisation`. Returns False if they already were."""
     permissions.require_administer_organisation(admin, organisation.pk)
     if not user.is_active:
@@ -148,7 +147,7 @@ def appoint_administrator(admin: User, organisation: Organisation, user: User) -
 
 
 @transaction.atomic
-def remove_administrator(admin: User, appointment: OrganisationAdministrator) -> None:
+def remove_administrator(admin: Any, appointment: OrganisationAdministrator) -> None:
     permissions.require_administer_organisation(admin, appointment.organisation_id)
     _record(
         AuditEvent.Action.SECURITY,
@@ -170,7 +169,7 @@ def unit_has_records(unit: ServiceUnit) -> bool:
     assignments, disclosures. The confidentiality domain they were made under must then
     stay as it is."""
     for relation in unit._meta.related_objects:
-        model = relation.related_model
+        model: Any = relation.related_model
         if relation.many_to_many or model._meta.label_lower in NOT_RECORDS:
             continue
         if model._base_manager.filter(**{relation.field.name: unit}).exists():
@@ -180,7 +179,7 @@ def unit_has_records(unit: ServiceUnit) -> bool:
 
 @transaction.atomic
 def save_unit(
-    admin: User,
+    admin: Any,
     unit: ServiceUnit,
     before: dict[str, Any] | None,
     municipalities_served: Iterable[Municipality],

@@ -78,7 +78,7 @@ class OrganisationForm(forms.ModelForm):
             if self.instance.municipality_id:
                 self.initial["municipality_number"] = self.instance.municipality.number
             self.initial["served"] = numbers_of(self.instance.municipalities_served.all())
-        self.fields["org_number"].max_length = 20
+        self.fields["org_number"].max_length = 20  # type: ignore[attr-defined]
         self.fields["org_number"].widget.attrs.update(maxlength=20, inputmode="numeric")
         self.fields["municipality_number"].widget.attrs.update(inputmode="numeric")
 
@@ -89,12 +89,9 @@ class OrganisationForm(forms.ModelForm):
         municipality = Municipality.objects.in_force().filter(number=number).first()
         if municipality is None:
             raise ValidationError(
-                _("No municipality in force has the number %(number)s.")
-                % {"number": number[:20]}
+                _("No municipality in force has the number %(number)s.") % {"number": number[:20]}
             )
-        taken = Organisation.objects.filter(municipality=municipality).exclude(
-            pk=self.instance.pk
-        )
+        taken = Organisation.objects.filter(municipality=municipality).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError(
                 _("%(municipality)s is already an organisation here.")
@@ -104,13 +101,13 @@ class OrganisationForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         self.instance.municipality = self.cleaned_data.get("municipality_number")
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The model names the municipality field; the form asks for its number.
         if hasattr(errors, "error_dict") and "municipality" in errors.error_dict:
             errors.error_dict["municipality_number"] = errors.error_dict.pop("municipality")
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 class AppointAdministratorForm(forms.Form):
@@ -161,8 +158,6 @@ class UnitForm(forms.ModelForm):
             "Left empty, the usual domain for the kind. It decides whose records the unit's "
             "staff may see, and cannot be changed once the unit holds cases."
         )
-        self.fields["first_contact_days"].min_value = 1
-        self.fields["first_contact_days"].max_value = 90
         self.fields["first_contact_days"].widget.attrs.update(min=1, max=90)
         if self.instance.pk:
             self.initial["served"] = numbers_of(self.instance.municipalities_served.all())

@@ -94,9 +94,7 @@ def administrator_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         user = form.cleaned_data["username"]
         try:
-            appointed = organisation_actions.appoint_administrator(
-                request.user, organisation, user
-            )
+            appointed = organisation_actions.appoint_administrator(request.user, organisation, user)
         except ValidationError as exc:
             form.add_error("username", exc)
         else:
@@ -207,7 +205,8 @@ def unit_import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report = unit_import.import_units(
-                request.user, form.cleaned_data["file"].read(csv_import.MAX_BYTES + 1),
+                request.user,
+                form.cleaned_data["file"].read(csv_import.MAX_BYTES + 1),
                 partial=form.cleaned_data["partial"],
             )
         except csv_import.CsvError as exc:
@@ -222,7 +221,6 @@ def unit_import_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
-            "labels": unit_import.FIELD_LABELS,
         },
         status=status,
     )

@@ -34,13 +34,19 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "administration:organisations",
         _("Organisations"),
-        _("The data controllers on the instance, the municipalities they serve and their administrators."),
+        _(
+            "The data controllers on the instance, the municipalities they serve and their "
+            "administrators."
+        ),
         organisation_administrators,
     ),
     Section(
         "administration:units",
         _("Units"),
-        _("The services' units: kind, confidentiality domain, municipalities served and contact details for families."),
+        _(
+            "The services' units: kind, confidentiality domain, municipalities served and "
+            "contact details for families."
+        ),
         permissions.is_administrator,
     ),
     Section(

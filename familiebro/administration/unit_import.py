@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from familiebro.core.identifiers import normalise_organisation_number, normalise_phone_number
-from familiebro.core.models import ConfidentialityDomain, Organisation, ServiceUnit, User
+from familiebro.core.models import ConfidentialityDomain, Organisation, ServiceUnit
 
 from . import csv_import, permissions
 from .organisation_actions import UNIT_FIELDS, save_unit, snapshot, unit_has_records
@@ -57,7 +57,7 @@ def _choice(value: str, choices: Any) -> str | None:
     return None
 
 
-def _check_row(row: csv_import.RowResult, admin: User, seen: set) -> dict[str, Any] | None:
+def _check_row(row: csv_import.RowResult, admin: Any, seen: set) -> dict[str, Any] | None:
     """The unit's values as the model takes them, or None when the row has a problem (each
     one is added to the row)."""
     values = row.values
@@ -119,7 +119,9 @@ def _check_row(row: csv_import.RowResult, admin: User, seen: set) -> dict[str, A
         try:
             ServiceUnit._meta.get_field("email").run_validators(email)  # type: ignore[union-attr]
         except ValidationError:
-            row.problem("email", _("“%(value)s” is not an e-mail address.") % {"value": email[:100]})
+            row.problem(
+                "email", _("“%(value)s” is not an e-mail address.") % {"value": email[:100]}
+            )
     if len(values["address"]) > 200:
         row.problem("address", _("The address is longer than 200 characters."))
     if len(values["external_id"]) > 100:
@@ -153,7 +155,7 @@ def _existing(values: dict[str, Any]) -> ServiceUnit | None:
     return units.filter(name__iexact=values["name"]).first()
 
 
-def _apply_row(admin: User, row: csv_import.RowResult, values: dict[str, Any]) -> None:
+def _apply_row(admin: Any, row: csv_import.RowResult, values: dict[str, Any]) -> None:
     unit = _existing(values)
     before = None
     if unit is None:
@@ -194,20 +196,25 @@ def _apply_row(admin: User, row: csv_import.RowResult, values: dict[str, Any]) -
         row.outcome = csv_import.RowResult.CHANGED if changes else csv_import.RowResult.UNCHANGED
 
 
-def import_units(admin: User, data: bytes, *, partial: bool = False) -> csv_import.Report:
+def import_units(admin: Any, data: bytes, *, partial: bool = False) -> csv_import.Report:
     """Check every row of the file and, if all are good (or `partial`), write them in one
     transaction. Raises csv_import.CsvError when the file as a whole cannot be read."""
-    if not (permissions.is_instance_admin(admin) or permissions.administered_organisation_ids(admin)):
+    if not (
+        permissions.is_instance_admin(admin) or permissions.administered_organisation_ids(admin)
+    ):
         raise PermissionDenied(_("Only organisation administrators import units."))
     parsed = csv_import.read(data, COLUMNS, REQUIRED)
     report = csv_import.Report(
-        rows=[csv_import.RowResult(line=line, values=values) for line, values in parsed.rows]
+        rows=[csv_import.RowResult(line=line, values=values) for line, values in parsed.rows],
+        headings=FIELD_LABELS,
     )
     seen: set = set()
     checked = [(row, _check_row(row, admin, seen)) for row in report.rows]
     if report.rejected and not partial:
         for row in report.rows:
-            row.outcome = csv_import.RowResult.REJECTED if not row.ok else csv_import.RowResult.SKIPPED
+            row.outcome = (
+                csv_import.RowResult.REJECTED if not row.ok else csv_import.RowResult.SKIPPED
+            )
         return report
     with transaction.atomic():
         for row, values in checked:

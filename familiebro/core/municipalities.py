@@ -94,7 +94,8 @@ def parse_list(data: Any) -> list[Entry]:
             raise ListError(f"Municipality {number} has no name.")
         if number in entries:
             raise ListError(f"Municipality {number} is in the list twice.")
-        names = code.get("names") if isinstance(code.get("names"), dict) else {}
+        given = code.get("names")
+        names: dict[str, Any] = given if isinstance(given, dict) else {}
         county_number = str(code.get("parentCode") or number[:2])
         entries[number] = Entry(
             number=number,
