@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from familiebro.core.identifiers import normalise_organisation_number
 from familiebro.core.models import Municipality, Organisation, ServiceUnit, User
 
 from .organisation_actions import UNIT_SETUP_FIELDS
@@ -66,11 +67,15 @@ class OrganisationForm(forms.ModelForm):
         help_text=gettext_lazy("Only for a municipality: its four-digit number, like 3413."),
     )
     served = MunicipalityNumbersField(label=gettext_lazy("Municipalities served"))
+    org_number = forms.CharField(
+        label=gettext_lazy("Organisation number"),
+        max_length=20,
+        help_text=gettext_lazy("Nine digits, from the Brønnøysund registers."),
+    )
 
     class Meta:
         model = Organisation
         fields = ["name", "kind", "org_number"]
-        help_texts = {"org_number": gettext_lazy("Nine digits, from the Brønnøysund registers.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,9 +83,17 @@ class OrganisationForm(forms.ModelForm):
             if self.instance.municipality_id:
                 self.initial["municipality_number"] = self.instance.municipality.number
             self.initial["served"] = numbers_of(self.instance.municipalities_served.all())
-        self.fields["org_number"].max_length = 20  # type: ignore[attr-defined]
-        self.fields["org_number"].widget.attrs.update(maxlength=20, inputmode="numeric")
+        self.fields["org_number"].widget.attrs.update(inputmode="numeric")
         self.fields["municipality_number"].widget.attrs.update(inputmode="numeric")
+
+    def clean_org_number(self) -> str:
+        number = normalise_organisation_number(self.cleaned_data["org_number"])
+        if Organisation.objects.filter(org_number=number).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("An organisation with the number %(number)s is already here.")
+                % {"number": number}
+            )
+        return number
 
     def clean_municipality_number(self) -> Municipality | None:
         number = self.cleaned_data["municipality_number"].strip()
