@@ -150,7 +150,7 @@ def read(
     if not text.strip():
         raise CsvError(_("The file is empty."))
     delimiter = _delimiter(text.splitlines()[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
