@@ -91,7 +91,10 @@ def _check_row(row: csv_import.RowResult, admin: Any, seen: set) -> dict[str, An
         row.problem(
             "kind",
             _("“%(value)s” is not a kind of unit. Use one of: %(kinds)s.")
-            % {"value": values["kind"][:50], "kinds": ", ".join(ServiceUnit.Kind.values)},
+            % {
+                "value": values["kind"][:50],
+                "kinds": ", ".join(str(label) for label in ServiceUnit.Kind.labels),
+            },
         )
     domain = ""
     if values["domain"]:
@@ -102,7 +105,7 @@ def _check_row(row: csv_import.RowResult, admin: Any, seen: set) -> dict[str, An
                 _("“%(value)s” is not a confidentiality domain. Use one of: %(domains)s.")
                 % {
                     "value": values["domain"][:50],
-                    "domains": ", ".join(ConfidentialityDomain.values),
+                    "domains": ", ".join(str(label) for label in ConfidentialityDomain.labels),
                 },
             )
     municipalities, problems = parse_municipality_numbers(values["municipalities"])
