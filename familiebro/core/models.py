@@ -182,7 +182,7 @@ class ServiceUnit(models.Model):
         _("visiting address"),
         max_length=200,
         blank=True,
-        help_text=_("Where families find the unit, for example \"Storgata 1, 2335 Stange\"."),
+        help_text=_('Where families find the unit, for example "Storgata 1, 2335 Stange".'),
     )
     # The unit's id in the directory it was imported from, so a new import finds it again
     # after a rename.
