@@ -32,7 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "phone": ("telefon", "phone"),
     "email": ("epost", "e-post", "email", "e-mail"),
     "address": ("adresse", "besøksadresse", "address"),
-    "external_id": ("ekstern_id", "id", "external_id", "external id"),
+    "external_id": ("ekstern id", "id", "external id"),
 }
 REQUIRED = ("org_number", "name", "kind")
 FIELD_LABELS = {
@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "phone": "telefon",
     "email": "epost",
     "address": "adresse",
-    "external_id": "ekstern_id",
+    "external_id": "ekstern id",
 }
 
 
