@@ -339,3 +339,16 @@ def test_the_list_of_units(role, town):
     assert response.status_code == 200
     page = response.content.decode()
     assert ("Helsestasjonen i Stange" in page) == (role != "other_org_admin")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_start_page_offers_each_administrator_their_sections(role, town):
+    response = logged_in(someone(role, town)).get(reverse("administration:home"))
+    if role == "caseworker":
+        assert response.status_code == 403
+        return
+    page = response.content.decode()
+    organisation_sections = role != "unit_admin"
+    assert (reverse("administration:organisations") in page) == organisation_sections
+    assert (reverse("administration:unit-import") in page) == organisation_sections
+    assert reverse("administration:units") in page
