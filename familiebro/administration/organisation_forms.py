@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from familiebro.core import forms as core_forms
 from familiebro.core.identifiers import normalise_organisation_number
 from familiebro.core.models import Municipality, Organisation, ServiceUnit, User
 
@@ -37,6 +38,13 @@ def parse_municipality_numbers(text: str) -> tuple[list[Municipality], list[str]
     return list(ordered.values()), problems
 
 
+def styled(form: forms.BaseForm) -> None:
+    """Designsystemet's class on the inputs, as core_forms.StyledForm gives a plain form."""
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
+            field.widget.attrs.setdefault("class", "ds-input")
+
+
 def numbers_of(municipalities: Any) -> str:
     return " ".join(sorted(m.number for m in municipalities))
 
@@ -59,7 +67,7 @@ class MunicipalityNumbersField(forms.CharField):
         return municipalities
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(core_forms.ModelForm):
     municipality_number = forms.CharField(
         label=gettext_lazy("Municipality number"),
         required=False,
@@ -85,6 +93,7 @@ class OrganisationForm(forms.ModelForm):
             self.initial["served"] = numbers_of(self.instance.municipalities_served.all())
         self.fields["org_number"].widget.attrs.update(inputmode="numeric")
         self.fields["municipality_number"].widget.attrs.update(inputmode="numeric")
+        styled(self)
 
     def clean_org_number(self) -> str:
         number = normalise_organisation_number(self.cleaned_data["org_number"])
@@ -123,7 +132,7 @@ class OrganisationForm(forms.ModelForm):
         super()._update_errors(errors)  # type: ignore[misc]
 
 
-class AppointAdministratorForm(forms.Form):
+class AppointAdministratorForm(core_forms.StyledForm):
     username = forms.CharField(
         label=gettext_lazy("Username of the staff member"),
         max_length=150,
@@ -141,7 +150,7 @@ class AppointAdministratorForm(forms.Form):
         return user
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(core_forms.ModelForm):
     served = MunicipalityNumbersField(label=gettext_lazy("Municipalities served"))
 
     class Meta:
@@ -177,6 +186,7 @@ class UnitForm(forms.ModelForm):
         if not may_change_setup:
             for name in UNIT_SETUP_FIELDS:
                 self.fields[name].disabled = True
+        styled(self)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -197,7 +207,7 @@ class UnitForm(forms.ModelForm):
         return days
 
 
-class UnitImportForm(forms.Form):
+class UnitImportForm(core_forms.StyledForm):
     file = forms.FileField(
         label=gettext_lazy("CSV file of units"),
         help_text=gettext_lazy(
