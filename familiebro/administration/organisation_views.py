@@ -194,11 +194,7 @@ def unit_change(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def unit_import_page(request: HttpRequest) -> HttpResponse:
-    if not (
-        permissions.is_instance_admin(request.user)
-        or permissions.administered_organisation_ids(request.user)
-    ):
-        organisation_reads.organisations_for(request.user)  # raises PermissionDenied
+    unit_import.require_may_import(request.user)
     form = UnitImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200

@@ -22,6 +22,7 @@ from familiebro.core.models import ConfidentialityDomain, Organisation, ServiceU
 from . import csv_import, permissions
 from .organisation_actions import UNIT_FIELDS, save_unit, snapshot, unit_has_records
 from .organisation_forms import parse_municipality_numbers
+from .sections import organisation_administrators
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "org_number": ("organisasjonsnummer", "orgnr", "org_number", "organisation number"),
@@ -199,13 +200,17 @@ def _apply_row(admin: Any, row: csv_import.RowResult, values: dict[str, Any]) ->
         row.outcome = csv_import.RowResult.CHANGED if changes else csv_import.RowResult.UNCHANGED
 
 
+def require_may_import(user: Any) -> None:
+    """Importing is for the administrators of some organisation (every row is then checked
+    against the organisation it names)."""
+    if not organisation_administrators(user):
+        raise PermissionDenied(_("Only organisation administrators import units."))
+
+
 def import_units(admin: Any, data: bytes, *, partial: bool = False) -> csv_import.Report:
     """Check every row of the file and, if all are good (or `partial`), write them in one
     transaction. Raises csv_import.CsvError when the file as a whole cannot be read."""
-    if not (
-        permissions.is_instance_admin(admin) or permissions.administered_organisation_ids(admin)
-    ):
-        raise PermissionDenied(_("Only organisation administrators import units."))
+    require_may_import(admin)
     parsed = csv_import.read(data, COLUMNS, REQUIRED)
     report = csv_import.Report(
         rows=[csv_import.RowResult(line=line, values=values) for line, values in parsed.rows],
