@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,20 @@ from familiebro.core.models import (
     OrganisationAdministrator,
     ServiceUnit,
 )
+from familiebro.privacy import policy
 
 from . import permissions
+
+
+def _found(user: Any, organisation_id: int) -> None:
+    """An organisation the user has no tie to (neither works in nor administers) is not
+    found, as every staff page with an id answers for another organisation's object; its own
+    staff without the right are refused with a reason."""
+    if not (
+        permissions.may_administer_organisation(user, organisation_id)
+        or organisation_id in policy.scope_of(user).organisation_ids
+    ):
+        raise Http404
 
 
 def organisations_for(user: Any) -> list[Organisation]:
@@ -48,6 +61,7 @@ def organisation_page(user: Any, organisation_id: int) -> OrganisationPage:
     organisation = get_object_or_404(
         Organisation.objects.select_related("municipality"), pk=organisation_id
     )
+    _found(user, organisation.pk)
     permissions.require_administer_organisation(user, organisation.pk)
     return OrganisationPage(
         organisation=organisation,
@@ -68,12 +82,14 @@ def organisation_page(user: Any, organisation_id: int) -> OrganisationPage:
 
 def organisation_to_manage(user: Any, organisation_id: int) -> Organisation:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
+    _found(user, organisation.pk)
     permissions.require_manage_organisations(user)
     return organisation
 
 
 def organisation_to_administer(user: Any, organisation_id: int) -> Organisation:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
+    _found(user, organisation.pk)
     permissions.require_administer_organisation(user, organisation.pk)
     return organisation
 
@@ -95,5 +111,6 @@ def units_for(user: Any) -> list[ServiceUnit]:
 
 def unit_to_administer(user: Any, unit_id: int) -> ServiceUnit:
     unit = get_object_or_404(ServiceUnit.objects.select_related("organisation"), pk=unit_id)
+    _found(user, unit.organisation_id)
     permissions.require_administer_unit(user, unit)
     return unit

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familiebro.core.decorators import staff_required
 from familiebro.core.models import Organisation, OrganisationAdministrator, ServiceUnit
@@ -18,6 +18,7 @@ from .organisation_forms import AppointAdministratorForm, OrganisationForm, Unit
 
 
 @staff_required
+@require_GET
 def organisations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -82,6 +83,7 @@ def _organisation_page(
 
 
 @staff_required
+@require_GET
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(request, pk)
 
@@ -131,6 +133,7 @@ def administrator_remove(request: HttpRequest, pk: int, appointment_pk: int) -> 
 
 
 @staff_required
+@require_GET
 def units(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -207,6 +207,8 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "mottatt/pk": lambda side: side.received_request.pk,
     "access_id": lambda side: side.exceptional_access.pk,
     "relation_id": lambda side: side.person.guardians_rel.order_by("pk").first().pk,
+    "organisasjoner/pk": lambda side: side.person.organisation_id,
+    "enheter/pk": lambda side: side.offer.unit_id,
 }
 
 
@@ -221,6 +223,9 @@ NOT_OBJECTS: dict[str, str] = {
     "slug": "pmto",
     # A calendar subscription's secret token, not an object's id: a wrong one is not found.
     "token": "not-a-token",
+    # An organisation administrator's appointment is looked up under its organisation, which
+    # is the object checked.
+    "appointment_pk": "1",
 }
 
 
