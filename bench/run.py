@@ -252,6 +252,14 @@ ENDPOINTS: list[Endpoint] = [
         for section, path, marker in CASE_SECTIONS
     ),
     Endpoint(
+        "calendar_month",
+        "GET",
+        lambda ctx: f"/ansatt/kalender/maned/?dato={ctx.fixtures.calendar_month}",
+        logged_in=True,
+        # The month of the latest meeting on a case the bench user coordinates: not empty.
+        check=lambda ctx, form, text: 'class="fb-calendar__event' in text,
+    ),
+    Endpoint(
         "allocation",
         "GET",
         lambda ctx: f"/ansatt/fordeling/?enhet={ctx.fixtures.team_unit_id}",

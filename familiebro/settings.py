@@ -321,6 +321,11 @@ HELP_REQUEST_RATE_WINDOW_SECONDS = int(os.environ.get("HELP_REQUEST_RATE_WINDOW_
 # Proxies in front of Familiebro that append to X-Forwarded-For (0: use the peer address).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
+# A monitoring system reads the instance health as JSON (/ansatt/administrasjon/driftsstatus.json)
+# with this token in an "Authorization: Bearer" header. Empty: only logged-in instance
+# administrators read it. Use a long random value (at least 32 characters).
+HEALTH_TOKEN = os.environ.get("FAMILIEBRO_HEALTH_TOKEN", "")
+
 # Deadline reminders: how many days before a deadline its people hear that it is due soon.
 REMINDER_LEAD_DAYS = int(os.environ.get("FAMILIEBRO_REMINDER_LEAD_DAYS", "2"))
 # The address staff open Familiebro at, for the links in e-mails the worker sends (it has no

@@ -46,7 +46,7 @@ from django_otp.middleware import is_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from familiebro.core.decorators import second_factor_passed
+from familiebro.core.decorators import PROVIDER_SECOND_FACTOR_SESSION_KEY, second_factor_passed
 from familiebro.core.models import Membership, User
 from familiebro.privacy import audit
 
@@ -107,6 +107,11 @@ class AlreadySetUp(LoginRefused):
     text = gettext_lazy(
         "An authenticator app is already set up for this account. Log in with a code from it."
     )
+
+
+class AccountInactive(LoginRefused):
+    """A login vouched for by the organisation's provider, to an account that is switched off
+    in Familiebro: Familiebro's word wins. The part that offered the login says whom to ask."""
 
 
 class AccountLocked(LoginRefused):
@@ -170,11 +175,44 @@ def authenticate_password(request: HttpRequest, username: str, password: str) ->
     auth_login(request, user, backend=MODEL_BACKEND)
     # Whatever the session held before, the second factor is still to come.
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session.pop(PROVIDER_SECOND_FACTOR_SESSION_KEY, None)
     _as_not_yet_verified(request.user)
     if second_factor_passed(request):
         _complete_login(request, user, method="skipped_demo_account")
         return Step.DONE
     if has_authenticator(user):
+        return Step.SECOND_FACTOR
+    return Step.SET_UP_SECOND_FACTOR
+
+
+def log_in_by_provider(
+    request: HttpRequest, user: User, *, second_factor: bool, detail: dict[str, Any]
+) -> Step:
+    """Start the session of a user whose identity the organisation's provider vouched for.
+
+    With `second_factor` (the provider's answer showed one the organisation accepts) the login
+    is complete; otherwise it goes on to Familiebro's own second factor, as after a password.
+    `detail` (no personal data) goes into the audit trail. Raises AccountInactive for an
+    account switched off in Familiebro, whatever the provider said.
+    """
+    with transaction.atomic():
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        if not locked_user.is_active:
+            _record_failure(locked_user, step="organisation_login", reason="inactive", **detail)
+    if not locked_user.is_active:
+        raise AccountInactive()
+    auth_login(request, locked_user, backend=MODEL_BACKEND)
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session.pop(PROVIDER_SECOND_FACTOR_SESSION_KEY, None)
+    _as_not_yet_verified(request.user)
+    if second_factor:
+        request.session[PROVIDER_SECOND_FACTOR_SESSION_KEY] = True
+        with transaction.atomic():
+            _complete_login(request, locked_user, method="organisation_login", **detail)
+        return Step.DONE
+    with transaction.atomic():
+        _record_security(locked_user, "organisation_login_without_second_factor", **detail)
+    if has_authenticator(locked_user):
         return Step.SECOND_FACTOR
     return Step.SET_UP_SECOND_FACTOR
 
@@ -465,7 +503,7 @@ def _count_failure(user: User, *, step: str, reason: str) -> datetime.datetime |
     return user.locked_until
 
 
-def _complete_login(request: HttpRequest, user: User, *, method: str) -> None:
+def _complete_login(request: HttpRequest, user: User, *, method: str, **detail: Any) -> None:
     user.failed_login_count = 0
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
@@ -474,7 +512,7 @@ def _complete_login(request: HttpRequest, user: User, *, method: str) -> None:
         actor=user,
         object_type="core.user",
         object_ids=[user.pk],
-        detail={"second_factor": method},
+        detail={"second_factor": method, **detail},
     )
     # A new session key for the fully logged-in session.
     request.session.cycle_key()

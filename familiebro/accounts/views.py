@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from familiebro.core.decorators import second_factor_passed, staff_required
 
-from . import services
+from . import login_options, services
 from .forms import (
     AuthenticatorCodeForm,
     EnrolmentCodeForm,
@@ -25,6 +25,8 @@ from .forms import (
 )
 
 NEXT_SESSION_KEY = "familiebro_login_next"
+# More organisations' logins than this, and the page asks for the organisation instead.
+MAX_LOGIN_BUTTONS = 4
 STEP_URL_NAMES = {
     services.Step.SECOND_FACTOR: "login-second-factor",
     services.Step.SET_UP_SECOND_FACTOR: "login-second-factor-setup",
@@ -54,15 +56,25 @@ def login(request):
             if step is services.Step.DONE:
                 return redirect(_after_login(request))
             return redirect(STEP_URL_NAMES[step])
+    offered = login_options.options()
     context = {
         "form": form,
         "lockout_rule": services.lockout_rule(),
         "idle_timeout": services.idle_timeout_message(),
+        "login_options": offered,
+        "many_login_options": len(offered) > MAX_LOGIN_BUTTONS,
     }
     if settings.DEMO_MODE:
         context["demo_accounts"] = services.demo_accounts()
         context["demo_password"] = settings.DEMO_PASSWORD
-    return render(request, "core/account/login.html", context, status=400 if form.errors else 200)
+    response = render(
+        request, "core/account/login.html", context, status=400 if form.errors else 200
+    )
+    origins = login_options.form_action_origins(offered)
+    if origins:
+        # The organisations' providers, on this page only: its buttons send the browser there.
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response
 
 
 @sensitive_post_parameters("code", "recovery_code")

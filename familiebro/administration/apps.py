@@ -8,3 +8,11 @@ class AdministrationConfig(AppConfig):
     name = "familiebro.administration"
     label = "administration"
     verbose_name = "Familiebro administration"
+
+    def ready(self) -> None:
+        from familiebro.accounts import login_options
+
+        from . import sign_on_reads
+
+        # The organisations' logins on the staff login page.
+        login_options.register(sign_on_reads.login_options)

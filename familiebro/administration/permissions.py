@@ -22,9 +22,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from familiebro.core.models import Membership, ServiceUnit
+from familiebro.core.models import Membership, OrganisationAdministrator, ServiceUnit
 from familiebro.privacy import menu, policy
 
 
@@ -81,6 +82,60 @@ def may_change_unit_setup(user: Any, unit: ServiceUnit) -> bool:
     return may_administer_organisation(user, unit.organisation_id)
 
 
+def may_administer_staff_member(user: Any, staff: Any) -> bool:
+    """See a staff member's account and change their roles in the units the user runs. An
+    instance administrator runs every account; an organisation's administrator the accounts
+    holding a role in its units or administering it; a unit administrator the accounts holding
+    a role in their unit. What the account holds elsewhere stays out of their reach."""
+    if is_instance_admin(user):
+        return True
+    organisation_ids = administered_organisation_ids(user)
+    unit_ids = administered_unit_ids(user)
+    if not (organisation_ids or unit_ids):
+        return False
+    return (
+        Membership.objects.filter(user=staff)
+        .filter(Q(unit__organisation_id__in=organisation_ids) | Q(unit_id__in=unit_ids))
+        .exists()
+        or OrganisationAdministrator.objects.filter(
+            user=staff, organisation_id__in=organisation_ids
+        ).exists()
+    )
+
+
+def may_deactivate(user: Any, staff: Any) -> bool:
+    """Deactivate or reactivate an account. Deactivating ends the account everywhere, so an
+    administrator other than the instance's may do it only when every role the person holds is
+    in a unit they run, and the person administers no organisation they do not run and is no
+    instance administrator. Otherwise they remove the person's roles in their own units."""
+    if is_instance_admin(user):
+        return True
+    if staff.is_instance_admin or not may_administer_staff_member(user, staff):
+        return False
+    organisation_ids = administered_organisation_ids(user)
+    unit_ids = administered_unit_ids(user)
+    outside_units = (
+        Membership.objects.filter(user=staff)
+        .exclude(unit__organisation_id__in=organisation_ids)
+        .exclude(unit_id__in=unit_ids)
+    )
+    outside_organisations = OrganisationAdministrator.objects.filter(user=staff).exclude(
+        organisation_id__in=organisation_ids
+    )
+    return not (outside_units.exists() or outside_organisations.exists())
+
+
+def require_deactivate(user: Any, staff: Any) -> None:
+    if not may_deactivate(user, staff):
+        raise PermissionDenied(
+            _(
+                "This person also works in units you do not administer, so you cannot "
+                "deactivate the account. Remove their roles in your units instead, or ask the "
+                "instance's administrators."
+            )
+        )
+
+
 def require_manage_organisations(user: Any) -> None:
     if not may_manage_organisations(user):
         raise PermissionDenied(
@@ -104,5 +159,48 @@ def require_administer_unit(user: Any, unit: ServiceUnit) -> None:
             _(
                 "You are not an administrator of this unit. Ask the unit's or the "
                 "organisation's administrator."
+            )
+        )
+
+
+def may_see_instance_health(user: Any) -> bool:
+    """The instance's health (its worker, queue, failures and audit checks) is about the
+    whole instance, run for every data controller on it: only its administrators see it."""
+    return is_instance_admin(user)
+
+
+def require_see_instance_health(user: Any) -> None:
+    if not may_see_instance_health(user):
+        raise PermissionDenied(
+            _(
+                "Only the instance's administrators see how the instance runs. Ask one of them "
+                "if something does not work."
+            )
+        )
+
+
+def may_publish_instance_defaults(user: Any) -> bool:
+    """Publish the instance's own consent texts and retention rules: the defaults every
+    organisation without its own uses. The instance's administrators keep them, as they
+    speak for no single data controller."""
+    return is_instance_admin(user)
+
+
+def require_publish_instance_defaults(user: Any) -> None:
+    if not may_publish_instance_defaults(user):
+        raise PermissionDenied(
+            _(
+                "Only the instance's administrators change what every organisation uses by "
+                "default. Change your own organisation's instead."
+            )
+        )
+
+
+def require_administer_some_organisation(user: Any) -> None:
+    if not (is_instance_admin(user) or administered_organisation_ids(user)):
+        raise PermissionDenied(
+            _(
+                "Consent texts, consent rules and retention are set by an organisation's "
+                "administrators. Ask your organisation's administrator."
             )
         )

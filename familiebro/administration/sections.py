@@ -55,6 +55,48 @@ SECTIONS: tuple[Section, ...] = (
         _("Create or update many units at once from a CSV file."),
         organisation_administrators,
     ),
+    Section(
+        "administration:staff",
+        _("Staff"),
+        _("Invite staff, give and remove roles in units, move staff, deactivate accounts."),
+        permissions.is_administrator,
+    ),
+    Section(
+        "administration:sign-on-list",
+        _("Login with the organisation's identity provider"),
+        _("Let staff log in with Entra ID, Ansattporten or another OpenID Connect login."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:consent-texts",
+        _("Consent texts"),
+        _("The texts families consent to, per purpose and language, with every version."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:consent-rules",
+        _("Consent rules"),
+        _("Who consents for each service, beside what the law says."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:retention",
+        _("Retention periods"),
+        _("How long each kind of information is kept, and what happens then."),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:roles",
+        _("What each role may do"),
+        _("A table read from the rules themselves: the menu, the parts and the access policy."),
+        permissions.is_administrator,
+    ),
+    Section(
+        "administration:health",
+        _("Instance health"),
+        _("Whether e-mails, reminders and the checks of the audit trail run, and what to do."),
+        permissions.may_see_instance_health,
+    ),
 )
 
 

@@ -14,10 +14,12 @@ class CasesConfig(AppConfig):
         from familiebro.privacy.models import DataCategory
         from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 
-        from . import export_sections, home_tiles, models
+        from . import export_sections, home_tiles, models, permissions
         from . import retention as case_retention
         from .need_to_know import kept_open_by_case
 
+        # What each role may do here, for the administration's table of roles.
+        permissions.register_role_rules()
         # Who takes part in a child's case works on the child: a consent naming their service
         # opens the child's data to them (a named participant, or every member of a unit that
         # takes part as a whole), and to none of their colleagues.

@@ -194,3 +194,16 @@ def require_may_choose(
             "A unit's administrator or leader can choose for their own unit."
         )
     )
+
+
+def register_role_rules() -> None:
+    """The rules above that depend on the role alone, for the table of what each role may
+    do (privacy.role_rules)."""
+    from django.utils.translation import gettext_lazy
+
+    from familiebro.privacy import role_rules
+
+    role_rules.register(
+        gettext_lazy("Publishes pathways for every municipality"),
+        lambda user, _example: may_publish(user),
+    )

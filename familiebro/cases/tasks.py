@@ -6,20 +6,16 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from familiebro.core import mail
 from familiebro.core.models import ServiceUnit
 
 from .help_requests.unit_email import unit_notification
 
 logger = logging.getLogger(__name__)
-
-# A mail server that does not answer must not hold the worker forever.
-SMTP_TIMEOUT_SECONDS = 30
 
 
 @task()
@@ -42,9 +38,7 @@ def notify_unit_of_help_request(unit_id: int, reference: str, due_at: str, link:
             reference,
         )
         return 0
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
-    message.connection = get_connection(timeout=timeout)
-    return message.send()
+    return mail.send(message)
 
 
 @task()
@@ -52,10 +46,8 @@ def send_email(to: list[str], subject: str, body: str) -> int:
     """Send a plain e-mail whose text the caller wrote without the family's details."""
     from django.core.mail import EmailMessage
 
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
     message = EmailMessage(subject=subject, body=body, to=to)
-    message.connection = get_connection(timeout=timeout)
-    return message.send()
+    return mail.send(message)
 
 
 @task()
@@ -69,15 +61,13 @@ def send_email_with_calendar(
 
     from django.core.mail import EmailMessage
 
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
     message = EmailMessage(subject=subject, body=body, to=to)
     part = MIMEText(calendar, "calendar", "utf-8")
     # Calendar programs read METHOD from the part's type to show it as an invitation.
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
     message.attach(part)
-    message.connection = get_connection(timeout=timeout)
-    return message.send()
+    return mail.send(message)
 
 
 @task()
@@ -101,9 +91,7 @@ def email_reminder(reminder_id: int, subject: str, body: str) -> int:
         )
         if reminder is None or not reminder.recipient.email:
             return 0
-        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
         message = EmailMessage(subject=subject, body=body, to=[reminder.recipient.email])
-        message.connection = get_connection(timeout=timeout)
-        sent = message.send()
+        sent = mail.send(message)
         Reminder.objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
     return sent

@@ -10,6 +10,7 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from familiebro.core.models import Municipality
 
+        from . import permissions
         from .finder.criteria import forget_filter_choices
         from .finder.search import forget_vocabulary
         from .finder.thesaurus import forget as forget_thesaurus
@@ -25,3 +26,5 @@ class CatalogueConfig(AppConfig):
             post_save.connect(forget_vocabulary, sender=model, weak=False)
         post_save.connect(forget_thesaurus, sender=Thesaurus, weak=False)
         m2m_changed.connect(forget_filter_choices, sender=Offer.topics.through, weak=False)
+        # What each role may do here, for the administration's table of roles.
+        permissions.register_role_rules()

@@ -103,3 +103,24 @@ def get_editable_offer(user: Any, offer_id: uuid.UUID | str) -> Offer:
     if offer is None:
         raise Http404(_("No offer you can edit has this address."))
     return offer
+
+
+def register_role_rules() -> None:
+    """The rules above that depend on the role alone, for the table of what each role may
+    do (privacy.role_rules)."""
+    from django.utils.translation import gettext_lazy
+
+    from familiebro.privacy import role_rules
+
+    role_rules.register(
+        gettext_lazy("Edits the unit's offers in the public finder"),
+        lambda user, example: can_edit_unit(user, example.unit.pk),
+    )
+    role_rules.register(
+        gettext_lazy("Keeps the finder's thesaurus"),
+        lambda user, _example: can_edit_thesaurus(user),
+    )
+    role_rules.register(
+        gettext_lazy("Edits the national programme register"),
+        lambda user, _example: can_edit_register(user),
+    )

@@ -1,4 +1,6 @@
-"""OpenID Connect login for parents and young people (ID-porten in production).
+"""OpenID Connect login: for parents and young people (ID-porten in production), and the
+client every other OpenID Connect login in Familiebro shares (staff logging in with their
+organisation's own identity provider, see familiebro.administration.sign_on).
 
 The authorization code flow with PKCE (S256), state and nonce, as ID-porten requires. What
 the browser brings back is never trusted as such: the code is exchanged for tokens directly
@@ -58,12 +60,28 @@ class LoginFailed(Exception):
     """The login did not succeed; the message says so in words for the person."""
 
 
+class ProviderUnreachable(LoginFailed):
+    """No answer from the provider's address (network, timeout)."""
+
+
+class ProviderRefused(LoginFailed):
+    """The provider answered with an error status."""
+
+
+class NotAnIssuer(LoginFailed):
+    """An answer, but not an OpenID Connect provider's: no JSON object, or metadata that names
+    another issuer or lacks the endpoints a login needs."""
+
+
 @dataclass(frozen=True)
 class Provider:
     issuer: str
     client_id: str
     client_secret: str
+    # The levels of assurance asked for and required (empty: none asked, none required here).
     acr_values: tuple[str, ...]
+    # How the messages to the person name the provider.
+    name: str = "ID-porten"
 
 
 def provider() -> Provider | None:
@@ -79,23 +97,28 @@ def provider() -> Provider | None:
     )
 
 
-def _unreachable() -> LoginFailed:
-    return LoginFailed(_("ID-porten could not be reached. Try again in a few minutes."))
+def _unreachable(name: str, kind: type[LoginFailed] = ProviderUnreachable) -> LoginFailed:
+    return kind(
+        _("%(provider)s could not be reached. Try again in a few minutes.") % {"provider": name}
+    )
 
 
-def _refused() -> LoginFailed:
-    return LoginFailed(_("ID-porten did not accept the login. Start again from the login button."))
+def _refused(name: str) -> LoginFailed:
+    return ProviderRefused(
+        _("%(provider)s did not accept the login. Start again from the login button.")
+        % {"provider": name}
+    )
 
 
 def _not_verified() -> LoginFailed:
     return LoginFailed(_("The login could not be verified. Log in again."))
 
 
-def _fetch_json(url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
+def _fetch_json(url: str, name: str, form: dict[str, str] | None = None) -> dict[str, Any]:
     # Hand-written: Authlib's HTTP clients need requests or httpx, which Familiebro does not use.
     if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
         logger.error("OpenID provider address is not http(s): %s", url)
-        raise _unreachable()
+        raise _unreachable(name)
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers={"Accept": "application/json"})  # noqa: S310 - http(s) checked above
     try:
@@ -104,13 +127,16 @@ def _fetch_json(url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
     except urllib.error.HTTPError as error:
         body = error.read()[:500].decode(errors="replace")
         logger.warning("OpenID provider answered %s at %s: %s", error.code, url, body)
-        raise _refused() from error
-    except (urllib.error.URLError, TimeoutError, ValueError) as error:
+        raise _refused(name) from error
+    except (urllib.error.URLError, TimeoutError) as error:
         logger.warning("OpenID provider unreachable at %s: %s", url, error)
-        raise _unreachable() from error
+        raise _unreachable(name) from error
+    except ValueError as error:
+        logger.warning("OpenID provider answered %s with what is not JSON: %s", url, error)
+        raise _unreachable(name, NotAnIssuer) from error
     if not isinstance(answer, dict):
         logger.warning("OpenID provider answered %s with JSON that is not an object", url)
-        raise _unreachable()
+        raise _unreachable(name, NotAnIssuer)
     return answer
 
 
@@ -120,8 +146,9 @@ class _ProviderKeys:
 
     # Hand-written: Authlib fetches and caches key sets only inside its requests/httpx clients.
 
-    def __init__(self, jwks_uri: str) -> None:
+    def __init__(self, jwks_uri: str, name: str) -> None:
         self.jwks_uri = jwks_uri
+        self.name = name
         self._lock = threading.Lock()
         self._fetched: tuple[float, KeySet] | None = None
 
@@ -130,10 +157,10 @@ class _ProviderKeys:
             if not refresh and self._fetched and self._fetched[0] > time.monotonic():
                 return self._fetched[1]
         try:
-            published = _fetch_json(self.jwks_uri)
+            published = _fetch_json(self.jwks_uri, self.name)
         except LoginFailed as failure:
             logger.warning("Provider keys unreachable at %s", self.jwks_uri)
-            raise _unreachable() from failure
+            raise _unreachable(self.name) from failure
         try:
             key_set = KeySet.import_key_set(published)  # type: ignore[arg-type]
         except (JoseError, ValueError, KeyError, TypeError) as error:
@@ -148,22 +175,34 @@ _discovered: dict[str, tuple[float, dict[str, Any], _ProviderKeys]] = {}
 _discovered_lock = threading.Lock()
 
 
-def _metadata(issuer: str) -> tuple[dict[str, Any], _ProviderKeys]:
-    """The provider's metadata and key set, fetched once an hour per process."""
+def discover(issuer: str, name: str) -> dict[str, Any]:
+    """The issuer's metadata, fetched now from its /.well-known/openid-configuration and
+    checked: it names this issuer and the endpoints a login needs.
+
+    Raises ProviderUnreachable, ProviderRefused (an error status, as for an address that is no
+    issuer) or NotAnIssuer, each with a message naming the provider as `name`.
+    """
     # Hand-written: Authlib's discovery is inside its requests/httpx clients, and never expires.
+    metadata = _fetch_json(f"{issuer.rstrip('/')}/.well-known/openid-configuration", name)
+    if metadata.get("issuer") != issuer:
+        logger.error("Provider metadata names issuer %r, not %r", metadata.get("issuer"), issuer)
+        raise _unreachable(name, NotAnIssuer)
+    missing = [k for k in REQUIRED_METADATA if not isinstance(metadata.get(k), str)]
+    if missing:
+        logger.error("Provider metadata of %s lacks %s", issuer, ", ".join(missing))
+        raise _unreachable(name, NotAnIssuer)
+    return metadata
+
+
+def _metadata(config: Provider) -> tuple[dict[str, Any], _ProviderKeys]:
+    """The provider's metadata and key set, fetched once an hour per process."""
+    issuer = config.issuer
     with _discovered_lock:
         cached = _discovered.get(issuer)
         if cached and cached[0] > time.monotonic():
             return cached[1], cached[2]
-    metadata = _fetch_json(f"{issuer}/.well-known/openid-configuration")
-    if metadata.get("issuer") != issuer:
-        logger.error("Provider metadata names issuer %r, not %r", metadata.get("issuer"), issuer)
-        raise _unreachable()
-    missing = [k for k in REQUIRED_METADATA if not isinstance(metadata.get(k), str)]
-    if missing:
-        logger.error("Provider metadata of %s lacks %s", issuer, ", ".join(missing))
-        raise _unreachable()
-    keys = _ProviderKeys(metadata["jwks_uri"])
+    metadata = discover(issuer, config.name)
+    keys = _ProviderKeys(metadata["jwks_uri"], config.name)
     with _discovered_lock:
         _discovered[issuer] = (time.monotonic() + DISCOVERY_TTL_SECONDS, metadata, keys)
     return metadata, keys
@@ -208,35 +247,36 @@ class VerifiedLogin:
     id_token: str
 
 
-def start_login(redirect_uri: str, language: str) -> tuple[str, PendingLogin]:
-    """The provider's address to send the person to, and what to keep until they return."""
-    config = provider()
-    if config is None:
-        raise LoginFailed(_("Login for families is not set up on this service."))
-    metadata, _keys = _metadata(config.issuer)
+def authorization_request(
+    config: Provider, redirect_uri: str, language: str
+) -> tuple[str, PendingLogin]:
+    """The provider's address to send the person to (the authorization code flow with PKCE,
+    state and nonce), and what to keep in the session until they return."""
+    metadata, _keys = _metadata(config)
     pending = PendingLogin(
         state=secrets.token_urlsafe(32),
         nonce=secrets.token_urlsafe(32),
         code_verifier=secrets.token_urlsafe(64),
         redirect_uri=redirect_uri,
     )
+    extra = {"acr_values": " ".join(config.acr_values)} if config.acr_values else {}
     url, _state = _client(config).create_authorization_url(
         metadata["authorization_endpoint"],
         state=pending.state,
         code_verifier=pending.code_verifier,
         redirect_uri=redirect_uri,
         nonce=pending.nonce,
-        acr_values=" ".join(config.acr_values),
         ui_locales=language,
+        **extra,
     )
     return url, pending
 
 
-def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> VerifiedLogin:
-    """Check the provider's answer, exchange the code and verify the ID token."""
-    config = provider()
-    if config is None:
-        raise LoginFailed(_("Login for families is not set up on this service."))
+def verified_answer(
+    config: Provider, pending: PendingLogin | None, params: dict[str, str]
+) -> tuple[CodeIDToken, str]:
+    """Check the provider's answer (state, error, issuer), exchange the code for tokens and
+    verify the ID token. Returns its claims and the ID token itself."""
     if pending is None or not secrets.compare_digest(params.get("state", ""), pending.state):
         raise LoginFailed(
             _("The login had expired or was started in another window. Log in again.")
@@ -245,13 +285,16 @@ def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> Verifi
         if params["error"] == "access_denied":
             raise LoginFailed(_("The login was cancelled. You can log in again when you wish."))
         logger.warning("OpenID provider returned error %s", params.get("error"))
-        raise _refused()
-    metadata, keys = _metadata(config.issuer)
+        raise _refused(config.name)
+    metadata, keys = _metadata(config)
     # RFC 9207: a provider that names itself in the answer must name the expected issuer.
     if "iss" in params and params["iss"] != config.issuer:
-        raise LoginFailed(_("The answer did not come from ID-porten. Log in again."))
+        raise LoginFailed(
+            _("The answer did not come from %(provider)s. Log in again.")
+            % {"provider": config.name}
+        )
     if not params.get("code"):
-        raise _refused()
+        raise _refused(config.name)
     token_endpoint = metadata["token_endpoint"]
     body = prepare_token_request(
         "authorization_code",
@@ -263,9 +306,26 @@ def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> Verifi
     _uri, _headers, body = client.client_auth(client.token_endpoint_auth_method).prepare(
         "POST", token_endpoint, {}, body
     )
-    tokens = _fetch_json(token_endpoint, dict(url_decode(body)))
+    tokens = _fetch_json(token_endpoint, config.name, dict(url_decode(body)))
     id_token = str(tokens.get("id_token", ""))
     claims = _verified_claims(config, keys, id_token, pending.nonce, tokens.get("access_token"))
+    return claims, id_token
+
+
+def start_login(redirect_uri: str, language: str) -> tuple[str, PendingLogin]:
+    """The provider's address to send the person to, and what to keep until they return."""
+    config = provider()
+    if config is None:
+        raise LoginFailed(_("Login for families is not set up on this service."))
+    return authorization_request(config, redirect_uri, language)
+
+
+def finish_login(pending: PendingLogin | None, params: dict[str, str]) -> VerifiedLogin:
+    """Check the provider's answer, exchange the code and verify the ID token."""
+    config = provider()
+    if config is None:
+        raise LoginFailed(_("Login for families is not set up on this service."))
+    claims, id_token = verified_answer(config, pending, params)
     if claims.get("acr") not in config.acr_values:
         raise LoginFailed(
             _(
@@ -328,7 +388,7 @@ def end_session(id_token: str, post_logout_redirect_uri: str) -> EndSession | No
     if config is None or not id_token:
         return None
     try:
-        metadata, _keys = _metadata(config.issuer)
+        metadata, _keys = _metadata(config)
     except LoginFailed:
         return None
     # Hand-written: Authlib's create_logout_url puts the ID token in an address, which we must not.

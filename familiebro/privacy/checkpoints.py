@@ -13,6 +13,7 @@ names must still be there with the same hash, so the trail can only have grown s
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import hmac
 import json
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from familiebro.core.crypto import Keyring, parse_keyring
 
 from .audit import GENESIS_HASH, Problem, VerificationResult, verify_chain
-from .models import AuditChainHead
+from .models import AuditChainHead, AuditVerification
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +226,8 @@ def read_checkpoints(path: Path) -> tuple[list[Checkpoint], list[Problem]]:
 
 
 def verify_trail(checkpoint_files: list[Path]) -> VerificationResult:
-    """Verify the chain with the audit keys and against the checkpoints in the files."""
+    """Verify the chain with the audit keys and against the checkpoints in the files, and
+    record the run (AuditVerification) for the instance health page."""
     checkpoints: list[Checkpoint] = []
     file_problems: list[Problem] = []
     for path in checkpoint_files:
@@ -234,7 +236,27 @@ def verify_trail(checkpoint_files: list[Path]) -> VerificationResult:
         file_problems += problems
     result = verify_chain(checkpoints)
     result.problems += file_problems
+    _record_verification(result, checkpoints)
     return result
+
+
+def _record_verification(result: VerificationResult, checkpoints: list[Checkpoint]) -> None:
+    newest = max(checkpoints, key=lambda c: c.event_id or 0, default=None)
+    written_at = None
+    if newest is not None:
+        try:
+            written_at = datetime.datetime.fromisoformat(newest.written_at)
+        except ValueError:
+            written_at = None  # signed, so Familiebro wrote it; an old format has no time
+    AuditVerification.objects.create(
+        verified_at=timezone.now(),
+        intact=result.ok,
+        events_checked=result.events_checked,
+        checkpoints_checked=result.checkpoints_checked,
+        problems=len(result.problems),
+        checkpoint_event_id=newest.event_id if newest is not None else None,
+        checkpoint_written_at=written_at,
+    )
 
 
 def checkpoint_interval_seconds() -> float | None:

@@ -185,6 +185,7 @@ class ConsentForm(StyledForm):
         country."""
         super().__init__(*args, **kwargs)
         self.for_print = for_print
+        self.home_organisation_id = home_organisation_id
         units = consent_reads.recipient_units(first_units, home_organisation_id)
         cast(forms.ModelMultipleChoiceField, self.fields["recipient_units"]).queryset = units
         # The first of them are offered apart; the rest behind a search.
@@ -238,7 +239,7 @@ class ConsentForm(StyledForm):
             self.add_error("purpose", _("Choose what the consent is for."))
         if purpose and language:
             try:
-                consent_reads.current_text(purpose, language)
+                consent_reads.current_text(purpose, language, self.home_organisation_id)
             except ValidationError as exc:
                 self.add_error("language", exc)
         return cleaned

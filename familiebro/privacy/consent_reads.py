@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -66,6 +67,70 @@ STATUTORY_RULES: dict[str, tuple[str, int, int | None]] = {
     # Barnevernsloven § 12-3: from 15 the young person is a party beside the guardians.
     ConfidentialityDomain.CHILD_WELFARE: (ConsentRule.Givers.YOUNG_PERSON_AND_GUARDIANS, 15, 7),
 }
+
+# The rule where neither the organisation nor the law has one: every guardian with parental
+# responsibility consents (the safe default).
+DEFAULT_RULE: tuple[str, int, int | None] = (ConsentRule.Givers.ALL_GUARDIANS, 15, 7)
+
+# The youngest age from which an organisation may let a young person consent on their own
+# (pasient- og brukerrettighetsloven § 4-3 first paragraph b), and the oldest (of age).
+YOUNGEST_OWN_CONSENT = 12
+COMING_OF_AGE = 18
+
+
+def law_for(domain: str) -> tuple[str, int, int | None]:
+    """The law's rule for a service (its domain): who consents, from which age, and from which
+    age the child's view is recorded."""
+    return STATUTORY_RULES.get(domain, DEFAULT_RULE)
+
+
+def rule_problems(
+    domain: str, givers: str, young_person_age: int, child_heard_from_age: int | None
+) -> list[str]:
+    """What makes a consent rule for a service go below what the law allows, one plain message
+    each; empty when the rule keeps within the law. Where the law has a rule for the service
+    (STATUTORY_RULES), an organisation keeps who consents, may let the young person consent
+    earlier but never later, and records the child's view from the law's age or earlier.
+    Elsewhere it chooses who consents, with an age limit between 12 and 18."""
+    problems = []
+    if givers not in ConsentRule.Givers.values:
+        problems.append(_("Choose who consents."))
+    if not YOUNGEST_OWN_CONSENT <= young_person_age <= COMING_OF_AGE:
+        problems.append(
+            _("The age limit must be between %(youngest)s and %(oldest)s years.")
+            % {"youngest": YOUNGEST_OWN_CONSENT, "oldest": COMING_OF_AGE}
+        )
+    if child_heard_from_age is not None and not 0 <= child_heard_from_age <= COMING_OF_AGE:
+        problems.append(
+            _("The age from which the child's view is recorded must be between 0 and %(oldest)s.")
+            % {"oldest": COMING_OF_AGE}
+        )
+    if domain not in STATUTORY_RULES:
+        return problems
+    law_givers, law_age, law_heard = STATUTORY_RULES[domain]
+    service = ConfidentialityDomain(domain).label
+    if givers != law_givers:
+        problems.append(
+            _("For %(service)s the law says who consents: %(givers)s.")
+            % {"service": service, "givers": ConsentRule.Givers(law_givers).label.lower()}
+        )
+    if young_person_age > law_age:
+        problems.append(
+            _(
+                "For %(service)s the young person consents from %(age)s at the latest, by law. "
+                "Choose %(age)s or younger."
+            )
+            % {"service": service, "age": law_age}
+        )
+    if law_heard is not None and (child_heard_from_age is None or child_heard_from_age > law_heard):
+        problems.append(
+            _(
+                "For %(service)s the child's own view is to be recorded from %(age)s at the "
+                "latest, by law. Choose %(age)s or younger."
+            )
+            % {"service": service, "age": law_heard}
+        )
+    return problems
 
 
 def recipient_units(
@@ -135,9 +200,17 @@ def consent_rule(organisation: Organisation, purpose: str, domain: str = "") -> 
     }
     if domain in rules:
         return rules[domain]
-    if "" in rules:
-        return rules[""]
-    givers, age, heard_from = STATUTORY_RULES.get(domain, (ConsentRule.Givers.ALL_GUARDIANS, 15, 7))
+    # The organisation's rule for every service holds for a service the law has a rule for
+    # only where it keeps within that law.
+    every = rules.get("")
+    if every is not None and (
+        domain not in STATUTORY_RULES
+        or not rule_problems(
+            domain, every.givers, every.young_person_age, every.child_heard_from_age
+        )
+    ):
+        return every
+    givers, age, heard_from = law_for(domain)
     return ConsentRule(
         organisation=organisation,
         domain=domain,
@@ -148,9 +221,18 @@ def consent_rule(organisation: Organisation, purpose: str, domain: str = "") -> 
     )
 
 
-def current_text(purpose: str, language: str) -> ConsentText:
+def current_text(purpose: str, language: str, organisation_id: int | None = None) -> ConsentText:
+    """The text in force for the purpose and language: the organisation's newest version, or
+    where it has published none, the instance's newest."""
+    texts = ConsentText.objects.filter(purpose=purpose, language=language)
     text = (
-        ConsentText.objects.filter(purpose=purpose, language=language).order_by("-version").first()
+        texts.filter(Q(organisation_id=organisation_id) | Q(organisation__isnull=True))
+        .order_by(
+            Case(When(organisation__isnull=True, then=Value(1)), default=Value(0)), "-version"
+        )
+        .first()
+        if organisation_id is not None
+        else texts.filter(organisation__isnull=True).order_by("-version").first()
     )
     if text is None:
         raise ValidationError(
@@ -255,6 +337,60 @@ def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
     )
 
 
+# The variable parts a consent text may name, each with what it is replaced by.
+PLACEHOLDERS: dict[str, Any] = {
+    "child": gettext_lazy("the name of the child or young person the consent is about"),
+    "controller": gettext_lazy("the name of the organisation that holds the information"),
+    "recipients": gettext_lazy("the services and organisations that receive the information"),
+    "categories": gettext_lazy("the kinds of information the consent covers"),
+    "valid_to": gettext_lazy(
+        "the last day the consent is in force, or that it lasts until withdrawn"
+    ),
+}
+
+
+def text_problems(title: str, body: str) -> list[str]:
+    """What keeps a consent text from being filled in, one plain message each: a placeholder
+    the product does not know, or a brace that opens or closes nothing. Empty when the text
+    can be published."""
+    problems: list[str] = []
+    for part in (title, body):
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(part) if name is not None]
+        except ValueError:
+            problems.append(
+                _(
+                    "A brace { or } stands alone. Placeholders are written as {child}; remove "
+                    "the brace or complete the placeholder."
+                )
+            )
+            continue
+        for name in names:
+            if name not in PLACEHOLDERS:
+                problems.append(
+                    _("The text names {%(name)s}, which is no placeholder. Use one of %(known)s.")
+                    % {"name": name, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)}
+                )
+    return list(dict.fromkeys(problems))
+
+
+def preview_consent_text(text: ConsentText, controller: str) -> RenderedConsentText:
+    """The text as a family reads it, with examples in place of a consent's own values, in
+    the text's own language. The text must have passed text_problems()."""
+    with translation.override(text.language):
+        valid_to = date_format(timezone.localdate() + datetime.timedelta(days=365), "DATE_FORMAT")
+    values = {
+        "child": "Kari Nordmann",
+        "controller": controller,
+        "recipients": f"Helsestasjonen ({controller})",
+        "categories": ", ".join(
+            category_labels([DataCategory.LOG_ENTRIES, DataCategory.MEETING_MINUTES], text.language)
+        ),
+        "valid_to": valid_to,
+    }
+    return _fill(text, values)
+
+
 def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:
     """The consent text as its givers read it, in the text's own language.
 
@@ -272,7 +408,7 @@ def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:
         controller = source.organisation
         draft = False
     else:
-        text = current_text(source.purpose, source.language)
+        text = current_text(source.purpose, source.language, source.subject.organisation_id)
         organisations, units, scope = (
             source.recipient_organisations,
             source.recipient_units,

@@ -255,7 +255,7 @@ def record_consent(
         subject=subject,
         purpose=purpose,
         scope=Consent.encode_scope(list(scope)),
-        text=current_text(purpose, language),
+        text=current_text(purpose, language, subject.organisation_id),
         valid_from=valid_from,
         valid_to=valid_to,
         channel=channel,

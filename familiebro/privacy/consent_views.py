@@ -149,6 +149,7 @@ def consent_form_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
         givers=givers,
         for_print=True,
         domains=policy.domains_of(request.user, child.organisation_id),
+        home_organisation_id=child.organisation_id,
     )
     if not form.is_valid():
         return render(

@@ -48,6 +48,7 @@ NOT_A_PAGE = {
     **dict.fromkeys(
         [
             "healthz",
+            "administration:health-json",
             "api:openapi-json",
             "api:openapi-view",
             "api:person_access_log",
@@ -93,6 +94,7 @@ NOT_A_PAGE = {
             "portal:callback",
             "portal:logout",
             "portal:logged-out",
+            "administration:sign-on-callback",
             "set_language",
         ],
         "logging in or out, or choosing the language",
@@ -104,6 +106,7 @@ NOT_IN_THE_DEMO = {
     "consultation-detail": "no anonymous consultation",
     **dict.fromkeys(["disclosure-received", "disclosure-sent"], "no disclosure request"),
     "cases:feedback": "no feedback to a reporter (reached by the link in its e-mail)",
+    "administration:accept-invitation": "no staff invitation (reached by the link in its e-mail)",
     "exceptional-access-hiding": "no exceptional access",
     "exceptional-access-open": "shown after the identity-number search (a POST)",
     "help-request:receipt": "shown after a request for help is sent (a POST)",

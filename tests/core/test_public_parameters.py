@@ -48,6 +48,7 @@ PUBLIC_PAGES: dict[str, tuple[str, ...]] = {
     "portal:login": (),
     "portal:callback": ("code", "state", "error", "error_description", "iss"),
     "portal:logged-out": (),
+    "administration:accept-invitation": (),
     "api:api-root": (),
     "api:openapi-json": (),
     "api:openapi-view": (),

@@ -4,6 +4,10 @@
 // in ID-porten's test environment with synthetic persons); the tests drive it over HTTP.
 //
 //   node oidc_provider.mjs --redirect-uri URI [--post-logout-redirect-uri URI]
+//       [--staff-redirect-uri URI --staff-client-id ID --staff-client-secret SECRET]
+//
+// The second client, for staff, stands for an organisation's own provider (Entra ID,
+// Ansattporten); its login page takes the `amr` too (space-separated).
 //
 // Prints "READY <issuer>" on stdout once it listens on a free port.
 import crypto from "node:crypto";
@@ -18,6 +22,9 @@ const { values: args } = parseArgs({
     "post-logout-redirect-uri": { type: "string", default: "" },
     "client-id": { type: "string", default: "familiebro" },
     "client-secret": { type: "string", default: "test-client-secret" },
+    "staff-redirect-uri": { type: "string", default: "" },
+    "staff-client-id": { type: "string", default: "familiebro-staff" },
+    "staff-client-secret": { type: "string", default: "test-staff-client-secret" },
   },
 });
 if (!args["redirect-uri"]) {
@@ -43,6 +50,16 @@ server.listen(0, "127.0.0.1", () => {
           : [],
         token_endpoint_auth_method: "client_secret_post",
       },
+      ...(args["staff-redirect-uri"]
+        ? [
+            {
+              client_id: args["staff-client-id"],
+              client_secret: args["staff-client-secret"],
+              redirect_uris: [args["staff-redirect-uri"]],
+              token_endpoint_auth_method: "client_secret_post",
+            },
+          ]
+        : []),
     ],
     jwks: { keys: [{ ...signingKey, kid: "test-key", alg: "RS256", use: "sig" }] },
     cookies: { keys: [crypto.randomBytes(32).toString("hex")] },
@@ -76,6 +93,7 @@ server.listen(0, "127.0.0.1", () => {
 <label for="pid">Fødselsnummer</label><input id="pid" name="pid">
 <label for="acr">Sikkerhetsnivå</label>
 <select id="acr" name="acr"><option>idporten-loa-high</option><option>idporten-loa-substantial</option></select>
+<label for="amr">Metoder</label><input id="amr" name="amr" value="TestID">
 <button name="action" value="login">Logg inn</button>
 <button name="action" value="abort">Avbryt</button>
 </form></body></html>`;
@@ -110,7 +128,11 @@ server.listen(0, "127.0.0.1", () => {
         return res.end(loginPage(interaction.uid, "Skriv 11 siffer."));
       }
       await provider.interactionFinished(req, res, {
-        login: { accountId: pid, acr: form.get("acr"), amr: ["TestID"] },
+        login: {
+          accountId: pid,
+          acr: form.get("acr"),
+          amr: (form.get("amr") || "TestID").split(" ").filter(Boolean),
+        },
       });
     } catch (error) {
       res.statusCode = 400;

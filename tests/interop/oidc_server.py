@@ -23,6 +23,12 @@ CLIENT_SECRET = "test-client-secret"
 # The Django test client's host: the provider sends the browser back here.
 CALLBACK = "http://testserver/min-side/innlogget/"
 LOGGED_OUT = "http://testserver/min-side/logget-ut/"
+# The second client: Familiebro's staff login, as an organisation registers it at its own
+# provider (Entra ID, Ansattporten).
+STAFF_CLIENT_ID = "familiebro-staff"
+STAFF_CLIENT_SECRET = "test-staff-client-secret"
+STAFF_CALLBACK_PATH = "/konto/organisasjon/innlogget/"
+STAFF_CALLBACK = f"http://testserver{STAFF_CALLBACK_PATH}"
 
 
 @dataclass
@@ -35,22 +41,24 @@ class TestProvider:
         pid: str,
         acr: str = "idporten-loa-high",
         action: str = "login",
+        amr: str = "TestID",
     ) -> str:
-        """Log in at the provider as `pid`; returns where it sends the browser back to."""
+        """Log in at the provider as `pid` (the subject is `sub-<pid>`); returns where it sends
+        the browser back to."""
         assert authorization_url.startswith(self.issuer), authorization_url
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
         )
         url, form = authorization_url, None
         for _step in range(10):
-            if url.startswith(CALLBACK):
+            if url.startswith((CALLBACK, STAFF_CALLBACK)):
                 return url
             data = urllib.parse.urlencode(form).encode() if form else None
             try:
                 with browser.open(url, data=data, timeout=10) as response:
                     # The login page: fill it in and send it.
                     response.read()
-                    form = {"pid": pid, "acr": acr, "action": action}
+                    form = {"pid": pid, "acr": acr, "action": action, "amr": amr}
                     continue
             except urllib.error.HTTPError as redirect:
                 if redirect.code not in (302, 303):
@@ -67,7 +75,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 @contextlib.contextmanager
 def running_provider(site: str = "http://testserver") -> Iterator[TestProvider]:
-    """A provider whose one client is Familiebro at `site`."""
+    """A provider whose clients are Familiebro at `site`: Min side, and the staff login."""
     process = subprocess.Popen(
         [
             "node",
@@ -80,6 +88,12 @@ def running_provider(site: str = "http://testserver") -> Iterator[TestProvider]:
             CLIENT_ID,
             "--client-secret",
             CLIENT_SECRET,
+            "--staff-redirect-uri",
+            f"{site}{STAFF_CALLBACK_PATH}",
+            "--staff-client-id",
+            STAFF_CLIENT_ID,
+            "--staff-client-secret",
+            STAFF_CLIENT_SECRET,
         ],
         stdout=subprocess.PIPE,
         text=True,

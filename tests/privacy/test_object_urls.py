@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from familiebro.administration.models import Invitation
 from familiebro.cases import case_services, measure_services, participant_services
 from familiebro.cases.meetings import services as meeting_services
 from familiebro.cases.models import (
@@ -33,7 +34,7 @@ from familiebro.cases.models import (
     ReporterFeedback,
 )
 from familiebro.catalogue.models import Offer
-from familiebro.core.models import Person, ServiceUnit
+from familiebro.core.models import OrganisationAdministrator, Person, ServiceUnit
 from familiebro.privacy import disclosure
 from familiebro.privacy.models import (
     AnonymousConsultation,
@@ -209,7 +210,28 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "relation_id": lambda side: side.person.guardians_rel.order_by("pk").first().pk,
     "organisasjoner/pk": lambda side: side.person.organisation_id,
     "enheter/pk": lambda side: side.offer.unit_id,
+    # The administration's staff pages: the staff member the side's assignment names, their
+    # role, and an invitation to the side's unit (the viewer administers their organisation).
+    "user_id": lambda side: side.assignment.user_id,
+    "membership_id": lambda side: side.assignment.user.memberships.first().pk,
+    "invitation_id": lambda side: staff_invitation(side.offer.unit).pk,
 }
+
+
+def staff_invitation(unit: ServiceUnit) -> Invitation:
+    return Invitation.objects.get_or_create(
+        unit=unit,
+        defaults={
+            "organisation": unit.organisation,
+            "role": "worker",
+            "first_name": "Ny",
+            "last_name": "Ansatt",
+            "email": f"ny{unit.pk}@example.no",
+            "token_hash": f"{unit.pk:064d}",
+            "sent_at": timezone.now(),
+            "expires_at": timezone.now() + datetime.timedelta(days=7),
+        },
+    )[0]
 
 
 # Parameters that name no object: the same value for every organisation. Pathway definitions,
@@ -226,6 +248,10 @@ NOT_OBJECTS: dict[str, str] = {
     # An organisation administrator's appointment is looked up under its organisation, which
     # is the object checked.
     "appointment_pk": "1",
+    # An organisation and its consent rules hold no personal data: the administration pages
+    # refuse (403) whoever does not administer the organisation (tests/administration).
+    "organisation_id": "1",
+    "rule_id": "1",
 }
 
 
@@ -294,6 +320,8 @@ def sides(settings: Any, tmp_path: Any) -> tuple[Any, Side, Side]:
     make.ensure_consent_texts()
     own_unit = make.unit()
     viewer = make.member(own_unit, "leader")
+    # The viewer also administers their organisation, so its staff pages open to them.
+    OrganisationAdministrator.objects.create(user=viewer, organisation=own_unit.organisation)
     child, guardian, _relation = make.child_with_guardian(own_unit.organisation)
     assignment = make.assign(child, user=viewer)
     make.assign(guardian, user=viewer)

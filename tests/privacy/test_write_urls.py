@@ -91,9 +91,29 @@ EXEMPT: dict[str, str] = {
         "changes a unit's details (its administrators; no personal data)"
     ),
     "ansatt/administrasjon/enheter/import/": "imports units (administrators; no personal data)",
+    **dict.fromkeys(
+        [
+            "ansatt/administrasjon/samtykketekster/felles/ny/",
+            "ansatt/administrasjon/samtykketekster/<int:organisation_id>/ny/",
+            "ansatt/administrasjon/samtykkeregler/<int:organisation_id>/",
+            "ansatt/administrasjon/samtykkeregler/<int:organisation_id>/<int:rule_id>/fjern/",
+            "ansatt/administrasjon/oppbevaring/felles/",
+            "ansatt/administrasjon/oppbevaring/<int:organisation_id>/",
+        ],
+        "an organisation's consent texts, consent rules or retention (administrators; no "
+        "family's data): who may is tested in tests/administration",
+    ),
     "min-side/logg-inn/id-porten/": "starts a citizen login",
     "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
     "min-side/logg-ut/": "ends a citizen session",
+    "konto/invitasjon/<str:token>/": "accepting an invitation makes the invited person's account",
+    "konto/organisasjon/logg-inn/": "starts a staff login with the organisation's provider",
+    "konto/organisasjon/koble/": "links the caller's own account to a provider identity",
+    "konto/organisasjon/<int:identity_id>/fjern/": "unlinks the caller's own provider identity",
+    "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
+        "an organisation's login settings (its administrators; no personal data), tested in "
+        "tests/administration/test_sign_on.py"
+    ),
 }
 
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
@@ -109,6 +129,21 @@ NO_CONTROL: dict[str, str] = {
     "ansatt/saker/<int:pk>/koordinator/<int:handover_id>/avsla/": (
         "only the colleague offered the role declines it (tests/cases/test_case_pages.py)"
     ),
+}
+# The staff pages of the administration area are for administrators, which the coordinator is
+# not; who may do what there is tested in tests/administration/test_staff_delegation.py.
+NO_CONTROL |= {
+    route: "staff administration: the coordinator is no administrator"
+    for route in (
+        "ansatt/administrasjon/ansatte/inviter/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/roller/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/roller/<int:membership_id>/fjern/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/flytt/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/deaktiver/",
+        "ansatt/administrasjon/ansatte/<int:user_id>/aktiver/",
+        "ansatt/administrasjon/invitasjoner/<int:invitation_id>/send-igjen/",
+        "ansatt/administrasjon/invitasjoner/<int:invitation_id>/trekk-tilbake/",
+    )
 }
 # The citizen's pages (Min side) need a citizen login, which staff do not have: both are sent
 # to it, and the family's own posts are tested in tests/portal.
@@ -312,6 +347,12 @@ class Family:
             "path": "none.jpg",
             "id": "1",
             "token": "not-a-token",  # a calendar subscription's token: the feed takes no POST
+            "user_id": self.owner.pk,
+            "membership_id": self.owner.memberships.get().pk,
+            "invitation_id": "1",
+            # The family's organisation: its consent texts and retention pages take no POST
+            # from staff who do not administer it.
+            "organisation_id": self.side.person.organisation_id,
         }
 
     def plausible(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Privacy models: audit trail, consent, exceptional access, assignments (need-to-know)."""
 
 from .access import Assignment, ExceptionalAccess, FamilyAccessRule, OversightRule
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, AuditVerification
 from .consent import (
     Capacity,
     Consent,
@@ -23,6 +23,7 @@ __all__ = [
     "Assignment",
     "AuditChainHead",
     "AuditEvent",
+    "AuditVerification",
     "Capacity",
     "Consent",
     "ConsentGiver",

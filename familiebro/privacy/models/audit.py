@@ -63,3 +63,26 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("end of the audit chain")
         verbose_name_plural = _("ends of the audit chain")
+
+
+class AuditVerification(models.Model):
+    """One run of `familiebro verify-audit`: when, whether the trail was intact, and the
+    newest checkpoint it was compared with. The instance health page reads the newest run to
+    say when the trail was last verified and whether a verification is overdue."""
+
+    verified_at = models.DateTimeField(_("verified"), db_index=True)
+    intact = models.BooleanField(_("intact"))
+    events_checked = models.PositiveBigIntegerField(_("events verified"))
+    checkpoints_checked = models.PositiveIntegerField(_("checkpoints compared"))
+    problems = models.PositiveIntegerField(_("problems found"))
+    # The newest checkpoint the trail was compared with (None: no checkpoint was compared).
+    checkpoint_event_id = models.BigIntegerField(_("newest checkpoint's event"), null=True)
+    checkpoint_written_at = models.DateTimeField(_("newest checkpoint written"), null=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        verbose_name = _("verification of the audit trail")
+        verbose_name_plural = _("verifications of the audit trail")
+
+    def __str__(self) -> str:
+        return f"{'intact' if self.intact else 'NOT intact'} at {self.verified_at:%Y-%m-%d %H:%M}"

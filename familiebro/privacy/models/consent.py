@@ -45,9 +45,20 @@ class ConsentText(models.Model):
     """One version of the plain-language text a family agrees to, per purpose and language.
 
     Texts are never edited once used: a change is a new version, so every consent points at
-    exactly the words that were agreed to.
+    exactly the words that were agreed to. A text belongs to one data controller
+    (organisation), or to none: the instance's text, used by every organisation that has
+    published none of its own for the purpose and language (consent_reads.current_text).
+    Versions are counted per organisation, and for the instance's texts on their own.
     """
 
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("data controller"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consent_texts",
+    )
     purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     version = models.PositiveIntegerField(_("version"))
@@ -61,8 +72,16 @@ class ConsentText(models.Model):
         ordering = ["purpose", "language", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["purpose", "language", "version"], name="consent_text_version_unique"
-            )
+                fields=["organisation", "purpose", "language", "version"],
+                name="consent_text_version_unique_per_organisation",
+            ),
+            # NULL is never equal to NULL in a unique constraint: the instance's texts need
+            # one of their own.
+            models.UniqueConstraint(
+                fields=["purpose", "language", "version"],
+                condition=Q(organisation__isnull=True),
+                name="consent_text_version_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,12 @@
 """`familiebro worker`: the one background process. It runs the django-tasks database
 worker's tasks (e-mails), sweeps for deadline reminders every `--interval` seconds, and writes
-a checkpoint of the audit trail every FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES."""
+a checkpoint of the audit trail every FAMILIEBRO_AUDIT_CHECKPOINT_MINUTES. It records a
+heartbeat on each turn of its loop, and when it last swept and wrote a checkpoint, for the
+instance health page (familiebro.administration.heartbeat)."""
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
@@ -17,10 +20,16 @@ from django_tasks_db.management.commands.db_worker import (
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from familiebro.administration import heartbeat
 from familiebro.cases.deadlines import reminders
 from familiebro.privacy import checkpoints
 
 logger = logging.getLogger("familiebro.worker")
+
+# How often a running worker writes its heartbeat: often enough that the health page, which
+# calls a worker late after familiebro.administration.health.WORKER_LATE, never sees a live
+# one as late; seldom enough that an idle worker does not write to the database every second.
+BEAT_SECONDS = 15
 
 
 class SweepingWorker(Worker):
@@ -38,18 +47,41 @@ class SweepingWorker(Worker):
         self.sweep_interval = sweep_interval
         self.checkpoint_interval = checkpoints.checkpoint_interval_seconds()
         self.once = once
+        self.last_beat = -float("inf")
         self.reports: list[reminders.SweepReport] = []
+
+    def record(self, what: Callable[[], None]) -> None:
+        """Write the heartbeat (for the instance health page). A database too busy to take
+        it must not stop the worker: the next turn of the loop writes it again."""
+        try:
+            what()
+        except OperationalError:
+            logger.warning("The worker's heartbeat was not written; it is written again soon.")
+
+    def beat(self) -> None:
+        """A sign of life, at most every BEAT_SECONDS (the loop turns every second when idle)."""
+        if time.monotonic() - self.last_beat >= BEAT_SECONDS:
+            self.record(heartbeat.beat)
+            self.last_beat = time.monotonic()
+
+    def between_chunks(self) -> bool:
+        """Asked by the sweep between chunks: a long sweep still beats; stop when told to."""
+        self.beat()
+        return not self.running
 
     def sweep(self) -> None:
         self.running_task = True
         try:
-            report = reminders.sweep(should_stop=lambda: not self.running)
+            report = reminders.sweep(should_stop=self.between_chunks)
         except Exception:
             # A failed sweep must not stop the e-mails: log it and try again next interval.
             logger.exception("The reminder sweep failed; it runs again in the next interval.")
+            self.record(heartbeat.sweep_failed)
         else:
             self.reports.append(report)
             logger.info(report.describe())
+            if not report.stopped:
+                self.record(heartbeat.swept)
         finally:
             self.running_task = False
 
@@ -60,8 +92,10 @@ class SweepingWorker(Worker):
         except Exception:
             # The next interval writes a newer one; the operator must still hear of it.
             logger.exception("The audit checkpoint was not written; the worker tries again.")
+            self.record(heartbeat.checkpoint_failed)
         else:
             logger.info("Audit checkpoint written at event %s", checkpoint.event_id)
+            self.record(heartbeat.checkpoint_written)
         finally:
             self.running_task = False
 
@@ -85,6 +119,7 @@ class SweepingWorker(Worker):
             if task_result is None:
                 return
             self.run_task(task_result)
+            self.beat()
 
     def run(self) -> None:
         logger.info(
@@ -97,8 +132,10 @@ class SweepingWorker(Worker):
                 "No audit checkpoints are written: set FAMILIEBRO_AUDIT_CHECKPOINT_FILE and/or "
                 "FAMILIEBRO_AUDIT_CHECKPOINT_EMAIL."
             )
+        self.record(lambda: heartbeat.started(sweep_interval=self.sweep_interval))
         next_sweep = next_checkpoint = 0.0
         while self.running:
+            self.beat()
             if time.monotonic() >= next_sweep:
                 self.sweep()
                 next_sweep = time.monotonic() + self.sweep_interval

@@ -1,9 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from familiebro.core.models import Organisation, ServiceUnit
-from familiebro.privacy import audit, policy, retention
-from familiebro.privacy.models import AuditEvent, RetentionRule
+from familiebro.core.models import Organisation
+from familiebro.privacy import retention_rules
+from familiebro.privacy.models import RetentionRule
 
 
 class Command(BaseCommand):
@@ -32,49 +32,20 @@ class Command(BaseCommand):
                     f"{rule.period_days} days, then {rule.outcome}. {rule.legal_reference}"
                 )
             return
-        category = retention.CATEGORIES.get(options["category"] or "")
-        if category is None:
-            raise CommandError(
-                "Name the category with --category: one of "
-                + ", ".join(sorted(retention.CATEGORIES))
-            )
-        kind = options["unit_kind"]
-        if kind and kind not in ServiceUnit.Kind.values:
-            raise CommandError(
-                f"{kind} is no kind of unit: one of {', '.join(ServiceUnit.Kind.values)}"
-            )
-        if kind and category.unit_kind_field is None:
-            raise CommandError(f"{category.name} belongs to no unit: leave out --unit-kind.")
-        if options["days"] is None or options["days"] < 0 or not options["outcome"]:
-            raise CommandError("Give the period in days (--days) and the outcome (--outcome).")
-        if options["outcome"] == RetentionRule.Outcome.PRESERVE and category.archive is None:
-            raise CommandError(f"{category.name} cannot be preserved: delete or anonymise it.")
         organisation = None
         if options["organisation"]:
             organisation = Organisation.objects.filter(org_number=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"No organisation has the number {options['organisation']}.")
-        with transaction.atomic():
-            rule, _created = RetentionRule.objects.update_or_create(
-                category=category.name,
+        try:
+            rule = retention_rules.set_rule(
+                category=options["category"] or "",
                 organisation=organisation,
-                unit_kind=kind,
-                defaults={
-                    "period_days": options["days"],
-                    "outcome": options["outcome"],
-                    "legal_reference": options["reference"][:200],
-                },
+                unit_kind=options["unit_kind"],
+                days=options["days"],
+                outcome=options["outcome"] or "",
+                reference=options["reference"],
             )
-            audit.record(
-                AuditEvent.Action.CHANGE,
-                objects=[rule],
-                organisation_id=organisation.pk if organisation else None,
-                purpose=policy.Purpose.RETENTION,
-                detail={
-                    "retention_category": category.name,
-                    "unit_kind": kind,
-                    "period_days": rule.period_days,
-                    "outcome": rule.outcome,
-                },
-            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"Set: {rule}")

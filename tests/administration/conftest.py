@@ -1,0 +1,1 @@
+from tests.interop.oidc_server import oidc_provider  # noqa: F401
