@@ -422,6 +422,9 @@ def generate(scale: Scale, *, progress: Callable[[str], None] = print) -> float:
     # A string seed is hashed deterministically: the same scale gives the same data.
     rng = random.Random(f"familiebro-bench-{scale.name}")
     with transaction.atomic():
+        # The benchmark's country is synthetic: the municipalities Familiebro ships (loaded
+        # by a migration, nothing pointing at them yet) give way to its numbered ones.
+        Municipality.objects.filter(organisation__isnull=True, units__isnull=True).delete()
         writer = RowWriter()
         org_numbers = organisation_numbers()
         plans = _add_municipalities(writer, scale, org_numbers)

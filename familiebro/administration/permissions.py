@@ -74,6 +74,14 @@ def may_administer_unit(user: Any, unit: ServiceUnit) -> bool:
     )
 
 
+def may_change_unit_setup(user: Any, unit: ServiceUnit) -> bool:
+    """Change what a unit is: its name, kind and confidentiality domain. The domain decides
+    which records the unit's staff may reach across units, so it is the data controller's
+    decision (its administrators'), not the unit's own administrator's, who changes the
+    unit's contact details."""
+    return may_administer_organisation(user, unit.organisation_id)
+
+
 def may_administer_staff_member(user: Any, staff: Any) -> bool:
     """See a staff member's account and change their roles in the units the user runs. An
     instance administrator runs every account; an organisation's administrator the accounts

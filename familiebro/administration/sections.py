@@ -32,6 +32,30 @@ def organisation_administrators(user: Any) -> bool:
 # In the order the start page shows them.
 SECTIONS: tuple[Section, ...] = (
     Section(
+        "administration:organisations",
+        _("Organisations"),
+        _(
+            "The data controllers on the instance, the municipalities they serve and their "
+            "administrators."
+        ),
+        organisation_administrators,
+    ),
+    Section(
+        "administration:units",
+        _("Units"),
+        _(
+            "The services' units: kind, confidentiality domain, municipalities served and "
+            "contact details for families."
+        ),
+        permissions.is_administrator,
+    ),
+    Section(
+        "administration:unit-import",
+        _("Import units"),
+        _("Create or update many units at once from a CSV file."),
+        organisation_administrators,
+    ),
+    Section(
         "administration:staff",
         _("Staff"),
         _("Invite staff, give and remove roles in units, move staff, deactivate accounts."),

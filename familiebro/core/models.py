@@ -22,12 +22,36 @@ from .identifiers import (
 )
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def in_force(self) -> MunicipalityQuerySet:
+        """The municipalities that exist today: one merged into another keeps its row (units
+        and offers point at it) with the date it ended."""
+        return self.filter(ended_on__isnull=True)
+
+
 class Municipality(models.Model):
-    """A Norwegian municipality, identified by its four-digit number (kommunenummer)."""
+    """A Norwegian municipality, identified by its four-digit number (kommunenummer). The
+    list in force ships with Familiebro (core/data/municipalities.json, Statistics Norway's
+    classification 131) and is kept current with `familiebro update-municipalities`."""
 
     number = models.CharField(_("municipality number"), max_length=4, unique=True)
+    # The Norwegian name ("Harstad"), and the official one as Statistics Norway writes it,
+    # every official language in it ("Harstad - Hárstták").
     name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=100, blank=True)
     county = models.CharField(_("county"), max_length=100, blank=True)
+    county_number = models.CharField(_("county number"), max_length=2, blank=True)
+    # The name in each language it has an official form in: nb, nn, sme (Northern Sámi),
+    # smj (Lule Sámi), sma (South Sámi), fkv (Kven).
+    names = models.JSONField(_("names by language"), default=dict, blank=True)
+    ended_on = models.DateField(
+        _("ended"),
+        null=True,
+        blank=True,
+        help_text=_("The date the municipality ceased to exist, for example in a merger."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +89,13 @@ class Organisation(models.Model):
         blank=True,
         related_name="organisation",
         help_text=_("Only for organisations that are a municipality."),
+    )
+    municipalities_served = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("municipalities served"),
+        related_name="serving_organisations",
+        blank=True,
+        help_text=_("The municipalities whose families the organisation's services are for."),
     )
 
     class Meta:
@@ -146,6 +177,16 @@ class ServiceUnit(models.Model):
         blank=True,
         help_text=_('When families can call, for example "Monday to Friday 8–15".'),
     )
+    # Shown to families with the phone number: where to find the unit.
+    address = models.CharField(
+        _("visiting address"),
+        max_length=200,
+        blank=True,
+        help_text=_('Where families find the unit, for example "Storgata 1, 2335 Stange".'),
+    )
+    # The unit's id in the directory it was imported from, so a new import finds it again
+    # after a rename.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
     first_contact_days = models.PositiveSmallIntegerField(
         _("days to first contact"),
         default=7,

@@ -81,14 +81,15 @@ def test_the_pilot_municipalities_have_their_2024_numbers(loaded):
 
 
 def test_it_creates_the_whole_demo(loaded):
-    assert Municipality.objects.count() == 43
+    # The list Familiebro ships already holds every municipality the demo names.
+    assert Municipality.objects.count() == 357
     assert Organisation.objects.count() == 19
     assert ServiceUnit.objects.count() == 60
     assert User.objects.count() == len(core_demo.DEMO_LOGINS) == 12
     # The couples of the family counselling office in Mo i Rana add six records.
     assert Person.objects.count() == 43
     assert 8 <= len(persons_demo.FAMILIES) <= 14
-    assert (loaded.municipalities, loaded.units, loaded.staff, loaded.persons) == (43, 60, 12, 43)
+    assert (loaded.municipalities, loaded.units, loaded.staff, loaded.persons) == (0, 60, 12, 43)
 
 
 def test_each_municipality_has_its_own_services_with_a_valid_organisation_number(loaded):
@@ -217,7 +218,7 @@ def test_the_command_prints_what_it_created_and_then_that_nothing_was_missing():
     first, second = StringIO(), StringIO()
     call_command("demo-data", stdout=first)
     call_command("demo-data", stdout=second)
-    assert "Created 43 municipalities, 19 organisations, 60 service units" in first.getvalue()
+    assert "Created 19 organisations, 60 service units" in first.getvalue()
     assert "already loaded: nothing to create" in second.getvalue()
     assert "12 demo logins" in second.getvalue()
 
@@ -226,7 +227,7 @@ def test_the_command_prints_what_it_created_and_then_that_nothing_was_missing():
 def test_it_refuses_to_run_on_a_production_instance():
     with pytest.raises(CommandError, match="only on a demo or test instance"):
         call_command("demo-data", stdout=StringIO())
-    assert not Municipality.objects.exists()
+    assert Municipality.objects.count() == 357
     assert not User.objects.exists()
 
 
@@ -235,7 +236,7 @@ def test_it_refuses_to_take_over_an_account_that_is_not_a_demo_account():
     with pytest.raises(CommandError, match="'leder' already exists and is not a demo account"):
         call_command("demo-data", stdout=StringIO())
     # One transaction: what was created before the refusal is gone again.
-    assert not Municipality.objects.exists()
+    assert Municipality.objects.count() == 357
     assert not Person.objects.exists()
 
 

@@ -208,6 +208,8 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "mottatt/pk": lambda side: side.received_request.pk,
     "access_id": lambda side: side.exceptional_access.pk,
     "relation_id": lambda side: side.person.guardians_rel.order_by("pk").first().pk,
+    "organisasjoner/pk": lambda side: side.person.organisation_id,
+    "enheter/pk": lambda side: side.offer.unit_id,
     # The administration's staff pages: the staff member the side's assignment names, their
     # role, and an invitation to the side's unit (the viewer administers their organisation).
     "user_id": lambda side: side.assignment.user_id,
@@ -243,6 +245,9 @@ NOT_OBJECTS: dict[str, str] = {
     "slug": "pmto",
     # A calendar subscription's secret token, not an object's id: a wrong one is not found.
     "token": "not-a-token",
+    # An organisation administrator's appointment is looked up under its organisation, which
+    # is the object checked.
+    "appointment_pk": "1",
     # An organisation and its consent rules hold no personal data: the administration pages
     # refuse (403) whoever does not administer the organisation (tests/administration).
     "organisation_id": "1",

@@ -72,6 +72,25 @@ EXEMPT: dict[str, str] = {
     "ansatt/kalender/abonnement/stopp/": "stops the caller's own calendar subscription address",
     "ansatt/forlop/valg/": "chooses a pathway for the caller's own unit (administrators)",
     "ansatt/forlop/<slug:key>/ny-versjon/": "publishes a pathway (instance administrators)",
+    "ansatt/administrasjon/organisasjoner/ny/": (
+        "creates an organisation (instance administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/organisasjoner/<int:pk>/endre/": (
+        "changes an organisation's details (instance administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/organisasjoner/<int:pk>/administratorer/": (
+        "appoints an organisation administrator (administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/organisasjoner/<int:pk>/administratorer/<int:appointment_pk>/fjern/": (
+        "removes an organisation administrator (administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/organisasjoner/<int:pk>/enheter/ny/": (
+        "creates a unit (the organisation's administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/enheter/<int:pk>/": (
+        "changes a unit's details (its administrators; no personal data)"
+    ),
+    "ansatt/administrasjon/enheter/import/": "imports units (administrators; no personal data)",
     **dict.fromkeys(
         [
             "ansatt/administrasjon/samtykketekster/felles/ny/",
@@ -319,6 +338,7 @@ class Family:
             "mottatt/pk": cast(Any, side.received_request).pk,
             "access_id": cast(Any, side.exceptional_access).pk,
             "relation_id": self.relation.pk,
+            "organisasjoner/pk": self.unit.organisation_id,
             "language": "en",
             "key": "bti",
             "number": "1",
