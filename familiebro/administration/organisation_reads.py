@@ -28,7 +28,7 @@ def _found(user: Any, organisation_id: int) -> None:
     staff without the right are refused with a reason."""
     if not (
         permissions.may_administer_organisation(user, organisation_id)
-        or organisation_id in policy.scope_of(user).organisation_ids
+        or organisation_id in policy.scope_of(user).member_organisation_ids
     ):
         raise Http404
 

@@ -273,6 +273,8 @@ class StaffScope:
     unit_roles: frozenset[tuple[int, str]] = frozenset()
     # The organisations whose units and staff the user administers (no data of families).
     administered_organisation_ids: frozenset[int] = frozenset()
+    # The organisations the user holds any role in, a unit administrator's included.
+    member_organisation_ids: frozenset[int] = frozenset()
 
 
 def scope_of(user: Any) -> StaffScope:
@@ -298,6 +300,7 @@ def scope_of(user: Any) -> StaffScope:
             administered_organisation_ids=frozenset(
                 org for _, org, role, _ in rows if role == ORGANISATION_ADMIN
             ),
+            member_organisation_ids=frozenset(org for _, org, _, _ in memberships),
         )
         user._familiebro_scope = cached
     return cached
