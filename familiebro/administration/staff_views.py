@@ -51,7 +51,6 @@ def invite(request: HttpRequest) -> HttpResponse:
                 professional_title=data["professional_title"],
                 unit=data["unit"],
                 role=data["role"],
-                site_url=request.build_absolute_uri("/"),
                 authorisation=form.authorisation(),
             )
         except ValidationError as error:
@@ -173,9 +172,7 @@ def reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = staff_reads.invitation(request.user, invitation_id)
     try:
-        staff_actions.resend_invitation(
-            request.user, invitation, site_url=request.build_absolute_uri("/")
-        )
+        staff_actions.resend_invitation(request.user, invitation)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

@@ -45,6 +45,11 @@ class World:
             first_name="Ola",
             last_name="Jordmor",
             email="ola@stange.kommune.no",
+            # Sent with the controller's authorisation, as an instance administrator's is: so
+            # every administrator here may send it again (one without it is refused to an
+            # instance administrator, see test_staff_invitations.py).
+            authorised_by=AUTHORISATION["authorised_by"],
+            reference=AUTHORISATION["reference"],
             token_hash=staff_actions.token_hash("ventende"),
             sent_at=timezone.now(),
             expires_at=timezone.now() + datetime.timedelta(days=7),

@@ -204,7 +204,7 @@ def test_a_username_taken_is_told(client, admin, unit):
     ],
 )
 def test_a_bad_or_used_e_mail_address_is_told_and_nothing_is_sent(admin, unit, email, message):
-    make.user(email="nina@stange.kommune.no")
+    make.member(unit, email="nina@stange.kommune.no")
     client = logged_in(admin)
     invite(client, unit, email="ola@stange.kommune.no")
     mail.outbox.clear()
