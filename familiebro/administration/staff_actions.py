@@ -256,8 +256,6 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
         else:
             if User.objects.filter(username__iexact=username).exists():
                 errors["username"] = [_("This username is taken. Choose another.")]
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise InvitationUnusable("email_taken", invitation)
         if password is not None:
             try:
                 password_validation.validate_password(password, user=user)
@@ -514,6 +512,8 @@ def _require_usable(invitation: Invitation | None) -> None:
         raise InvitationUnusable("withdrawn", invitation)
     if invitation.expires_at <= timezone.now():
         raise InvitationUnusable("expired", invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationUnusable("email_taken", invitation)
     # The same rule as when inviting, asked again now: an inviter deactivated, or no longer
     # an administrator who gives this role here, gives nothing through a link sent earlier.
     inviter = invitation.invited_by

@@ -213,7 +213,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         username = form.cleaned_data["username"]
         password = form.cleaned_data["password"]
         try:
-            staff_actions.accept_invitation(token, {"username": username, "password": password})
+            user = staff_actions.accept_invitation(
+                token, {"username": username, "password": password}
+            )
         except staff_actions.InvitationUnusable as unusable:
             return _unusable(request, unusable)
         except ValidationError as error:
@@ -221,7 +223,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             # The real login, so the account goes through the second factor's set-up before
             # it reaches any page.
-            step = accounts.authenticate_password(request, username, password)
+            # With the username as saved (normalised), not as typed.
+            step = accounts.authenticate_password(request, user.get_username(), password)
             if step is accounts.Step.DONE:
                 return redirect("staff-home")
             return redirect("login-second-factor-setup")

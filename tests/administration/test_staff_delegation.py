@@ -364,3 +364,23 @@ def test_the_staff_list_shows_roles_state_and_last_login(world):
 def test_the_staff_section_is_on_the_administration_start_page(world):
     page = logged_in(world.actors["unit_admin"]).get(reverse("administration:home"))
     assert reverse("administration:staff") in page.content.decode()
+
+
+def test_a_unit_administrator_is_told_who_gives_the_leader_role(world):
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-add-role", args=[world.nina.pk]),
+        {"unit": world.unit.pk, "role": "leader"},
+    )
+    assert response.status_code == 400
+    assert "Only the administrator of Stange kommune gives the role leader." in (
+        response.content.decode()
+    )
+
+
+def test_a_unit_administrator_gives_the_coordinator_role(world):
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-add-role", args=[world.nina.pk]),
+        {"unit": world.unit.pk, "role": "coordinator"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=world.nina, unit=world.unit, role="coordinator")
