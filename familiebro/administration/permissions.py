@@ -95,7 +95,9 @@ def may_give_role(user: Any, unit: ServiceUnit, role: str) -> bool:
 
 
 def role_refusal(user: Any, unit: ServiceUnit, role: str) -> str | None:
-    """Why `user` may not give `role` in `unit`, naming who can; None when they may."""
+    """Why `user` may not give (or remove) `role` in `unit`, naming who can; None when they
+    may. Removing follows the same rule: a unit administrator who could take a leader's or
+    another unit administrator's role away would decide the unit's oversight alone."""
     if may_give_role(user, unit, role):
         return None
     if not may_administer_unit(user, unit):
@@ -104,8 +106,8 @@ def role_refusal(user: Any, unit: ServiceUnit, role: str) -> str | None:
             "administrator."
         )
     return _(
-        "Only the administrator of %(organisation)s gives the role %(role)s. Ask them to give "
-        "it; as unit administrator you give the roles worker and coordinator."
+        "Only the administrator of %(organisation)s gives and removes the role %(role)s. Ask "
+        "them; as unit administrator you give and remove the roles worker and coordinator."
     ) % {"organisation": unit.organisation.name, "role": Membership.Role(role).label.lower()}
 
 

@@ -325,10 +325,14 @@ def add_role(
 
 
 def remove_role(admin: Any, membership: Membership) -> None:
-    """End `membership`, in a unit `admin` runs. The person's audit trail stays."""
+    """End `membership`, in a unit `admin` runs, if they may give its role. The person's audit
+    trail stays."""
     unit = membership.unit
     permissions.require_administer_unit(admin, unit)
     _refuse_own_roles(admin, membership.user)
+    refusal = permissions.role_refusal(admin, unit, membership.role)
+    if refusal:
+        raise ValidationError(refusal)
     with transaction.atomic():
         _record_staff(
             admin,

@@ -372,7 +372,7 @@ def test_a_unit_administrator_is_told_who_gives_the_leader_role(world):
         {"unit": world.unit.pk, "role": "leader"},
     )
     assert response.status_code == 400
-    assert "Only the administrator of Stange kommune gives the role leader." in (
+    assert "Only the administrator of Stange kommune gives and removes the role leader." in (
         response.content.decode()
     )
 
@@ -384,3 +384,15 @@ def test_a_unit_administrator_gives_the_coordinator_role(world):
     )
     assert response.status_code == 302
     assert Membership.objects.filter(user=world.nina, unit=world.unit, role="coordinator")
+
+
+def test_a_unit_administrator_cannot_remove_the_leaders_role(world):
+    leader = Membership.objects.create(
+        user=make.user(first_name="Lise", last_name="Leder"), unit=world.unit, role="leader"
+    )
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-remove-role", args=[leader.user_id, leader.pk])
+    )
+    assert response.status_code == 400
+    assert "gives and removes the role leader" in response.content.decode()
+    assert Membership.objects.filter(pk=leader.pk).exists()
