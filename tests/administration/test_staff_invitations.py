@@ -315,12 +315,13 @@ def test_another_organisations_account_gets_the_same_answer_and_the_link_says_it
 ):
     make.user(email="nina.berg@stange.kommune.no")
     hamar = make.unit(make.organisation(name="Hamar kommune"), name="PPT i Hamar")
-    hamar_admin = make.user()
+    hamar_admin = make.user(first_name="Hans", last_name="Hamar")
     OrganisationAdministrator.objects.create(user=hamar_admin, organisation=hamar.organisation)
     assert invite(logged_in(hamar_admin), hamar).status_code == 302
     token = token_from(mail.outbox[0].body)
-    page = client.get(reverse("administration:accept-invitation", args=[token]))
-    assert "An account with this e-mail address already exists." in page.content.decode()
+    page = client.get(reverse("administration:accept-invitation", args=[token])).content.decode()
+    assert "An account with this e-mail address already exists." in page
+    assert "tell Hans Hamar at Hamar kommune, who invited you, that you already have" in page
     assert User.objects.filter(email__iexact="nina.berg@stange.kommune.no").count() == 1
 
 
