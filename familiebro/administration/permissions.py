@@ -11,7 +11,7 @@ Three administrator roles, each giving the right to configure, never to read a f
 - an **organisation administrator** (core.OrganisationAdministrator) runs one data
   controller: its units, its staff and their roles, its consent texts and rules;
 - a **unit administrator** (the unit_admin membership role) runs one unit: its details and
-  its own staff's roles in it.
+  its own staff's roles in it, giving the worker and coordinator roles only (may_give_role).
 
 Each rule reads the staff scope the access policy already read for the request
 (policy.scope_of), so asking costs no query.
@@ -80,6 +80,43 @@ def may_change_unit_setup(user: Any, unit: ServiceUnit) -> bool:
     decision (its administrators'), not the unit's own administrator's, who changes the
     unit's contact details."""
     return may_administer_organisation(user, unit.organisation_id)
+
+
+# The roles a unit's own administrator gives in their unit. A leader's oversight (the access
+# review, the unit's persons where the controller allows it) and the unit administrator's
+# role itself are the organisation's to give: otherwise two unit administrators would give
+# each other any role, and "nobody gives their own roles" would fall with one friend.
+UNIT_ADMINISTRATOR_GIVES = frozenset({Membership.Role.WORKER, Membership.Role.COORDINATOR})
+
+
+def may_give_role(user: Any, unit: ServiceUnit, role: str) -> bool:
+    """Give `role` in `unit`, by adding it to an account or by an invitation (checked again
+    when the invitation is accepted, so an inviter who has since lost the right, or whose
+    account is deactivated, gives nothing). The instance's and the organisation's
+    administrators give every role; a unit administrator gives worker and coordinator in
+    their own unit."""
+    if not getattr(user, "is_active", False):
+        return False
+    if may_administer_organisation(user, unit.organisation_id):
+        return True
+    return unit.pk in administered_unit_ids(user) and role in UNIT_ADMINISTRATOR_GIVES
+
+
+def role_refusal(user: Any, unit: ServiceUnit, role: str) -> str | None:
+    """Why `user` may not give (or remove) `role` in `unit`, naming who can; None when they
+    may. Removing follows the same rule: a unit administrator who could take a leader's or
+    another unit administrator's role away would decide the unit's oversight alone."""
+    if may_give_role(user, unit, role):
+        return None
+    if not may_administer_unit(user, unit):
+        return _(
+            "You are not an administrator of this unit. Ask the unit's or the organisation's "
+            "administrator."
+        )
+    return _(
+        "Only the administrator of %(organisation)s gives and removes the role %(role)s. Ask "
+        "them; as unit administrator you give and remove the roles worker and coordinator."
+    ) % {"organisation": unit.organisation.name, "role": Membership.Role(role).label.lower()}
 
 
 def may_administer_staff_member(user: Any, staff: Any) -> bool:

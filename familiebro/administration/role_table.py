@@ -105,6 +105,10 @@ PART_CHECKS = (
         lambda u, w: permissions.may_administer_unit(u, w.unit),
     ),
     Check(
+        _("Gives and removes the leader and unit administrator roles in the unit"),
+        lambda u, w: permissions.may_give_role(u, w.unit, Membership.Role.LEADER),
+    ),
+    Check(
         _("Publishes the instance's default consent texts and retention periods"),
         lambda u, w: permissions.may_publish_instance_defaults(u),
     ),

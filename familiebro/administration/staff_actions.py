@@ -41,7 +41,8 @@ Action = AuditEvent.Action
 
 
 class InvitationUnusable(Exception):
-    """The invitation link cannot be used: unknown, used, withdrawn or expired."""
+    """The invitation link cannot be used: unknown, used, withdrawn or expired, or the person
+    who sent it may no longer give the role (inviter_cannot_give)."""
 
     def __init__(self, reason: str, invitation: Invitation | None = None) -> None:
         super().__init__(reason)
@@ -69,7 +70,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_link(site_url: str, token: str) -> str:
+def invitation_link(token: str) -> str:
+    """The link in the e-mail, at the instance's own address (settings.SITE_URL), never the
+    address a request happened to name in its Host header."""
+    site_url = getattr(settings, "SITE_URL", "")
+    if not site_url:
+        raise ValidationError(
+            _(
+                "The instance's address is not set (FAMILIEBRO_SITE_URL), so no invitation link "
+                "can be made. Tell the instance's operator."
+            )
+        )
     return site_url.rstrip("/") + reverse("administration:accept-invitation", args=[token])
 
 
@@ -91,11 +102,16 @@ def invite_staff(
     professional_title: str,
     unit: ServiceUnit,
     role: str,
-    site_url: str,
     authorisation: RoleAuthorisation | None = None,
 ) -> Invitation:
     """Invite someone by e-mail to `role` in `unit`. Refused (ValidationError, nothing kept)
-    for a bad or already used e-mail address, and when the e-mail cannot be sent."""
+    for a bad e-mail address, one the administrator already runs an account or an invitation
+    for, a role they may not give, and when the e-mail cannot be sent.
+
+    An account or a waiting invitation outside what the administrator runs is not told: that
+    would tell another organisation's administrator who works where. The invitation is sent
+    as to a new address; if the address has an account by then, the link says so to the
+    person (InvitationUnusable "email_taken") and makes nothing."""
     permissions.require_administer_unit(admin, unit)
     email = email.strip()
     errors: dict[str, list[str]] = {}
@@ -104,22 +120,13 @@ def invite_staff(
     except ValidationError:
         errors["email"] = [_("Enter a valid e-mail address, such as name@kommune.no.")]
     else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [
-                _(
-                    "Someone already has an account with this e-mail address. Find them in the "
-                    "staff list and give them a role instead."
-                )
-            ]
-        elif _open_invitations().filter(email__iexact=email).exists():
-            errors["email"] = [
-                _(
-                    "This address already has an invitation waiting. Send it again or withdraw "
-                    "it from the staff list."
-                )
-            ]
+        errors |= _known_address_errors(admin, email)
     if role not in Membership.Role.values:
         errors["role"] = [_("Choose one of the roles in the list.")]
+    else:
+        refusal = permissions.role_refusal(admin, unit, role)
+        if refusal:
+            errors["role"] = [refusal]
     if not first_name.strip() or not last_name.strip():
         errors["first_name"] = [_("Give the person's first and last name.")]
     authorisation = authorisation or RoleAuthorisation()
@@ -149,13 +156,26 @@ def invite_staff(
         # Sent here, inside the transaction, and not through the worker's queue, which would
         # keep the link (token and all) in the database; if the mail server refuses, nothing
         # is kept.
-        _send_invitation(invitation, invitation_link(site_url, token))
+        _send_invitation(invitation, invitation_link(token))
     return invitation
 
 
-def resend_invitation(admin: Any, invitation: Invitation, *, site_url: str) -> Invitation:
-    """Send the invitation again with a new link and a new week; the old link stops working."""
+def resend_invitation(admin: Any, invitation: Invitation) -> Invitation:
+    """Send the invitation again with a new link and a new week; the old link stops working.
+    The administrator who sends it again becomes its inviter: they must be able to give the
+    role, and acceptance asks it of them."""
     permissions.require_administer_unit(admin, invitation.unit)
+    refusal = permissions.role_refusal(admin, invitation.unit, invitation.role)
+    if refusal:
+        raise ValidationError(refusal)
+    if needs_controller_authorisation(admin, invitation.unit) and not invitation.reference:
+        raise ValidationError(
+            _(
+                "This invitation carries no authorisation from %(organisation)s. Withdraw it and "
+                "invite again, naming who at the organisation authorised the role."
+            )
+            % {"organisation": invitation.unit.organisation.name}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -167,9 +187,10 @@ def resend_invitation(admin: Any, invitation: Invitation, *, site_url: str) -> I
         locked.token_hash = token_hash(token)
         locked.sent_at = now
         locked.expires_at = now + Invitation.lifetime()
-        locked.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        locked.invited_by = admin
+        locked.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
         _record(admin, locked, "invitation_resent")
-        _send_invitation(locked, invitation_link(site_url, token))
+        _send_invitation(locked, invitation_link(token))
     return locked
 
 
@@ -206,7 +227,8 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
     usable password. The name, e-mail and title come from the invitation. Raises
     InvitationUnusable (nothing made) or ValidationError (nothing made, the link still works).
     """
-    username = (user_fields.get("username") or "").strip()
+    # NFKC, as Django's own account forms do: "ｎｉｎａ" is "nina", and taken if "Nina" is.
+    username = User.normalize_username((user_fields.get("username") or "").strip())
     password = user_fields.get("password")
     with transaction.atomic():
         invitation = (
@@ -234,8 +256,6 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
         else:
             if User.objects.filter(username__iexact=username).exists():
                 errors["username"] = [_("This username is taken. Choose another.")]
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise InvitationUnusable("email_taken", invitation)
         if password is not None:
             try:
                 password_validation.validate_password(password, user=user)
@@ -256,7 +276,7 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
                 {"username": [_("This username is taken. Choose another.")]}
             ) from error
         unit = invitation.unit
-        if invitation.reference:
+        if needs_controller_authorisation(invitation.invited_by, unit):
             try:
                 grants.grant_role(
                     invitation.invited_by,
@@ -305,10 +325,14 @@ def add_role(
 
 
 def remove_role(admin: Any, membership: Membership) -> None:
-    """End `membership`, in a unit `admin` runs. The person's audit trail stays."""
+    """End `membership`, in a unit `admin` runs, if they may give its role. The person's audit
+    trail stays."""
     unit = membership.unit
     permissions.require_administer_unit(admin, unit)
     _refuse_own_roles(admin, membership.user)
+    refusal = permissions.role_refusal(admin, unit, membership.role)
+    if refusal:
+        raise ValidationError(refusal)
     with transaction.atomic():
         _record_staff(
             admin,
@@ -414,7 +438,7 @@ def create_instance_admin(
     """Make an instance administrator (the command familiebro create-instance-admin). They set
     up their authenticator app at their first login, as every member of staff does. Raises
     ValidationError, naming each field that is wrong; nothing is made then."""
-    username = username.strip()
+    username = User.normalize_username(username.strip())
     email = email.strip()
     user = User(
         username=username,
@@ -492,6 +516,39 @@ def _require_usable(invitation: Invitation | None) -> None:
         raise InvitationUnusable("withdrawn", invitation)
     if invitation.expires_at <= timezone.now():
         raise InvitationUnusable("expired", invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationUnusable("email_taken", invitation)
+    # The same rule as when inviting, asked again now: an inviter deactivated, or no longer
+    # an administrator who gives this role here, gives nothing through a link sent earlier.
+    inviter = invitation.invited_by
+    if inviter is None or not permissions.may_give_role(inviter, invitation.unit, invitation.role):
+        raise InvitationUnusable("inviter_cannot_give", invitation)
+
+
+def _known_address_errors(admin: Any, email: str) -> dict[str, list[str]]:
+    """What the administrator is told about an address already in use: only an account they
+    run, or an invitation waiting in a unit they run."""
+    account = User.objects.filter(email__iexact=email).first()
+    if account is not None and permissions.may_administer_staff_member(admin, account):
+        return {
+            "email": [
+                _(
+                    "Someone already has an account with this e-mail address. Find them in the "
+                    "staff list and give them a role instead."
+                )
+            ]
+        }
+    waiting = _open_invitations().filter(email__iexact=email).select_related("unit")
+    if any(permissions.may_administer_unit(admin, i.unit) for i in waiting):
+        return {
+            "email": [
+                _(
+                    "This address already has an invitation waiting. Send it again or withdraw "
+                    "it from the staff list."
+                )
+            ]
+        }
+    return {}
 
 
 def _authorisation_errors(
@@ -523,6 +580,9 @@ def _give_role(
 ) -> Membership:
     if role not in Membership.Role.values:
         raise ValidationError({"role": [_("Choose one of the roles in the list.")]})
+    refusal = permissions.role_refusal(admin, unit, role)
+    if refusal:
+        raise ValidationError({"role": [refusal]})
     if needs_controller_authorisation(admin, unit):
         errors = _authorisation_errors(unit, authorisation)
         if errors:

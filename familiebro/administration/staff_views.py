@@ -51,7 +51,6 @@ def invite(request: HttpRequest) -> HttpResponse:
                 professional_title=data["professional_title"],
                 unit=data["unit"],
                 role=data["role"],
-                site_url=request.build_absolute_uri("/"),
                 authorisation=form.authorisation(),
             )
         except ValidationError as error:
@@ -173,9 +172,7 @@ def reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = staff_reads.invitation(request.user, invitation_id)
     try:
-        staff_actions.resend_invitation(
-            request.user, invitation, site_url=request.build_absolute_uri("/")
-        )
+        staff_actions.resend_invitation(request.user, invitation)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -216,7 +213,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         username = form.cleaned_data["username"]
         password = form.cleaned_data["password"]
         try:
-            staff_actions.accept_invitation(token, {"username": username, "password": password})
+            user = staff_actions.accept_invitation(
+                token, {"username": username, "password": password}
+            )
         except staff_actions.InvitationUnusable as unusable:
             return _unusable(request, unusable)
         except ValidationError as error:
@@ -224,7 +223,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             # The real login, so the account goes through the second factor's set-up before
             # it reaches any page.
-            step = accounts.authenticate_password(request, username, password)
+            # With the username as saved (normalised), not as typed.
+            step = accounts.authenticate_password(request, user.get_username(), password)
             if step is accounts.Step.DONE:
                 return redirect("staff-home")
             return redirect("login-second-factor-setup")

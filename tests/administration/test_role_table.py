@@ -49,6 +49,11 @@ def test_the_table_says_what_the_rules_say_and_keeps_nothing():
     assert cell(table, policy_group, reads, "Organisation administrator") is False
     assert cell(table, policy_group, reads, "Instance administrator") is False
     assert (User.objects.count(), Organisation.objects.count(), Person.objects.count()) == before
+    gives = "Gives and removes the leader and unit administrator roles in the unit"
+    setting_up = "Setting up and publishing"
+    assert cell(table, setting_up, gives, "Organisation administrator") is True
+    assert cell(table, setting_up, gives, "Unit administrator") is False
+    assert cell(table, setting_up, gives, "Leader") is False
     # In a school, no one breaks the glass.
     school = role_table.role_table("education")
     assert cell(school, menu_group, "Break-glass access", "Worker") is False

@@ -45,6 +45,11 @@ class World:
             first_name="Ola",
             last_name="Jordmor",
             email="ola@stange.kommune.no",
+            # Sent with the controller's authorisation, as an instance administrator's is: so
+            # every administrator here may send it again (one without it is refused to an
+            # instance administrator, see test_staff_invitations.py).
+            authorised_by=AUTHORISATION["authorised_by"],
+            reference=AUTHORISATION["reference"],
             token_hash=staff_actions.token_hash("ventende"),
             sent_at=timezone.now(),
             expires_at=timezone.now() + datetime.timedelta(days=7),
@@ -359,3 +364,35 @@ def test_the_staff_list_shows_roles_state_and_last_login(world):
 def test_the_staff_section_is_on_the_administration_start_page(world):
     page = logged_in(world.actors["unit_admin"]).get(reverse("administration:home"))
     assert reverse("administration:staff") in page.content.decode()
+
+
+def test_a_unit_administrator_is_told_who_gives_the_leader_role(world):
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-add-role", args=[world.nina.pk]),
+        {"unit": world.unit.pk, "role": "leader"},
+    )
+    assert response.status_code == 400
+    assert "Only the administrator of Stange kommune gives and removes the role leader." in (
+        response.content.decode()
+    )
+
+
+def test_a_unit_administrator_gives_the_coordinator_role(world):
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-add-role", args=[world.nina.pk]),
+        {"unit": world.unit.pk, "role": "coordinator"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=world.nina, unit=world.unit, role="coordinator")
+
+
+def test_a_unit_administrator_cannot_remove_the_leaders_role(world):
+    leader = Membership.objects.create(
+        user=make.user(first_name="Lise", last_name="Leder"), unit=world.unit, role="leader"
+    )
+    response = logged_in(world.actors["unit_admin"]).post(
+        reverse("administration:staff-remove-role", args=[leader.user_id, leader.pk])
+    )
+    assert response.status_code == 400
+    assert "gives and removes the role leader" in response.content.decode()
+    assert Membership.objects.filter(pk=leader.pk).exists()

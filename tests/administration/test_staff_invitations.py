@@ -204,7 +204,7 @@ def test_a_username_taken_is_told(client, admin, unit):
     ],
 )
 def test_a_bad_or_used_e_mail_address_is_told_and_nothing_is_sent(admin, unit, email, message):
-    make.user(email="nina@stange.kommune.no")
+    make.member(unit, email="nina@stange.kommune.no")
     client = logged_in(admin)
     invite(client, unit, email="ola@stange.kommune.no")
     mail.outbox.clear()
@@ -264,3 +264,100 @@ def test_another_sign_in_method_can_accept_without_a_password(admin, unit):
     user = staff_actions.accept_invitation(token, {"username": "nina.berg", "password": None})
     assert not user.has_usable_password()
     assert Membership.objects.filter(user=user, unit=unit).exists()
+
+
+def test_a_link_whose_inviter_was_deactivated_says_so_and_makes_nothing(client, admin, unit):
+    invite(logged_in(admin), unit)
+    token = token_from(mail.outbox[0].body)
+    admin.is_active = False
+    admin.save()
+    page = client.get(reverse("administration:accept-invitation", args=[token]))
+    assert page.status_code == 410
+    text = page.content.decode()
+    assert "can no longer give the role you were invited to" in text
+    assert "Ask the administrator at Stange kommune for a new invitation." in text
+    assert accept(client, token).status_code == 410
+    assert not User.objects.filter(email="nina.berg@stange.kommune.no").exists()
+
+
+def test_sent_again_by_another_administrator_it_works_after_the_first_is_deactivated(
+    client, admin, unit
+):
+    invite(logged_in(admin), unit, role="leader")
+    colleague = make.user(first_name="Kari", last_name="Kollega")
+    OrganisationAdministrator.objects.create(user=colleague, organisation=unit.organisation)
+    logged_in(colleague).post(
+        reverse("administration:invitation-resend", args=[Invitation.objects.get().pk])
+    )
+    admin.is_active = False
+    admin.save()
+    assert accept(client, token_from(mail.outbox[1].body)).status_code == 302
+    assert Membership.objects.filter(unit=unit, role="leader", user__username="nina.berg")
+
+
+def test_an_instance_administrator_cannot_send_again_an_invitation_without_authorisation(
+    admin, unit
+):
+    invite(logged_in(admin), unit)
+    mail.outbox.clear()
+    instance_admin = make.user(is_instance_admin=True)
+    response = logged_in(instance_admin).post(
+        reverse("administration:invitation-resend", args=[Invitation.objects.get().pk]),
+        follow=True,
+    )
+    assert "carries no authorisation from Stange kommune" in response.content.decode()
+    assert not mail.outbox
+    assert Invitation.objects.get().invited_by == admin
+
+
+def test_another_organisations_account_gets_the_same_answer_and_the_link_says_it_exists(
+    client, unit
+):
+    make.user(email="nina.berg@stange.kommune.no")
+    hamar = make.unit(make.organisation(name="Hamar kommune"), name="PPT i Hamar")
+    hamar_admin = make.user(first_name="Hans", last_name="Hamar")
+    OrganisationAdministrator.objects.create(user=hamar_admin, organisation=hamar.organisation)
+    assert invite(logged_in(hamar_admin), hamar).status_code == 302
+    token = token_from(mail.outbox[0].body)
+    page = client.get(reverse("administration:accept-invitation", args=[token])).content.decode()
+    assert "An account with this e-mail address already exists." in page
+    assert "tell Hans Hamar at Hamar kommune, who invited you, that you already have" in page
+    assert User.objects.filter(email__iexact="nina.berg@stange.kommune.no").count() == 1
+
+
+def test_another_organisations_waiting_invitation_is_not_told(admin, unit):
+    invite(logged_in(admin), unit)
+    hamar = make.unit(make.organisation(name="Hamar kommune"), name="PPT i Hamar")
+    hamar_admin = make.user()
+    OrganisationAdministrator.objects.create(user=hamar_admin, organisation=hamar.organisation)
+    assert invite(logged_in(hamar_admin), hamar).status_code == 302
+    assert Invitation.objects.count() == 2
+
+
+def test_without_the_instances_address_no_invitation_is_sent(admin, unit, settings):
+    settings.SITE_URL = ""
+    response = invite(logged_in(admin), unit)
+    assert response.status_code == 400
+    assert "address is not set (FAMILIEBRO_SITE_URL)" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+
+
+def test_the_link_sent_again_uses_the_instances_address(admin, unit, settings):
+    settings.SITE_URL = "https://familiebro.stange.kommune.no/"
+    settings.ALLOWED_HOSTS = ["*"]
+    client = logged_in(admin)
+    invite(client, unit)
+    client.post(
+        reverse("administration:invitation-resend", args=[Invitation.objects.get().pk]),
+        HTTP_HOST="evil.example",
+    )
+    assert "https://familiebro.stange.kommune.no/konto/invitasjon/" in mail.outbox[1].body
+
+
+def test_a_username_is_saved_normalised(client, admin, unit):
+    invite(logged_in(admin), unit)
+    assert (
+        accept(client, token_from(mail.outbox[0].body), username="ｎｉｎａ.berg").status_code == 302
+    )
+    assert User.objects.filter(username="nina.berg").exists()
