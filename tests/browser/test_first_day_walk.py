@@ -6,7 +6,8 @@ app) → the municipality as an organisation → its health centre → a nurse i
 the health centre's offer published in the offer editor → a parent, without logging in, finds
 it in the finder and asks to be contacted → the nurse opens her invitation, makes her account,
 sets up her authenticator app, finds the request from her home page and records the first
-contact. axe-core checks every administration page the walk passes through.
+contact; the administrator then looks at the instance's health. axe-core checks every
+administration page the walk passes through.
 
 Nothing comes from the demo data or a factory: the only rows made outside the browser are
 those the migrations make on a real instance (municipalities, topics, the thesaurus), which the
@@ -229,6 +230,7 @@ def publish_the_offer(page, unit: ServiceUnit) -> Offer:
     assert [m.number for m in offer.municipalities.all()] == ["3413"]
     submit(page, "Publish")
     expect(page.locator("main")).to_contain_text("The offer is published.")
+    assert_no_axe_violations(page, path=reverse("offer-editor-edit", args=[offer.pk]))
     offer.refresh_from_db()
     assert offer.status == Offer.Status.PUBLISHED
     return offer
@@ -321,3 +323,14 @@ def test_from_an_empty_database_to_a_request_answered(browsing, empty_instance, 
     request.refresh_from_db()
     assert request.status == HelpRequest.Status.CONTACTED
     assert request.first_contacted_at is not None
+
+    # 10. Monitoring: the load balancer's check, and the instance health for the
+    # administrator and, as JSON, for a monitoring system.
+    healthz = page.request.get(reverse("healthz"))
+    assert (healthz.status, healthz.json()["status"]) == (200, "ok")
+    page.goto(reverse("administration:health"))
+    assert_no_axe_violations(page, heading="Instance health")
+    health = page.request.get(reverse("administration:health-json"))
+    assert health.status == 200
+    # No `familiebro worker` runs beside the test server: the check says so.
+    assert health.json()["checks"]["worker"]["status"] == "red"
