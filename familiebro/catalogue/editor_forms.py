@@ -329,8 +329,13 @@ def initial_for(offer: Offer) -> dict[str, Any]:
 
 
 class OpeningHoursForm(core_forms.Form):
+    # An empty first choice: a row left untouched posts nothing, and is not a row to check.
+    # Preselected Monday, every empty row of a new offer would ask for opening times.
     weekday = forms.TypedChoiceField(
-        label=_("Weekday"), choices=OpeningHours.Weekday.choices, coerce=int
+        label=_("Weekday"),
+        choices=[("", _("Choose a day")), *OpeningHours.Weekday.choices],
+        coerce=int,
+        empty_value=None,
     )
     opens_at = forms.TimeField(
         label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -140,6 +141,62 @@ def test_a_new_offer_is_saved_as_a_draft_of_the_chosen_unit(staff_client, unit):
     assert offer.contact_phone == "+4762561000"
     assert list(offer.topics.all()) == [topic("infant-sleep-feeding")]
     assert offer.locations.get().address == "Kirkevegen 9"
+
+
+class _FormDefaults(HTMLParser):
+    """What a browser posts for the first form in <main> left as it is shown: text inputs'
+    values, ticked boxes and each select's selected (or else first) option."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        name = found.get("name")
+        if tag == "input" and name and found.get("type") not in ("file", "submit"):
+            if found.get("type") in ("checkbox", "radio"):
+                if "checked" in found:
+                    self.data.append((name, found.get("value") or "on"))
+            else:
+                self.data.append((name, found.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.data.append((name, ""))
+        elif tag == "select" and name:
+            self._select, self._options = name, []
+        elif tag == "option" and self._select:
+            self._options.append((found.get("value") or "", "selected" in found))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            if chosen or self._options:
+                self.data.append((self._select, (chosen or [self._options[0][0]])[0]))
+            self._select = None
+
+
+def test_a_new_offer_saved_as_the_page_shows_it_is_kept(staff_client, unit):
+    """The empty rows of opening hours and dates, left untouched, are no rows: saving asks
+    for no opening times."""
+    page = _FormDefaults()
+    page.feed(staff_client.get(reverse("offer-editor-create")).content.decode())
+    data: dict[str, list[str]] = {}
+    for name, value in page.data:
+        data.setdefault(name, []).append(value)
+    data |= {
+        "title": ["Samtale om søvn"],
+        "description": ["En samtale med helsesykepleier."],
+        "topics": [str(topic("infant-sleep-feeding").pk)],
+        "contact_phone": ["62 56 10 00"],
+    }
+    response = staff_client.post(reverse("offer-editor-create"), data)
+    assert response.status_code == 302, re.findall(
+        r"ds-validation-message[^>]*>([^<]*)", response.content.decode()
+    )
+    offer = Offer.objects.get(title="Samtale om søvn")
+    assert not offer.opening_hours.exists()
 
 
 def test_a_form_with_mistakes_shows_every_one_and_saves_nothing(staff_client, unit):
