@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import consent_views, health_views, organisation_views, sign_on_views, staff_views, views
+from . import staff_import_views
 
 app_name = "administration"
 
@@ -54,6 +55,11 @@ urlpatterns = [
     path("ansatt/administrasjon/driftsstatus.json", health_views.health_json, name="health-json"),
     path("ansatt/administrasjon/ansatte/", staff_views.staff_list, name="staff"),
     path("ansatt/administrasjon/ansatte/inviter/", staff_views.invite, name="staff-invite"),
+    path(
+        "ansatt/administrasjon/ansatte/import/",
+        staff_import_views.staff_import_page,
+        name="staff-import",
+    ),
     path(
         "ansatt/administrasjon/ansatte/<int:user_id>/",
         staff_views.staff_detail,
