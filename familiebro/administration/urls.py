@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import consent_views, health_views, organisation_views, sign_on_views, staff_views, views
-from . import staff_import_views
+from . import invitation_sign_on_views, staff_import_views
 
 app_name = "administration"
 
@@ -98,6 +98,11 @@ urlpatterns = [
     ),
     # Opened by the invited person, who has no account yet.
     path("konto/invitasjon/<str:token>/", staff_views.accept_invitation, name="accept-invitation"),
+    path(
+        "konto/invitasjon/<str:token>/organisasjon/",
+        invitation_sign_on_views.start,
+        name="accept-invitation-sign-on",
+    ),
     # Consent texts, consent rules, retention periods and the role table (consent_views).
     path(
         "ansatt/administrasjon/samtykketekster/",
