@@ -79,4 +79,3 @@ def accept(request: HttpRequest, verified: sign_on.Answer) -> User:
         )
         sign_on.link_identity(user, verified.sign_on, verified.claims)
     return user
-

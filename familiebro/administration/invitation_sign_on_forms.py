@@ -11,7 +11,10 @@ from familiebro.core.forms import StyledForm
 class InvitationSignOnForm(StyledForm):
     username = forms.CharField(
         label=_("Username"),
-        help_text=_("Familiebro shows it in its lists. Letters, digits and @ . + - _ only; your e-mail works."),
+        help_text=_(
+            "Familiebro shows it in its lists. Letters, digits and @ . + - _ only; your "
+            "e-mail works."
+        ),
         max_length=150,
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}

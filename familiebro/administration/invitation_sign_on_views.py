@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -36,9 +35,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
                 request,
                 token,
                 username=form.cleaned_data["username"],
-                redirect_uri=request.build_absolute_uri(
-                    reverse("administration:sign-on-callback")
-                ),
+                redirect_uri=request.build_absolute_uri(reverse("administration:sign-on-callback")),
             )
         except staff_actions.InvitationUnusable as unusable:
             return _unusable(request, unusable)

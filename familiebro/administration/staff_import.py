@@ -373,4 +373,3 @@ def import_staff(
             return report
     report.applied = True
     return report
-

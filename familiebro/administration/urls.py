@@ -2,8 +2,16 @@
 
 from django.urls import path
 
-from . import consent_views, health_views, organisation_views, sign_on_views, staff_views, views
-from . import invitation_sign_on_views, staff_import_views
+from . import (
+    consent_views,
+    health_views,
+    invitation_sign_on_views,
+    organisation_views,
+    sign_on_views,
+    staff_import_views,
+    staff_views,
+    views,
+)
 
 app_name = "administration"
 

@@ -141,16 +141,16 @@ def test_a_taken_username_makes_nothing_and_asks_for_another(client, unit, stang
     make.user(username="nina")
     token = invite(unit)
     response = accept_with_provider(client, oidc_provider, token, username="nina")
-    assert response["Location"] == reverse(
-        "administration:accept-invitation-sign-on", args=[token]
-    )
+    assert response["Location"] == reverse("administration:accept-invitation-sign-on", args=[token])
     assert "This username is taken" in client.get(response["Location"]).content.decode()
     assert not StaffIdentity.objects.exists()
     response = accept_with_provider(client, oidc_provider, token, username="nina.berg")
     assert StaffIdentity.objects.get().user.username == "nina.berg"
 
 
-def test_a_withdrawn_invitation_cannot_be_accepted_by_the_login(client, unit, stange, oidc_provider):
+def test_a_withdrawn_invitation_cannot_be_accepted_by_the_login(
+    client, unit, stange, oidc_provider
+):
     token = invite(unit)
     started = client.post(
         reverse("administration:accept-invitation-sign-on", args=[token]), {"username": "nina"}

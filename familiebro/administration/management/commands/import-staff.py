@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--admin",
             required=True,
-            help="The administrator who invites: their rights apply and the audit trail names them.",
+            help="The administrator who invites: their rights apply, the audit trail names them.",
         )
         parser.add_argument(
             "--partial", action="store_true", help="Import the good rows even if some are rejected."
