@@ -4,6 +4,7 @@ shared sign-on callback hands here. The work is in invitation_sign_on.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -56,8 +57,11 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def finish(request: HttpRequest, verified: sign_on.Answer) -> HttpResponse:
-    """The provider vouched for the invited person: make the account, link it, log in."""
+def finish(
+    request: HttpRequest, verified: sign_on.Answer, step_url_names: Mapping[Any, str]
+) -> HttpResponse:
+    """The provider vouched for the invited person: make the account, link it, log in and go
+    on to the next step of the login (`step_url_names`, the shared callback's)."""
     token = invitation_sign_on.pending_token(request)
     try:
         invitation_sign_on.accept(request, verified)
@@ -77,10 +81,7 @@ def finish(request: HttpRequest, verified: sign_on.Answer) -> HttpResponse:
     except sign_on.SignOnFailed as failure:
         messages.error(request, str(failure))
         return redirect("login")
-    # Imported here: the shared callback imports this module.
-    from .sign_on_views import STEP_URL_NAMES
-
-    return redirect(STEP_URL_NAMES[step])
+    return redirect(step_url_names[step])
 
 
 def _unusable(request: HttpRequest, unusable: staff_actions.InvitationUnusable) -> HttpResponse:

@@ -88,7 +88,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     if verified.purpose == sign_on.LINK:
         return _finish_linking(request, verified)
     if verified.purpose == invitation_sign_on.INVITATION:
-        return invitation_sign_on_views.finish(request, verified)
+        return invitation_sign_on_views.finish(request, verified, STEP_URL_NAMES)
     try:
         step = sign_on.log_in(request, verified)
     except sign_on.SignOnFailed as failure:
