@@ -62,6 +62,12 @@ SECTIONS: tuple[Section, ...] = (
         permissions.is_administrator,
     ),
     Section(
+        "administration:staff-import",
+        _("Import staff"),
+        _("Invite many staff at once, or give them roles, from a CSV file."),
+        permissions.is_administrator,
+    ),
+    Section(
         "administration:sign-on-list",
         _("Login with the organisation's identity provider"),
         _("Let staff log in with Entra ID, Ansattporten or another OpenID Connect login."),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.accounts import services as accounts
 from familiebro.core.decorators import second_factor_passed, staff_required
 
-from . import sign_on, sign_on_reads
+from . import invitation_sign_on, invitation_sign_on_views, sign_on, sign_on_reads
 from .sign_on_forms import SignOnForm
 
 STEP_URL_NAMES = {
@@ -87,6 +87,8 @@ def callback(request: HttpRequest) -> HttpResponse:
         )
     if verified.purpose == sign_on.LINK:
         return _finish_linking(request, verified)
+    if verified.purpose == invitation_sign_on.INVITATION:
+        return invitation_sign_on_views.finish(request, verified, STEP_URL_NAMES)
     try:
         step = sign_on.log_in(request, verified)
     except sign_on.SignOnFailed as failure:

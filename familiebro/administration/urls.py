@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from . import consent_views, health_views, organisation_views, sign_on_views, staff_views, views
+from . import (
+    consent_views,
+    health_views,
+    invitation_sign_on_views,
+    organisation_views,
+    sign_on_views,
+    staff_import_views,
+    staff_views,
+    views,
+)
 
 app_name = "administration"
 
@@ -55,6 +64,11 @@ urlpatterns = [
     path("ansatt/administrasjon/ansatte/", staff_views.staff_list, name="staff"),
     path("ansatt/administrasjon/ansatte/inviter/", staff_views.invite, name="staff-invite"),
     path(
+        "ansatt/administrasjon/ansatte/import/",
+        staff_import_views.staff_import_page,
+        name="staff-import",
+    ),
+    path(
         "ansatt/administrasjon/ansatte/<int:user_id>/",
         staff_views.staff_detail,
         name="staff-member",
@@ -92,6 +106,11 @@ urlpatterns = [
     ),
     # Opened by the invited person, who has no account yet.
     path("konto/invitasjon/<str:token>/", staff_views.accept_invitation, name="accept-invitation"),
+    path(
+        "konto/invitasjon/<str:token>/organisasjon/",
+        invitation_sign_on_views.start,
+        name="accept-invitation-sign-on",
+    ),
     # Consent texts, consent rules, retention periods and the role table (consent_views).
     path(
         "ansatt/administrasjon/samtykketekster/",

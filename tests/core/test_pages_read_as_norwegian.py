@@ -107,6 +107,7 @@ NOT_IN_THE_DEMO = {
     **dict.fromkeys(["disclosure-received", "disclosure-sent"], "no disclosure request"),
     "cases:feedback": "no feedback to a reporter (reached by the link in its e-mail)",
     "administration:accept-invitation": "no staff invitation (reached by the link in its e-mail)",
+    "administration:accept-invitation-sign-on": "no staff invitation, nor an organisation login",
     "exceptional-access-hiding": "no exceptional access",
     "exceptional-access-open": "shown after the identity-number search (a POST)",
     "help-request:receipt": "shown after a request for help is sent (a POST)",
