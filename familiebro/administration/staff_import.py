@@ -249,6 +249,12 @@ def _check_row(row: csv_import.RowResult, admin: Any, seen: set) -> dict[str, An
             % {"value": values["role"][:50]},
         )
     unit = _check_unit(row, admin)
+    if unit is not None and role is not None:
+        # Asked before anything is written: a row refused only when written would undo the
+        # whole file after some invitations had gone out.
+        refusal = permissions.role_refusal(admin, unit, role)
+        if refusal:
+            row.problem("role", refusal)
     if not row.ok or unit is None or role is None:
         return None
     planned = {
@@ -291,7 +297,7 @@ def _check_row(row: csv_import.RowResult, admin: Any, seen: set) -> dict[str, An
     return planned
 
 
-def _apply_row(admin: Any, row: csv_import.RowResult, planned: dict[str, Any], site_url: str):
+def _apply_row(admin: Any, row: csv_import.RowResult, planned: dict[str, Any]) -> None:
     unit, role, user = planned["unit"], planned["role"], planned["user"]
     try:
         if user is not None:
@@ -312,7 +318,6 @@ def _apply_row(admin: Any, row: csv_import.RowResult, planned: dict[str, Any], s
             professional_title=planned["title"],
             unit=unit,
             role=role,
-            site_url=site_url,
         )
         row.outcome = INVITED
     except ValidationError as exc:
@@ -335,9 +340,7 @@ def require_may_import(user: Any) -> None:
         raise PermissionDenied(_("Only administrators of an organisation or a unit import staff."))
 
 
-def import_staff(
-    admin: Any, data: bytes, *, site_url: str, partial: bool = False
-) -> csv_import.Report:
+def import_staff(admin: Any, data: bytes, *, partial: bool = False) -> csv_import.Report:
     """Check every row of the file and, if all are good (or `partial`), invite or give roles
     in one transaction. Raises csv_import.CsvError when the file as a whole cannot be read."""
     require_may_import(admin)
@@ -360,7 +363,7 @@ def import_staff(
                 row.outcome = csv_import.RowResult.REJECTED
                 continue
             with transaction.atomic():
-                _apply_row(admin, row, planned, site_url)
+                _apply_row(admin, row, planned)
                 if not row.ok:
                     row.outcome = csv_import.RowResult.REJECTED
                     transaction.set_rollback(True)

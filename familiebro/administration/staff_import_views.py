@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -11,11 +10,6 @@ from familiebro.core.decorators import staff_required
 
 from . import csv_import, staff_import
 from .staff_import_forms import StaffImportForm
-
-
-def site_url(request: HttpRequest) -> str:
-    """The address the invitation links start with: the instance's own, where it is set."""
-    return getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/")
 
 
 @staff_required
@@ -30,7 +24,6 @@ def staff_import_page(request: HttpRequest) -> HttpResponse:
             report = staff_import.import_staff(
                 request.user,
                 form.cleaned_data["file"].read(csv_import.MAX_BYTES + 1),
-                site_url=site_url(request),
                 partial=form.cleaned_data["partial"],
             )
         except csv_import.CsvError as exc:

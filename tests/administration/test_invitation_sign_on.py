@@ -51,7 +51,6 @@ def invite(unit, email="nina.berg@stange.kommune.no") -> str:
         professional_title="helsesykepleier",
         unit=unit,
         role="coordinator",
-        site_url="http://testserver",
     )
     match = LINK.search(mail.outbox[-1].body)
     assert match

@@ -215,7 +215,8 @@ def test_titles_and_roles_are_read_in_norwegian_and_english():
     assert staff_import.role_for("sjef") is None
 
 
-def test_the_command_imports_all_or_nothing_then_the_good_rows(admin, unit, tmp_path):
+def test_the_command_imports_all_or_nothing_then_the_good_rows(admin, unit, tmp_path, settings):
+    settings.SITE_URL = "https://familiebro.example.no"
     path = tmp_path / "ansatte.csv"
     path.write_text(GOOD + "Mia;Dahl;mia@x.no;;Helsestasjonen i Stange;sjef\n", encoding="utf-8")
     out = StringIO()
@@ -225,8 +226,6 @@ def test_the_command_imports_all_or_nothing_then_the_good_rows(admin, unit, tmp_
             str(path),
             "--admin",
             admin.username,
-            "--site-url",
-            "https://familiebro.example.no",
             stdout=out,
         )
     assert "Line 5 (Mia Dahl), rolle:" in out.getvalue()
@@ -238,8 +237,6 @@ def test_the_command_imports_all_or_nothing_then_the_good_rows(admin, unit, tmp_
         "--admin",
         admin.username,
         "--partial",
-        "--site-url",
-        "https://familiebro.example.no",
         stdout=out,
     )
     assert "3 invited, 0 given a role, 0 unchanged, 1 rejected." in out.getvalue()
@@ -255,6 +252,4 @@ def test_the_command_needs_an_administrator(unit, tmp_path):
             str(path),
             "--admin",
             make.member(unit, "worker").username,
-            "--site-url",
-            "https://x.no",
         )

@@ -98,7 +98,6 @@ def test_the_invitation_pages_with_the_organisations_login_have_no_axe_violation
         professional_title="helsesykepleier",
         unit=unit,
         role="worker",
-        site_url="http://testserver",
     )
     match = re.search(r"/konto/invitasjon/(\S+)/", mail.outbox[-1].body)
     assert match

@@ -107,6 +107,14 @@ EXEMPT: dict[str, str] = {
     "min-side/logg-inn/demo/": "a citizen demo login (demo instances only)",
     "min-side/logg-ut/": "ends a citizen session",
     "konto/invitasjon/<str:token>/": "accepting an invitation makes the invited person's account",
+    "konto/invitasjon/<str:token>/organisasjon/": (
+        "accepting an invitation with the organisation's login (tests/administration/"
+        "test_invitation_sign_on.py)"
+    ),
+    "ansatt/administrasjon/ansatte/import/": (
+        "invites staff from a CSV file (administrators; no family's data), tested in "
+        "tests/administration/test_staff_import.py"
+    ),
     "konto/organisasjon/logg-inn/": "starts a staff login with the organisation's provider",
     "konto/organisasjon/koble/": "links the caller's own account to a provider identity",
     "konto/organisasjon/<int:identity_id>/fjern/": "unlinks the caller's own provider identity",

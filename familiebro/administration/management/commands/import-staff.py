@@ -26,30 +26,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--partial", action="store_true", help="Import the good rows even if some are rejected."
         )
-        parser.add_argument(
-            "--site-url",
-            default="",
-            help="The address invitation links start with (default: the SITE_URL setting).",
-        )
 
     def handle(self, *args, **options):
         admin = User.objects.filter(username=options["admin"], is_active=True).first()
         if admin is None:
             raise CommandError(f"No active staff account has the username {options['admin']}.")
-        site_url = options["site_url"] or getattr(settings, "SITE_URL", "")
-        if not site_url:
+        if not getattr(settings, "SITE_URL", ""):
             raise CommandError(
-                "Give --site-url (the instance's address, such as https://familiebro.kommune.no): "
-                "the invitations' links start with it."
+                "Set FAMILIEBRO_SITE_URL (the instance's address, such as "
+                "https://familiebro.kommune.no): the invitations' links start with it."
             )
         try:
             data = Path(options["file"]).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}.") from exc
         try:
-            report = staff_import.import_staff(
-                admin, data, site_url=site_url, partial=options["partial"]
-            )
+            report = staff_import.import_staff(admin, data, partial=options["partial"])
         except (csv_import.CsvError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         for problem in report.problem_lines():
