@@ -49,6 +49,7 @@ PUBLIC_PAGES: dict[str, tuple[str, ...]] = {
     "portal:callback": ("code", "state", "error", "error_description", "iss"),
     "portal:logged-out": (),
     "administration:accept-invitation": (),
+    "administration:accept-invitation-sign-on": (),
     "api:api-root": (),
     "api:openapi-json": (),
     "api:openapi-view": (),
