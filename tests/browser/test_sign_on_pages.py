@@ -80,7 +80,7 @@ def test_the_sign_on_pages_have_no_axe_violations(browsing, scene, language):
         other.save()
     page.goto(reverse("login"))
     page.get_by_label(
-        "Your organisation" if english else "Organisasjonen din", exact=True
+        "Your organisation" if english else "Virksomheten din", exact=True
     ).select_option(label="Logg inn med kommune 2")
     assert_no_axe_violations(page, path=reverse("login"))
 
