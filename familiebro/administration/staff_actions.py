@@ -232,7 +232,8 @@ def accept_invitation(token: str, user_fields: dict[str, Any]) -> User:
     password = user_fields.get("password")
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Only the invitation's row is locked: PostgreSQL locks no row of a nullable join.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("unit__organisation", "invited_by")
             .filter(token_hash=token_hash(token))
             .first()
