@@ -170,7 +170,7 @@ class _PublicHTTPSConnection(http.client.HTTPSConnection):
     def _connect_public(
         self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
     ) -> socket.socket:
-        if not settings.PRODUCTION or self._tunnel_host:
+        if not settings.PRODUCTION or getattr(self, "_tunnel_host", None):
             return socket.create_connection(address, timeout, source_address)
         host, port = address
         error: OSError = OSError(f"no connection to {host}")
