@@ -68,6 +68,17 @@ def check_issuer(issuer: str) -> dict[str, Any]:
     if it cannot be reached or does not describe an OpenID Connect issuer at this address."""
     try:
         return oidc.discover(issuer, provider_name(issuer))
+    except oidc.AddressNotAllowed as error:
+        # Refused before anything is fetched: one message, whatever is at that address.
+        raise ValidationError(
+            {
+                "issuer": _(
+                    "Familiebro logs in only with providers on the internet: the issuer must be "
+                    "an https address whose name leads to public addresses, not to an address "
+                    "inside a network. Enter the address your provider gives for its issuer."
+                )
+            }
+        ) from error
     except oidc.ProviderUnreachable as error:
         raise ValidationError(
             {
@@ -286,8 +297,9 @@ def answer(request: HttpRequest, params: dict[str, str]) -> Answer:
 
 
 def log_in(request: HttpRequest, verified: Answer) -> accounts.Step:
-    """Log in the staff account linked to the provider's subject. Raises SignOnFailed for an
-    unknown subject or an account switched off in Familiebro."""
+    """Log in the staff account linked to the provider's subject at this very login. Raises
+    SignOnFailed for an unknown subject, an identity linked at another organisation's login, or
+    an account switched off in Familiebro."""
     sign_on = verified.sign_on
     identity = (
         StaffIdentity.objects.select_related("user")
@@ -295,6 +307,31 @@ def log_in(request: HttpRequest, verified: Answer) -> accounts.Step:
         .first()
     )
     detail = {"sign_on": sign_on.pk}
+    if identity is not None and identity.sign_on_id != sign_on.pk:
+        # Two organisations may set up a login at the same issuer, each with its own rule for
+        # what counts as a second factor. An identity logs in only through the login it was
+        # linked at: through another organisation's button its account would be let in under
+        # that organisation's (perhaps laxer) rule. Refused rather than asked for the own code:
+        # the account's organisation chose its own provider login as the way in, and a refusal
+        # leaves no path where a weaker login counts for its staff.
+        with transaction.atomic():
+            audit.record(
+                Action.LOGIN_FAILED,
+                actor=identity.user,
+                organisation_id=sign_on.organisation_id,
+                detail={
+                    "step": "organisation_login",
+                    "reason": "linked_at_another_login",
+                    "linked_at": identity.sign_on_id,
+                    **detail,
+                },
+            )
+        raise SignOnFailed(
+            _(
+                "This login is linked to your account through another organisation's login "
+                "button. Log in with that button, or with your username and password."
+            )
+        )
     if identity is None:
         with transaction.atomic():
             audit.record(

@@ -18,9 +18,12 @@ assurance, the messages to the person, and talking HTTP with the standard librar
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 import urllib.error
@@ -46,6 +49,8 @@ from familiebro.core.identifiers import normalise_identity_number
 logger = logging.getLogger(__name__)
 
 HTTP_TIMEOUT_SECONDS = 10
+# The most read of an answer: metadata and key sets are a few kilobytes.
+MAX_ANSWER_BYTES = 1024 * 1024
 DISCOVERY_TTL_SECONDS = 3600
 KEYS_TTL_SECONDS = 300
 CLOCK_SKEW_SECONDS = 30
@@ -71,6 +76,13 @@ class ProviderRefused(LoginFailed):
 class NotAnIssuer(LoginFailed):
     """An answer, but not an OpenID Connect provider's: no JSON object, or metadata that names
     another issuer or lacks the endpoints a login needs."""
+
+
+class AddressNotAllowed(ProviderUnreachable):
+    """In production: the address is not https, or its host name leads to an address inside a
+    network (private, loopback, link-local, multicast or reserved). Nothing was fetched. The
+    person logging in is told the provider could not be reached; an administrator setting up a
+    login is told what to enter instead."""
 
 
 @dataclass(frozen=True)
@@ -114,26 +126,135 @@ def _not_verified() -> LoginFailed:
     return LoginFailed(_("The login could not be verified. Log in again."))
 
 
-def _fetch_json(url: str, name: str, form: dict[str, str] | None = None) -> dict[str, Any]:
-    # Hand-written: Authlib's HTTP clients need requests or httpx, which Familiebro does not use.
-    if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
+class _InternalAddress(OSError):
+    """Raised where a connection would go to an address that is not on the public internet."""
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _public_addresses(host: str, port: int) -> list[str]:
+    """Every address the host name resolves to, if every one is on the public internet;
+    _InternalAddress if any is not (a name that resolves to a public and an internal address is
+    refused too: which one a connection gets is not ours to choose)."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [str(sockaddr[0]).split("%", 1)[0] for *_rest, sockaddr in found]
+    if not addresses:
+        raise OSError(f"{host} resolves to no address")
+    for address in addresses:
+        if not _public(ipaddress.ip_address(address)):
+            raise _InternalAddress(f"{host} resolves to {address}, not a public address")
+    return addresses
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    """In production, connects only to the public addresses its host name resolves to at the
+    moment of connecting (so a name cannot pass the check and then resolve elsewhere). Through
+    an outgoing proxy the operator set up, the proxy resolves the name; the check before the
+    fetch stands then."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._connect_public
+
+    def _connect_public(
+        self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        if not settings.PRODUCTION or getattr(self, "_tunnel_host", None):
+            return socket.create_connection(address, timeout, source_address)
+        host, port = address
+        error: OSError = OSError(f"no connection to {host}")
+        for public_address in _public_addresses(host, port):
+            try:
+                return socket.create_connection((public_address, port), timeout, source_address)
+            except OSError as failure:
+                error = failure
+        raise error
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A provider's discovery, token and key addresses answer where they are: a redirect is
+    not followed (it could lead anywhere, an internal address too), it is an error status."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_PublicHTTPSHandler(), _NoRedirects())
+
+
+def _check_address(url: str, name: str) -> None:
+    """Before anything is fetched: http(s) only, and in production https to a host name that
+    resolves to public addresses only. Raises AddressNotAllowed or ProviderUnreachable."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http"):
         logger.error("OpenID provider address is not http(s): %s", url)
         raise _unreachable(name)
+    if not settings.PRODUCTION:
+        return
+    if parts.scheme != "https" or not parts.hostname:
+        logger.error("OpenID provider address is not https: %s", url)
+        raise _unreachable(name, AddressNotAllowed)
+    try:
+        _public_addresses(parts.hostname, parts.port or 443)
+    except _InternalAddress as refusal:
+        logger.error("OpenID provider address refused, nothing fetched: %s (%s)", url, refusal)
+        raise _unreachable(name, AddressNotAllowed) from refusal
+    except (OSError, UnicodeError, ValueError) as error:
+        logger.warning("OpenID provider address does not resolve: %s (%s)", url, error)
+        raise _unreachable(name) from error
+
+
+def _read_capped(response: http.client.HTTPResponse, url: str, name: str) -> bytes:
+    body = b""
+    while chunk := response.read(min(65536, MAX_ANSWER_BYTES + 1 - len(body))):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            logger.warning("OpenID provider answered %s with more than %s bytes", url, len(body))
+            raise _unreachable(name, NotAnIssuer)
+    return body
+
+
+def _fetch_json(url: str, name: str, form: dict[str, str] | None = None) -> dict[str, Any]:
+    # Hand-written: Authlib's HTTP clients need requests or httpx, which Familiebro does not use.
+    _check_address(url, name)
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers={"Accept": "application/json"})  # noqa: S310 - http(s) checked above
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) checked above
-            answer = json.load(response)
+        with _opener.open(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+            answer = json.loads(_read_capped(response, url, name))
     except urllib.error.HTTPError as error:
-        body = error.read()[:500].decode(errors="replace")
+        body = error.read(500).decode(errors="replace")
         logger.warning("OpenID provider answered %s at %s: %s", error.code, url, body)
         raise _refused(name) from error
-    except (urllib.error.URLError, TimeoutError) as error:
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, _InternalAddress):
+            logger.error("OpenID provider address refused, nothing fetched: %s (%s)", url, error)
+            raise _unreachable(name, AddressNotAllowed) from error
         logger.warning("OpenID provider unreachable at %s: %s", url, error)
         raise _unreachable(name) from error
     except ValueError as error:
         logger.warning("OpenID provider answered %s with what is not JSON: %s", url, error)
         raise _unreachable(name, NotAnIssuer) from error
+    except (OSError, http.client.HTTPException) as error:
+        # Cut short, reset or timed out while the answer was read.
+        logger.warning("OpenID provider's answer at %s broke off: %r", url, error)
+        raise _unreachable(name) from error
     if not isinstance(answer, dict):
         logger.warning("OpenID provider answered %s with JSON that is not an object", url)
         raise _unreachable(name, NotAnIssuer)

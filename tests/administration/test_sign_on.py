@@ -3,6 +3,9 @@ provider on loopback (tests/interop/oidc_provider.mjs) stands for Entra ID or An
 
 from __future__ import annotations
 
+import http.server
+import socket
+import threading
 import urllib.parse
 
 import pytest
@@ -11,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familiebro.administration.models import OrganisationSignOn, StaffIdentity
 from familiebro.core.models import Membership, OrganisationAdministrator
+from familiebro.interop import oidc
 from familiebro.privacy.models import AuditEvent
 from tests.interop.oidc_server import STAFF_CLIENT_ID, STAFF_CLIENT_SECRET
 from tests.privacy import factories as make
@@ -143,6 +147,31 @@ def test_a_login_without_an_accepted_second_factor_asks_for_the_code(
     # Not in yet: every staff page asks for the code first.
     assert client.get(reverse("staff-home"))["Location"] == reverse("login-second-factor")
     assert "Code from the app" in client.get(reverse("login-second-factor")).content.decode()
+
+
+def test_an_identity_logs_in_only_through_the_login_it_was_linked_at(
+    client, town, stange, oidc_provider
+):
+    # Hamar's login at the same issuer accepts a lower level as the second factor.
+    hamar = sign_on_for(
+        make.organisation(name="Hamar kommune"),
+        oidc_provider,
+        label="Log in with Hamar kommune",
+        second_factor_acr=["idporten-loa-substantial", "idporten-loa-high"],
+    )
+    nurse = linked_nurse(town, stange)
+    _authorization, response = log_in_at_provider(client, oidc_provider, hamar)
+    assert response["Location"] == LOGIN
+    page = message_after(client, response)
+    assert "linked to your account through another organisation&#x27;s login button" in page
+    assert "_auth_user_id" not in client.session
+    refused = AuditEvent.objects.get(
+        action=AuditEvent.Action.LOGIN_FAILED, detail__reason="linked_at_another_login"
+    )
+    assert (refused.actor_id, refused.organisation_id) == (nurse.pk, hamar.organisation_id)
+    # Through Stange's own button the same identity gets in.
+    _authorization, response = log_in_at_provider(client, oidc_provider, stange)
+    assert response["Location"] == reverse("staff-home")
 
 
 def test_an_unknown_subject_is_refused(client, town, stange, oidc_provider):
@@ -325,6 +354,107 @@ def test_an_address_that_is_no_issuer_is_named_and_nothing_is_saved(client, town
     assert response.status_code == 400
     assert f"{not_an_issuer} is not an OpenID Connect issuer" in response.content.decode()
     assert not OrganisationSignOn.objects.exists()
+
+
+INTERNAL_ADDRESS_REFUSED = "Familiebro logs in only with providers on the internet"
+
+
+def _resolving(monkeypatch, *answers):
+    """socket.getaddrinfo answering each lookup with the next list of addresses."""
+    lookups = iter(answers)
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in next(lookups)
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_in_production_a_name_that_leads_inside_a_network_is_refused_before_any_fetch(
+    client, town, settings, monkeypatch
+):
+    settings.PRODUCTION = True
+    # One public address and one internal: which one a connection gets is not Familiebro's.
+    _resolving(monkeypatch, ["93.184.216.34", "192.168.1.10"])
+    logged_in(org_admin(town.organisation), client)
+    edit = reverse("administration:sign-on-edit", args=[town.organisation.pk])
+    issuer = type("P", (), {"issuer": "https://login.example.com"})()
+    response = client.post(edit, settings_form(issuer))
+    assert response.status_code == 400
+    assert INTERNAL_ADDRESS_REFUSED in response.content.decode()
+    assert not OrganisationSignOn.objects.exists()
+
+
+def test_in_production_a_name_that_changes_to_an_internal_address_is_not_connected_to(
+    client, town, settings, monkeypatch
+):
+    settings.PRODUCTION = True
+    # Public when checked, internal when connecting (a name re-pointed in between).
+    _resolving(monkeypatch, ["93.184.216.34"], ["169.254.169.254"])
+    connected: list = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
+    logged_in(org_admin(town.organisation), client)
+    edit = reverse("administration:sign-on-edit", args=[town.organisation.pk])
+    issuer = type("P", (), {"issuer": "https://login.example.com"})()
+    response = client.post(edit, settings_form(issuer))
+    assert response.status_code == 400
+    assert INTERNAL_ADDRESS_REFUSED in response.content.decode()
+    assert connected == []
+
+
+@pytest.fixture
+def answering_server():
+    """A local server answering every GET with the status, headers and body set on it."""
+    answer: dict = {"status": 200, "headers": {}, "body": b"{}"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(answer["status"])
+            for name, value in answer["headers"].items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer["body"])))
+            self.end_headers()
+            self.wfile.write(answer["body"])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", answer
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_issuer_that_redirects_is_not_followed(client, town, oidc_provider, answering_server):
+    issuer, answer = answering_server
+    answer.update(
+        status=302,
+        headers={"Location": f"{oidc_provider.issuer}/.well-known/openid-configuration"},
+    )
+    logged_in(org_admin(town.organisation), client)
+    edit = reverse("administration:sign-on-edit", args=[town.organisation.pk])
+    response = client.post(edit, settings_form(oidc_provider, issuer=issuer))
+    assert response.status_code == 400
+    assert f"{issuer} is not an OpenID Connect issuer" in response.content.decode()
+    assert not OrganisationSignOn.objects.exists()
+
+
+def test_an_answer_too_large_to_be_a_description_is_not_read_to_the_end(
+    client, town, answering_server
+):
+    issuer, answer = answering_server
+    answer["body"] = b'{"issuer": "' + b"x" * (oidc.MAX_ANSWER_BYTES + 10) + b'"}'
+    logged_in(org_admin(town.organisation), client)
+    edit = reverse("administration:sign-on-edit", args=[town.organisation.pk])
+    response = client.post(edit, settings_form(type("P", (), {"issuer": issuer})()))
+    assert response.status_code == 400
+    assert f"{issuer} is not an OpenID Connect issuer" in response.content.decode()
 
 
 def test_a_first_setup_needs_the_secret(client, town, oidc_provider):
