@@ -203,7 +203,8 @@ def test_the_organisation_page(role, town):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_appointing_and_removing_an_administrator(role, town):
-    colleague = make.user(username="kari.admin", first_name="Kari", last_name="Nordmann")
+    # One of the organisation's own staff: an organisation's administrator appoints no one else.
+    colleague = make.member(town, username="kari.admin", first_name="Kari", last_name="Nordmann")
     client = logged_in(someone(role, town))
     organisation = town.organisation
     response = client.post(
