@@ -123,10 +123,20 @@ def change_organisation(
     return changes
 
 
+def unknown_username_message(username: str) -> str:
+    """The answer to a username that is no one's, and to one that is another organisation's
+    staff member's: the two read the same, so the form tells nobody who works elsewhere."""
+    return _("No staff account has the username “%(username)s”. Check the spelling.") % {
+        "username": username[:150]
+    }
+
+
 @transaction.atomic
 def appoint_administrator(admin: Any, organisation: Organisation, user: User) -> bool:
     """Make `user` an administrator of `organisation`. Returns False if they already were."""
     permissions.require_administer_organisation(admin, organisation.pk)
+    if not permissions.may_appoint_administrator(admin, organisation.pk, user):
+        raise ValidationError(unknown_username_message(user.username))
     if not user.is_active:
         raise ValidationError(
             _("%(name)s's account is closed. Only an active staff account can be appointed.")
@@ -149,6 +159,14 @@ def appoint_administrator(admin: Any, organisation: Organisation, user: User) ->
 @transaction.atomic
 def remove_administrator(admin: Any, appointment: OrganisationAdministrator) -> None:
     permissions.require_administer_organisation(admin, appointment.organisation_id)
+    locked = (
+        OrganisationAdministrator.objects.select_for_update()
+        .filter(organisation_id=appointment.organisation_id)
+        .order_by("pk")
+    )
+    list(locked)  # two administrators removing each other at once leave one, not none
+    if not permissions.may_remove_administrator(admin, appointment):
+        raise ValidationError(last_administrator_message())
     _record(
         AuditEvent.Action.SECURITY,
         admin,
@@ -159,20 +177,42 @@ def remove_administrator(admin: Any, appointment: OrganisationAdministrator) -> 
     appointment.delete()
 
 
-# What points at a unit without being a record made under its confidentiality domain: its
-# staff and its published offers.
-NOT_RECORDS = frozenset({"core.membership", "catalogue.offer"})
+def last_administrator_message() -> str:
+    return _(
+        "The organisation would be left without an administrator. Appoint another "
+        "administrator first, or ask the instance's administrators to remove this one."
+    )
+
+
+# What points at a unit as its configuration, not as a record made under its confidentiality
+# domain: its staff and the invitations to join it, its published offers, the pathway it
+# uses and the organisation's choice of it as coordinating unit. Every other relation, the
+# hidden ones and the many-to-many ones (a consent naming the unit as recipient, an anonymous
+# consultation it took part in) included, counts as a record, so a relation added later
+# locks the domain by default.
+NOT_RECORDS = frozenset(
+    {
+        "core.membership",
+        "administration.invitation",
+        "catalogue.offer",
+        "cases.pathwaychoice",
+        "cases.plansettings",
+    }
+)
 
 
 def unit_has_records(unit: ServiceUnit) -> bool:
-    """Whether anything but its staff and offers points at the unit: cases, requests,
-    assignments, disclosures. The confidentiality domain they were made under must then
-    stay as it is."""
-    for relation in unit._meta.related_objects:
+    """Whether anything but its configuration points at the unit: cases, requests,
+    assignments, consents naming it, consultations, disclosures, decisions. The
+    confidentiality domain they were made under must then stay as it is."""
+    for relation in unit._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue  # the unit's own fields: its organisation, the municipalities it serves
         model: Any = relation.related_model
-        if relation.many_to_many or model._meta.label_lower in NOT_RECORDS:
-            continue
-        if model._base_manager.filter(**{relation.field.name: unit}).exists():
+        if model._meta.auto_created or model._meta.label_lower in NOT_RECORDS:
+            continue  # a many-to-many's own table: the relation is walked from its model
+        field: Any = relation.field  # type: ignore[union-attr]
+        if model._base_manager.filter(**{field.name: unit}).exists():
             return True
     return False
 

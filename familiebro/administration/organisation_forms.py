@@ -15,7 +15,8 @@ from familiebro.core import forms as core_forms
 from familiebro.core.identifiers import normalise_organisation_number
 from familiebro.core.models import Municipality, Organisation, ServiceUnit, User
 
-from .organisation_actions import UNIT_SETUP_FIELDS
+from . import permissions
+from .organisation_actions import UNIT_SETUP_FIELDS, unknown_username_message
 
 
 def parse_municipality_numbers(text: str) -> tuple[list[Municipality], list[str]]:
@@ -139,14 +140,18 @@ class AppointAdministratorForm(core_forms.StyledForm):
         help_text=gettext_lazy("The username they log in with."),
     )
 
+    def __init__(self, *args: Any, admin: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.admin = admin
+        self.organisation = organisation
+
     def clean_username(self) -> User:
         username = self.cleaned_data["username"].strip()
         user = User.objects.filter(username__iexact=username).first()
-        if user is None:
-            raise ValidationError(
-                _("No staff account has the username “%(username)s”. Check the spelling.")
-                % {"username": username[:150]}
-            )
+        if user is None or not permissions.may_appoint_administrator(
+            self.admin, self.organisation.pk, user
+        ):
+            raise ValidationError(unknown_username_message(username))
         return user
 
 

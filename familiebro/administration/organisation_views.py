@@ -71,12 +71,14 @@ def organisation_change(request: HttpRequest, pk: int) -> HttpResponse:
 def _organisation_page(
     request: HttpRequest, pk: int, appoint_form: AppointAdministratorForm | None = None
 ) -> HttpResponse:
+    page = organisation_reads.organisation_page(request.user, pk)
     return render(
         request,
         "administration/organisations/detail.html",
         {
-            "page": organisation_reads.organisation_page(request.user, pk),
-            "appoint_form": appoint_form or AppointAdministratorForm(),
+            "page": page,
+            "appoint_form": appoint_form
+            or AppointAdministratorForm(admin=request.user, organisation=page.organisation),
         },
         status=400 if appoint_form is not None else 200,
     )
@@ -92,7 +94,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def administrator_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = organisation_reads.organisation_to_administer(request.user, pk)
-    form = AppointAdministratorForm(request.POST)
+    form = AppointAdministratorForm(request.POST, admin=request.user, organisation=organisation)
     if form.is_valid():
         user = form.cleaned_data["username"]
         try:
@@ -121,7 +123,11 @@ def administrator_remove(request: HttpRequest, pk: int, appointment_pk: int) -> 
         pk=appointment_pk,
         organisation=organisation,
     )
-    organisation_actions.remove_administrator(request.user, appointment)
+    try:
+        organisation_actions.remove_administrator(request.user, appointment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("administration:organisation", organisation.pk)
     messages.success(
         request,
         _("%(name)s is no longer an administrator of %(organisation)s.")

@@ -67,6 +67,37 @@ def may_administer_organisation(user: Any, organisation_id: int) -> bool:
     return is_instance_admin(user) or organisation_id in administered_organisation_ids(user)
 
 
+def may_appoint_administrator(user: Any, organisation_id: int, candidate: Any) -> bool:
+    """Appoint `candidate` an administrator of the organisation. An instance administrator
+    may appoint anyone; an organisation's own administrator only its staff: someone holding
+    a role in one of its units, or already its administrator. Other organisations' staff stay
+    out of their sight."""
+    if is_instance_admin(user):
+        return True
+    if not may_administer_organisation(user, organisation_id):
+        return False
+    return (
+        Membership.objects.filter(user=candidate, unit__organisation_id=organisation_id).exists()
+        or OrganisationAdministrator.objects.filter(
+            user=candidate, organisation_id=organisation_id
+        ).exists()
+    )
+
+
+def may_remove_administrator(user: Any, appointment: Any) -> bool:
+    """Remove an administrator of an organisation. An organisation is never left without
+    one by its own administrators: only an instance administrator removes the last."""
+    if is_instance_admin(user):
+        return True
+    if not may_administer_organisation(user, appointment.organisation_id):
+        return False
+    return (
+        OrganisationAdministrator.objects.filter(organisation_id=appointment.organisation_id)
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+
+
 def may_administer_unit(user: Any, unit: ServiceUnit) -> bool:
     """Change the unit's details and its staff's roles in it."""
     return may_administer_organisation(user, unit.organisation_id) or (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,10 +104,16 @@ def invite_staff(
     unit: ServiceUnit,
     role: str,
     authorisation: RoleAuthorisation | None = None,
+    when_sent: Callable[[bool], None] | None = None,
 ) -> Invitation:
     """Invite someone by e-mail to `role` in `unit`. Refused (ValidationError, nothing kept)
     for a bad e-mail address, one the administrator already runs an account or an invitation
     for, a role they may not give, and when the e-mail cannot be sent.
+
+    With `when_sent`, the e-mail waits until the transaction the caller runs (an import of
+    many rows) has committed: an invitation rolled back is never sent. The link is then kept
+    in memory only. If the mail server refuses the e-mail then, the invitation is withdrawn
+    (audited) and `when_sent(False)` tells the caller; `when_sent(True)` when it went.
 
     An account or a waiting invitation outside what the administrator runs is not told: that
     would tell another organisation's administrator who works where. The invitation is sent
@@ -153,11 +160,33 @@ def invite_staff(
             expires_at=now + Invitation.lifetime(),
         )
         _record(admin, invitation, "invitation_sent", unit_id=unit.pk, role=role)
+        link = invitation_link(token)
+        if when_sent is not None:
+            transaction.on_commit(
+                lambda: when_sent(_send_after_commit(admin, invitation, link)), robust=True
+            )
+            return invitation
         # Sent here, inside the transaction, and not through the worker's queue, which would
         # keep the link (token and all) in the database; if the mail server refuses, nothing
         # is kept.
-        _send_invitation(invitation, invitation_link(token))
+        _send_invitation(invitation, link)
     return invitation
+
+
+def _send_after_commit(admin: Any, invitation: Invitation, link: str) -> bool:
+    """Send an invitation already committed. If the mail server refuses it, the invitation
+    is withdrawn, so no invitation stands that its person never got."""
+    try:
+        _send_invitation(invitation, link)
+    except InvitationNotSent:
+        with transaction.atomic():
+            locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.is_open:
+                locked.withdrawn_at = timezone.now()
+                locked.save(update_fields=["withdrawn_at"])
+                _record(admin, locked, "invitation_withdrawn", reason="email_not_sent")
+        return False
+    return True
 
 
 def resend_invitation(admin: Any, invitation: Invitation) -> Invitation:

@@ -4,7 +4,9 @@ shows an example).
 
 Each row is checked on its own and reported by line and field, as the unit import does
 (csv_import). Nothing is written or sent when any row is rejected, unless the administrator
-asked for the good rows only. A good row invites the person through
+asked for the good rows only. The e-mails go out only once the import has been written (a
+file rolled back has sent nothing); a row whose e-mail the mail server then refuses is
+reported, and its invitation withdrawn. A good row invites the person through
 staff_actions.invite_staff, so the same rules and audit apply as to one invitation; a person
 who already has an account in a unit the administrator runs is given the role through
 staff_actions.add_role. A waiting invitation for the same e-mail, unit and role, or the role
@@ -108,6 +110,8 @@ ROLES: dict[str, str] = {
 
 INVITED = csv_import.RowResult.CREATED
 ROLE_GIVEN = csv_import.RowResult.CHANGED
+# Imported, but its e-mail was refused after the import was written: nothing of it stands.
+NOT_SENT = "not_sent"
 
 
 def title_for(value: str) -> str:
@@ -318,6 +322,7 @@ def _apply_row(admin: Any, row: csv_import.RowResult, planned: dict[str, Any]) -
             professional_title=planned["title"],
             unit=unit,
             role=role,
+            when_sent=lambda sent: None if sent else _not_sent(row),
         )
         row.outcome = INVITED
     except ValidationError as exc:
@@ -326,11 +331,19 @@ def _apply_row(admin: Any, row: csv_import.RowResult, planned: dict[str, Any]) -
                 row.problem(name if name in FIELD_LABELS else "email", message)
     except PermissionDenied as exc:
         row.problem("role", str(exc))
-    except staff_actions.InvitationNotSent:
-        row.problem(
-            "email",
-            _("The e-mail could not be sent: the mail server did not take it. Try again later."),
-        )
+
+
+def _not_sent(row: csv_import.RowResult) -> None:
+    """The row was imported, but its e-mail could not be sent after: its invitation was
+    withdrawn, and the row is to be imported again."""
+    row.outcome = NOT_SENT
+    row.problem(
+        "email",
+        _(
+            "The e-mail could not be sent: the mail server did not take it, so the invitation "
+            "was withdrawn. Import this row again later, or invite the person on the staff page."
+        ),
+    )
 
 
 def require_may_import(user: Any) -> None:

@@ -35,6 +35,11 @@ def staff_import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "administration/staff/import.html",
-        {"form": form, "report": report},
+        {
+            "form": form,
+            "report": report,
+            "refused": report.count(csv_import.RowResult.REJECTED) if report else 0,
+            "not_sent": report.count(staff_import.NOT_SENT) if report else 0,
+        },
         status=status,
     )

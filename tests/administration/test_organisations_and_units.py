@@ -203,7 +203,8 @@ def test_the_organisation_page(role, town):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_appointing_and_removing_an_administrator(role, town):
-    colleague = make.user(username="kari.admin", first_name="Kari", last_name="Nordmann")
+    # One of the organisation's own staff: an organisation's administrator appoints no one else.
+    colleague = make.member(town, username="kari.admin", first_name="Kari", last_name="Nordmann")
     client = logged_in(someone(role, town))
     organisation = town.organisation
     response = client.post(
@@ -233,6 +234,34 @@ def test_appointing_and_removing_an_administrator(role, town):
     assert response.status_code == 302
     assert not appointed.exists()
     assert AuditEvent.objects.filter(detail__event="organisation_administrator_removed").exists()
+
+
+def test_only_an_instance_administrator_appoints_another_organisations_staff(town):
+    outsider = make.member(make.unit(name="Helsestasjonen i Hamar"), username="hans.hamar")
+    url = reverse("administration:administrator-appoint", args=[town.organisation.pk])
+    response = logged_in(someone("org_admin", town)).post(url, {"username": "hans.hamar"})
+    assert response.status_code == 400
+    assert "No staff account has the username “hans.hamar”" in response.content.decode()
+    response = logged_in(someone("instance_admin", town)).post(url, {"username": "hans.hamar"})
+    assert response.status_code == 302
+    assert OrganisationAdministrator.objects.filter(
+        user=outsider, organisation=town.organisation
+    ).exists()
+
+
+def test_the_last_administrator_stays_unless_an_instance_administrator_removes_them(town):
+    admin = someone("org_admin", town)
+    appointment = OrganisationAdministrator.objects.get(user=admin)
+    url = reverse(
+        "administration:administrator-remove", args=[town.organisation.pk, appointment.pk]
+    )
+    response = logged_in(admin).post(url, follow=True)
+    assert "would be left without an administrator" in response.content.decode()
+    assert OrganisationAdministrator.objects.filter(pk=appointment.pk).exists()
+    assert not AuditEvent.objects.filter(detail__event="organisation_administrator_removed")
+    response = logged_in(someone("instance_admin", town)).post(url)
+    assert response.status_code == 302
+    assert not OrganisationAdministrator.objects.filter(pk=appointment.pk).exists()
 
 
 def test_an_unknown_username_is_named(town):

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from familiebro.administration import csv_import, staff_import
@@ -59,7 +60,10 @@ def upload(client, text, *, encoding="utf-8", partial=False):
     data = {"file": SimpleUploadedFile("ansatte.csv", text.encode(encoding), "text/csv")}
     if partial:
         data["partial"] = "on"
-    return client.post(IMPORT, data)
+    # The invitations are e-mailed once the import has committed; the test's own transaction
+    # never does, so its commit callbacks are run here.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(IMPORT, data)
 
 
 def test_a_good_file_invites_everyone_and_a_second_run_sends_nothing(admin, unit):
@@ -231,14 +235,15 @@ def test_the_command_imports_all_or_nothing_then_the_good_rows(admin, unit, tmp_
     assert "Line 5 (Mia Dahl), rolle:" in out.getvalue()
     assert mail.outbox == []
     out = StringIO()
-    call_command(
-        "import-staff",
-        str(path),
-        "--admin",
-        admin.username,
-        "--partial",
-        stdout=out,
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command(
+            "import-staff",
+            str(path),
+            "--admin",
+            admin.username,
+            "--partial",
+            stdout=out,
+        )
     assert "3 invited, 0 given a role, 0 unchanged, 1 rejected." in out.getvalue()
     assert "https://familiebro.example.no/konto/invitasjon/" in mail.outbox[0].body
 

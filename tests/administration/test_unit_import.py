@@ -210,3 +210,16 @@ def test_the_reader_detects_encoding_and_delimiter():
         ";",
         ["navn", "type"],
     )
+
+
+def test_a_unit_named_in_a_consent_keeps_its_domain_on_import(admin, stange):
+    unit = make.unit(stange, name="PPT Stange", kind="ppt")
+    child, guardian, _relation = make.child_with_guardian(stange)
+    make.consent(child, recipient_units=[unit], giver=guardian)
+    before = unit.domain
+    other = "health" if before != "health" else "education"
+    response = upload(logged_in(admin), HEADER + f"974760673;PPT Stange;ppt;{other};3413;;;\n")
+    assert response.status_code == 400
+    assert "it cannot be changed" in response.content.decode()
+    unit.refresh_from_db()
+    assert unit.domain == before

@@ -53,7 +53,14 @@ class Command(BaseCommand):
                 f"Nothing was imported and no one was invited: {len(report.rejected)} rows have "
                 "problems. Mend the file or run again with --partial to import the good rows."
             )
+        not_sent = report.count(staff_import.NOT_SENT)
         self.stdout.write(
             f"{report.created} invited, {report.changed} given a role, "
-            f"{report.unchanged} unchanged, {len(report.rejected)} rejected."
+            f"{report.unchanged} unchanged, {report.count(csv_import.RowResult.REJECTED)} "
+            "rejected."
         )
+        if not_sent:
+            self.stdout.write(
+                f"{not_sent} not sent: the mail server refused their e-mail after the import, "
+                "so their invitations were withdrawn. Import those rows again later."
+            )
