@@ -366,7 +366,8 @@ PLACEHOLDERS: dict[str, Any] = {
 }
 
 # A doubled brace, or a placeholder written exactly as {name} (nothing else inside the braces).
-_PLACEHOLDER_TOKEN = re.compile(r"\{\{|\}\}|\{(%s)\}" % "|".join(map(re.escape, PLACEHOLDERS)))
+_PLACEHOLDER_NAMES = "|".join(map(re.escape, PLACEHOLDERS))
+_PLACEHOLDER_TOKEN = re.compile(r"\{\{|\}\}|\{(" + _PLACEHOLDER_NAMES + r")\}")
 
 
 def text_problems(title: str, body: str) -> list[str]:

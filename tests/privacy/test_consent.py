@@ -140,8 +140,7 @@ def test_a_stored_text_with_more_than_a_name_in_braces_renders_safely(staff, fam
     rendered = consent_reads.render_consent_text(consent)
     assert rendered.title == "Samtykke for Åse Sæther"
     assert rendered.plain == (
-        "Om {child:>900000000} og {child!r}. Til BUP Hamar (Sykehuset Innlandet). "
-        "{child} {ukjent}"
+        "Om {child:>900000000} og {child!r}. Til BUP Hamar (Sykehuset Innlandet). {child} {ukjent}"
     )
 
 
