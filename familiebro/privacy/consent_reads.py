@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -318,9 +319,25 @@ def category_labels(scope: Sequence[str], language: str) -> list[str]:
         return [str(c.label) for c in DataCategory if c.value in chosen]
 
 
+def fill_placeholders(template: str, values: dict[str, str]) -> str:
+    """`template` with each placeholder written exactly as {child}, {controller}, ... replaced
+    by its value, and a doubled brace ({{ or }}) by a single one. Anything else in braces stays
+    as it is written: the text is never given to str.format, so a format spec, conversion or
+    attribute in a text (text_problems() refuses them) can neither build a huge string nor
+    print a Python value."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        return values.get(match.group(1), token)
+
+    return _PLACEHOLDER_TOKEN.sub(replace, template)
+
+
 def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
     blocks = []
-    for chunk in text.body.format_map(values).split("\n\n"):
+    for chunk in fill_placeholders(text.body, values).split("\n\n"):
         chunk = chunk.strip()
         if not chunk:
             continue
@@ -329,7 +346,7 @@ def _fill(text: ConsentText, values: dict[str, str]) -> RenderedConsentText:
         else:
             blocks.append(TextBlock("paragraph", " ".join(chunk.split())))
     return RenderedConsentText(
-        title=text.title.format_map(values),
+        title=fill_placeholders(text.title, values),
         version=text.version,
         language=text.language,
         published_at=text.published_at,
@@ -348,15 +365,24 @@ PLACEHOLDERS: dict[str, Any] = {
     ),
 }
 
+# A doubled brace, or a placeholder written exactly as {name} (nothing else inside the braces).
+_PLACEHOLDER_NAMES = "|".join(map(re.escape, PLACEHOLDERS))
+_PLACEHOLDER_TOKEN = re.compile(r"\{\{|\}\}|\{(" + _PLACEHOLDER_NAMES + r")\}")
+
 
 def text_problems(title: str, body: str) -> list[str]:
     """What keeps a consent text from being filled in, one plain message each: a placeholder
-    the product does not know, or a brace that opens or closes nothing. Empty when the text
-    can be published."""
+    the product does not know, one with more than its name between the braces (a format spec
+    such as {child:>9}, a conversion such as {child!r}; an attribute or index is no known
+    name), or a brace that opens or closes nothing. Empty when the text can be published."""
     problems: list[str] = []
     for part in (title, body):
         try:
-            names = [name for _, name, _, _ in string.Formatter().parse(part) if name is not None]
+            fields = [
+                (name, spec or "", conversion)
+                for _, name, spec, conversion in string.Formatter().parse(part)
+                if name is not None
+            ]
         except ValueError:
             problems.append(
                 _(
@@ -365,11 +391,23 @@ def text_problems(title: str, body: str) -> list[str]:
                 )
             )
             continue
-        for name in names:
+        known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        for name, spec, conversion in fields:
             if name not in PLACEHOLDERS:
                 problems.append(
                     _("The text names {%(name)s}, which is no placeholder. Use one of %(known)s.")
-                    % {"name": name, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)}
+                    % {"name": name, "known": known}
+                )
+            elif spec or conversion is not None:
+                conversion_part = f"!{conversion}" if conversion else ""
+                spec_part = f":{spec}" if spec else ""
+                written = f"{{{name}{conversion_part}{spec_part}}}"
+                problems.append(
+                    _(
+                        "The placeholder %(written)s has more than its name between the braces. "
+                        "Write it as {%(name)s}."
+                    )
+                    % {"written": written, "name": name}
                 )
     return list(dict.fromkeys(problems))
 

@@ -318,8 +318,8 @@ def _delete_files(files: list[tuple[Any, str]]) -> None:
 def _precedence(rule: RetentionRule) -> tuple[int, int]:
     """Which rule governs a row when several match: a rule for the row's kind of unit comes
     before one for every kind (so the archive rule for health centres is not undone by a
-    controller's general period: a controller that means to delete them says so for that
-    kind), and the controller's own rule before the instance's default."""
+    controller's general period), and the controller's own rule before the instance's default
+    (which retention_rules.rule_problems keeps from shortening an archive rule)."""
     return (0 if rule.unit_kind else 1, 0 if rule.organisation_id else 1)
 
 

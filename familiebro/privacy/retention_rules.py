@@ -23,8 +23,48 @@ from .models import AuditEvent, RetentionRule
 LONGEST_PERIOD_DAYS = 36_500
 
 
-def rule_problems(category_name: str, unit_kind: str, days: int | None, outcome: str) -> list[str]:
-    """What is wrong with a rule, one plain message each; empty when it can be set."""
+def archive_rules_overridden(category_name: str, unit_kind: str) -> list[RetentionRule]:
+    """The instance's archive rules ("preserve and deposit", seeded by privacy migration 0015)
+    that an organisation's rule for this category and kind of unit would come before: those
+    for the same kind, and one for every kind (retention.governed puts a controller's own rule
+    before the instance's for the same kind)."""
+    return list(
+        RetentionRule.objects.filter(
+            organisation=None,
+            category=category_name,
+            outcome=RetentionRule.Outcome.PRESERVE,
+            unit_kind__in={unit_kind, ""},
+        ).order_by("unit_kind")
+    )
+
+
+def _archive_problem(archive_rule: RetentionRule) -> str:
+    category = retention.CATEGORIES[archive_rule.category]
+    what = str(category.model._meta.verbose_name_plural)
+    if archive_rule.unit_kind:
+        kind = ServiceUnit.Kind(archive_rule.unit_kind).label
+        where = _("%(what)s at a %(kind)s") % {"what": what, "kind": str(kind).lower()}
+    else:
+        where = what
+    return _(
+        "An archive rule keeps %(where)s for %(days)s days and then preserves and deposits them: "
+        "arkivlova § 9 c forbids destroying what is to be preserved, so your organisation may "
+        "not delete or anonymise them, nor do so sooner. Choose “preserve and deposit”, after "
+        "%(days)s days or more."
+    ) % {"where": where, "days": archive_rule.period_days}
+
+
+def rule_problems(
+    category_name: str,
+    unit_kind: str,
+    days: int | None,
+    outcome: str,
+    organisation: Organisation | None = None,
+) -> list[str]:
+    """What is wrong with a rule, one plain message each; empty when it can be set. An
+    organisation's rule (not the instance's) may not shorten or replace what an archive rule
+    of the instance preserves: for such a category and kind of unit, it preserves too, after
+    the archive rule's period or later."""
     category = retention.CATEGORIES.get(category_name)
     if category is None:
         return [
@@ -48,6 +88,13 @@ def rule_problems(category_name: str, unit_kind: str, days: int | None, outcome:
         problems.append(_("Choose the outcome after the period: delete, anonymise or preserve."))
     elif outcome == RetentionRule.Outcome.PRESERVE and category.archive is None:
         problems.append(_("This category cannot be preserved: delete or anonymise it."))
+    if organisation is not None and not problems:
+        assert days is not None
+        problems += [
+            _archive_problem(archive_rule)
+            for archive_rule in archive_rules_overridden(category_name, unit_kind)
+            if outcome != RetentionRule.Outcome.PRESERVE or days < archive_rule.period_days
+        ]
     return problems
 
 
@@ -63,8 +110,9 @@ def set_rule(
     actor: Any = None,
 ) -> RetentionRule:
     """Set the rule (a new one, or in place of the one for the same category, controller and
-    kind of unit), audited. ValidationError with every problem at once, nothing written."""
-    problems = rule_problems(category, unit_kind, days, outcome)
+    kind of unit), audited. A controller's rule keeps what the instance's archive rules
+    preserve (rule_problems). ValidationError with every problem at once, nothing written."""
+    problems = rule_problems(category, unit_kind, days, outcome, organisation)
     if problems:
         raise ValidationError(problems)
     rule, _created = RetentionRule.objects.update_or_create(

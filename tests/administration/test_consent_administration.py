@@ -421,8 +421,25 @@ def test_the_instance_administrator_sets_a_default_retention_period(actors):
     assert rule.period_days == 900
 
 
-@pytest.mark.parametrize("body", ["{child.name}", "{0}", "{}", "{child}}", "{{child}"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{child.name}",
+        "{0}",
+        "{}",
+        "{child}}",
+        "{{child}",
+        "{child:>900000000}",
+        "{recipients:.0}",
+        "{child!r}",
+        "{child[0]}",
+    ],
+)
 def test_a_placeholder_the_text_cannot_fill_is_refused(admin, town, body):
     response = publish(logged_in(admin), town.organisation_id, body=f"Hei {body}.")
     assert response.status_code == 200
+    if ":" in body or "!" in body:
+        assert "has more than its name between the braces. Write it as {" in (
+            response.content.decode()
+        )
     assert not ConsentText.objects.filter(organisation=town.organisation).exists()

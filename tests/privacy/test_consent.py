@@ -127,6 +127,23 @@ def test_the_rendered_text_says_exactly_who_sees_what_and_until_when(staff, fami
     assert "{" not in text
 
 
+def test_a_stored_text_with_more_than_a_name_in_braces_renders_safely(staff, family, bup):
+    """A text in the database from before the check (or written there by hand) is filled by
+    plain substitution: a format spec cannot build a huge string, a conversion cannot print a
+    program value, and what is not a placeholder is printed as written."""
+    consent = record(staff, family, recipient_units=[bup], scope=["meeting_minutes"])
+    ConsentText.objects.filter(pk=consent.text_id).update(
+        title="Samtykke for {child}",
+        body="Om {child:>900000000} og {child!r}. Til {recipients}. {{child}} {ukjent}",
+    )
+    consent.refresh_from_db()
+    rendered = consent_reads.render_consent_text(consent)
+    assert rendered.title == "Samtykke for Åse Sæther"
+    assert rendered.plain == (
+        "Om {child:>900000000} og {child!r}. Til BUP Hamar (Sykehuset Innlandet). {child} {ukjent}"
+    )
+
+
 def test_the_last_day_is_the_day_chosen_not_the_day_after(staff, family, bup):
     consent = record(
         staff,

@@ -461,20 +461,37 @@ def test_a_dry_run_changes_nothing_and_lists_the_preserved_case(town):
 
 
 def test_the_controller_sets_a_rule_for_its_kind_of_unit_with_the_command(town, capsys):
-    case = closed_case(town, town.health_centre, years=4)
+    case = closed_case(town, town.health_centre, years=6)
     call_command(
         "retention-rule", "set", "--category", "closed_case",
         "--organisation", town.organisation.org_number, "--unit-kind", "helsestasjon",
-        "--days", str(3 * 365), "--outcome", "delete",
-        "--reference", "Journalen i helsestasjonens eget system",
+        "--days", str(7 * 365), "--outcome", "preserve",
+        "--reference", "Kommunens bevarings- og kassasjonsplan",
     )  # fmt: skip
     rule = RetentionRule.objects.get(
         category="closed_case", organisation=town.organisation, unit_kind="helsestasjon"
     )
-    assert (rule.period_days, rule.outcome) == (3 * 365, "delete")
+    assert (rule.period_days, rule.outcome) == (7 * 365, "preserve")
     assert AuditEvent.objects.filter(object_type="privacy.retentionrule", action="change").exists()
+    report = retention.apply_retention()
+    assert Case.objects.filter(pk=case.pk).exists()
+    # Six years closed: past the archive rule's five, not yet past the controller's seven.
+    assert result_for(report, "closed_case").awaiting_deposit_ids == []
+
+
+def test_the_controller_cannot_delete_sooner_what_an_archive_rule_preserves(town):
+    case = closed_case(town, town.health_centre, years=4)
+    before = list(RetentionRule.objects.values())
+    for days, outcome in ((3 * 365, "delete"), (3 * 365, "preserve"), (10 * 365, "anonymise")):
+        with pytest.raises(CommandError, match="arkivlova § 9 c"):
+            call_command(
+                "retention-rule", "set", "--category", "closed_case",
+                "--organisation", town.organisation.org_number, "--unit-kind", "helsestasjon",
+                "--days", str(days), "--outcome", outcome,
+            )  # fmt: skip
+    assert list(RetentionRule.objects.values()) == before
     retention.apply_retention()
-    assert not Case.objects.filter(pk=case.pk).exists()
+    assert Case.objects.filter(pk=case.pk).exists()
 
 
 @pytest.mark.parametrize(
