@@ -422,10 +422,14 @@ def generate(scale: Scale, *, progress: Callable[[str], None] = print) -> float:
     # A string seed is hashed deterministically: the same scale gives the same data.
     rng = random.Random(f"familiebro-bench-{scale.name}")
     with transaction.atomic():
+        writer = RowWriter()
+        # Ids after the shipped municipalities', though they give way below: the sequence is
+        # moved past the ids written, and a sequence is not rolled back with a transaction,
+        # so one moved below rows that come back would collide with them.
+        writer.next_id(Municipality)
         # The benchmark's country is synthetic: the municipalities Familiebro ships (loaded
         # by a migration, nothing pointing at them yet) give way to its numbered ones.
         Municipality.objects.filter(organisation__isnull=True, units__isnull=True).delete()
-        writer = RowWriter()
         org_numbers = organisation_numbers()
         plans = _add_municipalities(writer, scale, org_numbers)
         offices = _add_family_counselling(writer, scale, plans, org_numbers)

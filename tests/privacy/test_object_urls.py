@@ -215,7 +215,15 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "user_id": lambda side: side.assignment.user_id,
     "membership_id": lambda side: side.assignment.user.memberships.first().pk,
     "invitation_id": lambda side: staff_invitation(side.offer.unit).pk,
+    # An administrator's appointment, looked up under its organisation.
+    "appointment_pk": lambda side: administrator_appointment(side.assignment.user).pk,
 }
+
+
+def administrator_appointment(staff: Any) -> OrganisationAdministrator:
+    return OrganisationAdministrator.objects.get_or_create(
+        user=staff, organisation_id=staff.memberships.first().unit.organisation_id
+    )[0]
 
 
 def staff_invitation(unit: ServiceUnit) -> Invitation:
@@ -245,9 +253,6 @@ NOT_OBJECTS: dict[str, str] = {
     "slug": "pmto",
     # A calendar subscription's secret token, not an object's id: a wrong one is not found.
     "token": "not-a-token",
-    # An organisation administrator's appointment is looked up under its organisation, which
-    # is the object checked.
-    "appointment_pk": "1",
     # An organisation and its consent rules hold no personal data: the administration pages
     # refuse (403) whoever does not administer the organisation (tests/administration).
     "organisation_id": "1",
