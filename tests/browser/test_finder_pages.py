@@ -73,6 +73,8 @@ def test_on_a_phone_the_first_result_is_in_the_first_screen_after_searching(
 
     first = page.locator(".fb-results > li").first
     expect(first).to_contain_text("Søvnkurs")
+    # With htmx the results are swapped in: measure the title once the swap has settled.
+    expect(first.locator("h3")).to_be_visible()
     page.screenshot(path=str(tmp_path / "finder-phone.png"))
     box = first.locator("h3").bounding_box()
     assert box is not None
