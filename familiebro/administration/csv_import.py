@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -188,3 +190,50 @@ def read(
             % {"line": reader.line_num}
         ) from exc
     return ParsedCsv(encoding=encoding, delimiter=delimiter, header=header, rows=rows)
+
+
+def run(
+    admin: Any,
+    data: bytes,
+    *,
+    columns: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    headings: dict[str, str],
+    check_row: Callable[[RowResult, Any, set], dict[str, Any] | None],
+    apply_row: Callable[[Any, RowResult, dict[str, Any]], None],
+    partial: bool = False,
+) -> Report:
+    """An import, the same for every kind of row: read the file, check every row first with
+    `check_row` (which notes each problem on the row and returns what to write, or None),
+    and, if all are good (or `partial`), write them with `apply_row` in one transaction, each
+    row in a savepoint of its own. A row refused only when written undoes the whole file
+    unless `partial`. Raises CsvError when the file as a whole cannot be read."""
+    parsed = read(data, columns, required)
+    report = Report(
+        rows=[RowResult(line=line, values=values) for line, values in parsed.rows],
+        headings=headings,
+    )
+    seen: set = set()
+    checked = [(row, check_row(row, admin, seen)) for row in report.rows]
+    if report.rejected and not partial:
+        for row in report.rows:
+            row.outcome = RowResult.REJECTED if not row.ok else RowResult.SKIPPED
+        return report
+    with transaction.atomic():
+        for row, planned in checked:
+            if planned is None:
+                row.outcome = RowResult.REJECTED
+                continue
+            with transaction.atomic():
+                apply_row(admin, row, planned)
+                if not row.ok:
+                    row.outcome = RowResult.REJECTED
+                    transaction.set_rollback(True)
+        if report.rejected and not partial:
+            transaction.set_rollback(True)
+            for row in report.rows:
+                if row.ok:
+                    row.outcome = RowResult.SKIPPED
+            return report
+    report.applied = True
+    return report

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,35 +356,13 @@ def import_staff(admin: Any, data: bytes, *, partial: bool = False) -> csv_impor
     """Check every row of the file and, if all are good (or `partial`), invite or give roles
     in one transaction. Raises csv_import.CsvError when the file as a whole cannot be read."""
     require_may_import(admin)
-    parsed = csv_import.read(data, COLUMNS, REQUIRED)
-    report = csv_import.Report(
-        rows=[csv_import.RowResult(line=line, values=values) for line, values in parsed.rows],
+    return csv_import.run(
+        admin,
+        data,
+        columns=COLUMNS,
+        required=REQUIRED,
         headings=FIELD_LABELS,
+        check_row=_check_row,
+        apply_row=_apply_row,
+        partial=partial,
     )
-    seen: set = set()
-    checked = [(row, _check_row(row, admin, seen)) for row in report.rows]
-    if report.rejected and not partial:
-        for row in report.rows:
-            row.outcome = (
-                csv_import.RowResult.REJECTED if not row.ok else csv_import.RowResult.SKIPPED
-            )
-        return report
-    with transaction.atomic():
-        for row, planned in checked:
-            if planned is None:
-                row.outcome = csv_import.RowResult.REJECTED
-                continue
-            with transaction.atomic():
-                _apply_row(admin, row, planned)
-                if not row.ok:
-                    row.outcome = csv_import.RowResult.REJECTED
-                    transaction.set_rollback(True)
-        if report.rejected and not partial:
-            # A row refused only when written: nothing is kept.
-            transaction.set_rollback(True)
-            for row in report.rows:
-                if row.ok:
-                    row.outcome = csv_import.RowResult.SKIPPED
-            return report
-    report.applied = True
-    return report
