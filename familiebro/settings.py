@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "familiebro.privacy",
     "familiebro.catalogue",
     "familiebro.cases",
+    "familiebro.groups",
     "familiebro.portal",
     "familiebro.administration",
     "familiebro.demo",
@@ -252,6 +253,20 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Familiebro <ikke-svar@familiebro.invalid>"
 )
+
+# SMS through one small interface (familiebro.interop.messages): console, file or http.
+FAMILIEBRO_SMS_BACKEND = os.environ.get("FAMILIEBRO_SMS_BACKEND", "console")
+FAMILIEBRO_SMS_FILE = os.environ.get("FAMILIEBRO_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+FAMILIEBRO_SMS_URL = os.environ.get("FAMILIEBRO_SMS_URL", "")
+FAMILIEBRO_SMS_TOKEN = os.environ.get("FAMILIEBRO_SMS_TOKEN", "")
+FAMILIEBRO_SMS_SENDER = os.environ.get("FAMILIEBRO_SMS_SENDER", "Familiebro")
+if FAMILIEBRO_SMS_BACKEND not in {"console", "file", "http"}:
+    raise ImproperlyConfigured("FAMILIEBRO_SMS_BACKEND must be console, file or http.")
+if FAMILIEBRO_SMS_BACKEND == "http" and not FAMILIEBRO_SMS_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "FAMILIEBRO_SMS_BACKEND is http but FAMILIEBRO_SMS_URL is not an http(s) address: give "
+        "the gateway's address."
+    )
 
 # Security. Production insists on HTTPS; the reverse proxy must set X-Forwarded-Proto.
 SECURE_CONTENT_TYPE_NOSNIFF = True

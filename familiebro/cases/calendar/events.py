@@ -1,16 +1,17 @@
 """What the calendar shows: the events of one person or one unit in a stretch of time.
 
-Every source of events (today the meetings of cases) is one `Source` in `SOURCES`: the rows
-the policy lets the reader see for a purpose, narrowed to whose calendar it is and to the
-time shown, and how one row becomes a `CalendarEvent`. All sources are read in one go, one
-query each, and audited together as the product's other lists are (policy.list_pages); a new
-kind of event (a group's appointments) is one more entry in `SOURCES`.
+Every source of events (the meetings of cases, and what other parts add with `add_source`) is
+one `Source` in `SOURCES`: the rows the policy lets the reader see for a purpose, narrowed to
+whose calendar it is and to the time shown, and how one row becomes a `CalendarEvent`. All
+sources are read in one go, one query each, and audited together as the product's other lists
+are (policy.list_pages); a new kind of event (a course's sessions, an appointment book's
+bookings) is one more entry in `SOURCES`.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,7 +151,14 @@ def _meeting_event(meeting: Meeting) -> CalendarEvent:
     )
 
 
-SOURCES: Sequence[Source] = (Source(_meetings, READ, _meeting_event),)
+SOURCES: list[Source] = [Source(_meetings, READ, _meeting_event)]
+
+
+def add_source(source: Source) -> None:
+    """Add a kind of event to every calendar. The parts above cases (courses, appointment
+    books) call this from their AppConfig.ready(), since cases may not import them."""
+    if source not in SOURCES:
+        SOURCES.append(source)
 
 
 def events(whose: Whose, start: datetime.datetime, end: datetime.datetime) -> list[CalendarEvent]:

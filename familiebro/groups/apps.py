@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    """Courses and groups with enrolment, waiting lists and attendance, and appointment books
+    with slots booked by families and staff."""
+
+    name = "familiebro.groups"
+    label = "groups"
+    verbose_name = "Familiebro courses and appointments"

@@ -1,0 +1,3 @@
+"""Pages of courses and appointment books: each sub-package's pages are included here."""
+
+urlpatterns: list = []
