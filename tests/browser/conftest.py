@@ -57,9 +57,12 @@ def _playwright(django_db_setup):
         )
     if not AXE_SCRIPT.exists():
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `make setup` (npm ci).")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     manager = sync_playwright().start()
+    # As long as a page's own timeout: a shared machine under a parallel test run can take
+    # seconds to answer a form.
+    expect.set_options(timeout=10_000)
     # The ORM calls of the browser tests (fixtures, the live server's database flush) run in
     # this thread between Playwright calls, never inside the loop; Django only sees that a
     # loop is running here. Lifted while Playwright runs, restored when it stops.
@@ -159,6 +162,7 @@ class Browsing:
                 ]
             )
         page = context.new_page()
+        # A shared machine under a parallel test run can take seconds to answer a page.
         page.set_default_timeout(10_000)
         if not bypass_csp:
             # With CSP bypassed the browser reports no violations, so only pages under the
@@ -198,9 +202,25 @@ LOGIN_PATHS = ("/konto/logg-inn/", "/konto/andre-faktor/", "/min-side/logg-inn/"
 def assert_on_the_page(page, *, path: str | None = None, heading: str | None = None) -> None:
     """Fail unless `page` shows what the test meant to check: no refusal, error or login page
     instead, the expected address (`path`, without the query) and the expected main heading
-    (`heading`, a part of the <h1>), when given."""
+    (`heading`, a part of the <h1>), when given.
+
+    A click that navigates returns before the next page has arrived, so the heading is awaited
+    (as expect() awaits) before anything is read off the page."""
     from urllib.parse import urlsplit
 
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("domcontentloaded")
+    if heading is not None:
+        h1 = page.locator("h1").first
+        try:
+            expect(h1).to_contain_text(heading)
+        except AssertionError:
+            shown = " ".join(h1.inner_text().split()) if page.locator("h1").count() else None
+            pytest.fail(
+                f"meant to check the page {heading!r}, but got "
+                + (repr(shown) if shown is not None else "a page without a heading")
+            )
     status = page.evaluate("performance.getEntriesByType('navigation').at(-1)?.responseStatus ?? 0")
     assert status not in WRONG_PAGE_STATUSES and status < 500, (
         f"{page.url} answered {status}: the check would run on the wrong page"
@@ -210,11 +230,6 @@ def assert_on_the_page(page, *, path: str | None = None, heading: str | None = N
         assert shown_path == path, f"meant to check {path}, but the browser is on {shown_path}"
     elif any(shown_path.startswith(login) for login in LOGIN_PATHS):
         pytest.fail(f"the browser was sent to the login page ({page.url}): the session is lost")
-    if heading is not None:
-        h1 = page.locator("h1")
-        assert h1.count() >= 1, f"meant to check the page {heading!r}, which has no heading"
-        text = " ".join(h1.first.inner_text().split())
-        assert heading in text, f"meant to check the page {heading!r}, but got {text!r}"
 
 
 def assert_no_axe_violations(page, *, path: str | None = None, heading: str | None = None) -> None:
