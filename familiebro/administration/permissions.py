@@ -171,37 +171,47 @@ def may_administer_staff_member(user: Any, staff: Any) -> bool:
     )
 
 
-def may_deactivate(user: Any, staff: Any) -> bool:
-    """Deactivate or reactivate an account. Deactivating ends the account everywhere, so an
-    administrator other than the instance's may do it only when every role the person holds is
-    in a unit they run, and the person administers no organisation they do not run and is no
-    instance administrator. Otherwise they remove the person's roles in their own units."""
+def deactivation_refusal(user: Any, staff: Any) -> str | None:
+    """Why `user` may not deactivate or reactivate `staff`'s account; None when they may.
+
+    Deactivating ends the account everywhere, so an administrator other than the instance's
+    may do it only when they could remove every role the person holds: each in a unit they
+    run, and, for a unit's administrator, only the roles they give (a leader or another unit
+    administrator is the organisation's to remove). The person must also administer no
+    organisation the user does not run, and be no instance administrator."""
     if is_instance_admin(user):
-        return True
+        return None
     if staff.is_instance_admin or not may_administer_staff_member(user, staff):
-        return False
+        return _("Only the instance's administrators can deactivate this account.")
     organisation_ids = administered_organisation_ids(user)
     unit_ids = administered_unit_ids(user)
-    outside_units = (
-        Membership.objects.filter(user=staff)
-        .exclude(unit__organisation_id__in=organisation_ids)
-        .exclude(unit_id__in=unit_ids)
+    memberships = Membership.objects.filter(user=staff).exclude(
+        unit__organisation_id__in=organisation_ids
     )
-    outside_organisations = OrganisationAdministrator.objects.filter(user=staff).exclude(
-        organisation_id__in=organisation_ids
-    )
-    return not (outside_units.exists() or outside_organisations.exists())
+    if memberships.exclude(unit_id__in=unit_ids).exists():
+        return _(
+            "This person also works in units you do not administer, so you cannot deactivate "
+            "the account. Remove their roles in your units instead, or ask the instance's "
+            "administrators."
+        )
+    if memberships.exclude(role__in=UNIT_ADMINISTRATOR_GIVES).exists():
+        return _(
+            "This person holds a role only the organisation's administrator removes, so you "
+            "cannot deactivate the account. Ask the organisation's administrator."
+        )
+    if (
+        OrganisationAdministrator.objects.filter(user=staff)
+        .exclude(organisation_id__in=organisation_ids)
+        .exists()
+    ):
+        return _("Only the instance's administrators can deactivate this account.")
+    return None
 
 
 def require_deactivate(user: Any, staff: Any) -> None:
-    if not may_deactivate(user, staff):
-        raise PermissionDenied(
-            _(
-                "This person also works in units you do not administer, so you cannot "
-                "deactivate the account. Remove their roles in your units instead, or ask the "
-                "instance's administrators."
-            )
-        )
+    refusal = deactivation_refusal(user, staff)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def require_manage_organisations(user: Any) -> None:

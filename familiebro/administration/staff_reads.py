@@ -160,7 +160,7 @@ class StaffMember:
     user: User
     memberships: list[Membership]
     administers: list[str]
-    may_deactivate: bool
+    deactivation_refusal: str | None  # why the reader may not deactivate the account
     is_self: bool
 
 
@@ -179,7 +179,7 @@ def staff_member(admin: Any, user_id: int) -> StaffMember:
         user=user,
         memberships=list(_memberships_in_scope(admin).filter(user=user)),
         administers=[a.organisation.name for a in administers],
-        may_deactivate=permissions.may_deactivate(admin, user) and user.pk != admin.pk,
+        deactivation_refusal=permissions.deactivation_refusal(admin, user),
         is_self=user.pk == admin.pk,
     )
 

@@ -396,3 +396,36 @@ def test_a_unit_administrator_cannot_remove_the_leaders_role(world):
     assert response.status_code == 400
     assert "gives and removes the role leader" in response.content.decode()
     assert Membership.objects.filter(pk=leader.pk).exists()
+
+
+@pytest.mark.parametrize("role", [Membership.Role.LEADER, Membership.Role.UNIT_ADMIN])
+def test_a_unit_administrator_cannot_deactivate_someone_whose_role_they_cannot_remove(world, role):
+    """A unit administrator removes workers' and coordinators' roles, not a leader's or
+    another unit administrator's: so deactivating the account, which ends them all, is not
+    theirs to do either. The organisation's administrator can."""
+    world.membership.role = role
+    world.membership.save()
+    client = logged_in(world.actors["unit_admin"])
+    page = client.get(reverse("administration:staff-member", args=[world.nina.pk]))
+    assert "This person holds a role only the organisation" in page.content.decode()
+    assert "Deactivate the account" not in page.content.decode()
+    response = client.post(reverse("administration:staff-deactivate", args=[world.nina.pk]))
+    assert response.status_code == 403
+    world.nina.refresh_from_db()
+    assert world.nina.is_active
+    logged_in(world.actors["organisation_admin"]).post(
+        reverse("administration:staff-deactivate", args=[world.nina.pk])
+    )
+    world.nina.refresh_from_db()
+    assert not world.nina.is_active
+
+
+def test_a_unit_administrator_deactivates_a_worker_of_their_unit_alone(world):
+    client = logged_in(world.actors["unit_admin"])
+    assert (
+        "Deactivate the account"
+        in client.get(reverse("administration:staff-member", args=[world.nina.pk])).content.decode()
+    )
+    client.post(reverse("administration:staff-deactivate", args=[world.nina.pk]))
+    world.nina.refresh_from_db()
+    assert not world.nina.is_active
