@@ -36,7 +36,7 @@ class StartForm(StyledForm):
         coerce=int,
         error_messages={"required": _("Choose a service and a kind of referral it takes.")},
     )
-    kind = forms.ChoiceField(
+    referral_type = forms.ChoiceField(
         label=_("Referral or transfer"),
         choices=Referral.Kind.choices,
         initial=Referral.Kind.REFERRAL,
@@ -58,7 +58,7 @@ class StartForm(StyledForm):
         ]
         if not with_case:
             # Only a case's coordination can be transferred.
-            del self.fields["kind"]
+            del self.fields["referral_type"]
 
 
 class DraftForm(StyledForm):

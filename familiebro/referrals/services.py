@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -93,7 +94,8 @@ def _locked(actor: Any, referral_id: Any) -> Referral:
         .first()
     )
     if referral is None:
-        raise PermissionDenied(_("Not found, or you do not have access."))
+        # As for a read: nobody learns that a referral they may not see exists.
+        raise Http404(_("Not found, or you do not have access."))
     policy.require(actor, policy.Action.CHANGE, referral, PURPOSE)
     return referral
 
@@ -151,11 +153,15 @@ def _check_receiver(
     if to_kind.unit_id == from_unit.pk:
         raise ValidationError({"to_kind": [_("Choose another service than your own unit.")]})
     if kind not in Referral.Kind.values:
-        raise ValidationError({"kind": [_("Choose a referral or a transfer.")]})
+        raise ValidationError({"referral_type": [_("Choose a referral or a transfer.")]})
     if kind == Referral.Kind.TRANSFER:
         if case is None:
             raise ValidationError(
-                {"kind": [_("Only a case's coordination can be transferred. Open a case first.")]}
+                {
+                    "referral_type": [
+                        _("Only a case's coordination can be transferred. Open a case first.")
+                    ]
+                }
             )
         same_service = (
             to_kind.unit.organisation_id == case.organisation_id
@@ -164,7 +170,7 @@ def _check_receiver(
         if not same_service:
             raise ValidationError(
                 {
-                    "kind": [
+                    "referral_type": [
                         _(
                             "A transfer hands the case's coordination over, which only a service "
                             "of the same organisation under the same duty of confidentiality can "

@@ -96,7 +96,7 @@ def _start(request: HttpRequest, *, case: Any = None, person: Any = None) -> Htt
             referral = services.start_draft(
                 request.user,
                 to_kind_id=form.cleaned_data["to_kind"],
-                kind=form.cleaned_data.get("kind") or Referral.Kind.REFERRAL,
+                kind=form.cleaned_data.get("referral_type") or Referral.Kind.REFERRAL,
                 case=case,
                 person=person,
             )

@@ -106,3 +106,22 @@ def team_kind(w: World) -> ReferralKind:
         required_fields=[],
         questions="",
     )
+
+
+def referral_sent_by(nurse: User, case: Case, to_unit: ServiceUnit) -> Referral:
+    """A referral of the case's child sent to `to_unit` (on a recorded legal basis), for the
+    tests of other parts that need one of every record."""
+    _kind, referral = referral_draft(nurse, case, to_unit)
+    return services.send(nurse, referral.pk, legal_basis="Pasient- og brukerrettighetsloven § 4-1")
+
+
+def referral_draft(nurse: User, case: Case, to_unit: ServiceUnit) -> tuple[ReferralKind, Referral]:
+    """A kind of referral `to_unit` takes, and a draft to it with every mark of a good
+    referral, for the tests of other parts that post to every page."""
+    kind, _created = ReferralKind.objects.get_or_create(
+        unit=to_unit,
+        name="Utredning",
+        defaults={"topic": ReferralKind.Topic.OTHER},
+    )
+    referral = services.start_draft(nurse, to_kind_id=kind.pk, case=case)
+    return kind, services.save_draft(nurse, referral.pk, complete_fields(answers={}))

@@ -36,7 +36,7 @@ def test_the_nurse_writes_and_sends_a_referral_from_the_case_page(w):
     page = nurse.get(start).content.decode()
     # The capacity is shown before the nurse chooses.
     assert "Venteliste" in page and "Om lag 8 uker" in page
-    response = nurse.post(start, {"to_kind": w.bup_kind.pk, "kind": "referral"})
+    response = nurse.post(start, {"to_kind": w.bup_kind.pk, "referral_type": "referral"})
     referral = Referral.objects.get()
     assert response.url == reverse("referrals:edit", args=[referral.pk])
     # Saved without everything: a draft, with each missing mark named on its page.
@@ -171,7 +171,7 @@ def test_malformed_posts_give_a_clear_answer_and_change_nothing(w):
         {},
         {"to_kind": "abc"},
         {"to_kind": "999999"},
-        {"to_kind": w.bup_kind.pk, "kind": "x"},
+        {"to_kind": w.bup_kind.pk, "referral_type": "x"},
     ):
         assert nurse.post(start, data).status_code == 400
     assert nurse.get(reverse("referrals:start-case", args=[999999])).status_code == 404
