@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "familiebro.catalogue",
     "familiebro.cases",
     "familiebro.groups",
+    "familiebro.referrals",
     "familiebro.portal",
     "familiebro.administration",
     "familiebro.demo",

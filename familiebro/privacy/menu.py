@@ -94,6 +94,7 @@ MENU: tuple[Area, ...] = (
     Area("person-list", _("Persons"), caseworkers, also=("person-lookup",)),
     Area("consultation-list", _("Anonymous consultations"), caseworkers),
     Area("disclosure-list", _("Disclosure requests"), caseworkers),
+    Area("referrals:inbox", _("Referrals"), caseworkers),
     Area("exceptional-access-lookup", _("Break-glass access"), break_glass),
     Area("cases:plan-register", _("Individual plans"), leaders),
     Area("exceptional-access-report", _("Exceptional access in my units"), leaders),

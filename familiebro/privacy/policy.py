@@ -37,6 +37,11 @@ The rules:
 - A row addressed to one staff member (the feedback to whoever raised a concern) is also
   opened to that staff member, whatever their organisation or domain, read for the purpose
   `reporter_feedback` only; the row itself is made only where the law or a consent allows it.
+- A row sent from one unit to another (a referral) is the two services' shared record of what
+  was sent: it is opened to the casework staff of the units it names (`between_units`),
+  whatever their organisation, and to nobody else (no consent, exceptional access or need to
+  know opens it). Sending it was the disclosure, made on the family's consent or a recorded
+  legal basis by the sending service (familiebro.referrals).
 """
 
 from __future__ import annotations
@@ -103,6 +108,9 @@ class Rule:
     # For rows that carry their confidentiality domain themselves rather than through a
     # holding unit (a need to know, given in one domain): the lookup path to that domain.
     domain_field: str | None = None
+    # For rows sent from one unit to another (a referral): the lookup paths to the ids of the
+    # units it is between, whose casework staff alone read and change it.
+    between_units: tuple[str, ...] = ()
 
     @property
     def held_in_a_domain(self) -> bool:
@@ -158,6 +166,7 @@ def register(
     also_category: tuple[str, dict[str, str]] | None = None,
     recipient_field: str | None = None,
     domain_field: str | None = None,
+    between_units: tuple[str, ...] = (),
 ) -> None:
     """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
     selects the rows the holding service marked internal (for itself only); `also_category`
@@ -180,7 +189,16 @@ def register(
         also_category,
         recipient_field,
         domain_field,
+        between_units,
     )
+
+
+def _between_own_units(scope: StaffScope, rule: Rule) -> Q:
+    """The rows sent from or to one of the user's own units (casework roles only)."""
+    between = Q(pk__in=[])
+    for field in rule.between_units:
+        between |= Q(**{f"{field}__in": scope.unit_ids})
+    return between
 
 
 # Models the family reads with citizen login (familiebro.privacy.family), each with the rows
@@ -680,6 +698,8 @@ def visible(
     manager = model._default_manager
     if not scope.organisation_ids:
         return manager.none()
+    if rule.between_units:
+        return manager.filter(_between_own_units(scope, rule))
     allowed: Q = _own_organisation(user, scope, model, rule, purpose, few_rows)
     if rule.unit_field is not None:
         return manager.filter(allowed)
@@ -769,6 +789,15 @@ def bases_for(user: Any, objs: Sequence[models.Model], purpose: str) -> list[Bas
     if rule.subject_field is None:
         # Inbox rows open only to the unit's own members (see visible()).
         return [Basis(Basis.OWN_ORGANISATION) for _ in objs]
+    if rule.between_units:
+        # The sending organisation's staff read their own record; the receiving unit's, what
+        # was addressed to them.
+        return [
+            Basis(Basis.OWN_ORGANISATION)
+            if value_at(o, rule.organisation_field) in scope.organisation_ids
+            else Basis(Basis.ADDRESSED_TO_THEM)
+            for o in objs
+        ]
     subject_field: str = rule.subject_field
     own_rows = [o for o in objs if value_at(o, rule.organisation_field) in scope.organisation_ids]
     own_subjects = {value_at(o, subject_field) for o in own_rows}
@@ -916,6 +945,12 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
     rule = rule_for(type(obj))
     scope = scope_of(user)
     own_organisation = value_at(obj, rule.organisation_field) in scope.organisation_ids
+    if rule.between_units:
+        if not {value_at(obj, field) for field in rule.between_units} & scope.unit_ids:
+            raise PermissionDenied(
+                _("Only the staff of the two services it was sent between can see or change it.")
+            )
+        return bases_for(user, [obj], purpose)[0]
     if action not in READ_ACTIONS:
         if not own_organisation:
             raise PermissionDenied(

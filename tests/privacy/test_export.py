@@ -319,6 +319,8 @@ EXPORTED_AS = {
     "cases.ReporterFeedback": "reporter_feedback",
     "privacy.LegalHold": "legal_holds",
     "core.ParentInformationDecision": "parent_information_decisions",
+    "referrals.Referral": "referrals",
+    "referrals.ReferralEvent": "referral_events",
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
@@ -393,6 +395,10 @@ def child_with_every_record(town):
         decided_by=town.nurse,
         decided_at=timezone.now(),
     )
+    # A referral the health centre sent BUP, as the referrals part leaves it.
+    from tests.referrals.builders import referral_sent_by
+
+    referral_sent_by(town.nurse, case, town.bup)
     return child
 
 

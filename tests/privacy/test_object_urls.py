@@ -215,9 +215,50 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "user_id": lambda side: side.assignment.user_id,
     "membership_id": lambda side: side.assignment.user.memberships.first().pk,
     "invitation_id": lambda side: staff_invitation(side.offer.unit).pk,
+    # A referral the side's unit sent, the case it came from, and what the unit takes.
+    "referral_id": lambda side: side_referral(side).pk,
+    "case_id": lambda side: side.case.case.pk,
+    "unit_id": lambda side: side.offer.unit_id,
+    "kind_id": lambda side: side_kind(side).pk,
     # An administrator's appointment, looked up under its organisation.
     "appointment_pk": lambda side: administrator_appointment(side.assignment.user).pk,
 }
+
+
+def side_referral(side: Side) -> Any:
+    """A draft referral from the side's unit about its child to a service elsewhere; made
+    once per side."""
+    from familiebro.referrals.models import Referral, ReferralKind, Status
+
+    unit = side.offer.unit
+    found = Referral.objects.filter(from_unit=unit).first()
+    if found is not None:
+        return found
+    elsewhere = make.unit()
+    kind = ReferralKind.objects.create(unit=elsewhere, topic="other", name="Utredning")
+    now = timezone.now()
+    return Referral.objects.create(
+        organisation=unit.organisation,
+        from_unit=unit,
+        to_unit=elsewhere,
+        to_kind=kind,
+        person=side.person,
+        case=side.case.case,
+        child_name=str(side.person),
+        status=Status.DRAFT,
+        status_changed_at=now,
+        created_by=side.assignment.user,
+        created_at=now,
+    )
+
+
+def side_kind(side: Side) -> Any:
+    """A kind of referral the side's unit takes (its administrator's page)."""
+    from familiebro.referrals.models import ReferralKind
+
+    return ReferralKind.objects.get_or_create(
+        unit=side.offer.unit, name="Utredning", defaults={"topic": "other"}
+    )[0]
 
 
 def administrator_appointment(staff: Any) -> OrganisationAdministrator:

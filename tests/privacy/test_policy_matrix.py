@@ -95,6 +95,7 @@ from familiebro.privacy.models import (
     Purpose,
 )
 from familiebro.privacy.models.consent import IDENTITY_CATEGORY
+from familiebro.referrals.models import Referral, ReferralEvent, ReferralKind, Status
 from tests import factories
 from tests.privacy import factories as make
 
@@ -183,6 +184,11 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # is addressed to reads it for the purpose reporter_feedback only (not in this matrix:
     # tests/cases/test_reporter_feedback.py).
     ReporterFeedback: Facts(None, CASE_UNIT),
+    # A referral the health centre sent to a service elsewhere, and its changes: opened to the
+    # staff of the two units it was sent between (like an inbox: the unit's members), never
+    # by consent or exceptional access (tests/referrals for the receiving side).
+    Referral: Facts(None, INBOX),
+    ReferralEvent: Facts(None, INBOX),
 }
 
 
@@ -383,6 +389,7 @@ def build_world(role: str, place: str, state: str) -> World:
         ),
     }
     records |= case_records(child, unit_a, assigned_in_a, now)
+    records |= referral_records(child, unit_a, outsider.memberships.get().unit, assigned_in_a, now)
     if place == "other_organisation":
         # BUP's worker takes part in the child's case by name (added while the family's
         # consent for coordination was in force; its state below is what the cell varies).
@@ -586,6 +593,29 @@ def case_records(
         Invitation: invitation,
         ReporterFeedback: feedback,
     }
+
+
+def referral_records(
+    child: Person, unit_a: Any, elsewhere: Any, sender: Any, now: Any
+) -> dict[type[models.Model], models.Model]:
+    kind = ReferralKind.objects.create(unit=elsewhere, topic="other", name="Utredning")
+    referral = Referral.objects.create(
+        organisation=unit_a.organisation,
+        from_unit=unit_a,
+        to_unit=elsewhere,
+        to_kind=kind,
+        person=child,
+        child_name="Matrisebarn Berg",
+        status=Status.SENT,
+        status_changed_at=now,
+        created_by=sender,
+        created_at=now,
+        sent_at=now,
+    )
+    event = ReferralEvent.objects.create(
+        referral=referral, to_status=Status.SENT, side="referrer", by=sender, at=now
+    )
+    return {Referral: referral, ReferralEvent: event}
 
 
 def assert_audited(event: AuditEvent, expected: Expected, world: World, subject: int) -> None:

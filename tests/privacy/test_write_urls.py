@@ -38,6 +38,7 @@ from tests.privacy.test_object_urls import (
     help_request,
     scan,
 )
+from tests.referrals.builders import referral_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +119,15 @@ EXEMPT: dict[str, str] = {
     "konto/organisasjon/logg-inn/": "starts a staff login with the organisation's provider",
     "konto/organisasjon/koble/": "links the caller's own account to a provider identity",
     "konto/organisasjon/<int:identity_id>/fjern/": "unlinks the caller's own provider identity",
+    **dict.fromkeys(
+        [
+            "ansatt/henvisninger/enheter/<int:unit_id>/",
+            "ansatt/henvisninger/enheter/<int:unit_id>/typer/ny/",
+            "ansatt/henvisninger/enheter/<int:unit_id>/typer/<int:kind_id>/",
+        ],
+        "which referrals a unit takes and its capacity (its administrators and leaders; no "
+        "family's data): who may is tested in tests/referrals/test_pages.py",
+    ),
     "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
@@ -235,6 +245,13 @@ NO_CONTROL |= {
         "only the leader of the unit asked answers a disclosure request "
         "(tests/privacy/test_disclosure.py)"
     ),
+    "ansatt/henvisninger/<int:referral_id>/status/": (
+        "the family's referral is a draft, which changes status only by being sent; each side's "
+        "changes are tested in tests/referrals/test_status.py"
+    ),
+    "ansatt/henvisninger/<int:referral_id>/ny-versjon/": (
+        "only a returned referral is revised (tests/referrals/test_status.py)"
+    ),
     "ansatt/tilgangsvarsler/<int:access_id>/gjennomgatt/": (
         "only a leader of the opener's unit reviews a break-glass access "
         "(tests/privacy/test_exceptional_access.py)"
@@ -319,6 +336,10 @@ class Family:
         )
         self.side.exceptional_access = break_glass(unit, child)
         self.holder_elsewhere = make.unit()
+        # A kind of referral a service elsewhere takes, and the coordinator's draft to it.
+        self.referral_kind, self.referral = referral_draft(
+            self.owner, parts.case, self.holder_elsewhere
+        )
         self.unit = unit
         self.reader_unit = reader_unit
         self.child = child
@@ -361,6 +382,7 @@ class Family:
             # The family's organisation: its consent texts and retention pages take no POST
             # from staff who do not administer it.
             "organisation_id": self.side.person.organisation_id,
+            "referral_id": self.referral.pk,
         }
 
     def plausible(self) -> dict[str, Any]:
@@ -438,6 +460,10 @@ class Family:
             "holder_unit": self.holder_elsewhere.pk,
             "ground": "danger",
             "question": "Trenger opplysninger for å avverge fare for barnets helse i dag.",
+            # Referring the child to another service.
+            "to_kind": self.referral_kind.pk,
+            "referral_type": "referral",
+            "legal_basis": "Pasient- og brukerrettighetsloven § 4-1",
         }
 
 

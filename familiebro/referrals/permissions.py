@@ -1,0 +1,71 @@
+"""Who may do what with referrals: the one place the pages, the actions and the tests ask.
+
+- A referral is read and changed by the casework staff (worker, coordinator, leader) of the
+  unit that sent it and of the unit it was sent to (familiebro.privacy.policy, the rule
+  `between_units`); which status change each side makes is the lifecycle's
+  (familiebro.referrals.lifecycle).
+- A referral is written from a child the referrer works with: someone who may change the
+  child's case, or who has a need to know about the child in one of their units.
+- A transfer hands the case's coordination over, so only someone who may hand it over
+  (the coordinator, or the owning unit's leader: familiebro.cases.permissions) sends one.
+- What a unit takes and its capacity are set by the unit's administrators (its own, and
+  its organisation's: familiebro.administration.permissions) and by its leaders, who know
+  the waiting list. Neither opens any family's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from familiebro.administration import permissions as administration
+from familiebro.core.models import ServiceUnit
+from familiebro.privacy import policy
+
+from .lifecycle import RECEIVER, REFERRER
+from .models import Referral
+
+
+def sides_of(user: Any, referral: Referral) -> set[str]:
+    """The sides of the referral the user works on: the sending unit's, the receiving
+    unit's, or (for a referral between two units of theirs) both."""
+    units = policy.scope_of(user).unit_ids
+    sides: set[str] = set()
+    if referral.from_unit_id in units:
+        sides.add(REFERRER)
+    if referral.to_unit_id in units:
+        sides.add(RECEIVER)
+    return sides
+
+
+def may_set_intake(user: Any, unit: ServiceUnit) -> bool:
+    """Whether the user sets which referrals the unit takes and its capacity."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return administration.may_administer_unit(user, unit) or (
+        unit.pk in policy.scope_of(user).leader_unit_ids
+    )
+
+
+def require_set_intake(user: Any, unit: ServiceUnit) -> None:
+    if not may_set_intake(user, unit):
+        raise PermissionDenied(
+            _(
+                "Only the unit's administrator or leader sets which referrals it takes and its "
+                "capacity."
+            )
+        )
+
+
+def register_role_rules() -> None:
+    """The rules above that depend on the role alone, for the table of roles."""
+    from django.utils.translation import gettext_lazy
+
+    from familiebro.privacy import role_rules
+
+    role_rules.register(
+        gettext_lazy("Sets which referrals the unit takes, and its capacity"),
+        lambda user, example: may_set_intake(user, example.unit),
+    )
