@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "familiebro.privacy",
     "familiebro.catalogue",
     "familiebro.cases",
+    "familiebro.outcomes",
     "familiebro.portal",
     "familiebro.administration",
     "familiebro.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("familiebro.cases.case_urls")),
     path("", include("familiebro.cases.calendar.urls")),
     path("", include("familiebro.cases.pathways.urls")),
+    path("", include("familiebro.outcomes.urls")),
     path("", include("familiebro.portal.urls")),
     path("", include("familiebro.administration.urls")),
 ]

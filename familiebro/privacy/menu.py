@@ -102,6 +102,7 @@ MENU: tuple[Area, ...] = (
     Area("pathways:list", _("Pathways"), unit_staff),
     Area("programme-register-list", _("Programme register"), instance_admins),
     Area("crisis-line-list", _("Crisis numbers"), instance_admins),
+    Area("outcomes:instruments", _("Questionnaires"), instance_admins),
     Area("administration:home", _("Administration"), administrators),
 )
 HOME = MENU[0]

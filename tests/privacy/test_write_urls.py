@@ -118,6 +118,15 @@ EXEMPT: dict[str, str] = {
     "konto/organisasjon/logg-inn/": "starts a staff login with the organisation's provider",
     "konto/organisasjon/koble/": "links the caller's own account to a provider identity",
     "konto/organisasjon/<int:identity_id>/fjern/": "unlinks the caller's own provider identity",
+    **dict.fromkeys(
+        [
+            "ansatt/skjema/<slug:instrument>/ny-versjon/",
+            "ansatt/skjema/<slug:instrument>/<int:version>/",
+            "ansatt/skjema/<slug:instrument>/<int:version>/publiser/",
+        ],
+        "a questionnaire's versions (instance administrators; no personal data), tested in "
+        "tests/outcomes/test_editor_pages.py",
+    ),
     "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
@@ -179,6 +188,18 @@ NO_CONTROL |= {
     )
 }
 NO_CONTROL |= {
+    "ansatt/saker/<int:pk>/skalaer/fyll-ut/": (
+        "filling a scale names the rater in its address; the coordinator's filling is tested "
+        "in tests/outcomes/test_scales.py"
+    ),
+    "ansatt/saker/<int:pk>/skalaer/lenke/": (
+        "a link is shown, not stored: nothing is written until the family uses it "
+        "(tests/outcomes/test_links.py)"
+    ),
+    "skjema/<str:token>/": (
+        "the family's single-use link: a made-up token writes nothing for anyone "
+        "(tests/outcomes/test_links.py)"
+    ),
     "ansatt/personer/<int:person_id>/opplysninger-til-forelder/": (
         "a decision under barneloven § 47 names the parent who asked; who may record it is "
         "tested in tests/privacy/test_protected_address_rule.py"
@@ -361,6 +382,8 @@ class Family:
             # The family's organisation: its consent texts and retention pages take no POST
             # from staff who do not administer it.
             "organisation_id": self.side.person.organisation_id,
+            "instrument": "trivsel",
+            "version": "1",
         }
 
     def plausible(self) -> dict[str, Any]:
@@ -438,6 +461,9 @@ class Family:
             "holder_unit": self.holder_elsewhere.pk,
             "ground": "danger",
             "question": "Trenger opplysninger for å avverge fare for barnets helse i dag.",
+            # Someone who fills the session scales.
+            "rater-label": "Lærer",
+            "rater-kind": "collateral",
         }
 
 
