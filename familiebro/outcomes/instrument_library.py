@@ -383,9 +383,17 @@ SHIPPED: list[dict[str, Any]] = [WELLBEING, ALLIANCE, FAMILY_MEETING, TILTAK_26,
 SHIPPED_AT = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
 
 
-def install_shipped(instrument_model: Any, version_model: Any, item_model: Any) -> None:
-    """Version 1 of each shipped questionnaire, published. Takes the models as arguments so
-    a migration can pass its historical ones; an instrument already there is left alone."""
+def install_shipped(
+    instrument_model: Any = None, version_model: Any = None, item_model: Any = None
+) -> None:
+    """Version 1 of each shipped questionnaire, published. A migration passes its historical
+    models; without them the current ones are used. An instrument already there is left
+    alone. Each version is published once its questions are in (the current models refuse
+    questions for a published version)."""
+    if instrument_model is None:
+        from .models import Instrument, InstrumentVersion, Item
+
+        instrument_model, version_model, item_model = Instrument, InstrumentVersion, Item
     for spec in SHIPPED:
         instrument, created = instrument_model.objects.get_or_create(
             key=spec["key"],
@@ -396,7 +404,7 @@ def install_shipped(instrument_model: Any, version_model: Any, item_model: Any) 
         version = version_model.objects.create(
             instrument=instrument,
             number=1,
-            status="published",
+            status="draft",
             intro=spec["intro"],
             respondents=spec["respondents"],
             languages=ALL,
@@ -417,3 +425,4 @@ def install_shipped(instrument_model: Any, version_model: Any, item_model: Any) 
                 high=item.get("high", {}),
                 required=item.get("required", True),
             )
+        version_model.objects.filter(pk=version.pk).update(status="published")
