@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from familiebro.core.forms import StyledForm
 
-from .models import LANGUAGES, RANGES, Item, Rater, Scale, in_language
+from .models import LANGUAGES, RANGES, Activity, Item, Rater, Scale, in_language
 
 SESSION_MESSAGE = _("Write the session's number, from 1 to 500.")
 LANGUAGE_NAMES = {"nb": _("Bokmål"), "nn": _("Nynorsk"), "en": _("English")}
@@ -194,3 +194,19 @@ class DraftForm(ServiceErrors, StyledForm):
 
     def intro(self) -> dict[str, str]:
         return {language: self.cleaned_data.get(f"intro-{language}", "") for language in LANGUAGES}
+
+
+class EvaluationLinkForm(ServiceErrors, StyledForm):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    activity = forms.ChoiceField(
+        label=_("After what"), choices=Activity.choices, widget=forms.RadioSelect
+    )
+    instrument = forms.ChoiceField(label=_("Questionnaire"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, units: list[Any], versions: list[Any], **kwargs: Any):
+        kwargs.setdefault("prefix", "evaluering")
+        super().__init__(*args, **kwargs)
+        unit_field: Any = self.fields["unit"]
+        unit_field.choices = [(u.pk, u.name) for u in units]
+        instrument_field: Any = self.fields["instrument"]
+        instrument_field.choices = [(v.instrument.key, v.instrument.display_name) for v in versions]

@@ -9,6 +9,7 @@ and so do the items of a published version).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -287,3 +288,41 @@ class UsedLink(models.Model):
     class Meta:
         verbose_name = _("used link")
         verbose_name_plural = _("used links")
+
+
+class Activity(models.TextChoices):
+    FAMILY_MEETING = "family_meeting", _("Family meeting")
+    COURSE = "course", _("Course or group session")
+    APPOINTMENT = "appointment", _("Appointment")
+    SESSION = "session", _("Counselling session")
+
+
+class AnonymousAnswer(models.Model):
+    """One anonymous evaluation, stored apart from everything about a person.
+
+    It holds only where (organisation, unit), what kind of activity, the month and the child's
+    age band, and the answers: no reference to a person, case, meeting, course or appointment,
+    no exact time, and a random id, so neither its id nor its fields lead back to who answered
+    or when (tests/outcomes/test_anonymous.py tries every way)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("core.ServiceUnit", on_delete=models.PROTECT, related_name="+")
+    activity = models.CharField(_("activity"), max_length=20, choices=Activity.choices)
+    month = models.DateField(_("month"))  # always the first day of the month
+    age_band = models.CharField(_("age band"), max_length=10, blank=True)
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(_("answers"))
+    # Free text that may identify someone waits for a leader to redact it before anyone else
+    # sees it.
+    held = models.BooleanField(_("held for redaction"), default=False)
+
+    class Meta:
+        verbose_name = _("anonymous evaluation")
+        verbose_name_plural = _("anonymous evaluations")
+        indexes = [models.Index(fields=["unit", "month"], name="outcomes_anon_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.month:%Y-%m}"

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import editor_views, views
+from . import editor_views, evaluation_views, views
 
 app_name = "outcomes"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path(case + "fyll-ut/", views.fill, name="fill"),
     path(case + "lenke/", views.make_link, name="make-link"),
     path("skjema/<str:token>/", views.answer, name="answer"),
+    path("ansatt/evalueringer/", evaluation_views.evaluations, name="evaluations"),
+    path("ansatt/evalueringer/lenke/", evaluation_views.make_link, name="evaluation-link"),
+    path("evaluering/<str:token>/", evaluation_views.evaluate, name="evaluate"),
     path("ansatt/skjema/", editor_views.instruments, name="instruments"),
     path(instrument, editor_views.instrument, name="instrument"),
     path(instrument + "ny-versjon/", editor_views.new_draft, name="new-draft"),

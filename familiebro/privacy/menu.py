@@ -91,6 +91,7 @@ MENU: tuple[Area, ...] = (
     Area("calendar:week", _("Calendar"), caseworkers),
     Area("cases:deadlines", _("Deadlines"), caseworkers, also=("cases:notifications",)),
     Area("cases:allocation", _("Allocation meeting"), caseworkers),
+    Area("outcomes:evaluations", _("Anonymous evaluations"), caseworkers),
     Area("person-list", _("Persons"), caseworkers, also=("person-lookup",)),
     Area("consultation-list", _("Anonymous consultations"), caseworkers),
     Area("disclosure-list", _("Disclosure requests"), caseworkers),

@@ -13,7 +13,7 @@ from familiebro.cases import participant_services
 from familiebro.cases.models import Notification
 from familiebro.cases.pathway_library import install_shipped as install_pathways
 from familiebro.outcomes.instrument_library import install_shipped as install_questionnaires
-from familiebro.outcomes.models import ScaleScore
+from familiebro.outcomes.models import AnonymousAnswer, ScaleScore
 from tests import factories
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
 from tests.cases import builders
@@ -134,3 +134,35 @@ def test_the_fill_page_and_the_questionnaire_editor_pass_axe(browsing, transacti
     admin.get_by_role("button", name="Publiser denne versjonen").click()
     assert_no_axe_violations(admin, heading="Samarbeidsskala, versjon 2")
     expect(admin.get_by_text("Versjonen er publisert.")).to_be_visible()
+
+
+def test_an_anonymous_evaluation_handed_out_and_answered_on_a_phone(browsing, transactional_db):
+    town = builders.municipality()
+    nurse = browsing.axe_page(session_key=session_key_for(town.nurse))
+    nurse.goto("/ansatt/")
+    nurse.get_by_role("link", name="Anonyme evalueringer").click()
+    assert_no_axe_violations(nurse, heading="Anonyme evalueringer")
+    nurse.get_by_role("button", name="Lag lenken").click()
+    assert_no_axe_violations(nurse, heading="Anonyme evalueringer")
+    nurse.get_by_role("group", name="Etter hva").get_by_label("Familiemøte").check()
+    nurse.get_by_role("group", name="Skjema").get_by_label(
+        "Evaluering av familiemøtet (Kvalitet i alle ledd)"
+    ).check()
+    nurse.get_by_role("button", name="Lag lenken").click()
+    assert_no_axe_violations(nurse, heading="En anonym evaluering til familien")
+    url = nurse.locator(".fb-link-url").inner_text().strip()
+
+    phone = browsing.axe_page(viewport=PHONE)
+    phone.goto(url)
+    heading = "Evaluering av familiemøtet"
+    assert_no_axe_violations(phone, heading=heading)
+    expect(phone.get_by_text("Ikke skriv navn, telefonnumre")).to_be_visible()
+    phone.get_by_role("button", name="Send svarene").click()
+    assert_no_axe_violations(phone, heading=heading)
+    for group in phone.locator("fieldset").all()[:4]:
+        group.get_by_label("5", exact=True).check()
+    phone.get_by_role("group", name="Hvem svarer?").get_by_label("Forelder", exact=True).check()
+    phone.get_by_role("group", name="Barnets alder").get_by_label("6–12 år").check()
+    phone.get_by_role("button", name="Send svarene").click()
+    assert_no_axe_violations(phone, heading="Takk for svarene")
+    assert AnonymousAnswer.objects.get().age_band == "6-12"

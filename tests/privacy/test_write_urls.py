@@ -127,6 +127,9 @@ EXEMPT: dict[str, str] = {
         "a questionnaire's versions (instance administrators; no personal data), tested in "
         "tests/outcomes/test_editor_pages.py",
     ),
+    "ansatt/evalueringer/lenke/": (
+        "a link to an anonymous evaluation for the caller's own unit: nothing is stored"
+    ),
     "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
@@ -195,6 +198,10 @@ NO_CONTROL |= {
     "ansatt/saker/<int:pk>/skalaer/lenke/": (
         "a link is shown, not stored: nothing is written until the family uses it "
         "(tests/outcomes/test_links.py)"
+    ),
+    "evaluering/<str:token>/": (
+        "an anonymous evaluation's single-use link: a made-up token writes nothing for anyone "
+        "(tests/outcomes/test_anonymous.py)"
     ),
     "skjema/<str:token>/": (
         "the family's single-use link: a made-up token writes nothing for anyone "
