@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "familiebro.cases",
     "familiebro.groups",
     "familiebro.referrals",
+    "familiebro.outcomes",
     "familiebro.portal",
     "familiebro.administration",
     "familiebro.demo",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("familiebro.cases.pathways.urls")),
     path("", include("familiebro.groups.urls")),
     path("", include("familiebro.referrals.urls")),
+    path("", include("familiebro.outcomes.urls")),
     path("", include("familiebro.portal.urls")),
     path("", include("familiebro.administration.urls")),
 ]

@@ -91,6 +91,7 @@ MENU: tuple[Area, ...] = (
     Area("calendar:week", _("Calendar"), caseworkers),
     Area("cases:deadlines", _("Deadlines"), caseworkers, also=("cases:notifications",)),
     Area("cases:allocation", _("Allocation meeting"), caseworkers),
+    Area("outcomes:evaluations", _("Anonymous evaluations"), caseworkers),
     Area("person-list", _("Persons"), caseworkers, also=("person-lookup",)),
     Area("consultation-list", _("Anonymous consultations"), caseworkers),
     Area("disclosure-list", _("Disclosure requests"), caseworkers),
@@ -103,6 +104,7 @@ MENU: tuple[Area, ...] = (
     Area("pathways:list", _("Pathways"), unit_staff),
     Area("programme-register-list", _("Programme register"), instance_admins),
     Area("crisis-line-list", _("Crisis numbers"), instance_admins),
+    Area("outcomes:instruments", _("Questionnaires"), instance_admins),
     Area("administration:home", _("Administration"), administrators),
 )
 HOME = MENU[0]

@@ -113,6 +113,9 @@ NOT_IN_THE_DEMO = {
     "help-request:receipt": "shown after a request for help is sent (a POST)",
     "portal:withdraw-consent": "the demo parent on Min side has given no consent",
     "cases:log": "linked from a case only when its log is longer than the case page shows",
+    "outcomes:fill": "nobody fills the session scales in the demo cases yet",
+    "outcomes:answer": "reached only by a family's single-use link",
+    "outcomes:evaluate": "reached only by a family's single-use link to an anonymous evaluation",
     # The crawl opens one person page per login, and the one it opens may have a guardian
     # with parental responsibility, where the page offers no such decision.
     "person-parent-information": "linked only from a parent without parental responsibility",

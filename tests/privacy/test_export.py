@@ -21,6 +21,7 @@ from familiebro.cases.models import (
     ReporterFeedback,
 )
 from familiebro.core.models import Organisation, ParentInformationDecision, Person, ServiceUnit
+from familiebro.outcomes import scale_services
 from familiebro.privacy import disclosure, export, policy
 from familiebro.privacy.models import (
     Assignment,
@@ -321,6 +322,8 @@ EXPORTED_AS = {
     "core.ParentInformationDecision": "parent_information_decisions",
     "referrals.Referral": "referrals",
     "referrals.ReferralEvent": "referral_events",
+    "outcomes.Rater": "outcome_raters",
+    "outcomes.ScaleScore": "outcome_scores",
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
@@ -399,6 +402,10 @@ def child_with_every_record(town):
     from tests.referrals.builders import referral_sent_by
 
     referral_sent_by(town.nurse, case, town.bup)
+    # The session scales: the mother's wellbeing at the first session.
+    rater = scale_services.add_rater(town.nurse, case, "Mor", "parent")
+    wellbeing = {"meg-selv": 5, "familie": 6, "hverdag": 7, "alt-i-alt": 6}
+    scale_services.record_score(town.nurse, case, rater.pk, "wellbeing", 1, wellbeing)
     return child
 
 

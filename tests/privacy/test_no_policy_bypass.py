@@ -158,6 +158,14 @@ SERVICES_WITHOUT_ACTOR: dict[str, str] = {
         "is kept in that session only), matched to nobody yet and within half an hour; "
         "audited as a change by the citizen"
     ),
+    "outcomes/scale_services.py:open_link": (
+        "the family's single-use link to a session scale: the link itself, encrypted and "
+        "authenticated with the instance's key, names the rater; the page shows their label "
+        "and the questions only"
+    ),
+    "outcomes/scale_services.py:answer_by_link": (
+        "the family's answers through that link, spent in the same transaction; audited"
+    ),
     "cases/meetings/services.py:bup_meetings_without_referral": (
         "a count, no rows: how many meetings BUP has held without a referral for a case the "
         "caller has read"

@@ -298,6 +298,10 @@ NOT_OBJECTS: dict[str, str] = {
     # refuse (403) whoever does not administer the organisation (tests/administration).
     "organisation_id": "1",
     "rule_id": "1",
+    # A questionnaire and its version number: the instance's shared content, no personal data;
+    # the pages refuse (403) whoever is no instance administrator (tests/outcomes).
+    "instrument": "trivsel",
+    "version": "1",
 }
 
 

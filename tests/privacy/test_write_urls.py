@@ -128,6 +128,18 @@ EXEMPT: dict[str, str] = {
         "which referrals a unit takes and its capacity (its administrators and leaders; no "
         "family's data): who may is tested in tests/referrals/test_pages.py",
     ),
+    **dict.fromkeys(
+        [
+            "ansatt/skjema/<slug:instrument>/ny-versjon/",
+            "ansatt/skjema/<slug:instrument>/<int:version>/",
+            "ansatt/skjema/<slug:instrument>/<int:version>/publiser/",
+        ],
+        "a questionnaire's versions (instance administrators; no personal data), tested in "
+        "tests/outcomes/test_editor_pages.py",
+    ),
+    "ansatt/evalueringer/lenke/": (
+        "a link to an anonymous evaluation for the caller's own unit: nothing is stored"
+    ),
     "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
@@ -189,6 +201,22 @@ NO_CONTROL |= {
     )
 }
 NO_CONTROL |= {
+    "ansatt/saker/<int:pk>/skalaer/fyll-ut/": (
+        "filling a scale names the rater in its address; the coordinator's filling is tested "
+        "in tests/outcomes/test_scales.py"
+    ),
+    "ansatt/saker/<int:pk>/skalaer/lenke/": (
+        "a link is shown, not stored: nothing is written until the family uses it "
+        "(tests/outcomes/test_links.py)"
+    ),
+    "evaluering/<str:token>/": (
+        "an anonymous evaluation's single-use link: a made-up token writes nothing for anyone "
+        "(tests/outcomes/test_anonymous.py)"
+    ),
+    "skjema/<str:token>/": (
+        "the family's single-use link: a made-up token writes nothing for anyone "
+        "(tests/outcomes/test_links.py)"
+    ),
     "ansatt/personer/<int:person_id>/opplysninger-til-forelder/": (
         "a decision under barneloven § 47 names the parent who asked; who may record it is "
         "tested in tests/privacy/test_protected_address_rule.py"
@@ -383,6 +411,8 @@ class Family:
             # from staff who do not administer it.
             "organisation_id": self.side.person.organisation_id,
             "referral_id": self.referral.pk,
+            "instrument": "trivsel",
+            "version": "1",
         }
 
     def plausible(self) -> dict[str, Any]:
@@ -464,6 +494,9 @@ class Family:
             "to_kind": self.referral_kind.pk,
             "referral_type": "referral",
             "legal_basis": "Pasient- og brukerrettighetsloven § 4-1",
+            # Someone who fills the session scales.
+            "rater-label": "Lærer",
+            "rater-kind": "collateral",
         }
 
 

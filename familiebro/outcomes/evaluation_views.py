@@ -1,0 +1,113 @@
+"""Anonymous evaluations: staff hand out a link for one of their units (/ansatt/evalueringer/),
+the family answers on their phone (/evaluering/<token>/), and the unit's year is summed up
+with small groups suppressed. Thin views over evaluation_services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from familiebro.core.decorators import staff_required
+from familiebro.privacy.consultation import units_of
+
+from . import evaluation_services
+from .forms import AnswerForm, EvaluationLinkForm
+from .scale_services import LinkError
+
+
+def _link_form(request: HttpRequest, data: Any = None) -> EvaluationLinkForm:
+    return EvaluationLinkForm(
+        data,
+        units=list(units_of(request.user).order_by("name")),
+        versions=evaluation_services.evaluation_versions(),
+    )
+
+
+def _page(request: HttpRequest, form: EvaluationLinkForm, status: int = 200) -> HttpResponse:
+    units = list(units_of(request.user).order_by("name"))
+    this_year = timezone.localdate().year
+    raw = request.GET.get("ar", "")
+    # A year the product can have answers for; anything else shows this year.
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year + 1 else this_year
+    chosen = next((u for u in units if str(u.pk) == request.GET.get("enhet")), None)
+    summaries = evaluation_services.unit_summaries(request.user, chosen.pk, year) if chosen else []
+    return render(
+        request,
+        "outcomes/evaluations.html",
+        {
+            "form": form,
+            "units": units,
+            "chosen": chosen,
+            "year": year,
+            "summaries": summaries,
+            "min_group": evaluation_services.MIN_GROUP,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@staff_required
+@require_GET
+def evaluations(request: HttpRequest) -> HttpResponse:
+    return _page(request, _link_form(request))
+
+
+@never_cache
+@staff_required
+@require_POST
+def make_link(request: HttpRequest) -> HttpResponse:
+    form = _link_form(request, request.POST)
+    if form.is_valid():
+        try:
+            link = evaluation_services.make_evaluation_link(
+                request.user,
+                form.cleaned_data["unit"],
+                form.cleaned_data["activity"],
+                form.cleaned_data["instrument"],
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_service_errors(
+                exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
+        else:
+            url = request.build_absolute_uri(link.url)
+            return render(
+                request,
+                "outcomes/evaluation_link.html",
+                {"link": link, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=4)},
+            )
+    return _page(request, form, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, token: str) -> HttpResponse:
+    """The family's anonymous form: no login, nothing about who they are."""
+    try:
+        target = evaluation_services.open_evaluation(token)
+    except LinkError as exc:
+        return render(request, "outcomes/answer_gone.html", {"message": str(exc)}, status=410)
+    form = AnswerForm(request.POST if request.method == "POST" else None, items=target.items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_services.answer_evaluation(token, form.cleaned_data)
+        except LinkError as exc:
+            return render(request, "outcomes/answer_gone.html", {"message": str(exc)}, status=410)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return render(request, "outcomes/answer_thanks.html")
+    return render(
+        request,
+        "outcomes/answer.html",
+        {"target": target, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
