@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "familiebro.catalogue",
     "familiebro.cases",
     "familiebro.portal",
+    "familiebro.reports",
     "familiebro.administration",
     "familiebro.demo",
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("familiebro.cases.calendar.urls")),
     path("", include("familiebro.cases.pathways.urls")),
     path("", include("familiebro.portal.urls")),
+    path("", include("familiebro.reports.urls")),
     path("", include("familiebro.administration.urls")),
 ]
 
