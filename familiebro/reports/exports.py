@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .pages import Dashboard
 from .suppression import Shown
@@ -40,7 +41,7 @@ def _rows(board: Dashboard) -> Iterator[list[Cell]]:
     now = f"{board.period.first_day:%d.%m.%Y}–{board.period.last_day:%d.%m.%Y}"
     before = f"{board.previous.first_day:%d.%m.%Y}–{board.previous.last_day:%d.%m.%Y}"
     yield [_("Figures for"), board.scope.name]
-    yield [_("Figure"), _("Line"), now, before, _("Change")]
+    yield [_("Figure"), _("What"), now, before, pgettext("difference between periods", "Change")]
     for view in board.figures:
         title = str(view.figure.title)
         if view.is_breakdown:

@@ -275,7 +275,7 @@ def test_reading_the_figures_is_audited_as_reading_aggregates_of_no_person(town)
 
 def _grow(town, n: int) -> None:
     day = records.at("2026-03-03")
-    for i in range(n):
+    for _ in range(n):
         made = records.request(town.team, day, channel="phone", contact_after=1)
         case = records.case(town.team, day, town.therapist, help_request=made)
         records.meeting(case, records.later(day, 4), town.therapist)
