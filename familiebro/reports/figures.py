@@ -25,7 +25,15 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from familiebro.cases.models import Case, Decision, HelpRequest, IndividualPlan, PathwayVersion
+from familiebro.cases.models import (
+    Case,
+    Decision,
+    HelpRequest,
+    IndividualPlan,
+    Participant,
+    PathwayVersion,
+)
+from familiebro.core.models import ServiceUnit
 
 from .periods import Period
 
@@ -58,6 +66,8 @@ class Counted:
 
     parts: list[tuple[str, str]]
     by_unit: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Where the lines do not add up (Figure.additive is False): the total per unit.
+    totals: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,9 @@ class Figure:
     # A breakdown: what its total is called, and the part whose share of the parts named in
     # share_among (all parts when empty) the pages show, with what the share is called.
     total_label: str | Promise = ""
+    # False where a case may count on several lines (a case with both NAV and child welfare
+    # taking part): the lines do not add up to the total, and each is suppressed on its own.
+    additive: bool = True
     share_part: str = ""
     share_among: tuple[str, ...] = ()
     share_label: str | Promise = ""
@@ -123,6 +136,27 @@ def cases_opened(window: Window) -> list[Any]:
         .values("unit_id", "origin")
         .order_by()
     )
+
+
+def cases_followed(window: Window) -> tuple[list[Any], dict[int, set[str]]]:
+    """The cases the units followed in the period (open at some moment of it), with when
+    and why each closed; and for each, the kinds of the other units that took part in it in
+    the period (one query each)."""
+    period, end = window.period, window.end
+    followed = Case.objects.filter(unit_id__in=window.unit_ids, opened_at__lt=end).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=period.starts_at)
+    )
+    rows = list(followed.values("pk", "unit_id", "closed_at", "close_reason").order_by())
+    others: dict[int, set[str]] = {}
+    for case_id, kind in (
+        Participant.objects.filter(case__in=followed, added_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=period.starts_at))
+        .exclude(unit_id=F("case__unit_id"))
+        .values_list("case_id", "unit__kind")
+        .order_by()
+    ):
+        others.setdefault(case_id, set()).add(kind)
+    return rows, others
 
 
 def cases_open_at_end(window: Window) -> tuple[list[dict[str, Any]], dict[int, Any]]:
@@ -275,6 +309,42 @@ def cases_by_phase(source: tuple[list[dict[str, Any]], dict[int, Any]], window: 
     )
 
 
+def cases_closed_by_reason(
+    source: tuple[list[Any], dict[int, set[str]]], window: Window
+) -> Counted:
+    rows, _others = source
+    start, end = window.period.starts_at, window.end
+    closed = [row for row in rows if row["closed_at"] and start <= row["closed_at"] < end]
+    return _tally(closed, _choices(Case.CloseReason.choices), lambda row: row["close_reason"])
+
+
+SEVERAL = "several_services"
+
+
+def cases_by_services_taking_part(
+    source: tuple[list[Any], dict[int, set[str]]], window: Window
+) -> Counted:
+    """Each case followed counts once in the total, once on "with other services" if any
+    other unit took part, and once on the line of each kind of unit that did."""
+    rows, others = source
+    kinds = dict(_choices(ServiceUnit.Kind.choices))
+    present = sorted(
+        {kind for found in others.values() for kind in found}, key=lambda k: kinds.get(k, k)
+    )
+    parts = [(SEVERAL, str(_("With other services taking part")))]
+    parts += [(kind, kinds.get(kind, kind)) for kind in present]
+    counted = Counted(parts)
+    for row in rows:
+        unit = counted.by_unit.setdefault(row["unit_id"], {key: 0 for key, _label in parts})
+        counted.totals[row["unit_id"]] = counted.totals.get(row["unit_id"], 0) + 1
+        found = others.get(row["pk"], set())
+        if found:
+            unit[SEVERAL] += 1
+        for kind in found:
+            unit[kind] += 1
+    return counted
+
+
 WITH_COORDINATOR = "with_coordinator"
 
 
@@ -349,6 +419,28 @@ FIGURES: tuple[Figure, ...] = (
         total_label=_("New cases"),
     ),
     Figure(
+        key="cases_by_services",
+        kind=BREAKDOWN,
+        title=_("Cases followed, and the other services taking part"),
+        about=_(
+            "Cases open at some time in the period, and those in which services of other units "
+            "took part, by the kind of service. A case with several counts on each line."
+        ),
+        source=cases_followed,
+        count=cases_by_services_taking_part,
+        total_label=_("Cases followed"),
+        additive=False,
+    ),
+    Figure(
+        key="cases_closed",
+        kind=BREAKDOWN,
+        title=_("Closed cases, by reason"),
+        about=_("Cases closed in the period."),
+        source=cases_followed,
+        count=cases_closed_by_reason,
+        total_label=_("Closed cases"),
+    ),
+    Figure(
         key="cases_by_phase",
         kind=BREAKDOWN,
         title=_("Open cases, by phase"),
@@ -384,6 +476,13 @@ def compute(unit_ids: frozenset[int], period: Period, now: datetime.datetime) ->
             fetched[figure.source] = figure.source(window)
         result[figure.key] = figure.count(fetched[figure.source], window)
     return result
+
+
+def total(figure: Figure, counted: Counted, unit_ids: frozenset[int]) -> int:
+    """A breakdown's total for several units together."""
+    if figure.additive:
+        return sum(sum(counted.by_unit.get(unit_id, {}).values()) for unit_id in unit_ids)
+    return sum(counted.totals.get(unit_id, 0) for unit_id in unit_ids)
 
 
 def combined(figure: Figure, counted: Counted, unit_ids: frozenset[int]) -> dict[str, Any]:

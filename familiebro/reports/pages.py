@@ -158,15 +158,16 @@ def _suppressed(
     def cells(unit_ids: frozenset[int]) -> list[int]:
         together = figures.combined(figure, counted, unit_ids)
         values = [together.get(key, 0) for key, _label in parts]
-        return [sum(values), *values]
+        return [figures.total(figure, counted, unit_ids), *values]
 
     values = cells(scope.unit_ids)
     hide: set[int] = set()
     for led in subtractable:
         rest = cells(scope.unit_ids - led)
         hide |= {i for i, value in enumerate(rest) if value < THRESHOLD}
-    group = Group(total=0, parts=tuple(range(1, len(values))))
-    return suppress(values, [group], hide=hide)
+    # Lines that add up to the total are one group; lines that do not are each alone.
+    groups = [Group(total=0, parts=tuple(range(1, len(values))))] if figure.additive else []
+    return suppress(values, groups, hide=hide)
 
 
 def _share(figure: Figure, lines: list[Line], when: str) -> float | None:

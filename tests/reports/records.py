@@ -21,6 +21,7 @@ from familiebro.cases.models import (
     HelpRequest,
     IndividualPlan,
     Meeting,
+    Participant,
     PathwayDefinition,
 )
 from familiebro.core.models import Membership, Organisation, ServiceUnit, User
@@ -128,6 +129,24 @@ def meeting(
     )
 
 
+def take_part(
+    case: Case,
+    unit: ServiceUnit,
+    added_at: datetime.datetime,
+    staff: User,
+    ended_at: datetime.datetime | None = None,
+) -> Participant:
+    """Another unit takes part in the case (under the family's consent, in real life)."""
+    return Participant.objects.create(
+        case=case,
+        organisation=case.organisation,
+        unit=unit,
+        added_by=staff,
+        added_at=added_at,
+        ended_at=ended_at,
+    )
+
+
 def plan(
     case: Case,
     created_at: datetime.datetime,
@@ -152,6 +171,8 @@ class Stange:
     team_leader: User
     nurse_leader: User
     therapist: User
+    nav: ServiceUnit  # another organisation's
+    child_welfare: ServiceUnit  # an inter-municipal service's
     cases: dict[str, Case] = field(default_factory=dict)
 
 
@@ -188,6 +209,18 @@ def stange() -> Stange:
         organisation=organisation,
         team=team,
         health_centre=health_centre,
+        nav=factories.ServiceUnitFactory(
+            organisation=make.organisation(name="NAV", kind="state_service"),
+            name="NAV Stange",
+            kind=ServiceUnit.Kind.NAV,
+        ),
+        child_welfare=factories.ServiceUnitFactory(
+            organisation=make.organisation(
+                name="Hamar og Stange barnevern", kind="inter_municipal"
+            ),
+            name="Barneverntjenesten",
+            kind=ServiceUnit.Kind.CHILD_WELFARE,
+        ),
         team_leader=make.member(team, Membership.Role.LEADER, first_name="Tone"),
         nurse_leader=make.member(health_centre, Membership.Role.LEADER, first_name="Lise"),
         therapist=make.member(team, first_name="Tor"),
@@ -233,11 +266,21 @@ def stange() -> Stange:
     Case.objects.filter(pk=town.cases["r6"].pk).update(phase="level2")
     # r7 closed in March; r3 closed in April, so still open at the end of March.
     Case.objects.filter(pk=town.cases["r7"].pk).update(
-        status=Case.Status.CLOSED, closed_at=at("2026-03-25")
+        status=Case.Status.CLOSED, closed_at=at("2026-03-25"), close_reason="goal_reached"
     )
     Case.objects.filter(pk=town.cases["r3"].pk).update(
-        status=Case.Status.CLOSED, closed_at=at("2026-04-05")
+        status=Case.Status.CLOSED, closed_at=at("2026-04-05"), close_reason="family_withdrew"
     )
+    Case.objects.filter(pk=town.cases["r4"].pk).update(close_reason="resolved_first_contact")
+
+    # Other services: NAV and child welfare in r1, child welfare in r6; NAV took part in
+    # February's case until 20 February only.
+    take_part(town.cases["r1"], town.nav, at("2026-03-12"), staff)
+    take_part(town.cases["r1"], town.child_welfare, at("2026-03-14"), staff)
+    take_part(town.cases["r6"], town.child_welfare, at("2026-03-21"), staff)
+    take_part(town.cases["february"], town.nav, at("2026-02-12"), staff, at("2026-02-20"))
+    # The team itself taking part in its own case is no other service.
+    take_part(town.cases["r2"], team, at("2026-03-05"), staff)
 
     # Individual plans: r1's with a coordinator, r6's without, February's ended in March.
     Case.objects.filter(pk=town.cases["r1"].pk).update(coordinator=staff)

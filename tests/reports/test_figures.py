@@ -116,3 +116,28 @@ def test_an_organisations_figures_are_its_units_summed(town):
     result = figures.compute(both, MARCH, records.NOW)
     figure = figures.FIGURES[0]
     assert figures.combined(figure, result[figure.key], both)["web"] == 8
+
+
+def test_cases_followed_are_counted_with_the_other_services_taking_part(town):
+    result = counted(town)["cases_by_services"]
+    # Open at some moment of March: r1, r2, r3, r4, r6, r7, the concern and February's.
+    assert result.totals[town.team.pk] == 8
+    assert result.by_unit[town.team.pk] == {
+        "several_services": 2,  # r1 and r6; the team in its own r2 is no other service
+        "barnevern": 2,
+        "nav": 1,  # r1; NAV left February's case before March
+    }
+    assert dict(result.parts)["several_services"] == "With other services taking part"
+    february = counted(town, FEBRUARY)["cases_by_services"]
+    assert february.totals[town.team.pk] == 1
+    assert february.by_unit[town.team.pk] == {"several_services": 1, "nav": 1}
+
+
+def test_closed_cases_are_counted_by_reason(town):
+    assert counted(town)["cases_closed"].by_unit[town.team.pk] == {
+        "goal_reached": 1,  # r7
+        "resolved_first_contact": 1,  # r4
+        "referred_on": 0,
+        "family_withdrew": 0,  # r3 closed in April
+        "moved": 0,
+    }
