@@ -15,9 +15,11 @@ from familiebro.core.forms import StyledForm
 from . import periods
 from .periods import Period
 
-# The figures start with the oldest records Familiebro can hold; a year before is refused as
-# a typing error rather than shown as a page of noughts.
+# The figures start with the oldest records Familiebro can hold, and end long after the
+# newest: a date outside is refused as a typing error rather than shown as a page of noughts
+# (and a year such as 9999 would run past the last date a period can end on).
 EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2099, 12, 31)
 
 
 class PeriodForm(StyledForm):
@@ -48,6 +50,9 @@ class PeriodForm(StyledForm):
         last = data.get("til")
         if first < EARLIEST:
             self.add_error("fra", _("Choose a date in 2000 or later."))
+            return data
+        if first > LATEST or (last is not None and last > LATEST):
+            self.add_error("til" if first <= LATEST else "fra", _("Choose a date before 2100."))
             return data
         if kind == periods.CUSTOM:
             if last is None:

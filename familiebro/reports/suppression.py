@@ -56,65 +56,74 @@ def suppress(
     """
     small = {i for i, value in enumerate(values) if value < THRESHOLD}
     hidden = small | set(hide)
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            if _pins_a_hidden_cell(values, group, hidden, small):
-                extra = _next_to_hide(values, group, hidden)
-                if extra is not None:
-                    hidden.add(extra)
-                    changed = True
+    while True:
+        pinned = _pinned(values, groups, hidden, small)
+        if pinned is None:
+            break
+        extra = _next_to_hide(values, groups, pinned, hidden)
+        if extra is None:
+            break
+        hidden.add(extra)
     return [
         Shown(None, SMALL if i in small else HIDDEN) if i in hidden else Shown(value)
         for i, value in enumerate(values)
     ]
 
 
-def _pins_a_hidden_cell(
-    values: Sequence[int], group: Group, hidden: set[int], small: set[int]
-) -> bool:
-    """Whether what the group shows leaves some hidden cell of it only one possible value.
+def _pinned(
+    values: Sequence[int], groups: Sequence[Group], hidden: set[int], small: set[int]
+) -> int | None:
+    """A hidden cell that what is shown leaves only one possible value, if any.
 
-    Each hidden cell is known to lie in 0–4 ("<5") or in 5 and up ("–"); the shown total
-    fixes the sum of the hidden parts. A hidden cell is pinned when that sum leaves it one
-    value; a hidden total beside shown parts is their sum.
+    What an onlooker knows: a shown cell's value; that a "<5" lies in 0–4 and a "–" in 5 and
+    up; and that each group's parts add up to its total. Narrowing every cell's range by each
+    group in turn until nothing changes gives each hidden cell the values it could have (the
+    tables here are totals with breakdowns that share no cell but the total, for which this
+    is exact); a cell whose range has closed to one value is pinned.
     """
-    members = (group.total, *group.parts)
-    hidden_members = [i for i in members if i in hidden]
-    if not hidden_members:
-        return False
-    if group.total in hidden:
-        # Parts all shown: the total is their sum. A hidden part beside it is safe, as the
-        # total's own range and the part's overlap in more than one value.
-        return all(i not in hidden for i in group.parts)
-    hidden_parts = [i for i in group.parts if i in hidden]
-    rest = sum(values[i] for i in hidden_parts)
-    for i in hidden_parts:
-        others = [j for j in hidden_parts if j != i]
-        low, high = _range(i, small)
-        others_low = sum(_range(j, small)[0] for j in others)
-        others_high = sum(_range(j, small)[1] for j in others)
-        can_low = max(low, rest - others_high)
-        can_high = min(high, rest - others_low)
-        if can_low >= can_high:
-            return True
-    return False
-
-
-def _range(i: int, small: set[int]) -> tuple[float, float]:
-    return (0, THRESHOLD - 1) if i in small else (THRESHOLD, float("inf"))
-
-
-def _next_to_hide(values: Sequence[int], group: Group, hidden: set[int]) -> int | None:
-    """The smallest shown part of the group (it changes least of what is shown), else its
-    total."""
-    shown_parts = [i for i in group.parts if i not in hidden]
-    if shown_parts:
-        return min(shown_parts, key=lambda i: (values[i], i))
-    if group.total not in hidden:
-        return group.total
+    low: dict[int, float] = {}
+    high: dict[int, float] = {}
+    for i, value in enumerate(values):
+        if i not in hidden:
+            low[i] = high[i] = value
+        elif i in small:
+            low[i], high[i] = 0, THRESHOLD - 1
+        else:
+            low[i], high[i] = THRESHOLD, float("inf")
+    # Ranges that hold the true counts only narrow, by whole numbers, so this ends; counts
+    # that do not add up as the groups say could narrow for ever, hence the bound.
+    changed, rounds = True, 0
+    while changed and rounds < 10 * (len(values) + 1):
+        changed, rounds = False, rounds + 1
+        for group in groups:
+            parts = group.parts
+            bounds = [(group.total, sum(low[p] for p in parts), sum(high[p] for p in parts))]
+            for p in parts:
+                others_low = sum(low[q] for q in parts if q != p)
+                others_high = sum(high[q] for q in parts if q != p)
+                bounds.append((p, low[group.total] - others_high, high[group.total] - others_low))
+            for cell, can_low, can_high in bounds:
+                if can_low > low[cell]:
+                    low[cell], changed = can_low, True
+                if can_high < high[cell]:
+                    high[cell], changed = can_high, True
+    for i in sorted(hidden):
+        if low[i] >= high[i]:
+            return i
     return None
+
+
+def _next_to_hide(
+    values: Sequence[int], groups: Sequence[Group], pinned: int, hidden: set[int]
+) -> int | None:
+    """What to hide beside a pinned cell: the smallest shown part of a group it is in (it
+    changes least of what is shown), else a shown total of one."""
+    around = [group for group in groups if pinned == group.total or pinned in group.parts]
+    parts = [i for group in around for i in group.parts if i not in hidden]
+    if parts:
+        return min(parts, key=lambda i: (values[i], i))
+    totals = [group.total for group in around if group.total not in hidden]
+    return totals[0] if totals else None
 
 
 def difference(now: Shown, before: Shown) -> int | None:

@@ -206,6 +206,14 @@ def test_chosen_dates_are_compared_with_as_many_days_before(town):
             "Choose a period of at most five years.",
         ),
         ({"fra": "1066-10-14"}, "Choose a date in 2000 or later."),
+        ({"periode": "year", "fra": "9999-12-31"}, "Choose a date before 2100."),
+        ({"periode": "month", "fra": "9999-12-31"}, "Choose a date before 2100."),
+        (
+            {"periode": "custom", "fra": "2026-03-05", "til": "9999-12-31"},
+            "Choose a date before 2100.",
+        ),
+        ({"fra": "2026-02-30"}, "Write the date as 31.12.2026 or choose it in the calendar."),
+        ({"omfang": "x" * 500}, "Ensure this value has at most 40 characters"),
         ({"periode": "week"}, "Select a valid choice."),
     ],
 )
