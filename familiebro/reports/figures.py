@@ -81,6 +81,9 @@ class Figure:
     # A breakdown: what its total is called, and the part whose share of the parts named in
     # share_among (all parts when empty) the pages show, with what the share is called.
     total_label: str | Promise = ""
+    # Breakdowns of the same records (requests received in the period) name them alike: they
+    # share one total and are suppressed as one table (reports.pages).
+    total_of: str = ""
     # False where a case may count on several lines (a case with both NAV and child welfare
     # taking part): the lines do not add up to the total, and each is suppressed on its own.
     additive: bool = True
@@ -368,6 +371,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         key="requests_by_channel",
         kind=BREAKDOWN,
+        total_of="help_requests",
         title=_("Requests for help, by how they came"),
         about=_("Requests for help received in the period."),
         source=help_requests,
@@ -377,6 +381,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         key="requests_by_requester",
         kind=BREAKDOWN,
+        total_of="help_requests",
         title=_("Requests for help, by who asked"),
         about=_("Requests for help received in the period."),
         source=help_requests,
@@ -386,6 +391,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         key="first_contact_deadline",
         kind=BREAKDOWN,
+        total_of="help_requests",
         title=_("First contact within the unit's deadline"),
         about=_(
             "Requests for help received in the period, by whether they got a first contact "

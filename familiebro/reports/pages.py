@@ -83,9 +83,11 @@ def dashboard(
     previous = period.previous()
     counted_now = figures.compute(scope.unit_ids, period, now)
     counted_before = figures.compute(scope.unit_ids, previous, now)
-    subtractable = _subtractable(scope)
+    shown = _suppressed_tables(counted_now, counted_before, scope, _subtractable(scope))
     views = [
-        _view(figure, counted_now[figure.key], counted_before[figure.key], scope, subtractable)
+        _waits(figure, counted_now[figure.key], counted_before[figure.key], scope)
+        if figure.kind == WAITS
+        else _view(figure, *shown[figure.key])
         for figure in figures.FIGURES
     ]
     with transaction.atomic():
@@ -114,20 +116,45 @@ def _subtractable(scope: Scope) -> list[frozenset[int]]:
     ]
 
 
-def _view(
-    figure: Figure,
-    now: Counted,
-    before: Counted,
+Parts = list[tuple[str, str]]
+
+
+def _suppressed_tables(
+    counted_now: dict[str, Counted],
+    counted_before: dict[str, Counted],
     scope: Scope,
     subtractable: list[frozenset[int]],
+) -> dict[str, tuple[Parts, list[Shown], list[Shown]]]:
+    """Each breakdown's lines (the period's and the period before's, together) and its
+    [total, *lines] as they may be shown in each period. Breakdowns of the same total
+    (Figure.total_of) are suppressed as one table: else a total hidden in one would show in
+    another, with the lines that pin it."""
+    tables: dict[str, list[Figure]] = {}
+    for figure in figures.FIGURES:
+        if figure.kind == BREAKDOWN:
+            tables.setdefault(figure.total_of or figure.key, []).append(figure)
+    result = {}
+    for members in tables.values():
+        parts: dict[str, Parts] = {}
+        for figure in members:
+            lines = list(counted_now[figure.key].parts)
+            keys = {key for key, _label in lines}
+            lines += [pair for pair in counted_before[figure.key].parts if pair[0] not in keys]
+            parts[figure.key] = lines
+        now = _suppressed(
+            [(f, counted_now[f.key], parts[f.key]) for f in members], scope, subtractable
+        )
+        before = _suppressed(
+            [(f, counted_before[f.key], parts[f.key]) for f in members], scope, subtractable
+        )
+        for figure, shown_now, shown_before in zip(members, now, before, strict=True):
+            result[figure.key] = (parts[figure.key], shown_now, shown_before)
+    return result
+
+
+def _view(
+    figure: Figure, parts: Parts, shown_now: list[Shown], shown_before: list[Shown]
 ) -> FigureView:
-    if figure.kind == WAITS:
-        return _waits(figure, now, before, scope)
-    parts = list(now.parts)
-    keys = {key for key, _label in parts}
-    parts += [(key, label) for key, label in before.parts if key not in keys]
-    shown_now = _suppressed(figure, now, parts, scope, subtractable)
-    shown_before = _suppressed(figure, before, parts, scope, subtractable)
     view = FigureView(
         figure,
         total=Line("total", str(figure.total_label), shown_now[0], shown_before[0]),
@@ -146,28 +173,37 @@ def _view(
 
 
 def _suppressed(
-    figure: Figure,
-    counted: Counted,
-    parts: list[tuple[str, str]],
+    members: list[tuple[Figure, Counted, Parts]],
     scope: Scope,
     subtractable: list[frozenset[int]],
-) -> list[Shown]:
-    """[total, *parts] as they may be shown: the one suppression rule, with the cells an
-    organisation's leader could otherwise work out by subtracting their own units."""
+) -> list[list[Shown]]:
+    """For breakdowns of one total, each one's [total, *lines] as they may be shown: the one
+    suppression rule over all of them together, with the cells an organisation's leader could
+    otherwise work out by subtracting their own units."""
 
     def cells(unit_ids: frozenset[int]) -> list[int]:
-        together = figures.combined(figure, counted, unit_ids)
-        values = [together.get(key, 0) for key, _label in parts]
-        return [figures.total(figure, counted, unit_ids), *values]
+        first, first_counted, _parts = members[0]
+        values = [figures.total(first, first_counted, unit_ids)]
+        for figure, counted, parts in members:
+            together = figures.combined(figure, counted, unit_ids)
+            values += [together.get(key, 0) for key, _label in parts]
+        return values
 
     values = cells(scope.unit_ids)
     hide: set[int] = set()
     for led in subtractable:
         rest = cells(scope.unit_ids - led)
         hide |= {i for i, value in enumerate(rest) if value < THRESHOLD}
-    # Lines that add up to the total are one group; lines that do not are each alone.
-    groups = [Group(total=0, parts=tuple(range(1, len(values))))] if figure.additive else []
-    return suppress(values, groups, hide=hide)
+    # Lines that add up to the total are a group; lines that do not are each alone.
+    groups, spans, start = [], [], 1
+    for figure, _counted, parts in members:
+        span = tuple(range(start, start + len(parts)))
+        if figure.additive:
+            groups.append(Group(total=0, parts=span))
+        spans.append(span)
+        start += len(parts)
+    shown = suppress(values, groups, hide=hide)
+    return [[shown[0], *(shown[i] for i in span)] for span in spans]
 
 
 def _share(figure: Figure, lines: list[Line], when: str) -> float | None:

@@ -113,6 +113,31 @@ def test_a_hidden_count_that_a_total_would_reveal_is_hidden_too(town):
     assert channel.total.change == 7
 
 
+def test_breakdowns_of_one_total_are_suppressed_together(town):
+    # May at the health centre: 8 requests from parents, 4 by web and 4 by phone, 4 answered
+    # within the deadline and 4 late. "4 within and 4 late" pins the total to 8, so the total
+    # hides; then the parents' 8 by who asked would give it back, so that hides too, and the
+    # total is hidden alike in every breakdown of it.
+    for n, channel in enumerate(["web"] * 4 + ["phone"] * 4):
+        records.request(
+            town.health_centre,
+            records.at("2026-05-04"),
+            channel=channel,
+            contact_after=1 if n % 2 else 9,
+        )
+    may = month_of(datetime.date(2026, 5, 1))
+    board = pages.dashboard(
+        town.nurse_leader, f"unit-{town.health_centre.pk}", may, records.at("2026-06-15")
+    )
+    by_channel = figure(board, "requests_by_channel")
+    by_requester = figure(board, "requests_by_requester")
+    deadline = figure(board, "first_contact_deadline")
+    assert [view.total.now.text for view in (by_channel, by_requester, deadline)] == ["–"] * 3
+    assert texts(deadline) == {"within": ("<5", "<5", None), "late": ("<5", "<5", None)}
+    assert texts(by_requester)["parent"][0] == "–"
+    assert texts(by_channel)["web"][0] == "<5"
+
+
 def test_a_share_is_shown_when_every_count_in_it_is(town):
     for _ in range(5):
         records.request(

@@ -172,7 +172,7 @@ def test_no_leader_reads_another_units_small_count_by_subtracting_their_own(orga
     all_units = frozenset(units)
     scope = permissions.Scope(permissions.ORGANISATION, 1, "Kommune", 1, all_units)
     subtractable = [units_led for units_led in led if not all_units <= units_led]
-    shown = pages._suppressed(figure, counted, counted.parts, scope, subtractable)
+    (shown,) = pages._suppressed([(figure, counted, counted.parts)], scope, subtractable)
     for units_led in subtractable:
         own = [sum(units[u][k] for u in units_led) for k in range(2)]
         own = [sum(own), *own]
