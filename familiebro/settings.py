@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "familiebro.referrals",
     "familiebro.outcomes",
     "familiebro.portal",
+    "familiebro.reports",
     "familiebro.administration",
     "familiebro.demo",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("familiebro.referrals.urls")),
     path("", include("familiebro.outcomes.urls")),
     path("", include("familiebro.portal.urls")),
+    path("", include("familiebro.reports.urls")),
     path("", include("familiebro.administration.urls")),
 ]
 

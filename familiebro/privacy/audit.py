@@ -167,6 +167,27 @@ def record(action: str, **fields: Any) -> AuditEvent:
     return append([new_event(action, **fields)])[0]
 
 
+# Reading figures (counts and waiting times of a set of units, small counts suppressed): no
+# person's record is read, so the event names the units and the period, no person, and no
+# family's access log shows it.
+STATISTICS_PURPOSE = "statistics"
+
+
+def record_aggregate_read(
+    actor: Any, *, unit_ids: Iterable[int], organisation_id: int, detail: dict[str, Any]
+) -> AuditEvent:
+    """Record that `actor` read the aggregated figures of `unit_ids` (one organisation's)."""
+    return record(
+        "view",
+        actor=actor,
+        object_type="reports.figures",
+        object_ids=sorted(unit_ids),
+        organisation_id=organisation_id,
+        purpose=STATISTICS_PURPOSE,
+        detail=detail,
+    )
+
+
 @dataclass
 class Problem:
     """Something verify_chain() found wrong: what, and at which event if it names one."""

@@ -98,6 +98,7 @@ MENU: tuple[Area, ...] = (
     Area("referrals:inbox", _("Referrals"), caseworkers),
     Area("exceptional-access-lookup", _("Break-glass access"), break_glass),
     Area("cases:plan-register", _("Individual plans"), leaders),
+    Area("reports:dashboard", _("Figures"), leaders),
     Area("exceptional-access-report", _("Exceptional access in my units"), leaders),
     Area("access-review", _("Review of the access log"), leaders),
     Area("offer-editor-list", _("Our offers"), unit_staff),

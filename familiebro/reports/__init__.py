@@ -1,0 +1,1 @@
+"""Figures for leaders: dashboards, small-count suppression and exports (docs/reports.md)."""
