@@ -27,6 +27,7 @@ from familiebro.catalogue.models import Offer
 from familiebro.core.models import Membership, Person
 from familiebro.privacy.models import DataCategory, Purpose
 from tests.catalogue.factories import OfferFactory
+from tests.groups.courses.builders import course_of
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
 from tests.privacy.test_object_urls import (
@@ -122,6 +123,13 @@ EXEMPT: dict[str, str] = {
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
     ),
+    "ansatt/kurs/nytt/": "a new course of one of the caller's own unit's offers",
+    "kurs/avmeld/<str:token>/": (
+        "the holder of a single-use link cancels their own enrolment (tests/groups/courses)"
+    ),
+    "kurs/ta-plassen/<str:token>/": (
+        "the holder of a single-use link takes the seat held for them (tests/groups/courses)"
+    ),
 }
 
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
@@ -164,6 +172,20 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
     )
+}
+# A course's enrolment, leaders and attendance: who may is tested in
+# tests/groups/courses/test_pages.py; here only that the reader changes none of them.
+NO_CONTROL |= {
+    route: "a course's page: its rules are tested in tests/groups/courses/test_pages.py"
+    for route in (
+        "ansatt/kurs/<uuid:course_id>/ledere/",
+        "ansatt/kurs/<uuid:course_id>/pamelding/",
+        "ansatt/kurs/<uuid:course_id>/samlinger/<int:session_id>/oppmote/",
+    )
+}
+NO_CONTROL |= {
+    route: "a citizen page: staff are sent to the citizen login"
+    for route in ("kurs/<uuid:course_id>/", "min-side/kurs/<uuid:enrolment_id>/avmeld/")
 }
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
 # a reader of another organisation changes none of them.
@@ -361,6 +383,10 @@ class Family:
             # The family's organisation: its consent texts and retention pages take no POST
             # from staff who do not administer it.
             "organisation_id": self.side.person.organisation_id,
+            # A course of the unit's offer, its session and a parent enrolled on it.
+            "course_id": course_of(side.offer, self.owner).pk,
+            "session_id": course_of(side.offer, self.owner).sessions.get().pk,
+            "enrolment_id": course_of(side.offer, self.owner).enrolments.get().pk,
         }
 
     def plausible(self) -> dict[str, Any]:

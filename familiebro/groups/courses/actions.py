@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -343,7 +344,8 @@ def cancel_by_staff(user: Any, course: Course, enrolment_id: object) -> Enrolmen
             .first()
         )
         if enrolment is None:
-            raise ValidationError(_("The participant was not found, or is cancelled already."))
+            # Not one of this course's participants the user may see: as if it did not exist.
+            raise Http404(_("Not found, or you do not have access."))
         policy.record_access(user, policy.Action.CHANGE, [enrolment], permissions.PURPOSE)
         offered = _cancel(enrolment)
         transaction.on_commit(lambda: tasks.announce_offers(offered))
