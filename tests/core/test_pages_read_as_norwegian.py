@@ -71,6 +71,7 @@ NOT_A_PAGE = {
             "person-export-json",
             "person-export-pdf",
             "finder:offer-calendar",
+            "courses:ical",
             "calendar:feed",
             "offer-editor-export-csv",
             "offer-editor-export-hsds",
@@ -112,6 +113,10 @@ NOT_IN_THE_DEMO = {
     "exceptional-access-open": "shown after the identity-number search (a POST)",
     "help-request:receipt": "shown after a request for help is sent (a POST)",
     "portal:withdraw-consent": "the demo parent on Min side has given no consent",
+    **dict.fromkeys(
+        ["courses:cancel", "courses:claim"],
+        "reached by the single-use link in a message to the parent",
+    ),
     "cases:log": "linked from a case only when its log is longer than the case page shows",
     # The crawl opens one person page per login, and the one it opens may have a guardian
     # with parental responsibility, where the page offers no such decision.

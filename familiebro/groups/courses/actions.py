@@ -191,6 +191,10 @@ def enrol(
             ) from None
         if staff is not None and course.unit_id not in permissions.units_of(staff):
             raise PermissionDenied(_("You can enrol parents only on your own unit's courses."))
+        # Families enrol only on what the finder shows: a course of a published offer.
+        published = Offer.objects.published().filter(pk=course.offer_id).exists()
+        if citizen is not None and not published:
+            raise ValidationError(_("The course was not found. It may have been removed."))
         if not course.open_for_enrolment or course.mode != Course.Mode.ENROLMENT:
             raise ValidationError(_("This course does not take enrolments."))
         if citizen is not None and (
@@ -225,6 +229,7 @@ def enrol(
             citizen_identity_hash=citizen.identity_hash if citizen else "",
             status=status,
             enrolled_at=now,
+            seated_at=now if status == Enrolment.Status.CONFIRMED else None,
             enrolled_by=staff,
         )
         transaction.on_commit(lambda: tasks.send_enrolment_message.enqueue(str(enrolment.pk)))
@@ -303,12 +308,19 @@ def claim_by_link(token: str) -> Enrolment:
         seats.locked_course(found.course_id)
         enrolment = enrolment_for_claim_link(token)
         enrolment.status = Enrolment.Status.CONFIRMED
+        enrolment.seated_at = timezone.now()
         enrolment.hold_expires_at = None
         enrolment.claim_token_hash = ""
         # The confirmation (with a fresh cancel link) goes again, now for the seat.
         enrolment.confirmation_sent_at = None
         enrolment.save(
-            update_fields=["status", "hold_expires_at", "claim_token_hash", "confirmation_sent_at"]
+            update_fields=[
+                "status",
+                "seated_at",
+                "hold_expires_at",
+                "claim_token_hash",
+                "confirmation_sent_at",
+            ]
         )
         transaction.on_commit(lambda: tasks.send_enrolment_message.enqueue(str(enrolment.pk)))
     return enrolment

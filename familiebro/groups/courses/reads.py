@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from familiebro.privacy import family, policy
 from familiebro.privacy.family import Citizen
 
 from ..models import (
-    FAMILY_ROLES,
     Attendance,
     Course,
     CourseLeader,
@@ -133,40 +132,6 @@ def attendance_page(user: Any, course: Course, session: CourseSession) -> Attend
         ).values_list("enrolment_id", "partner")
     }
     return AttendancePage(session=session, participants=rows, came=came)
-
-
-@dataclass
-class Figures:
-    """Who came, by role, over all the course's sessions: counts only."""
-
-    by_role: list[tuple[str, int]]
-    total: int
-    fathers: int
-
-    @property
-    def fathers_share(self) -> int | None:
-        return round(100 * self.fathers / self.total) if self.total else None
-
-
-def figures(course: Course) -> Figures:
-    labels = dict(FAMILY_ROLES)
-    if course.mode == Course.Mode.HEADCOUNT:
-        counted = dict(
-            Headcount.objects.filter(session__course=course)
-            .values_list("role")
-            .annotate(n=Sum("count"))
-            .values_list("role", "n")
-        )
-    else:
-        counted = dict(
-            Attendance.objects.filter(session__course=course)
-            .values_list("role")
-            .annotate(n=Count("pk"))
-            .values_list("role", "n")
-        )
-    by_role = [(str(labels[role]), counted.get(role, 0)) for role, _label in FAMILY_ROLES]
-    total = sum(counted.values())
-    return Figures(by_role=by_role, total=total, fathers=counted.get("father", 0))
 
 
 def headcounts(session: CourseSession) -> dict[tuple[str, str], int]:

@@ -17,7 +17,7 @@ from familiebro.core.decorators import staff_required
 from familiebro.core.models import ServiceUnit, User
 
 from ..models import FAMILY_ROLES, Course, Headcount
-from . import actions, permissions, reads
+from . import actions, figures, permissions, reads
 from .forms import EnrolForm, LeaderForm, NewCourseForm, SessionForm, attendance_key, headcount_key
 
 
@@ -92,7 +92,7 @@ def course_detail(request: HttpRequest, course_id: Any) -> HttpResponse:
     page = reads.course_page(request.user, course_id)
     context: dict[str, Any] = {"page": page, "course": page.course}
     if page.runs:
-        context["figures"] = reads.figures(page.course)
+        context["figures"] = figures.course_figures(page.course)
         context["leader_form"] = LeaderForm(_members(page.course))
     return render(request, "groups/courses/detail.html", context)
 

@@ -129,6 +129,8 @@ class Enrolment(models.Model):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When they got a seat (at once, or from the waiting list): the time to a seat is a figure.
+    seated_at = models.DateTimeField(null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Hashes of the single-use links sent in messages; the links themselves are never kept.

@@ -223,3 +223,30 @@ def test_staff_of_another_unit_cannot_enrol_on_the_course(place):
     outsider = make.member(make.unit())
     with pytest.raises(PermissionDenied):
         enrol(place, staff=outsider)
+
+
+def test_a_parent_cannot_enrol_on_a_course_of_an_unpublished_offer(place):
+    place.course.offer.status = "draft"
+    place.course.offer.save()
+    with pytest.raises(ValidationError, match="not found"):
+        actions.enrol(place.course.pk, name="Ola", role="father", phone="91234567",
+                      citizen=citizen())  # fmt: skip
+    assert not Enrolment.objects.exists()
+
+
+def test_the_figures_give_the_fill_rate_the_waiting_list_and_the_time_to_a_seat(place):
+    from familiebro.groups.courses.figures import course_figures
+
+    for name in "ABC":
+        enrol(place, name)
+    waiting = enrol(place, "Espen", partner_name="Eva", partner_role="mother", waiting_list=True)
+    figures = course_figures(place.course)
+    assert (figures.fill_rate, figures.waiting, figures.median_wait) == (75, 1, None)
+    actions.cancel_by_staff(place.leader, place.course, Enrolment.objects.get(name="A").pk)
+    token, hashed = tasks.new_token()
+    Enrolment.objects.filter(pk=waiting.pk).update(
+        claim_token_hash=hashed, enrolled_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    actions.claim_by_link(token)
+    figures = course_figures(place.course)
+    assert (figures.fill_rate, figures.waiting, figures.median_wait_days) == (100, 0, 3)
