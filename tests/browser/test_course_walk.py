@@ -114,6 +114,15 @@ def test_the_families_pages_pass_axe_on_a_phone(browsing, course):
         assert_no_axe_violations(visitor, path=url, heading=heading)
     visitor.get_by_role("button", name="Ja, meld meg av").click()
     assert_no_axe_violations(visitor, heading="Du er meldt av")
+    # Without login: the form sends a code, and the page asks for it.
+    visitor.goto(reverse("courses:public", args=[course.pk]))
+    visitor.get_by_label("Navnet på den som kommer", exact=True).fill("Per Nordmann")
+    visitor.get_by_label("Rolle i familien", exact=True).select_option("father")
+    visitor.get_by_label("Mobilnummer").fill("912 34 568")
+    visitor.get_by_role("button", name="Meld på").click()
+    assert_no_axe_violations(
+        visitor, path=reverse("courses:verify", args=[course.pk]), heading="Skriv inn koden"
+    )
     parent = browsing.axe_page(session_key=citizen_session_key(PARENT), viewport=PHONE)
     for url, heading in [
         (reverse("courses:public", args=[course.pk]), course.name),

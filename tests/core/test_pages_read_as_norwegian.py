@@ -117,6 +117,7 @@ NOT_IN_THE_DEMO = {
         ["courses:cancel", "courses:claim"],
         "reached by the single-use link in a message to the parent",
     ),
+    "courses:verify": "shown after a parent without login sends the enrolment form (a POST)",
     "cases:log": "linked from a case only when its log is longer than the case page shows",
     # The crawl opens one person page per login, and the one it opens may have a guardian
     # with parental responsibility, where the page offers no such decision.

@@ -187,6 +187,10 @@ NO_CONTROL |= {
     route: "a citizen page: staff are sent to the citizen login"
     for route in ("kurs/<uuid:course_id>/", "min-side/kurs/<uuid:enrolment_id>/avmeld/")
 }
+NO_CONTROL["kurs/<uuid:course_id>/bekreft/"] = (
+    "a visitor's code, kept in their own session: tested in "
+    "tests/groups/courses/test_verification.py"
+)
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
 # a reader of another organisation changes none of them.
 NO_CONTROL |= {

@@ -152,6 +152,24 @@ def _contact(email: str, phone: str) -> tuple[str, str]:
     return email, phone
 
 
+def check_details(*, name: str, role: str, partner_name: str, partner_role: str) -> None:
+    """The details of one who enrols, before anything is written or sent."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Write the name of the one who comes.")
+    if role not in ROLES:
+        errors["role"] = _("Choose the role in the family.")
+    if partner_name.strip() and partner_role not in ROLES:
+        errors["partner_role"] = _("Choose the role in the family of the one who comes along.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def contact(email: str, phone: str) -> tuple[str, str]:
+    """The contact details as they will be used: a phone number in international form."""
+    return _contact(email, phone)
+
+
 def enrol(
     course_id: object,
     *,
@@ -163,23 +181,17 @@ def enrol(
     partner_role: str = "",
     citizen: Citizen | None = None,
     staff: Any = None,
+    verified_contact: bool = False,
     waiting_list: bool = False,
 ) -> Enrolment:
     """Enrol a parent (and partner) on a course: a seat if one is free, else the waiting list
     if they asked for it, else CourseFull. By staff of the course's unit, or by a parent
-    logged in on Min side."""
-    if citizen is None and staff is None:
+    logged in on Min side, or by a parent whose phone or e-mail was just verified by a code
+    (courses.verification)."""
+    if citizen is None and staff is None and not verified_contact:
         raise PermissionDenied(_("Log in on Min side to enrol."))
+    check_details(name=name, role=role, partner_name=partner_name, partner_role=partner_role)
     name, partner_name = name.strip(), partner_name.strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Write the name of the one who comes.")
-    if role not in ROLES:
-        errors["role"] = _("Choose the role in the family.")
-    if partner_name and partner_role not in ROLES:
-        errors["partner_role"] = _("Choose the role in the family of the one who comes along.")
-    if errors:
-        raise ValidationError(errors)
     email, phone = _contact(email, phone)
     now = timezone.now()
     with transaction.atomic():
@@ -193,7 +205,7 @@ def enrol(
             raise PermissionDenied(_("You can enrol parents only on your own unit's courses."))
         # Families enrol only on what the finder shows: a course of a published offer.
         published = Offer.objects.published().filter(pk=course.offer_id).exists()
-        if citizen is not None and not published:
+        if staff is None and not published:
             raise ValidationError(_("The course was not found. It may have been removed."))
         if not course.open_for_enrolment or course.mode != Course.Mode.ENROLMENT:
             raise ValidationError(_("This course does not take enrolments."))

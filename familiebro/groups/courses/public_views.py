@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from familiebro.privacy import family
 from familiebro.privacy.family import Citizen
 
-from . import actions, calendar, reads
+from . import actions, calendar, reads, verification
 from .forms import EnrolForm
 
 
@@ -44,38 +44,44 @@ def course_page(request: HttpRequest, course_id: Any) -> HttpResponse:
     citizen = _citizen(request)
     form = EnrolForm(request.POST or None)
     full = False
-    if request.method == "POST":
-        if citizen is None:
-            return redirect("portal:login")
+    if request.method == "POST" and citizen is None:
+        # Without login: the contact given is verified by a code before anyone is enrolled.
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                enrolment = actions.enrol(
-                    course.pk,
-                    name=data["name"],
-                    role=data["role"],
-                    partner_name=data["partner_name"],
-                    partner_role=data["partner_role"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    citizen=citizen,
-                    waiting_list=data["waiting_list"],
-                )
-            except actions.CourseFull as exc:
-                form.add_error(None, exc)
-                full = True
+                verification.start(request.session, course, form.cleaned_data)
             except ValidationError as exc:
                 form.add_service_errors(exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    _("You have a seat. A message confirms it.")
-                    if enrolment.status == enrolment.Status.CONFIRMED
-                    else _("You are on the waiting list. We will tell you if a seat is free."),
-                )
-                return redirect("courses:mine")
+                return redirect("courses:verify", course.pk)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolment = actions.enrol(
+                course.pk,
+                name=data["name"],
+                role=data["role"],
+                partner_name=data["partner_name"],
+                partner_role=data["partner_role"],
+                email=data["email"],
+                phone=data["phone"],
+                citizen=citizen,
+                waiting_list=data["waiting_list"],
+            )
+        except actions.CourseFull as exc:
+            form.add_error(None, exc)
+            full = True
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("You have a seat. A message confirms it.")
+                if enrolment.status == enrolment.Status.CONFIRMED
+                else _("You are on the waiting list. We will tell you if a seat is free."),
+            )
+            return redirect("courses:mine")
     sessions = list(course.sessions.all())
     return render(
         request,
@@ -87,6 +93,50 @@ def course_page(request: HttpRequest, course_id: Any) -> HttpResponse:
             "citizen": citizen,
             "form": form,
             "full": full,
+        },
+        status=409 if full else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, course_id: Any) -> HttpResponse:
+    """The code sent to the parent's phone or e-mail, typed in to enrol without login."""
+    course = reads.public_course_or_404(course_id)
+    pending = verification.pending_for(request.session, course)
+    if pending is None:
+        return redirect("courses:public", course.pk)
+    error, full = "", False
+    if request.method == "POST":
+        try:
+            enrolment = verification.confirm(
+                request.session,
+                course,
+                request.POST.get("code", "")[:20],
+                waiting_list=bool(request.POST.get("waiting_list")),
+            )
+        except actions.CourseFull as exc:
+            error, full = exc.messages[0], True
+        except actions.LinkNotValid as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("courses:public", course.pk)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return render(
+                request,
+                "groups/courses/enrolled.html",
+                {"course": course, "enrolment": enrolment},
+            )
+    return render(
+        request,
+        "groups/courses/verify.html",
+        {
+            "course": course,
+            "error": error,
+            "full": full,
+            "verified": pending["verified"],
+            "by_sms": bool(pending["details"]["phone"]),
         },
         status=409 if full else 200,
     )

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("tilbud/<uuid:offer_id>/kurs/", public_views.offer_courses, name="offer-courses"),
     path("kurs/<uuid:course_id>/", public_views.course_page, name="public"),
+    path("kurs/<uuid:course_id>/bekreft/", public_views.verify, name="verify"),
     path("kurs/<uuid:course_id>/kalender.ics", public_views.course_ical, name="ical"),
     path("kurs/avmeld/<str:token>/", public_views.cancel_link, name="cancel"),
     path("kurs/ta-plassen/<str:token>/", public_views.claim_link, name="claim"),

@@ -240,11 +240,12 @@ def test_a_parent_enrols_on_the_public_page_and_sees_it_on_min_side(place):
     )
 
 
-def test_a_visitor_is_asked_to_log_in_to_enrol(place):
+def test_a_visitor_is_sent_to_the_code_and_min_side_stays_closed(place):
     page = reverse("courses:public", args=[place.course.pk])
-    assert 'name="name"' not in Client().get(page).content.decode()
+    assert 'name="name"' in Client().get(page).content.decode()
     answer = Client().post(page, {"name": "Ola", "role": "father", "phone": "91234567"})
     assert answer.status_code == 302
+    assert answer["Location"] == reverse("courses:verify", args=[place.course.pk])
     assert not Enrolment.objects.exists()
     assert Client().get(reverse("courses:mine")).status_code == 302
 
