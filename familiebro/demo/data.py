@@ -15,6 +15,7 @@ from django.utils import translation
 from familiebro.cases.demo import load_demo_cases
 from familiebro.catalogue.demo import load_demo_offers
 from familiebro.core.demo import DemoDataRefused, LoadResult, load_demo_organisations
+from familiebro.groups.courses.demo import load_demo_courses
 from familiebro.persons.demo import load_demo_families
 from familiebro.referrals.demo import load_demo_referrals
 
@@ -42,4 +43,5 @@ def load_demo_data() -> LoadResult:
         load_demo_offers()
         result.cases += load_demo_cases()
         load_demo_referrals()
+        load_demo_courses()
     return result

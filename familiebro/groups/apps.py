@@ -8,3 +8,8 @@ class GroupsConfig(AppConfig):
     name = "familiebro.groups"
     label = "groups"
     verbose_name = "Familiebro courses and appointments"
+
+    def ready(self) -> None:
+        from .courses import ready as courses
+
+        courses.register()

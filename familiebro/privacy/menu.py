@@ -101,6 +101,7 @@ MENU: tuple[Area, ...] = (
     Area("reports:dashboard", _("Figures"), leaders),
     Area("exceptional-access-report", _("Exceptional access in my units"), leaders),
     Area("access-review", _("Review of the access log"), leaders),
+    Area("courses:list", _("Courses and groups"), caseworkers),
     Area("offer-editor-list", _("Our offers"), unit_staff),
     Area("pathways:list", _("Pathways"), unit_staff),
     Area("programme-register-list", _("Programme register"), instance_admins),

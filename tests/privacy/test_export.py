@@ -327,7 +327,13 @@ EXPORTED_AS = {
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
-NOT_EXPORTED = {"privacy.AnonymousConsultation"}
+NOT_EXPORTED = {
+    "privacy.AnonymousConsultation",
+    # A course's enrolments name no registered person (the parent sees their own on Min
+    # side), and its sessions name no one.
+    "groups.Enrolment",
+    "groups.CourseSession",
+}
 
 
 @pytest.fixture

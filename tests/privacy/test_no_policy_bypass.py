@@ -140,6 +140,20 @@ def test_the_scan_finds_views_and_recognises_a_bypass():
 
 # Public service functions that reach personal data without an actor to check, and why.
 SERVICES_WITHOUT_ACTOR: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "groups/courses/actions.py:enrolment_for_cancel_link",
+            "groups/courses/actions.py:cancel_by_link",
+            "groups/courses/actions.py:enrolment_for_claim_link",
+            "groups/courses/actions.py:claim_by_link",
+        ],
+        "a single-use link from a message to the parent: its unguessable token (stored only "
+        "as a hash) is the holder's only key, and opens that one enrolment only",
+    ),
+    "groups/courses/reads.py:open_courses": (
+        "the public list of a published offer's courses with their coming sessions: times and "
+        "places, which name no one"
+    ),
     "cases/plans/services.py:member_access": (
         "which of the consents already read with the plan (its own and its members') name "
         "whom and are in force, as ids; called by start_plan once the actor may change the "

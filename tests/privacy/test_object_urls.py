@@ -45,6 +45,7 @@ from familiebro.privacy.models import (
     Purpose,
 )
 from tests.catalogue.factories import OfferFactory
+from tests.groups.courses.builders import course_of
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
 
@@ -222,6 +223,10 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "kind_id": lambda side: side_kind(side).pk,
     # An administrator's appointment, looked up under its organisation.
     "appointment_pk": lambda side: administrator_appointment(side.assignment.user).pk,
+    # A course of the side's offer, led by the side's staff member, its session and a parent.
+    "course_id": lambda side: course_of(side.offer, side.assignment.user).pk,
+    "session_id": lambda side: course_of(side.offer, side.assignment.user).sessions.get().pk,
+    "enrolment_id": lambda side: course_of(side.offer, side.assignment.user).enrolments.get().pk,
 }
 
 

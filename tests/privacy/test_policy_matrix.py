@@ -77,6 +77,7 @@ from familiebro.cases.models import (
 )
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
+from familiebro.groups.models import CourseSession, Enrolment
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
@@ -97,6 +98,8 @@ from familiebro.privacy.models import (
 from familiebro.privacy.models.consent import IDENTITY_CATEGORY
 from familiebro.referrals.models import Referral, ReferralEvent, ReferralKind, Status
 from tests import factories
+from tests.catalogue.factories import OfferFactory
+from tests.groups.courses.builders import course_of
 from tests.privacy import factories as make
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +166,10 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # responsibility (barneloven § 47): its own record, in its domain, never opened by consent.
     ParentInformationDecision: Facts(None, CASE_UNIT),
     HelpRequest: Facts(None, INBOX),
+    # A course's enrolment and session, held by the unit that runs the course (its inbox, as
+    # it were); courses.permissions narrows the enrolments further, to those who run it.
+    Enrolment: Facts(None, INBOX),
+    CourseSession: Facts(None, INBOX),
     # Pseudonymous for the unit that brought it, which alone reads it; it names nobody.
     AnonymousConsultation: Facts(None, INBOX),
     Case: Facts(IDENTITY_CATEGORY, CASE_UNIT),
@@ -390,6 +397,8 @@ def build_world(role: str, place: str, state: str) -> World:
     }
     records |= case_records(child, unit_a, assigned_in_a, now)
     records |= referral_records(child, unit_a, outsider.memberships.get().unit, assigned_in_a, now)
+    course = course_of(OfferFactory(unit=unit_a), assigned_in_a)
+    records |= {Enrolment: course.enrolments.get(), CourseSession: course.sessions.get()}
     if place == "other_organisation":
         # BUP's worker takes part in the child's case by name (added while the family's
         # consent for coordination was in force; its state below is what the cell varies).

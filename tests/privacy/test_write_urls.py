@@ -27,6 +27,7 @@ from familiebro.catalogue.models import Offer
 from familiebro.core.models import Membership, Person
 from familiebro.privacy.models import DataCategory, Purpose
 from tests.catalogue.factories import OfferFactory
+from tests.groups.courses.builders import course_of
 from tests.privacy import factories as make
 from tests.privacy.factories_retention import consultation
 from tests.privacy.test_object_urls import (
@@ -144,6 +145,13 @@ EXEMPT: dict[str, str] = {
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
     ),
+    "ansatt/kurs/nytt/": "a new course of one of the caller's own unit's offers",
+    "kurs/avmeld/<str:token>/": (
+        "the holder of a single-use link cancels their own enrolment (tests/groups/courses)"
+    ),
+    "kurs/ta-plassen/<str:token>/": (
+        "the holder of a single-use link takes the seat held for them (tests/groups/courses)"
+    ),
 }
 
 # Routes that accept a POST, refuse the reader, but where the coordinator's post cannot
@@ -187,6 +195,24 @@ NO_CONTROL |= {
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
     )
 }
+# A course's enrolment, leaders and attendance: who may is tested in
+# tests/groups/courses/test_pages.py; here only that the reader changes none of them.
+NO_CONTROL |= {
+    route: "a course's page: its rules are tested in tests/groups/courses/test_pages.py"
+    for route in (
+        "ansatt/kurs/<uuid:course_id>/ledere/",
+        "ansatt/kurs/<uuid:course_id>/pamelding/",
+        "ansatt/kurs/<uuid:course_id>/samlinger/<int:session_id>/oppmote/",
+    )
+}
+NO_CONTROL |= {
+    route: "a citizen page: staff are sent to the citizen login"
+    for route in ("kurs/<uuid:course_id>/", "min-side/kurs/<uuid:enrolment_id>/avmeld/")
+}
+NO_CONTROL["kurs/<uuid:course_id>/bekreft/"] = (
+    "a visitor's code, kept in their own session: tested in "
+    "tests/groups/courses/test_verification.py"
+)
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
 # a reader of another organisation changes none of them.
 NO_CONTROL |= {
@@ -413,6 +439,10 @@ class Family:
             "referral_id": self.referral.pk,
             "instrument": "trivsel",
             "version": "1",
+            # A course of the unit's offer, its session and a parent enrolled on it.
+            "course_id": course_of(side.offer, self.owner).pk,
+            "session_id": course_of(side.offer, self.owner).sessions.get().pk,
+            "enrolment_id": course_of(side.offer, self.owner).enrolments.get().pk,
         }
 
     def plausible(self) -> dict[str, Any]:

@@ -1,0 +1,125 @@
+"""Enrolment without login: the parent gives their details and a mobile number or e-mail
+address, gets a one-time code there, and is enrolled once they type it in.
+
+The code proves the contact details are theirs, so confirmations and cancel links reach the
+right person. Until then nothing is written to the database: the details wait in the
+visitor's own session (server-side), with only a keyed hash of the code, for
+CODE_MINUTES at most. The code (six digits) allows MAX_TRIES guesses, and a session gets
+MAX_CODES codes per course, so neither guessing a code nor sending SMS to strangers scales.
+
+The code is sent while the visitor waits (not by the worker): it is useless minutes later,
+and it never sits in the task queue's table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from familiebro.interop.messages import MessageNotSent, Recipient, send
+
+from ..models import Course, Enrolment
+from . import actions
+
+SESSION_KEY = "familiebro_course_verification"
+CODE_MINUTES = 15
+MAX_TRIES = 5
+MAX_CODES = 3
+_SALT = "familiebro.groups.courses.verification"
+
+
+def _hash(course_id: str, code: str) -> str:
+    return salted_hmac(_SALT, f"{course_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def pending_for(session: Any, course: Course) -> dict[str, Any] | None:
+    pending = session.get(SESSION_KEY)
+    if not pending or pending.get("course") != str(course.pk):
+        return None
+    return pending
+
+
+def start(session: Any, course: Course, details: dict[str, Any]) -> str:
+    """Check the details, send a code to the contact given, and keep the details in the
+    session until the code comes back. Returns where the code went ("sms" or "email")."""
+    actions.check_details(
+        name=details["name"],
+        role=details["role"],
+        partner_name=details["partner_name"],
+        partner_role=details["partner_role"],
+    )
+    email, phone = actions.contact(details["email"], details["phone"])
+    earlier = pending_for(session, course)
+    sent_before = earlier["codes"] if earlier else 0
+    if sent_before >= MAX_CODES:
+        raise ValidationError(
+            _(
+                "We have sent you several codes already. Use the last one, or log in on Min "
+                "side to enrol."
+            )
+        )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with translation.override("nb"):
+        text = _(
+            "Your code to enrol on %(course)s: %(code)s. It works for %(minutes)s minutes."
+        ) % {"course": course.name, "code": code, "minutes": CODE_MINUTES}
+        subject = _("Your code: %(course)s") % {"course": course.name}
+    try:
+        channel = send(Recipient(email=email, phone=phone), subject, text)
+    except (MessageNotSent, OSError):
+        raise ValidationError(
+            _("We could not send the code just now. Try again in a little while.")
+        ) from None
+    session[SESSION_KEY] = {
+        "course": str(course.pk),
+        "details": details | {"email": email, "phone": phone},
+        "code": _hash(str(course.pk), code),
+        "expires": (timezone.now() + datetime.timedelta(minutes=CODE_MINUTES)).isoformat(),
+        "tries": 0,
+        "codes": sent_before + 1,
+        "verified": False,
+    }
+    return channel
+
+
+def confirm(session: Any, course: Course, code: str, *, waiting_list: bool = False) -> Enrolment:
+    """Enrol with the details kept in the session once the code is right (or was right a
+    moment ago and the course filled meanwhile: then `waiting_list` may be asked for)."""
+    pending = pending_for(session, course)
+    if pending is None or timezone.now() > datetime.datetime.fromisoformat(pending["expires"]):
+        session.pop(SESSION_KEY, None)
+        raise actions.LinkNotValid(
+            _("The code has run out. Fill in the form again to get a new one.")
+        )
+    if not pending["verified"]:
+        pending["tries"] += 1
+        if pending["tries"] > MAX_TRIES:
+            session.pop(SESSION_KEY, None)
+            raise actions.LinkNotValid(
+                _("The code was wrong too many times. Fill in the form again to get a new one.")
+            )
+        if not constant_time_compare(_hash(str(course.pk), code.strip()), pending["code"]):
+            session[SESSION_KEY] = pending
+            raise ValidationError(_("The code is not right. Check the message and try again."))
+        pending["verified"] = True
+        session[SESSION_KEY] = pending
+    details = pending["details"]
+    enrolment = actions.enrol(
+        course.pk,
+        name=details["name"],
+        role=details["role"],
+        partner_name=details["partner_name"],
+        partner_role=details["partner_role"],
+        email=details["email"],
+        phone=details["phone"],
+        verified_contact=True,
+        waiting_list=waiting_list,
+    )
+    session.pop(SESSION_KEY, None)
+    return enrolment
