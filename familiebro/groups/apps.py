@@ -8,3 +8,9 @@ class GroupsConfig(AppConfig):
     name = "familiebro.groups"
     label = "groups"
     verbose_name = "Familiebro courses and appointments"
+
+    def ready(self) -> None:
+        # Appointment books: bookings with the access policy, Min side and the staff calendar.
+        from .appointments import registration as appointments_registration
+
+        appointments_registration.register()

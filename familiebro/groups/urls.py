@@ -1,3 +1,7 @@
 """Pages of courses and appointment books: each sub-package's pages are included here."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("familiebro.groups.appointments.urls")),
+]
