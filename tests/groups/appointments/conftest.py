@@ -70,8 +70,14 @@ def tiltak(db, settings) -> Tiltak:
     therapist = make.member(office, first_name="Tone", last_name="Terapeut", email="tone@fv.no")
     colleague = make.member(office)
     office_leader = make.member(office, Membership.Role.LEADER)
-    municipality = make.organisation(name="Rana kommune")
+    rana = make.factories.MunicipalityFactory(name="Rana")
+    municipality = make.organisation(
+        name="Rana kommune", kind=Organisation.Kind.MUNICIPALITY, municipality=rana
+    )
+    # The office serves the municipality, so its staff find the health centre as a place.
+    office.municipalities_served.add(rana)
     health_centre = make.unit(municipality, name="Rana helsestasjon")
+    health_centre.municipalities_served.add(rana)
     nurse = make.member(health_centre, first_name="Nina", last_name="Sykepleier")
     school = make.unit(municipality, name="Rana skole", kind=ServiceUnit.Kind.SCHOOL)
     elsewhere_unit = make.unit(make.organisation(), name="Annen helsestasjon")

@@ -66,7 +66,10 @@ def test_a_case_discussion_names_no_family(tiltak):
         agreed=False,
     )
     assert (booking.name, booking.partner_name, booking.email, booking.identity_hash) == (
-        "", "", "", ""
+        "",
+        "",
+        "",
+        "",
     )
 
 

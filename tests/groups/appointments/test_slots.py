@@ -5,6 +5,7 @@ the coming weeks are made."""
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,18 +19,16 @@ pytestmark = pytest.mark.django_db
 
 
 def local_days(book: AppointmentBook) -> list[datetime.date]:
-    return sorted(
-        {timezone.localtime(s.starts_at).date() for s in Slot.objects.filter(book=book)}
-    )
+    return sorted({timezone.localtime(s.starts_at).date() for s in Slot.objects.filter(book=book)})
 
 
 def test_a_book_is_set_up_with_the_coming_weeks_of_its_day_split_into_appointments(tiltak):
     book = tiltak.book
     days = local_days(book)
     assert days and all(day.weekday() == book.weekday for day in days)
-    assert [b - a for a, b in zip(days, days[1:], strict=False)] == [
-        datetime.timedelta(days=7)
-    ] * (len(days) - 1)
+    assert [b - a for a, b in itertools.pairwise(days)] == [datetime.timedelta(days=7)] * (
+        len(days) - 1
+    )
     first = Slot.objects.filter(book=book).order_by("starts_at")[:4]
     times = [timezone.localtime(s.starts_at).strftime("%H:%M") for s in first]
     # 09:00 to 12:00 in hours: three appointments a day.
@@ -48,22 +47,30 @@ def test_every_other_week_skips_a_week(tiltak):
     book = set_up(tiltak.therapist, tiltak.office, tiltak.health_centre, every=2)
     days = local_days(book)
     assert len(days) >= 3
-    assert {(b - a).days for a, b in zip(days, days[1:], strict=False)} == {14}
+    assert {(b - a).days for a, b in itertools.pairwise(days)} == {14}
 
 
 def test_public_holidays_have_no_slots_unless_the_book_opens_them(tiltak):
     # Christmas Day 2026 is a Friday.
     christmas = datetime.date(2026, 12, 25)
     closed = set_up(
-        tiltak.therapist, tiltak.office, tiltak.health_centre,
-        weekday=christmas.weekday(), starts_on=christmas - datetime.timedelta(days=7),
+        tiltak.therapist,
+        tiltak.office,
+        tiltak.health_centre,
+        weekday=christmas.weekday(),
+        starts_on=christmas - datetime.timedelta(days=7),
     )
     slots.generate(closed, today=christmas - datetime.timedelta(days=7))
     assert christmas not in local_days(closed)
     open_book = set_up(
-        tiltak.therapist, tiltak.office, tiltak.health_centre,
-        weekday=christmas.weekday(), starts_on=christmas - datetime.timedelta(days=7),
-        on_holidays=True, day_starts=datetime.time(17, 0), day_ends=datetime.time(20, 0),
+        tiltak.therapist,
+        tiltak.office,
+        tiltak.health_centre,
+        weekday=christmas.weekday(),
+        starts_on=christmas - datetime.timedelta(days=7),
+        on_holidays=True,
+        day_starts=datetime.time(17, 0),
+        day_ends=datetime.time(20, 0),
     )
     slots.generate(open_book, today=christmas - datetime.timedelta(days=7))
     assert christmas in local_days(open_book)
@@ -71,8 +78,9 @@ def test_public_holidays_have_no_slots_unless_the_book_opens_them(tiltak):
 
 def test_an_evening_slot_can_be_added_but_not_twice_nor_in_the_past(tiltak):
     evening = timezone.make_aware(
-        datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=3),
-                                  datetime.time(19, 0))
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=3), datetime.time(19, 0)
+        )
     )
     slot = services.add_extra_slot(tiltak.therapist, tiltak.book, evening)
     assert slot.kind == Slot.Kind.EXTRA
@@ -90,9 +98,13 @@ def test_only_the_provider_and_their_unit_add_time(tiltak):
     with pytest.raises(PermissionDenied):
         services.set_up_book(
             tiltak.nurse,
-            services.BookFields(**{
-                **{f: getattr(tiltak.book, f) for f in services.BookFields.__dataclass_fields__},
-            }),
+            services.BookFields(
+                **{
+                    **{
+                        f: getattr(tiltak.book, f) for f in services.BookFields.__dataclass_fields__
+                    },
+                }
+            ),
         )
 
 
