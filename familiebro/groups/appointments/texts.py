@@ -15,7 +15,11 @@ from ..models import Booking, Slot
 
 def when(slot: Slot) -> str:
     starts = timezone.localtime(slot.starts_at)
-    return f"{formats.date_format(starts, 'l j. F Y')} kl. {starts:%H:%M}"
+    day = formats.date_format(starts, "l j. F Y")
+    if translation.get_language() in ("nb", "nn"):
+        # Norwegian writes the day of the week in lower case inside a sentence.
+        day = day[:1].lower() + day[1:]
+    return f"{day} kl. {starts:%H:%M}"
 
 
 def _where(slot: Slot) -> str:
