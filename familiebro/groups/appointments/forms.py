@@ -79,6 +79,7 @@ class BookForm(CaseForm):
     on_holidays = forms.BooleanField(label=_("Also on public holidays"), required=False)
     video_link = forms.URLField(
         label=_("Video link (optional)"),
+        assume_scheme="https",
         required=False,
         max_length=200,
         error_messages={"invalid": _("Write the whole address, starting with https://.")},

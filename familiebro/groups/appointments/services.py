@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,7 +246,7 @@ def cancel_by_staff(actor: Any, booking_id: int) -> Booking:
             permissions.visible_bookings(actor).select_for_update().filter(pk=booking_id).first()
         )
         if booking is None:
-            raise ValidationError(_("The appointment was not found, or you do not have access."))
+            raise Http404(_("The appointment was not found, or you do not have access."))
         if booking.cancelled_at is not None:
             raise ValidationError(_("The appointment is already cancelled."))
         _cancel(booking)
@@ -314,7 +315,7 @@ def record_no_show(actor: Any, booking_id: int, *, came: bool = False) -> Bookin
             .first()
         )
         if booking is None:
-            raise ValidationError(_("The appointment was not found, or you do not have access."))
+            raise Http404(_("The appointment was not found, or you do not have access."))
         permissions.require_provider(actor, booking)
         if booking.cancelled_at is not None:
             raise ValidationError(_("A cancelled appointment has no attendance to record."))
@@ -343,7 +344,7 @@ def book_follow_up(actor: Any, booking_id: int, starts_at: datetime.datetime) ->
         .first()
     )
     if booking is None:
-        raise ValidationError(_("The appointment was not found, or you do not have access."))
+        raise Http404(_("The appointment was not found, or you do not have access."))
     permissions.require_provider(actor, booking)
     if booking.kind == Booking.Kind.CASE_DISCUSSION:
         raise ValidationError(_("A case discussion has no follow-up conversation."))

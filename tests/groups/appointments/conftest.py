@@ -62,6 +62,10 @@ def set_up(therapist: Any, office: ServiceUnit, place: ServiceUnit, **changes: A
 
 @pytest.fixture
 def tiltak(db, settings) -> Tiltak:
+    return build_tiltak(settings)
+
+
+def build_tiltak(settings: Any) -> Tiltak:
     settings.TASKS = IMMEDIATE_TASKS
     state = make.organisation(kind=Organisation.Kind.STATE_SERVICE, name="Bufetat region nord")
     office = make.unit(
