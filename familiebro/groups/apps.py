@@ -10,6 +10,9 @@ class GroupsConfig(AppConfig):
     verbose_name = "Familiebro courses and appointments"
 
     def ready(self) -> None:
+        from .appointments import registration as appointments
         from .courses import ready as courses
 
         courses.register()
+        # Appointment books: bookings with the access policy, Min side and the staff calendar.
+        appointments.register()

@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("familiebro.groups.courses.urls")),
+    path("", include("familiebro.groups.appointments.urls")),
 ]

@@ -89,6 +89,7 @@ MENU: tuple[Area, ...] = (
     Area("inbox:list", _("Requests for help"), caseworkers),
     Area("cases:mine", _("My cases"), caseworkers),
     Area("calendar:week", _("Calendar"), caseworkers),
+    Area("appointments:books", _("Appointment books"), caseworkers),
     Area("cases:deadlines", _("Deadlines"), caseworkers, also=("cases:notifications",)),
     Area("cases:allocation", _("Allocation meeting"), caseworkers),
     Area("outcomes:evaluations", _("Anonymous evaluations"), caseworkers),

@@ -125,6 +125,19 @@ NOT_IN_THE_DEMO = {
     # The crawl opens one person page per login, and the one it opens may have a guardian
     # with parental responsibility, where the page offers no such decision.
     "person-parent-information": "linked only from a parent without parental responsibility",
+    # The demo has no appointment book yet; tests/groups/appointments reads these pages.
+    **dict.fromkeys(
+        [
+            "appointments:book",
+            "appointments:book-slot",
+            "appointments:booking",
+            "appointments:choose",
+            "appointments:confirm",
+            "appointments:mine",
+            "appointments:cancel-link",
+        ],
+        "no appointment book in the demo",
+    ),
 }
 
 

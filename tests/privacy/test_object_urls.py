@@ -189,6 +189,44 @@ def parameter_key(route: str, match: re.Match[str]) -> str:
     return name
 
 
+def appointment(side: Side) -> Any:
+    """A booking in an appointment book of the side's unit, whose provider is the staff member
+    the side's assignment names (made once per side)."""
+    found = getattr(side, "appointment", None)
+    if found is None:
+        from familiebro.groups.appointments import services as appointment_services
+        from familiebro.groups.appointments import slots
+
+        unit, staff = side.offer.unit, side.assignment.user
+        start = timezone.localdate() + datetime.timedelta(days=7)
+        book = appointment_services.set_up_book(
+            staff,
+            appointment_services.BookFields(
+                unit=unit,
+                provider=staff,
+                place_unit=unit,
+                place="Helsestasjonen",
+                label="Samtale på helsestasjonen",
+                weekday=start.weekday(),
+                every=1,
+                starts_on=start,
+                ends_on=None,
+                day_starts=datetime.time(9),
+                day_ends=datetime.time(11),
+                slot_minutes=60,
+                on_holidays=True,
+            ),
+        )
+        found = appointment_services.book_for_family(
+            staff,
+            next(iter(slots.free_slots(book))).pk,
+            appointment_services.Family(kind="parent", name="Kari", email="kari@example.no"),
+            agreed=True,
+        )
+        side.appointment = found  # type: ignore[attr-defined]
+    return found
+
+
 # How to fill each parameter from one organisation's objects.
 OBJECTS: dict[str, Callable[[Side], Any]] = {
     "person_id": lambda side: side.person.pk,
@@ -227,6 +265,10 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "course_id": lambda side: course_of(side.offer, side.assignment.user).pk,
     "session_id": lambda side: course_of(side.offer, side.assignment.user).sessions.get().pk,
     "enrolment_id": lambda side: course_of(side.offer, side.assignment.user).enrolments.get().pk,
+    # Appointment books: a book of the side's unit, one of its slots and a booking in it.
+    "book_id": lambda side: appointment(side).slot.book_id,
+    "slot_id": lambda side: appointment(side).slot_id,
+    "booking_id": lambda side: appointment(side).pk,
 }
 
 

@@ -141,6 +141,7 @@ EXEMPT: dict[str, str] = {
     "ansatt/evalueringer/lenke/": (
         "a link to an anonymous evaluation for the caller's own unit: nothing is stored"
     ),
+    "ansatt/timebok/ny/": "sets up an appointment book of the caller's own unit (no family's data)",
     "ansatt/administrasjon/innlogging/<int:organisation_id>/": (
         "an organisation's login settings (its administrators; no personal data), tested in "
         "tests/administration/test_sign_on.py"
@@ -193,6 +194,23 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/",
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
+        "min-side/timer/",
+    )
+}
+# Appointment books: the family's coordinator is no provider, so no control; who may write
+# is tested in tests/groups/appointments (test_pages.py, test_privacy.py).
+NO_CONTROL |= {
+    route: "an appointment book: who may write is tested in tests/groups/appointments"
+    for route in (
+        "ansatt/timebok/<int:book_id>/lag-timer/",
+        "ansatt/timebok/<int:book_id>/ekstra-time/",
+        "ansatt/timebok/<int:book_id>/timer/<int:slot_id>/bestill/",
+        "ansatt/timebok/avtaler/<int:booking_id>/oppmote/",
+        "ansatt/timebok/avtaler/<int:booking_id>/avlys/",
+        "ansatt/timebok/avtaler/<int:booking_id>/oppfolging/",
+        "timebestilling/<int:book_id>/<int:slot_id>/",
+        "timebestilling/avbestill/<str:token>/",
+        "min-side/timer/<int:booking_id>/avbestill/",
     )
 }
 # A course's enrolment, leaders and attendance: who may is tested in
@@ -443,6 +461,19 @@ class Family:
             "course_id": course_of(side.offer, self.owner).pk,
             "session_id": course_of(side.offer, self.owner).sessions.get().pk,
             "enrolment_id": course_of(side.offer, self.owner).enrolments.get().pk,
+            **self.appointment_ids(),
+        }
+
+    def appointment_ids(self) -> dict[str, Any]:
+        """A booking in an appointment book of the family's unit, the coordinator its
+        provider: the reader under consent must write nothing to it either."""
+        from tests.privacy.test_object_urls import appointment
+
+        booking = appointment(self.side)
+        return {
+            "book_id": booking.slot.book_id,
+            "slot_id": booking.slot_id,
+            "booking_id": booking.pk,
         }
 
     def plausible(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The models of courses and appointment books."""
 
+from .appointments import AppointmentBook, Booking, DayNotice, Slot
 from .courses import (
     FAMILY_ROLES,
     Attendance,
@@ -11,6 +12,10 @@ from .courses import (
 )
 
 __all__ = [
+    "AppointmentBook",
+    "Booking",
+    "DayNotice",
+    "Slot",
     "FAMILY_ROLES",
     "Attendance",
     "Course",

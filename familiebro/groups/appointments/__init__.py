@@ -1,0 +1,1 @@
+"""Appointment books: a provider's recurring time at a place, its slots and their bookings."""
