@@ -112,6 +112,10 @@ NOT_IN_THE_DEMO = {
     "exceptional-access-open": "shown after the identity-number search (a POST)",
     "help-request:receipt": "shown after a request for help is sent (a POST)",
     "portal:withdraw-consent": "the demo parent on Min side has given no consent",
+    **dict.fromkeys(
+        ["consent-request-detail", "portal:give-consent"],
+        "no consent is asked of a family on Min side in the demo",
+    ),
     "cases:log": "linked from a case only when its log is longer than the case page shows",
     # The crawl opens one person page per login, and the one it opens may have a guardian
     # with parental responsibility, where the page offers no such decision.

@@ -40,6 +40,7 @@ from familiebro.privacy.models import (
     AnonymousConsultation,
     Assignment,
     Consent,
+    ConsentRequest,
     DisclosureRequest,
     ExceptionalAccess,
     Purpose,
@@ -217,7 +218,23 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "invitation_id": lambda side: staff_invitation(side.offer.unit).pk,
     # An administrator's appointment, looked up under its organisation.
     "appointment_pk": lambda side: administrator_appointment(side.assignment.user).pk,
+    # A consent waiting for the family to give it on Min side.
+    "consent_request_id": lambda side: waiting_consent(side).pk,
 }
+
+
+def waiting_consent(side: Side) -> ConsentRequest:
+    """A consent the side's staff member asked the family for (as prepare_consent_request
+    leaves it, without its checks)."""
+    return ConsentRequest.objects.create(
+        organisation_id=side.person.organisation_id,
+        subject=side.person,
+        purpose=side.consent.purpose,
+        scope=side.consent.scope,
+        text=side.consent.text,
+        valid_to=timezone.now() + datetime.timedelta(days=30),
+        prepared_by=side.assignment.user,
+    )
 
 
 def administrator_appointment(staff: Any) -> OrganisationAdministrator:

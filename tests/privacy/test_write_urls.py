@@ -37,6 +37,7 @@ from tests.privacy.test_object_urls import (
     disclosure_requests,
     help_request,
     scan,
+    waiting_consent,
 )
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,7 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/",
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
+        "min-side/samtykker/svar/<int:consent_request_id>/",
     )
 }
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
@@ -215,6 +217,10 @@ NO_CONTROL |= {
     "ansatt/personer/<int:person_id>/samtykker/ny/": (
         "recording a consent needs the signed form and who gave it "
         "(tests/privacy/test_consent_pages.py)"
+    ),
+    "ansatt/personer/<int:person_id>/samtykker/be-familien/": (
+        "asking the family needs guardians who can log in on Min side; who may ask, and "
+        "that nothing is written on a refusal, is tested in tests/portal/test_give_consent.py"
     ),
     "ansatt/saker/<int:pk>/samtykker/ny/": (
         "recording a consent from the case needs the signed form and who gave it "
@@ -346,6 +352,7 @@ class Family:
             "mottatt/pk": cast(Any, side.received_request).pk,
             "access_id": cast(Any, side.exceptional_access).pk,
             "relation_id": self.relation.pk,
+            "consent_request_id": waiting_consent(self.side).pk,
             "organisasjoner/pk": self.unit.organisation_id,
             "language": "en",
             "key": "bti",
