@@ -265,3 +265,50 @@ def test_the_service_can_cancel_a_waiting_consent(staff, fam, bup):
         consent_requests.give(citizen(MOTHER), asked.pk)
     with pytest.raises(ValidationError, match="Only a consent still waiting"):
         consent_requests.cancel_request(staff, asked)
+
+
+def test_the_access_log_says_in_words_what_the_family_and_staff_did(staff, fam, bup):
+    from familiebro.privacy import access_log
+
+    asked = prepare(staff, fam.child, bup)
+    consent_requests.give(citizen(MOTHER), asked.pk)
+    consent_requests.give(citizen(FATHER), asked.pk)
+    whats = [e.what for e in access_log.access_log_for(staff, fam.child, per_day=False)]
+    assert "Registered a consent asked of the family on Min side" in whats
+    assert "Changed a consent asked of the family on Min side" in whats
+    assert "Registered a consent" in whats
+    assert not [w for w in whats if ":" in w or "Request" in w]
+    # The mother's own log on Min side shows the father's answer as a parent's act.
+    member = next(m for m in family.family_of(citizen(MOTHER)) if m.person.pk == fam.child.pk)
+    entries = access_log.family_access_log(citizen(MOTHER), member, per_day=False)
+    assert sum(e.what == "Changed a consent asked of the family on Min side" for e in entries) == 2
+
+
+def test_the_text_the_giver_read_is_the_text_of_the_consent_in_force(staff, fam, bup):
+    from familiebro.privacy import consent_reads
+
+    asked = prepare(staff, fam.child, bup)
+    read = consent_requests.request_for_family(citizen(MOTHER), asked.pk).text
+    consent_requests.give(citizen(MOTHER), asked.pk)
+    consent_requests.give(citizen(FATHER), asked.pk)
+    asked.refresh_from_db()
+    assert consent_reads.render_consent_text(asked.consent) == read
+
+
+def test_min_side_and_the_staff_list_read_the_same_number_of_times_for_more_requests(
+    staff, fam, bup, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prepare(staff, fam.child, bup)
+    with CaptureQueriesContext(connection) as one:
+        assert len(consent_requests.waiting_for(citizen(MOTHER))) == 1
+    with CaptureQueriesContext(connection) as staff_one:
+        consent_requests.requests_for(staff, fam.child)
+    for _ in range(3):
+        prepare(staff, fam.child, bup)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(consent_requests.waiting_for(citizen(MOTHER))) == 4
+    with django_assert_max_num_queries(len(staff_one.captured_queries)):
+        assert len(consent_requests.requests_for(staff, fam.child)) == 4

@@ -165,6 +165,9 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
         "min-side/samtykker/svar/<int:consent_request_id>/",
+        "min-side/mine-data/",
+        "min-side/mine-data/<int:person_id>.json",
+        "min-side/mine-data/<int:person_id>.pdf",
     )
 }
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
