@@ -31,7 +31,7 @@ from familiebro.cases.models import (
 )
 from familiebro.cases.plans import pages as plan_pages
 from familiebro.core.models import Organisation, Person
-from familiebro.privacy import family, policy, protected
+from familiebro.privacy import export, family, policy, protected
 from familiebro.privacy.access_log import AccessLogEntry, family_access_log
 from familiebro.privacy.audit import AuditEvent
 from familiebro.privacy.consent_services import family_may_withdraw
@@ -352,3 +352,37 @@ def family_plan_pdf(citizen: Citizen, case_id: int, language: str) -> bytes:
     shown = {"goals": [g.pk for g in goals], "measures": [m.pk for m in measures]}
     family.record_read(citizen, AuditEvent.Action.EXPORT, [plan], child, PURPOSE, detail=shown)
     return pdf
+
+
+@dataclass
+class OwnData:
+    """A record the citizen may download everything about: their own, or a child's."""
+
+    member: FamilyMember
+    # The organisation's name, or "not shown" (a protected address, privacy.protected).
+    organisation_name: str
+
+
+def own_data(citizen: Citizen) -> list[OwnData]:
+    """The citizen's own records and their children's under 18 (with parental
+    responsibility), in every organisation: what they can download on Min side. Never the
+    other parent's own records."""
+    members = family.family_of(citizen)
+    concealed = protected.hidden_organisations(citizen.identity_hash)
+    return [
+        OwnData(
+            member,
+            str(protected.HIDDEN)
+            if member.person.organisation_id in concealed
+            else member.person.organisation.name,
+        )
+        for member in members
+    ]
+
+
+def data_download(citizen: Citizen, person_id: int, language: str) -> dict[str, Any]:
+    """Everything Familiebro holds about one of the citizen's family records: the staff's
+    right-of-access export (privacy.export), as the family reads it; 404 for anyone else's.
+    Audited as the family's own read."""
+    member = family.member_or_404(family.family_of(citizen), person_id)
+    return export.export_for_family(citizen, member, language=language)

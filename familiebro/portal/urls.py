@@ -19,4 +19,12 @@ urlpatterns = [
         views.withdraw_consent,
         name="withdraw-consent",
     ),
+    path(
+        "min-side/samtykker/svar/<int:consent_request_id>/",
+        views.give_consent,
+        name="give-consent",
+    ),
+    path("min-side/mine-data/", views.own_data, name="own-data"),
+    path("min-side/mine-data/<int:person_id>.json", views.own_data_json, name="own-data-json"),
+    path("min-side/mine-data/<int:person_id>.pdf", views.own_data_pdf, name="own-data-pdf"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familiebro.cases.help_requests import services as help_request_services
 from familiebro.cases.help_requests.public_views import RECEIPT_SESSION_KEY
 from familiebro.interop import oidc
+from familiebro.privacy import consent_requests, export
 from familiebro.privacy import consent_services as privacy_consent
 
 from . import demo, services, session
@@ -122,7 +126,11 @@ def home(request: HttpRequest, citizen: Any) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"sections": services.overview(citizen), "requests": services.sent_requests(citizen)},
+        {
+            "sections": services.overview(citizen),
+            "requests": services.sent_requests(citizen),
+            "waiting_consents": consent_requests.waiting_for(citizen),
+        },
     )
 
 
@@ -175,3 +183,86 @@ def withdraw_consent(request: HttpRequest, citizen: Any, consent_id: int) -> Htt
             ),
         )
     return redirect("portal:home")
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def give_consent(request: HttpRequest, citizen: Any, consent_request_id: int) -> HttpResponse:
+    """A consent the service asks of the citizen: read what it covers, then give it or say
+    no. Giving needs the box ticked that they read it."""
+    error = ""
+    if request.method == "POST":
+        answer = request.POST.get("svar", "")
+        try:
+            if answer == "gi" and request.POST.get("bekreft") == "ja":
+                asked = consent_requests.give(citizen, consent_request_id)
+                messages.success(
+                    request,
+                    _("Your consent is given. It is in force from now.")
+                    if asked.status == asked.Status.IN_FORCE
+                    else _(
+                        "Your consent is given. It comes into force when everyone who must "
+                        "consent has given it."
+                    ),
+                )
+                return redirect("portal:home")
+            if answer == "nei":
+                consent_requests.decline(citizen, consent_request_id)
+                messages.success(
+                    request,
+                    _("You said no. The consent does not come into force. The service is told."),
+                )
+                return redirect("portal:home")
+            error = _(
+                "Tick the box to confirm you have read what the consent covers, then give it. "
+                "Or choose to say no."
+            )
+        except ValidationError as failure:
+            messages.error(request, " ".join(failure.messages))
+            return redirect("portal:home")
+    shown = consent_requests.request_for_family(citizen, consent_request_id)
+    return render(
+        request,
+        "portal/give_consent.html",
+        {"shown": shown, "asked": shown.request, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@citizen_required
+@require_GET
+def own_data(request: HttpRequest, citizen: Any) -> HttpResponse:
+    return render(request, "portal/own_data.html", {"records": services.own_data(citizen)})
+
+
+def _download(
+    request: HttpRequest, citizen: Any, person_id: int, suffix: str, content_type: str
+) -> HttpResponse:
+    language = get_language() or "nb"
+    data = services.data_download(
+        citizen, person_id, language if language in ("nb", "nn", "en") else "nb"
+    )
+    content = export.render_pdf(data) if suffix == "pdf" else _as_json(data)
+    response = HttpResponse(content, content_type=content_type)
+    # No name in the file name: download folders are not private.
+    filename = f"mine-data-{person_id}-{timezone.localdate():%Y-%m-%d}.{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _as_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+
+
+@never_cache
+@citizen_required
+@require_GET
+def own_data_json(request: HttpRequest, citizen: Any, person_id: int) -> HttpResponse:
+    return _download(request, citizen, person_id, "json", "application/json; charset=utf-8")
+
+
+@never_cache
+@citizen_required
+@require_GET
+def own_data_pdf(request: HttpRequest, citizen: Any, person_id: int) -> HttpResponse:
+    return _download(request, citizen, person_id, "pdf", "application/pdf")

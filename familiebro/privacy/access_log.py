@@ -389,7 +389,9 @@ def _held_where_the_reader_sees(actor: Any, events: list[AuditEvent]) -> list[Au
 
 
 @transaction.atomic
-def family_access_log(citizen: family.Citizen, member: family.FamilyMember) -> list[AccessLogEntry]:
+def family_access_log(
+    citizen: family.Citizen, member: family.FamilyMember, *, per_day: bool = True
+) -> list[AccessLogEntry]:
     """The access log of the citizen's own record or their child's, newest first.
 
     Reading it is audited; exceptional accesses hidden from the family are left out.
@@ -401,7 +403,7 @@ def family_access_log(citizen: family.Citizen, member: family.FamilyMember) -> l
     # Who read, in which unit and organisation, tells where the child is: not to a parent
     # from whom a protected address keeps it (privacy.protected).
     conceal = member.person.organisation_id in protected.hidden_organisations(citizen.identity_hash)
-    return _entries(member.person, events, for_family=True, conceal=conceal)
+    return _entries(member.person, events, for_family=True, conceal=conceal, per_day=per_day)
 
 
 def _held_where_the_family_sees(

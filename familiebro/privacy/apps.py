@@ -7,6 +7,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Familiebro privacy"
 
     def ready(self) -> None:
+        from django.db.models import Q
+
         from familiebro.core.models import GuardianRelation, ParentInformationDecision, Person
 
         from . import policy
@@ -138,6 +140,71 @@ class PrivacyConfig(AppConfig):
         start_page.register_notice(waiting_notice)
         # The family sees every consent given for them, in force or not.
         policy.open_to_family(Consent)
+        # A consent waiting for the family to give it on Min side (privacy.consent_requests):
+        # about the child, never opened by consent, and no consent itself until the last giver
+        # gave it. Not opened to the family as a whole: Min side shows one only to those it
+        # asks (consent_requests), never to a parent when only the young person is asked.
+        from .models import ConsentRequest, ConsentRequestAnswer, DataCategory
+
+        policy.register(
+            ConsentRequest,
+            organisation_field="organisation_id",
+            subject_field="subject_id",
+            category=None,
+        )
+        policy.register(
+            ConsentRequestAnswer,
+            organisation_field="request__organisation_id",
+            subject_field="request__subject_id",
+            category=None,
+        )
+        export.register_section(
+            export.Section(
+                key="consent_requests",
+                heading=gettext_lazy("Consents asked of the family on Min side"),
+                model=ConsentRequest,
+                columns=(
+                    export.Column("purpose", gettext_lazy("Purpose")),
+                    export.Column("domain", gettext_lazy("Whose information")),
+                    export.Column(
+                        "scope",
+                        gettext_lazy("Information"),
+                        value=lambda row: ", ".join(
+                            str(label)
+                            for value, label in DataCategory.choices
+                            if value in row.scope_categories
+                        ),
+                    ),
+                    export.Column("valid_to", gettext_lazy("Valid to")),
+                    export.Column("prepared_by", gettext_lazy("Prepared by")),
+                    export.Column("prepared_at", gettext_lazy("Prepared")),
+                    export.Column("status", gettext_lazy("Status")),
+                    export.Column("consent_id", key="consent_id"),
+                ),
+                select_related=("prepared_by",),
+                order_by=("prepared_at", "pk"),
+            )
+        )
+        export.register_section(
+            export.Section(
+                key="consent_request_answers",
+                heading=gettext_lazy("Answers to consents asked on Min side"),
+                model=ConsentRequestAnswer,
+                columns=(
+                    export.Column("request_id", key="request_id"),
+                    export.Column("person", gettext_lazy("Who")),
+                    export.Column("answer", gettext_lazy("Answer")),
+                    export.Column("answered_at", gettext_lazy("Answered")),
+                ),
+                # The answers a person gave, and those given about them.
+                about=lambda person: (
+                    (Q(request__subject=person) | Q(person=person))
+                    & Q(request__organisation_id=person.organisation_id)
+                ),
+                select_related=("person",),
+                order_by=("request_id", "pk"),
+            )
+        )
         # A legal hold on a person keeps their data past its period: it is about them, and
         # their right of access shows it (docs/data-protection.md, section 6).
         from django.utils.translation import gettext_lazy as _

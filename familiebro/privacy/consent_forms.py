@@ -320,3 +320,42 @@ class WithdrawConsentForm(StyledForm):
 
     def withdrawing_person(self) -> Person:
         return self.people[self.cleaned_data["withdrawn_by"]]
+
+
+# What the family fills in themselves on Min side, or what only paper and oral consent has.
+_NOT_ASKED_DIGITALLY = (
+    "channel",
+    "givers",
+    "in_place_of_guardians",
+    "in_place_of_guardians_name",
+    "witness",
+    "attachment",
+)
+
+
+class ConsentRequestForm(ConsentForm):
+    """What a consent the family is to give on Min side says. Who must give it follows from
+    the rule; the family gives it themselves, so there is no channel, witness or scan."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _NOT_ASKED_DIGITALLY:
+            del self.fields[name]
+        self.fields["child_view"].help_text = _(
+            "When the guardians are asked for a child who is to be heard, write what the child "
+            "said about sharing the information, before you send it to the family."
+        )
+
+    def request_arguments(self) -> dict[str, Any]:
+        """Keyword arguments for consent_requests.prepare_consent_request."""
+        data = self.cleaned_data
+        return {
+            "purpose": data["purpose"],
+            "recipient_organisations": list(data["recipient_organisations"]),
+            "recipient_units": list(data["recipient_units"]),
+            "scope": data["scope"],
+            "valid_to": end_of_day(data["valid_to"]),
+            "language": data["language"],
+            "domain": data["domain"],
+            "child_view": data["child_view"],
+        }

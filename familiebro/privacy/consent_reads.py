@@ -47,7 +47,14 @@ from familiebro.core.models import (
 )
 
 from . import audit, policy
-from .models import Consent, ConsentGiver, ConsentRule, ConsentText, DataCategory
+from .models import (
+    Consent,
+    ConsentGiver,
+    ConsentRequest,
+    ConsentRule,
+    ConsentText,
+    DataCategory,
+)
 
 # On a printed form, what was not chosen on screen is written in by hand here.
 BLANK = "_" * 28
@@ -429,14 +436,15 @@ def preview_consent_text(text: ConsentText, controller: str) -> RenderedConsentT
     return _fill(text, values)
 
 
-def render_consent_text(source: Consent | ConsentDraft) -> RenderedConsentText:
+def render_consent_text(source: Consent | ConsentRequest | ConsentDraft) -> RenderedConsentText:
     """The consent text as its givers read it, in the text's own language.
 
-    For a consent: the exact version it was given on, with its own recipients, scope and end.
+    For a consent: the exact version it was given on, with its own recipients, scope and end;
+    for one waiting for the family (a ConsentRequest), the version they are asked to give.
     For a draft: the current version for the draft's purpose and language; what the draft
     leaves open is a line to fill in by hand.
     """
-    if isinstance(source, Consent):
+    if isinstance(source, (Consent, ConsentRequest)):
         text = source.text
         organisations: Sequence[Organisation] = list(source.recipient_organisations.all())
         # Prefetched with their organisations by the screens (see _consents).

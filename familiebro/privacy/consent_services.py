@@ -250,16 +250,68 @@ def record_consent(
     if errors:
         # Every problem at once, so staff can fix the form in one round.
         raise ValidationError(errors)
-    consent = Consent.objects.create(
-        organisation=subject.organisation,
-        subject=subject,
+    consent = _store_consent(
+        actor,
+        subject,
         purpose=purpose,
-        scope=Consent.encode_scope(list(scope)),
+        scope=scope,
         text=current_text(purpose, language, subject.organisation_id),
         valid_from=valid_from,
         valid_to=valid_to,
         channel=channel,
         recorded_by=actor,
+        recipient_organisations=recipient_organisations,
+        recipient_units=recipient_units,
+        given=given,
+        domain=domain,
+        child_view=child_view,
+        witness=witness,
+        attachment=attachment,
+    )
+    audit.record(
+        audit.AuditEvent.Action.CREATE,
+        actor=actor,
+        objects=[consent],
+        subject_ids=[subject.pk, *(g.person.pk for g in given if g.person is not None)],
+        organisation_id=subject.organisation_id,
+        purpose=purpose,
+        legal_basis="consent",
+        consent_id=consent.pk,
+    )
+    return consent
+
+
+def _store_consent(
+    actor: Any,
+    subject: Person,
+    *,
+    purpose: str,
+    scope: Sequence[str],
+    text: Any,
+    valid_from: datetime.datetime,
+    valid_to: datetime.datetime | None,
+    channel: str,
+    recorded_by: Any,
+    recipient_organisations: Sequence[Organisation],
+    recipient_units: Sequence[ServiceUnit],
+    given: Sequence[Given],
+    domain: str = "",
+    child_view: str = "",
+    witness: str = "",
+    attachment: Any = None,
+) -> Consent:
+    """Write a consent whose givers were checked (`_check_givers`), with them; the caller
+    audits it, as staff recording it or as the family giving it on Min side."""
+    consent = Consent.objects.create(
+        organisation=subject.organisation,
+        subject=subject,
+        purpose=purpose,
+        scope=Consent.encode_scope(list(scope)),
+        text=text,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        channel=channel,
+        recorded_by=recorded_by,
         witness=witness,
         attachment=attachment or "",
         domain=domain,
@@ -273,16 +325,6 @@ def record_consent(
             consent=consent, person=g.person, role=g.role, capacity=g.capacity, name=g.name
         )
         for g in given
-    )
-    audit.record(
-        audit.AuditEvent.Action.CREATE,
-        actor=actor,
-        objects=[consent],
-        subject_ids=[subject.pk, *(g.person.pk for g in given if g.person is not None)],
-        organisation_id=subject.organisation_id,
-        purpose=purpose,
-        legal_basis="consent",
-        consent_id=consent.pk,
     )
     return consent
 

@@ -21,4 +21,15 @@ urlpatterns = [
         consent_views.consent_attachment,
         name="consent-attachment",
     ),
+    path(f"{PREFIX}be-familien/", consent_views.consent_request_prepare, name="consent-request"),
+    path(
+        f"{PREFIX}venter/<int:consent_request_id>/",
+        consent_views.consent_request_detail,
+        name="consent-request-detail",
+    ),
+    path(
+        f"{PREFIX}venter/<int:consent_request_id>/avbryt/",
+        consent_views.consent_request_cancel,
+        name="consent-request-cancel",
+    ),
 ]

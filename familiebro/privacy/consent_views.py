@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from familiebro.core.decorators import staff_required
 from familiebro.core.models import Person
 
-from . import consent_reads, consent_services, policy
-from .consent_forms import ConsentForm, WithdrawConsentForm
+from . import consent_reads, consent_requests, consent_services, policy
+from .consent_forms import ConsentForm, ConsentRequestForm, WithdrawConsentForm
 from .models import Purpose
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -44,6 +44,7 @@ def consent_list(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "child": child,
             "rows": rows,
+            "requests": consent_requests.requests_for(request.user, child),
             "purposes": Purpose.choices,
             "consent_languages": settings.LANGUAGES,
             "current_language": get_language(),
@@ -207,3 +208,71 @@ def consent_attachment(request: HttpRequest, person_id: int, consent_id: int) ->
     )
     response["Cache-Control"] = NO_STORE["Cache-Control"]
     return response
+
+
+# Digital consent: prepared here, given by the family on Min side (privacy.consent_requests).
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def consent_request_prepare(request: HttpRequest, person_id: int) -> HttpResponse:
+    child = _child(request, person_id)
+    form = ConsentRequestForm(
+        request.POST if request.method == "POST" else None,
+        domains=policy.domains_of(request.user, child.organisation_id),
+        home_organisation_id=child.organisation_id,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            asked = consent_requests.prepare_consent_request(
+                request.user, child, **form.request_arguments()
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The consent is waiting for the family. It comes into force when everyone "
+                    "who must consent has given it on Min side."
+                ),
+            )
+            return redirect(
+                "consent-request-detail", person_id=child.pk, consent_request_id=asked.pk
+            )
+    return render(
+        request,
+        "privacy/consent/request_prepare.html",
+        {"child": child, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def consent_request_detail(
+    request: HttpRequest, person_id: int, consent_request_id: int
+) -> HttpResponse:
+    child = _child(request, person_id)
+    asked = consent_requests.request_of(request.user, child, consent_request_id)
+    return render(
+        request,
+        "privacy/consent/request_detail.html",
+        {"child": child, "asked": asked, "text": consent_reads.render_consent_text(asked)},
+    )
+
+
+@staff_required
+@require_http_methods(["POST"])
+def consent_request_cancel(
+    request: HttpRequest, person_id: int, consent_request_id: int
+) -> HttpResponse:
+    child = _child(request, person_id)
+    asked = consent_requests.request_of(request.user, child, consent_request_id)
+    try:
+        consent_requests.cancel_request(request.user, asked)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The consent is cancelled. The family is no longer asked."))
+    return redirect("consent-request-detail", person_id=child.pk, consent_request_id=asked.pk)

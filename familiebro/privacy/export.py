@@ -49,7 +49,7 @@ from familiebro.core.models import (
     User,
 )
 
-from . import access_log, audit, consent_reads, policy, protected
+from . import access_log, audit, consent_reads, family, policy, protected
 from .models import Assignment, AuditEvent, Consent, ConsentGiver, DataCategory, ExceptionalAccess
 from .models import Purpose as ConsentPurpose
 
@@ -524,11 +524,16 @@ def _access_log(actor: Any, person: Person) -> list[dict[str, Any]]:
     """The family's version of the person's access log (privacy.access_log), which leaves
     out everything done under an exceptional access hidden from the family."""
     # Every event on its own line: the export is the full record, not the page's summary.
-    entries = [
-        e
-        for e in access_log.access_log_for(actor, person, per_day=False)
-        if not e.hidden_from_family
-    ]
+    return _access_log_rows(
+        [
+            e
+            for e in access_log.access_log_for(actor, person, per_day=False)
+            if not e.hidden_from_family
+        ]
+    )
+
+
+def _access_log_rows(entries: list[access_log.AccessLogEntry]) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(pk__in=[e.event_id for e in entries]).only(
         "pk", "action", "actor_label", "purpose", "legal_basis", "object_type", "consent_id"
     )
@@ -593,6 +598,76 @@ def _conceal(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _document(
+    person: Person,
+    *,
+    language: str,
+    generated_by: str,
+    domains: Iterable[str],
+    ids: dict[str, list[int]],
+    rows: dict[str, list[models.Model]],
+    access_log_rows: Callable[[], list[dict[str, Any]]],
+    conceal: bool,
+) -> dict[str, Any]:
+    """The export document from the rows the reader may have: the same for staff answering a
+    request and for the family downloading their own (export_for_family)."""
+    with translation.override(language):
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "language": language,
+            "generated_at": _iso(timezone.now()),
+            "generated_by": generated_by,
+            "data_controller": {
+                "name": person.organisation.name,
+                "organisation_number": person.organisation.org_number,
+            },
+            # The duties of confidentiality whose records this export holds: each service
+            # answers for what it holds (docs/data-protection.md, "The right of access").
+            "services": [
+                {"domain": domain, "name": str(ConfidentialityDomain(domain).label)}
+                for domain in domains
+            ],
+            "person": _person(person),
+            "guardian_relations": _relations(person, ids["relations"]),
+            "consents": _consents(ids["consents"]),
+            "assignments": _assignments(ids["assignments"]),
+            "exceptional_accesses": _exceptional_accesses(ids["accesses"]),
+            **{
+                section.key: [_section_row(section, obj, conceal) for obj in rows[section.key]]
+                for section in sections()
+            },
+            "access_log": access_log_rows(),
+            "whereabouts_hidden": conceal,
+        }
+        if conceal:
+            data = _conceal(data)
+    return data
+
+
+def _concerned(person: Person, data: dict[str, Any]) -> list[int]:
+    """Everyone whose data the export shows: the person, their relations, the consents'."""
+    concerned = {person.pk}
+    concerned |= {r["other_person_id"] for r in data["guardian_relations"]}
+    for consent in data["consents"]:
+        concerned.add(consent["subject_id"])
+        concerned |= {g["person_id"] for g in consent["givers"] if g["person_id"] is not None}
+    return sorted(concerned)
+
+
+def _record_counts(data: dict[str, Any]) -> dict[str, int]:
+    return {
+        key: len(data[key])
+        for key in (
+            "guardian_relations",
+            "consents",
+            "assignments",
+            "exceptional_accesses",
+            *(section.key for section in sections()),
+            "access_log",
+        )
+    }
+
+
 @transaction.atomic
 def export_person(
     actor: Any,
@@ -628,64 +703,120 @@ def export_person(
     # member in their own language.
     ids = _visible_ids(actor, person)
     rows = {section.key: _section_rows(actor, person, section) for section in sections()}
-    conceal = protected.hidden_from(person, reader)
-    with translation.override(language):
-        data: dict[str, Any] = {
-            "format": FORMAT,
-            "language": language,
-            "generated_at": _iso(timezone.now()),
-            "generated_by": _user_name(actor),
-            "data_controller": {
-                "name": person.organisation.name,
-                "organisation_number": person.organisation.org_number,
-            },
-            # The duties of confidentiality whose records this export holds: each service
-            # answers for what it holds (docs/data-protection.md, "The right of access").
-            "services": [
-                {"domain": domain, "name": str(ConfidentialityDomain(domain).label)}
-                for domain in policy.domains_of(actor, person.organisation_id)
-            ],
-            "person": _person(person),
-            "guardian_relations": _relations(person, ids["relations"]),
-            "consents": _consents(ids["consents"]),
-            "assignments": _assignments(ids["assignments"]),
-            "exceptional_accesses": _exceptional_accesses(ids["accesses"]),
-            **{
-                section.key: [_section_row(section, obj, conceal) for obj in rows[section.key]]
-                for section in sections()
-            },
-            "access_log": _access_log(actor, person),
-            "whereabouts_hidden": conceal,
-        }
-        if conceal:
-            data = _conceal(data)
-    concerned = {person.pk}
-    concerned |= {r["other_person_id"] for r in data["guardian_relations"]}
-    for consent in data["consents"]:
-        concerned.add(consent["subject_id"])
-        concerned |= {g["person_id"] for g in consent["givers"] if g["person_id"] is not None}
+    data = _document(
+        person,
+        language=language,
+        generated_by=_user_name(actor),
+        domains=policy.domains_of(actor, person.organisation_id),
+        ids=ids,
+        rows=rows,
+        access_log_rows=lambda: _access_log(actor, person),
+        conceal=protected.hidden_from(person, reader),
+    )
     audit.record(
         AuditEvent.Action.EXPORT,
         actor=actor,
         objects=[person],
-        subject_ids=sorted(concerned),
+        subject_ids=_concerned(person, data),
         organisation_id=person.organisation_id,
         purpose=PURPOSE,
         legal_basis=basis.kind,
-        detail={
-            "records": {
-                key: len(data[key])
-                for key in (
-                    "guardian_relations",
-                    "consents",
-                    "assignments",
-                    "exceptional_accesses",
-                    *(section.key for section in sections()),
-                    "access_log",
-                )
-            },
-            **basis.audit_detail(),
-        },
+        detail={"records": _record_counts(data), **basis.audit_detail()},
+    )
+    return data
+
+
+# The family's own download on Min side ------------------------------------------------------
+
+# The built-in kinds the family's download leaves out: not read on Min side, they are the
+# service's to review before handing them over (the staff export above holds them).
+_NOT_IN_FAMILY_DOWNLOAD = {
+    "assignments": gettext_lazy("Who is assigned to work with the person"),
+    "exceptional_accesses": gettext_lazy("Exceptional accesses"),
+}
+
+
+@transaction.atomic
+def export_for_family(
+    citizen: family.Citizen, member: family.FamilyMember, *, language: str = "nb"
+) -> dict[str, Any]:
+    """The right-of-access export of one of the citizen's family records (their own, or a
+    child's under 18 they have parental responsibility for), as they download it on Min
+    side: the same document staff produce, with the rows the family reads on Min side
+    (family.visible: nothing marked internal, nothing a service keeps from the parents of a
+    young person). The kinds of record the family does not read there are left out and named
+    in `left_out`, to ask the service for. Audited as the family's own read."""
+    person = member.person
+    own = Q(organisation_id=person.organisation_id)
+    given = ConsentGiver.objects.filter(person=person).values("consent_id")
+    consent_ids = set(
+        family.visible(Consent, [member])
+        .filter(own & Q(subject=person))
+        .values_list("pk", flat=True)
+    )
+    # The consents they gave themselves (for a child) are their own acts.
+    if member.relation == family.Relation.SELF:
+        consent_ids |= set(
+            Consent.objects.filter(own & Q(pk__in=given)).values_list("pk", flat=True)
+        )
+    ids = {
+        "relations": list(
+            GuardianRelation.objects.filter(
+                own & (Q(child=person) | Q(guardian=person))
+            ).values_list("pk", flat=True)
+        ),
+        "consents": sorted(consent_ids),
+        "assignments": [],
+        "accesses": [],
+    }
+    left_out = [
+        {"key": key, "heading": heading} for key, heading in _NOT_IN_FAMILY_DOWNLOAD.items()
+    ]
+    rows: dict[str, list[models.Model]] = {}
+    for section in sections():
+        try:
+            policy.hidden_from_family(section.model)
+        except PermissionDenied:
+            rows[section.key] = []
+            left_out.append({"key": section.key, "heading": section.heading})
+            continue
+        rows[section.key] = list(
+            family.visible(section.model, [member])
+            .filter(section.condition(person))
+            .select_related(*section.select_related)
+            .prefetch_related(*section.prefetch_related)
+            .order_by(*section.order_by)
+        )
+    domains = sorted(
+        set(
+            ServiceUnit.objects.filter(organisation_id=person.organisation_id).values_list(
+                "domain", flat=True
+            )
+        )
+        - {""}
+    )
+    conceal = person.organisation_id in protected.hidden_organisations(citizen.identity_hash)
+    data = _document(
+        person,
+        language=language,
+        generated_by="Min side",
+        domains=domains,
+        ids=ids,
+        rows=rows,
+        access_log_rows=lambda: _access_log_rows(
+            access_log.family_access_log(citizen, member, per_day=False)
+        ),
+        conceal=conceal,
+    )
+    with translation.override(language):
+        data["left_out"] = [{"key": o["key"], "heading": str(o["heading"])} for o in left_out]
+    family.record_read(
+        citizen,
+        AuditEvent.Action.EXPORT,
+        [person],
+        [member],
+        PURPOSE,
+        detail={"records": _record_counts(data)},
     )
     return data
 
@@ -820,6 +951,22 @@ def _protected_notice(data: dict[str, Any], p: Callable) -> list[Any]:
     ]
 
 
+def _family_notice(data: dict[str, Any], p: Callable) -> list[Any]:
+    """A word to the family, on the copy they downloaded themselves."""
+    if "left_out" not in data:
+        return []
+    return [
+        p(
+            _(
+                "You downloaded this copy on Min side. It holds what you can read there. "
+                "These kinds of records are not in it, because the service goes through them "
+                "before handing them over: %(kinds)s. Ask the service for a full copy."
+            )
+            % {"kinds": ", ".join(o["heading"].lower() for o in data["left_out"])}
+        )
+    ]
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The export as a readable document in the export's language (bokmål by default).
 
@@ -888,6 +1035,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             ),
             *_internal_notice(data, p),
             *_protected_notice(data, p),
+            *_family_notice(data, p),
             Spacer(1, 4 * mm),
             p(_("The person"), h2),
             facts(

@@ -118,6 +118,10 @@ NOT_IN_THE_DEMO = {
         "reached by the single-use link in a message to the parent",
     ),
     "courses:verify": "shown after a parent without login sends the enrolment form (a POST)",
+    **dict.fromkeys(
+        ["consent-request-detail", "portal:give-consent"],
+        "no consent is asked of a family on Min side in the demo",
+    ),
     "cases:log": "linked from a case only when its log is longer than the case page shows",
     "outcomes:fill": "nobody fills the session scales in the demo cases yet",
     "outcomes:answer": "reached only by a family's single-use link",

@@ -27,6 +27,8 @@ from familiebro.privacy.models import (
     Assignment,
     AuditEvent,
     ConsentGiver,
+    ConsentRequest,
+    ConsentRequestAnswer,
     DisclosureRequest,
     ExceptionalAccess,
     LegalHold,
@@ -319,6 +321,8 @@ EXPORTED_AS = {
     "cases.LogEntry": "log_entries",
     "cases.ReporterFeedback": "reporter_feedback",
     "privacy.LegalHold": "legal_holds",
+    "privacy.ConsentRequest": "consent_requests",
+    "privacy.ConsentRequestAnswer": "consent_request_answers",
     "core.ParentInformationDecision": "parent_information_decisions",
     "referrals.Referral": "referrals",
     "referrals.ReferralEvent": "referral_events",
@@ -385,6 +389,22 @@ def child_with_every_record(town):
         withheld=ReporterFeedback.Withheld.NO_CONSENT,
         created_at=timezone.now(),
         created_by=town.nurse,
+    )
+    # A consent waiting for the family on Min side, with the answer it waits for.
+    asked = ConsentRequest.objects.create(
+        organisation_id=case.organisation_id,
+        subject=child,
+        purpose=Purpose.COORDINATION,
+        scope=" measures_and_plans ",
+        text=privacy_make.consent_text(Purpose.COORDINATION),
+        valid_to=timezone.now() + datetime.timedelta(days=30),
+        prepared_by=town.nurse,
+    )
+    ConsentRequestAnswer.objects.create(
+        request=asked,
+        person=child.guardians_rel.first().guardian,
+        role="guardian",
+        capacity="parental_responsibility",
     )
     LegalHold.objects.create(
         organisation_id=case.organisation_id,

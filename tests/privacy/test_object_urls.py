@@ -40,6 +40,7 @@ from familiebro.privacy.models import (
     AnonymousConsultation,
     Assignment,
     Consent,
+    ConsentRequest,
     DisclosureRequest,
     ExceptionalAccess,
     Purpose,
@@ -269,6 +270,8 @@ OBJECTS: dict[str, Callable[[Side], Any]] = {
     "book_id": lambda side: appointment(side).slot.book_id,
     "slot_id": lambda side: appointment(side).slot_id,
     "booking_id": lambda side: appointment(side).pk,
+    # A consent waiting for the family to give it on Min side.
+    "consent_request_id": lambda side: waiting_consent(side).pk,
 }
 
 
@@ -306,6 +309,20 @@ def side_kind(side: Side) -> Any:
     return ReferralKind.objects.get_or_create(
         unit=side.offer.unit, name="Utredning", defaults={"topic": "other"}
     )[0]
+
+
+def waiting_consent(side: Side) -> ConsentRequest:
+    """A consent the side's staff member asked the family for (as prepare_consent_request
+    leaves it, without its checks)."""
+    return ConsentRequest.objects.create(
+        organisation_id=side.person.organisation_id,
+        subject=side.person,
+        purpose=side.consent.purpose,
+        scope=side.consent.scope,
+        text=side.consent.text,
+        valid_to=timezone.now() + datetime.timedelta(days=30),
+        prepared_by=side.assignment.user,
+    )
 
 
 def administrator_appointment(staff: Any) -> OrganisationAdministrator:

@@ -38,6 +38,7 @@ from tests.privacy.test_object_urls import (
     disclosure_requests,
     help_request,
     scan,
+    waiting_consent,
 )
 from tests.referrals.builders import referral_draft
 
@@ -195,6 +196,10 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
         "min-side/timer/",
+        "min-side/samtykker/svar/<int:consent_request_id>/",
+        "min-side/mine-data/",
+        "min-side/mine-data/<int:person_id>.json",
+        "min-side/mine-data/<int:person_id>.pdf",
     )
 }
 # Appointment books: the family's coordinator is no provider, so no control; who may write
@@ -297,6 +302,10 @@ NO_CONTROL |= {
     "ansatt/personer/<int:person_id>/samtykker/ny/": (
         "recording a consent needs the signed form and who gave it "
         "(tests/privacy/test_consent_pages.py)"
+    ),
+    "ansatt/personer/<int:person_id>/samtykker/be-familien/": (
+        "asking the family needs guardians who can log in on Min side; who may ask, and "
+        "that nothing is written on a refusal, is tested in tests/portal/test_give_consent.py"
     ),
     "ansatt/saker/<int:pk>/samtykker/ny/": (
         "recording a consent from the case needs the signed form and who gave it "
@@ -439,6 +448,7 @@ class Family:
             "mottatt/pk": cast(Any, side.received_request).pk,
             "access_id": cast(Any, side.exceptional_access).pk,
             "relation_id": self.relation.pk,
+            "consent_request_id": waiting_consent(self.side).pk,
             "organisasjoner/pk": self.unit.organisation_id,
             "language": "en",
             "key": "bti",

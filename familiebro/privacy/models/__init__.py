@@ -11,6 +11,7 @@ from .consent import (
     DataCategory,
     Purpose,
 )
+from .consent_request import ConsentRequest, ConsentRequestAnswer
 from .consultation import AgeBand, AnonymousConsultation
 from .disclosure import DisclosureRequest
 from .retention import Deposit, LegalHold, RetentionRule
@@ -27,6 +28,8 @@ __all__ = [
     "Capacity",
     "Consent",
     "ConsentGiver",
+    "ConsentRequest",
+    "ConsentRequestAnswer",
     "ConsentRule",
     "ConsentText",
     "DataCategory",
