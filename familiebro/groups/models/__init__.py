@@ -12,15 +12,15 @@ from .courses import (
 )
 
 __all__ = [
-    "AppointmentBook",
-    "Booking",
-    "DayNotice",
-    "Slot",
     "FAMILY_ROLES",
+    "AppointmentBook",
     "Attendance",
+    "Booking",
     "Course",
     "CourseLeader",
     "CourseSession",
+    "DayNotice",
     "Enrolment",
     "Headcount",
+    "Slot",
 ]
