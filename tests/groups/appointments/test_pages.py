@@ -252,3 +252,24 @@ def test_public_pages_for_missing_books_and_slots_give_404(tiltak):
 def test_anonymous_visitors_see_no_staff_page(tiltak):
     response = Client().get(reverse("appointments:book", args=[tiltak.book.pk]))
     assert response.status_code == 302
+
+
+def test_the_provider_adds_an_evening_time_and_more_weeks_on_the_page(tiltak):
+    client = staff(tiltak.therapist)
+    url = reverse("appointments:add-slot", args=[tiltak.book.pk])
+    day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(url, {"date": day, "start_time": "19:00"})
+    assert response.status_code == 302
+    extra = Slot.objects.get(kind=Slot.Kind.EXTRA)
+    assert timezone.localtime(extra.starts_at).strftime("%H:%M") == "19:00"
+    again = client.post(url, {"date": day, "start_time": "19:00"})
+    assert again.status_code == 400
+    assert "already has a time" in again.content.decode() or "allerede" in again.content.decode()
+    assert client.post(url, {"date": "nonsense", "start_time": "25:99"}).status_code == 400
+    made = client.post(reverse("appointments:make-slots", args=[tiltak.book.pk]))
+    assert made.status_code == 302
+    # The nurse at the place books, but adds no time to the provider's book.
+    nurse = staff(tiltak.nurse)
+    assert nurse.post(reverse("appointments:make-slots", args=[tiltak.book.pk])).status_code == 403
+    assert nurse.post(url, {"date": day, "start_time": "20:00"}).status_code == 403
+    assert Slot.objects.filter(kind=Slot.Kind.EXTRA).count() == 1
