@@ -165,6 +165,7 @@ NO_CONTROL |= {
         "min-side/saker/<int:case_id>/plan.pdf",
         "min-side/samtykker/<int:consent_id>/trekk-tilbake/",
         "min-side/timer/",
+        "min-side/timer/timer.ics",
     )
 }
 # Appointment books: the family's coordinator is no provider, so no control; who may write
