@@ -78,6 +78,7 @@ NOT_A_PAGE = {
             "cases:plan-pdf",
             "portal:plan-pdf",
             "pathways:version-json",
+            "appointments:calendar-file",
         ],
         "a file or a machine interface",
     ),

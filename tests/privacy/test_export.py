@@ -20,8 +20,10 @@ from familiebro.cases.models import (
     Reminder,
     ReporterFeedback,
 )
+from familiebro.core import crypto
 from familiebro.core.models import Organisation, ParentInformationDecision, Person, ServiceUnit
 from familiebro.outcomes import scale_services
+from familiebro.groups.models import Booking
 from familiebro.privacy import disclosure, export, policy
 from familiebro.privacy.models import (
     Assignment,
@@ -41,6 +43,7 @@ from tests.cases.test_case_retention import case_with_every_part
 from tests.privacy import factories as privacy_make
 from tests.privacy import factories_retention as make
 from tests.privacy.test_consent_pages import flat, pdf_text
+from tests.privacy.test_policy_matrix import appointment_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -328,6 +331,7 @@ EXPORTED_AS = {
     "referrals.ReferralEvent": "referral_events",
     "outcomes.Rater": "outcome_raters",
     "outcomes.ScaleScore": "outcome_scores",
+    "groups.Booking": "appointments",
 }
 # Registered with the policy, but naming nobody: the product cannot tell whose export they
 # belong in (an anonymous consultation; the unit answers a parent by hand, GDPR art. 11).
@@ -432,6 +436,15 @@ def child_with_every_record(town):
     rater = scale_services.add_rater(town.nurse, case, "Mor", "parent")
     wellbeing = {"meg-selv": 5, "familie": 6, "hverdag": 7, "alt-i-alt": 6}
     scale_services.record_score(town.nurse, case, rater.pk, "wellbeing", 1, wellbeing)
+    # A time the young person booked with the health centre's appointment book.
+    booking = appointment_booking(town.health_centre, town.nurse, timezone.now())
+    if not child.national_id_hash:
+        # Found by the keyed hash of the identity number the young person logged in with.
+        child.national_id_hash = crypto.lookup_hash("01010112345")
+        Person.objects.filter(pk=child.pk).update(national_id_hash=child.national_id_hash)
+    Booking.objects.filter(pk=booking.pk).update(
+        identity_hash=child.national_id_hash, organisation_id=child.organisation_id
+    )
     return child
 
 
@@ -441,6 +454,10 @@ def _about(model, rule, child):
         return HelpRequest.objects.filter(case__child=child)
     if model is ConsentGiver:
         return ConsentGiver.objects.filter(consent__subject=child)
+    if model is Booking:
+        return Booking.objects.filter(
+            identity_hash=child.national_id_hash, organisation_id=child.organisation_id
+        )
     return model.objects.filter(**{rule.subject_field: child.pk})
 
 

@@ -78,6 +78,7 @@ from familiebro.cases.models import (
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
 from familiebro.groups.models import CourseSession, Enrolment
+from familiebro.groups.models import AppointmentBook, Booking, Slot
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
@@ -170,6 +171,9 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # it were); courses.permissions narrows the enrolments further, to those who run it.
     Enrolment: Facts(None, INBOX),
     CourseSession: Facts(None, INBOX),
+    # An appointment book's booking is held by the book's unit, as an inbox is; who else
+    # reads it (its provider, the booking nurse's unit) is tested in tests/groups/appointments.
+    Booking: Facts(None, INBOX),
     # Pseudonymous for the unit that brought it, which alone reads it; it names nobody.
     AnonymousConsultation: Facts(None, INBOX),
     Case: Facts(IDENTITY_CATEGORY, CASE_UNIT),
@@ -359,6 +363,7 @@ def build_world(role: str, place: str, state: str) -> World:
             received_at=now,
             first_contact_due_at=now + datetime.timedelta(days=7),
         ),
+        Booking: appointment_booking(unit_a, assigned_in_a, now),
         AnonymousConsultation: AnonymousConsultation.objects.create(
             unit=unit_a,
             held_on=now.date(),
@@ -639,6 +644,34 @@ def assert_audited(event: AuditEvent, expected: Expected, world: World, subject:
         assert world.state_consent.pk in consent_ids
     else:
         assert event.consent_id is None
+
+
+def appointment_booking(unit: Any, provider: Any, now: datetime.datetime) -> Booking:
+    """A booking in an appointment book of `unit`, with `provider`."""
+    book = AppointmentBook.objects.create(
+        organisation=unit.organisation,
+        unit=unit,
+        provider=provider,
+        place_unit=unit,
+        place="Helsestasjonen",
+        weekday=0,
+        starts_on=now.date(),
+        day_starts=datetime.time(9),
+        day_ends=datetime.time(10),
+        created_by=provider,
+    )
+    starts = now + datetime.timedelta(days=3)
+    slot = Slot.objects.create(
+        book=book, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)
+    )
+    return Booking.objects.create(
+        organisation=unit.organisation,
+        unit=unit,
+        slot=slot,
+        provider=provider,
+        kind=Booking.Kind.PARENT,
+        name="Mor Matrisebarn",
+    )
 
 
 def cells(actions: list[str]) -> list[Any]:

@@ -200,6 +200,7 @@ NO_CONTROL |= {
         "min-side/mine-data/",
         "min-side/mine-data/<int:person_id>.json",
         "min-side/mine-data/<int:person_id>.pdf",
+        "min-side/timer/timer.ics",
     )
 }
 # Appointment books: the family's coordinator is no provider, so no control; who may write

@@ -51,6 +51,16 @@ Kind = Reminder.Kind
 # enough that a chunk and its reminders fit comfortably in memory.
 CHUNK_SIZE = 500
 
+# The sweeps of the parts above cases (appointment reminders), which cases may not import:
+# they add themselves from their AppConfig.ready(), and the worker runs them after this one.
+OTHER_SWEEPS: list[Callable[[], Any]] = []
+
+
+def add_sweep(sweep: Callable[[], Any]) -> None:
+    """Have the worker run `sweep` (returning what to log) after the deadline sweep."""
+    if sweep not in OTHER_SWEEPS:
+        OTHER_SWEEPS.append(sweep)
+
 
 @dataclass
 class SweepReport:

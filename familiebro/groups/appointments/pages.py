@@ -38,6 +38,11 @@ def my_books(user: Any) -> list[BookRow]:
     ]
 
 
+def book(user: Any, book_id: Any) -> AppointmentBook:
+    """A book the user works with (no personal data); 404 otherwise."""
+    return permissions.require_book(user, book_id)
+
+
 @dataclass(frozen=True)
 class SlotRow:
     slot: Slot

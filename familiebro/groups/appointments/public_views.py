@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from familiebro.privacy import family
 
-from . import pages, services
+from . import ical, pages, services
 from .forms import CitizenBookingForm
 
 
@@ -76,6 +76,19 @@ def mine(request: HttpRequest, citizen: Any) -> HttpResponse:
         "appointments/mine.html",
         {"bookings": pages.my_appointments(citizen), "now": timezone.now()},
     )
+
+
+@never_cache
+@citizen_required
+@require_GET
+def calendar_file(request: HttpRequest, citizen: Any) -> HttpResponse:
+    """The parent's appointments for their own calendar program."""
+    response = HttpResponse(
+        ical.appointments_calendar(pages.my_appointments(citizen)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="timer.ics"'
+    return response
 
 
 @citizen_required

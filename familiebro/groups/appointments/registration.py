@@ -7,10 +7,11 @@ def register() -> None:
     from django.db.models import Q
     from django.utils.translation import gettext_lazy as _
 
+    from familiebro.cases.deadlines import reminders
     from familiebro.privacy import export, family, policy
 
     from ..models import Booking
-    from . import calendar
+    from . import calendar, sweep
 
     # A booking is held by the book's unit: the access policy opens it to that unit's
     # staff, and permissions.visible_bookings narrows it to the provider and the unit's
@@ -19,6 +20,8 @@ def register() -> None:
     # A parent reads on Min side the bookings made with their identity.
     family.open_to_sender(Booking, "identity_hash")
     calendar.register()
+    # The worker queues the reminders and go/no-go notices owed, after its deadline sweep.
+    reminders.add_sweep(sweep.run)
     # A person's right of access shows the bookings made with their identity number in the
     # organisation that holds them.
     export.register_section(

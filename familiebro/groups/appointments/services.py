@@ -160,6 +160,8 @@ def book_for_family(actor: Any, slot_id: int, family: Family, *, agreed: bool) -
     if slot is None:
         raise ValidationError(_("That time does not exist. Choose one of the free times."))
     unit = permissions.booking_unit_for(actor, slot.book)
+    if family.kind not in Booking.Kind.values:
+        raise ValidationError({"kind": _("Choose who the time is for.")})
     discussion = family.kind == Booking.Kind.CASE_DISCUSSION
     if not discussion:
         if not agreed:

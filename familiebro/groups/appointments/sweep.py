@@ -64,6 +64,11 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
     return report
 
 
+def run() -> str:
+    """One sweep now, as the worker runs it after its deadline sweep: what it queued."""
+    return sweep().describe()
+
+
 def _day_notices(now: datetime.datetime, horizon: datetime.datetime) -> int:
     queued = 0
     days: list[dict[str, Any]] = list(

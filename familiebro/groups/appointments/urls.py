@@ -22,6 +22,7 @@ urlpatterns = [
     path("timebestilling/<int:book_id>/<int:slot_id>/", public_views.confirm, name="confirm"),
     path("timebestilling/avbestill/<str:token>/", public_views.cancel_link, name="cancel-link"),
     path("min-side/timer/", public_views.mine, name="mine"),
+    path("min-side/timer/timer.ics", public_views.calendar_file, name="calendar-file"),
     path(
         "min-side/timer/<int:booking_id>/avbestill/", public_views.cancel_mine, name="cancel-mine"
     ),

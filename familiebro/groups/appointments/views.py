@@ -83,7 +83,7 @@ def book_day(request: HttpRequest, book_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def make_slots(request: HttpRequest, book_id: int) -> HttpResponse:
-    book = pages.day_page(request.user, book_id, None).book
+    book = pages.book(request.user, book_id)
     made = services.make_slots(request.user, book)
     messages.success(request, _("%(count)s new times are added.") % {"count": made})
     return redirect("appointments:book", book.pk)
@@ -92,17 +92,22 @@ def make_slots(request: HttpRequest, book_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def add_slot(request: HttpRequest, book_id: int) -> HttpResponse:
-    page = pages.day_page(request.user, book_id, None)
+    book = pages.book(request.user, book_id)
     form = ExtraSlotForm(request.POST)
     if form.is_valid():
         try:
-            slot = services.add_extra_slot(request.user, page.book, form.starts_at())
+            slot = services.add_extra_slot(request.user, book, form.starts_at())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The extra time is added."))
             day = timezone.localtime(slot.starts_at).date().isoformat()
-            return redirect(reverse("appointments:book", args=[page.book.pk]) + f"?dato={day}")
+            return redirect(reverse("appointments:book", args=[book.pk]) + f"?dato={day}")
+    # The day the extra time was meant for, with what was wrong.
+    day_shown = (
+        form.cleaned_data.get("date") if form.is_bound and hasattr(form, "cleaned_data") else None
+    )
+    page = pages.day_page(request.user, book_id, day_shown)
     return render(
         request, "appointments/book_day.html", {"page": page, "extra_form": form}, status=400
     )

@@ -168,3 +168,28 @@ def test_the_sweep_command_reports_what_it_queued(tiltak, capsys):
 
     call_command("appointment-sweep")
     assert "Appointment reminders queued: 0" in capsys.readouterr().out
+
+
+def test_the_worker_sweeps_and_sends_a_due_reminder(tiltak, settings, monkeypatch):
+    from django.core.management import call_command
+
+    from familiebro.cases.management.commands import worker as worker_command
+
+    booking = booked(tiltak)
+    Slot.objects.filter(pk=booking.slot_id).update(
+        starts_at=timezone.now() + datetime.timedelta(hours=10),
+        ends_at=timezone.now() + datetime.timedelta(hours=11),
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    mail.outbox.clear()
+    settings.TASKS = DATABASE_TASKS
+    # The worker drops stale connections between tasks; inside the test's transaction it
+    # must keep this one.
+    monkeypatch.setattr(worker_command, "close_old_connections", lambda: None)
+    call_command("worker", "--once")
+    [reminder] = mail.outbox
+    assert reminder.subject == "Påminnelse: Samtale på helsestasjonen"
+    booking.refresh_from_db()
+    assert booking.reminder_sent_at is not None

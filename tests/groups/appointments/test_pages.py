@@ -15,6 +15,7 @@ from familiebro.core import crypto
 from familiebro.groups.appointments import services, slots
 from familiebro.groups.models import AppointmentBook, Booking, Slot
 from familiebro.portal.session import CITIZEN_KEY
+from familiebro.privacy.family import Citizen
 from tests.groups.appointments.conftest import PARENT_NUMBER, couple
 from tests.privacy import factories as make
 
@@ -252,3 +253,52 @@ def test_public_pages_for_missing_books_and_slots_give_404(tiltak):
 def test_anonymous_visitors_see_no_staff_page(tiltak):
     response = Client().get(reverse("appointments:book", args=[tiltak.book.pk]))
     assert response.status_code == 302
+
+
+def test_the_provider_adds_an_evening_time_and_more_weeks_on_the_page(tiltak):
+    client = staff(tiltak.therapist)
+    url = reverse("appointments:add-slot", args=[tiltak.book.pk])
+    day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(url, {"date": day, "start_time": "19:00"})
+    assert response.status_code == 302
+    extra = Slot.objects.get(kind=Slot.Kind.EXTRA)
+    assert timezone.localtime(extra.starts_at).strftime("%H:%M") == "19:00"
+    again = client.post(url, {"date": day, "start_time": "19:00"})
+    assert again.status_code == 400
+    assert "already has a time" in again.content.decode() or "allerede" in again.content.decode()
+    assert client.post(url, {"date": "nonsense", "start_time": "25:99"}).status_code == 400
+    made = client.post(reverse("appointments:make-slots", args=[tiltak.book.pk]))
+    assert made.status_code == 302
+    # The nurse at the place books, but adds no time to the provider's book.
+    nurse = staff(tiltak.nurse)
+    assert nurse.post(reverse("appointments:make-slots", args=[tiltak.book.pk])).status_code == 403
+    assert nurse.post(url, {"date": day, "start_time": "20:00"}).status_code == 403
+    assert Slot.objects.filter(kind=Slot.Kind.EXTRA).count() == 1
+
+
+def test_a_parent_downloads_their_appointments_for_their_calendar_discreetly(tiltak):
+    import icalendar
+
+    mine = services.book_as_citizen(
+        Citizen(crypto.lookup_hash(PARENT_NUMBER)), first_free(tiltak.book).pk, couple()
+    )
+    services.book_for_family(tiltak.nurse, first_free(tiltak.book).pk, couple(), agreed=True)
+    response = parent().get(reverse("appointments:calendar-file"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["uid"]) == f"appointment-{mine.pk}@familiebro.no"
+    assert str(event["summary"]) == "Samtale på helsestasjonen"
+    assert str(event["location"]) == "Helsestasjonen, Storgata 5, 2. etasje"
+    assert event.decoded("dtstart") == mine.slot.starts_at
+    text = response.content.decode()
+    for secret in (tiltak.office.name, "krangler", "Marte"):
+        assert secret not in text
+    # Nobody else's file holds it, and staff get the login page for families.
+    others = parent("01010112345").get(reverse("appointments:calendar-file"))
+    other = icalendar.Calendar.from_ical(others.content)
+    assert other.walk("VEVENT") == []
+    assert (
+        b"VCALENDAR" not in staff(tiltak.nurse).get(reverse("appointments:calendar-file")).content
+    )

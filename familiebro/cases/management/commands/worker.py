@@ -84,6 +84,14 @@ class SweepingWorker(Worker):
                 self.record(heartbeat.swept)
         finally:
             self.running_task = False
+        for other in reminders.OTHER_SWEEPS:
+            self.running_task = True
+            try:
+                logger.info("%s", other())
+            except Exception:
+                logger.exception("A sweep failed; it runs again in the next interval.")
+            finally:
+                self.running_task = False
 
     def write_checkpoint(self) -> None:
         self.running_task = True
