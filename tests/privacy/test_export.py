@@ -22,8 +22,8 @@ from familiebro.cases.models import (
 )
 from familiebro.core import crypto
 from familiebro.core.models import Organisation, ParentInformationDecision, Person, ServiceUnit
-from familiebro.outcomes import scale_services
 from familiebro.groups.models import Booking
+from familiebro.outcomes import scale_services
 from familiebro.privacy import disclosure, export, policy
 from familiebro.privacy.models import (
     Assignment,

@@ -77,8 +77,7 @@ from familiebro.cases.models import (
 )
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
-from familiebro.groups.models import CourseSession, Enrolment
-from familiebro.groups.models import AppointmentBook, Booking, Slot
+from familiebro.groups.models import AppointmentBook, Booking, CourseSession, Enrolment, Slot
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
