@@ -77,6 +77,8 @@ from familiebro.cases.models import (
 )
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
+from familiebro.outcomes import scale_services
+from familiebro.outcomes.models import Rater, ScaleScore
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
@@ -183,6 +185,9 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # is addressed to reads it for the purpose reporter_feedback only (not in this matrix:
     # tests/cases/test_reporter_feedback.py).
     ReporterFeedback: Facts(None, CASE_UNIT),
+    # The session scales of the case: who rates, and their scores.
+    Rater: Facts(DataCategory.OUTCOME_SCORES, CASE_UNIT),
+    ScaleScore: Facts(DataCategory.OUTCOME_SCORES, CASE_UNIT),
 }
 
 
@@ -428,10 +433,11 @@ def build_world(role: str, place: str, state: str) -> World:
             child, purpose=OTHER_PURPOSE, scope=every_category, recipient_organisations=recipients
         )
     elif state == "consent_for_another_category":
+        # Contact details: a category no kind of record in the matrix is held under.
         state_consent = make.consent(
             child,
             purpose=READ_PURPOSE,
-            scope=[DataCategory.OUTCOME_SCORES],
+            scope=[DataCategory.CONTACT_DETAILS],
             recipient_organisations=recipients,
         )
     elif state in ("legal_basis", "break_glass"):
@@ -569,7 +575,12 @@ def case_records(
         created_at=now,
         created_by=assigned_in_a,
     )
+    rater = scale_services.add_rater(assigned_in_a, case, "Mor", "parent")
+    wellbeing = {"meg-selv": 5, "familie": 6, "hverdag": 7, "alt-i-alt": 6}
+    score = scale_services.record_score(assigned_in_a, case, rater.pk, "wellbeing", 1, wellbeing)
     return {
+        Rater: rater,
+        ScaleScore: score,
         Case: case,
         Decision: decision,
         Handover: handover,
