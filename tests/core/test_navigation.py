@@ -67,13 +67,14 @@ CASEWORK = {
     "/ansatt/kalender/",
     "/ansatt/frister/",
     "/ansatt/fordeling/",
+    "/ansatt/evalueringer/",
     "/ansatt/personer/",
     "/ansatt/drofting/",
     "/ansatt/utleveringer/",
 }
 LEADING = {"/ansatt/individuelle-planer/", "/ansatt/tilgangsvarsler/", "/ansatt/tilgangskontroll/"}
 UNIT_WORK = {"/ansatt/tilbud/", "/ansatt/forlop/"}
-REGISTERS = {"/ansatt/program/", "/ansatt/krisenummer/"}
+REGISTERS = {"/ansatt/program/", "/ansatt/krisenummer/", "/ansatt/skjema/"}
 BREAK_GLASS = {"/ansatt/unntakstilgang/"}
 ADMINISTRATION = {"/ansatt/administrasjon/"}
 

@@ -78,6 +78,8 @@ from familiebro.cases.models import (
 from familiebro.core import crypto
 from familiebro.core.models import GuardianRelation, Membership, ParentInformationDecision, Person
 from familiebro.groups.models import AppointmentBook, Booking, CourseSession, Enrolment, Slot
+from familiebro.outcomes import scale_services
+from familiebro.outcomes.models import Rater, ScaleScore
 from familiebro.portal import session as citizen_session
 from familiebro.privacy import exceptional, policy
 from familiebro.privacy.family import Citizen
@@ -199,6 +201,9 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     # by consent or exceptional access (tests/referrals for the receiving side).
     Referral: Facts(None, INBOX),
     ReferralEvent: Facts(None, INBOX),
+    # The session scales of the case: who rates, and their scores.
+    Rater: Facts(DataCategory.OUTCOME_SCORES, CASE_UNIT),
+    ScaleScore: Facts(DataCategory.OUTCOME_SCORES, CASE_UNIT),
 }
 
 
@@ -448,10 +453,11 @@ def build_world(role: str, place: str, state: str) -> World:
             child, purpose=OTHER_PURPOSE, scope=every_category, recipient_organisations=recipients
         )
     elif state == "consent_for_another_category":
+        # Contact details: a category no kind of record in the matrix is held under.
         state_consent = make.consent(
             child,
             purpose=READ_PURPOSE,
-            scope=[DataCategory.OUTCOME_SCORES],
+            scope=[DataCategory.CONTACT_DETAILS],
             recipient_organisations=recipients,
         )
     elif state in ("legal_basis", "break_glass"):
@@ -589,7 +595,12 @@ def case_records(
         created_at=now,
         created_by=assigned_in_a,
     )
+    rater = scale_services.add_rater(assigned_in_a, case, "Mor", "parent")
+    wellbeing = {"meg-selv": 5, "familie": 6, "hverdag": 7, "alt-i-alt": 6}
+    score = scale_services.record_score(assigned_in_a, case, rater.pk, "wellbeing", 1, wellbeing)
     return {
+        Rater: rater,
+        ScaleScore: score,
         Case: case,
         Decision: decision,
         Handover: handover,
