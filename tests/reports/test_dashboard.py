@@ -344,3 +344,14 @@ def test_a_period_not_yet_over_is_counted_up_to_now(town):
         town.team_leader, f"unit-{town.team.pk}", month_of(timezone.localdate())
     )
     assert figure(board, "requests_by_channel").total.now.text == "<5"
+
+
+def test_the_table_of_roles_says_leaders_see_the_figures(db):
+    from familiebro.administration import role_table
+
+    table = role_table.role_table("health")
+    roles = [str(role) for role in table.roles]
+    label = "Sees the figures of their unit and of their organisation as a whole"
+    (row,) = [row for group in table.groups for row in group.rows if row.label == label]
+    allowed = {role for role, may in zip(roles, row.allowed, strict=True) if may}
+    assert allowed == {"Leader"}
