@@ -84,6 +84,10 @@ class Figure:
     # Breakdowns of the same records (requests received in the period) name them alike: they
     # share one total and are suppressed as one table (reports.pages).
     total_of: str = ""
+    # A breakdown whose total is one part of another's (the cases closed in the period, of
+    # the cases followed in it) names that one's total_of; the totals of all breakdowns
+    # naming it add up to it exactly, and they are suppressed as one table with it.
+    within: str = ""
     # False where a case may count on several lines (a case with both NAV and child welfare
     # taking part): the lines do not add up to the total, and each is suppressed on its own.
     additive: bool = True
@@ -435,6 +439,7 @@ FIGURES: tuple[Figure, ...] = (
         source=cases_followed,
         count=cases_by_services_taking_part,
         total_label=_("Cases followed"),
+        total_of="cases_followed",
         additive=False,
     ),
     Figure(
@@ -445,6 +450,8 @@ FIGURES: tuple[Figure, ...] = (
         source=cases_followed,
         count=cases_closed_by_reason,
         total_label=_("Closed cases"),
+        # A case followed in the period was either closed in it or open at its end.
+        within="cases_followed",
     ),
     Figure(
         key="cases_by_phase",
@@ -454,6 +461,7 @@ FIGURES: tuple[Figure, ...] = (
         source=cases_open_at_end,
         count=cases_by_phase,
         total_label=_("Open cases"),
+        within="cases_followed",
     ),
     Figure(
         key="individual_plans",

@@ -126,28 +126,28 @@ def _suppressed_tables(
     subtractable: list[frozenset[int]],
 ) -> dict[str, tuple[Parts, list[Shown], list[Shown]]]:
     """Each breakdown's lines (the period's and the period before's, together) and its
-    [total, *lines] as they may be shown in each period. Breakdowns of the same total
-    (Figure.total_of) are suppressed as one table: else a total hidden in one would show in
-    another, with the lines that pin it."""
+    [total, *lines] as they may be shown in each period. Breakdowns of the same records
+    (Figure.total_of, Figure.within) are suppressed as one table: else a total hidden in one
+    would show in another, or be the difference of two others."""
     tables: dict[str, list[Figure]] = {}
     for figure in figures.FIGURES:
         if figure.kind == BREAKDOWN:
-            tables.setdefault(figure.total_of or figure.key, []).append(figure)
+            tables.setdefault(figure.within or figure.total_of or figure.key, []).append(figure)
     result = {}
     for members in tables.values():
+        # The figure whose total is the table's own comes first.
+        members.sort(key=lambda figure: bool(figure.within))
         parts: dict[str, Parts] = {}
         for figure in members:
             lines = list(counted_now[figure.key].parts)
             keys = {key for key, _label in lines}
             lines += [pair for pair in counted_before[figure.key].parts if pair[0] not in keys]
             parts[figure.key] = lines
-        now = _suppressed(
-            [(f, counted_now[f.key], parts[f.key]) for f in members], scope, subtractable
-        )
-        before = _suppressed(
-            [(f, counted_before[f.key], parts[f.key]) for f in members], scope, subtractable
-        )
-        for figure, shown_now, shown_before in zip(members, now, before, strict=True):
+        shown = [
+            _suppressed([(f, counted[f.key], parts[f.key]) for f in members], scope, subtractable)
+            for counted in (counted_now, counted_before)
+        ]
+        for figure, shown_now, shown_before in zip(members, *shown, strict=True):
             result[figure.key] = (parts[figure.key], shown_now, shown_before)
     return result
 
@@ -177,14 +177,18 @@ def _suppressed(
     scope: Scope,
     subtractable: list[frozenset[int]],
 ) -> list[list[Shown]]:
-    """For breakdowns of one total, each one's [total, *lines] as they may be shown: the one
-    suppression rule over all of them together, with the cells an organisation's leader could
-    otherwise work out by subtracting their own units."""
+    """For the breakdowns of one table (the first's total is the table's; each that is
+    `within` it has a total of its own, and those add up to the table's), each one's
+    [total, *lines] as they may be shown: the one suppression rule over all of them together,
+    with the cells an organisation's leader could otherwise work out by subtracting their own
+    units."""
 
     def cells(unit_ids: frozenset[int]) -> list[int]:
         first, first_counted, _parts = members[0]
         values = [figures.total(first, first_counted, unit_ids)]
         for figure, counted, parts in members:
+            if figure.within:
+                values.append(figures.total(figure, counted, unit_ids))
             together = figures.combined(figure, counted, unit_ids)
             values += [together.get(key, 0) for key, _label in parts]
         return values
@@ -194,16 +198,24 @@ def _suppressed(
     for led in subtractable:
         rest = cells(scope.unit_ids - led)
         hide |= {i for i, value in enumerate(rest) if value < THRESHOLD}
-    # Lines that add up to the total are a group; lines that do not are each alone.
-    groups, spans, start = [], [], 1
+    # Lines that add up to their total are a group; lines that do not are each alone; the
+    # totals of the breakdowns within the table's add up to it.
+    groups, spans, inner_totals, index = [], [], [], 1
     for figure, _counted, parts in members:
-        span = tuple(range(start, start + len(parts)))
+        total = 0
+        if figure.within:
+            total = index
+            inner_totals.append(index)
+            index += 1
+        span = tuple(range(index, index + len(parts)))
         if figure.additive:
-            groups.append(Group(total=0, parts=span))
-        spans.append(span)
-        start += len(parts)
+            groups.append(Group(total=total, parts=span))
+        spans.append((total, span))
+        index += len(parts)
+    if inner_totals:
+        groups.append(Group(total=0, parts=tuple(inner_totals)))
     shown = suppress(values, groups, hide=hide)
-    return [[shown[0], *(shown[i] for i in span)] for span in spans]
+    return [[shown[total], *(shown[i] for i in span)] for total, span in spans]
 
 
 def _share(figure: Figure, lines: list[Line], when: str) -> float | None:

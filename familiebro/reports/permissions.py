@@ -111,3 +111,18 @@ def units_each_leader_reads(organisation_id: int) -> list[frozenset[int]]:
     ).values_list("user_id", "unit_id"):
         led[user_id].add(unit_id)
     return [frozenset(units) for units in led.values()]
+
+
+def register_role_rules() -> None:
+    """The rule above, for the table of what each role may do (privacy.role_rules): asked of
+    an example staff member in the example's unit."""
+    from django.utils.translation import gettext_lazy
+
+    from familiebro.privacy import role_rules
+
+    role_rules.register(
+        gettext_lazy("Sees the figures of their unit and of their organisation as a whole"),
+        lambda user, example: any(
+            scope.kind == UNIT and scope.pk == example.unit.pk for scope in scopes_for(user)
+        ),
+    )

@@ -72,7 +72,12 @@ CASEWORK = {
     "/ansatt/drofting/",
     "/ansatt/utleveringer/",
 }
-LEADING = {"/ansatt/individuelle-planer/", "/ansatt/tilgangsvarsler/", "/ansatt/tilgangskontroll/"}
+LEADING = {
+    "/ansatt/individuelle-planer/",
+    "/ansatt/tall/",
+    "/ansatt/tilgangsvarsler/",
+    "/ansatt/tilgangskontroll/",
+}
 UNIT_WORK = {"/ansatt/tilbud/", "/ansatt/forlop/"}
 REGISTERS = {"/ansatt/program/", "/ansatt/krisenummer/", "/ansatt/skjema/"}
 BREAK_GLASS = {"/ansatt/unntakstilgang/"}
