@@ -100,7 +100,7 @@ def test_a_leader_reads_another_units_single_wait_off_the_organisations_waiting_
     single wait is worked out to the day. The counts of an organisation are hidden where
     the leader's own units less would leave fewer than 5 (reports.pages._suppressed); what
     must hold is the same for the waits: no single family's wait can be read off them."""
-    organisation, unit_a, leader, worker = _unit_with_leader()
+    organisation, unit_a, leader, _worker = _unit_with_leader()
     unit_b = factories.ServiceUnitFactory(organisation=organisation, name="Helsestasjonen")
     make.member(unit_b, Membership.Role.LEADER, first_name="Berit")
     own_waits = [1, 2, 3, 4]
@@ -133,7 +133,7 @@ def test_a_worker_and_a_unit_administrator_read_no_figures():
 def test_a_leader_cannot_name_another_unit_or_organisation():
     """Attacker: a leader edits the query to another unit of their municipality, another
     organisation, and nonsense. What must hold (and does): the same refusal each time."""
-    organisation, unit, leader, _worker = _unit_with_leader()
+    organisation, _unit, leader, _worker = _unit_with_leader()
     other_unit = factories.ServiceUnitFactory(organisation=organisation, name="PPT")
     other_org = factories.OrganisationFactory(name="Hamar kommune")
     client = logged_in(leader)
