@@ -458,3 +458,40 @@ def test_held_two_parents_never_get_the_last_seat_on_postgresql(place):  # noqa:
         thread.join()
     assert outcomes.count("seat") == 1, outcomes
     assert seats.taken(Course.objects.get(pk=place.course.pk)) == place.course.capacity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_codes_count_against_the_limit_on_postgresql(place, settings):  # noqa: F811
+    """An attacker who started an enrolment with a stranger's phone sends 30 guesses of the
+    code at once, from the same session. verification.confirm reads the try counter from the
+    session, adds one and writes the session back at the end of the request: parallel
+    requests all read the same count, so the five-try limit (MAX_TRIES) counts a burst as
+    about one try. Afterwards the session must be spent: the right code must not work after
+    more than MAX_TRIES wrong guesses (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    attacker = Client()
+    attacker.post(_public(place.course), VICTIM)
+    code = _code(settings)
+    cookie = attacker.cookies[settings.SESSION_COOKIE_NAME].value
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 31)]
+    barrier = threading.Barrier(len(wrong))
+
+    def guess(value: str) -> None:
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        barrier.wait()
+        try:
+            client.post(_verify(place.course), {"code": value})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(value,)) for value in wrong]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    attacker.post(_verify(place.course), {"code": code})
+    assert not Enrolment.objects.filter(course=place.course).exists(), (
+        f"{len(wrong)} wrong guesses, and then the right code still enrolled"
+    )
