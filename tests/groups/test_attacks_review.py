@@ -366,6 +366,28 @@ def test_the_booking_nurse_does_not_learn_whether_the_family_came(tiltak):  # no
         assert words not in text, words
 
 
+def test_a_cancelled_follow_up_time_is_not_open_to_the_public(tiltak):  # noqa: F811
+    """The therapist books a couple's follow-up at the family counselling office (a slot of
+    kind "follow-up" made for that family alone); the couple cancels it. The slot is then an
+    ordinary free time of the public book (slots.free_slots does not look at the kind): any
+    citizen who walks the slot ids books a conversation at the therapist's own office, and
+    the confirmation gives that office as the place. A follow-up slot must never be offered
+    to or booked by the public."""
+    booking = appointment_services.book_for_family(
+        tiltak.nurse, _free(tiltak.book)[0].pk, couple(), agreed=True
+    )
+    when = timezone.now() + datetime.timedelta(days=30)
+    follow_up = appointment_services.book_follow_up(tiltak.therapist, booking.pk, when)
+    appointment_services.cancel_by_staff(tiltak.therapist, follow_up.pk)
+    assert follow_up.slot_id not in {s.pk for s in _free(tiltak.book)}
+    stranger = citizen_client(OTHER_PARENT_NUMBER)
+    stranger.post(
+        reverse("appointments:confirm", args=[tiltak.book.pk, follow_up.slot_id]),
+        {"name": "Fremmed", "email": "fremmed@example.no"},
+    )
+    assert not Booking.objects.filter(slot_id=follow_up.slot_id, cancelled_at__isnull=True).exists()
+
+
 def test_one_citizen_cannot_hoard_every_free_time(tiltak):  # noqa: F811
     """A parent logged in on Min side (or anyone with one BankID) books every free time of
     the therapist's book, one after another, with made-up names. The provider's scarce day
