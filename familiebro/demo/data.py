@@ -15,6 +15,7 @@ from django.utils import translation
 from familiebro.cases.demo import load_demo_cases
 from familiebro.catalogue.demo import load_demo_offers
 from familiebro.core.demo import DemoDataRefused, LoadResult, load_demo_organisations
+from familiebro.groups.appointments.demo import load_demo_appointments
 from familiebro.groups.courses.demo import load_demo_courses
 from familiebro.persons.demo import load_demo_families
 from familiebro.referrals.demo import load_demo_referrals
@@ -44,4 +45,5 @@ def load_demo_data() -> LoadResult:
         result.cases += load_demo_cases()
         load_demo_referrals()
         load_demo_courses()
+        load_demo_appointments()
     return result
