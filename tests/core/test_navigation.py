@@ -70,6 +70,7 @@ CASEWORK = {
     "/ansatt/personer/",
     "/ansatt/drofting/",
     "/ansatt/utleveringer/",
+    "/ansatt/henvisninger/",
 }
 LEADING = {"/ansatt/individuelle-planer/", "/ansatt/tilgangsvarsler/", "/ansatt/tilgangskontroll/"}
 UNIT_WORK = {"/ansatt/tilbud/", "/ansatt/forlop/"}
