@@ -97,3 +97,25 @@ def test_a_referral_to_bup_is_followed_to_the_end_by_the_nurse_and_the_mother(
     for status in ("Sendt.", "Godtatt.", "Startet.", "Fullført."):
         expect(mother.get_by_text(f"Utredning i BUP): {status}").first).to_be_visible()
     assert_no_axe_violations(mother)
+
+
+def test_the_unit_administrator_sets_what_bup_takes_on_a_phone(browsing, transactional_db):
+    w = builders.world()
+    admin = browsing.axe_page(session_key=session_key_for(w.bup_admin), viewport=NARROW)
+    admin.goto(f"/ansatt/administrasjon/enheter/{w.town.bup.pk}/")
+    admin.get_by_role("link", name="Henvisningstyper og kapasitet").click()
+    assert_no_axe_violations(admin, heading="Henvisninger til BUP Hamar")
+    admin.get_by_label("Ingen kapasitet").check()
+    admin.get_by_label("Beskjed til dem som henviser").fill("Ingen nye før mars")
+    admin.get_by_role("button", name="Lagre kapasiteten").click()
+    expect(admin.get_by_text("Kapasiteten er lagret.")).to_be_visible()
+    admin.get_by_role("link", name="Legg til en henvisningstype").click()
+    admin.get_by_role("button", name="Lagre").click()
+    expect(admin.get_by_text("Velg hvilken type henvisning det er.")).to_be_visible()
+    assert_no_axe_violations(admin, heading="Ny henvisningstype")
+    admin.get_by_label("Henvisningstype").select_option(label="Habiliteringsutredning")
+    admin.get_by_label("Navnet henviserne ser").fill("Habiliteringsutredning")
+    admin.get_by_label("Hva barnet selv sier").check()
+    admin.get_by_role("button", name="Lagre").click()
+    admin.get_by_role("link", name="Habiliteringsutredning").click()
+    assert_no_axe_violations(admin, heading="Habiliteringsutredning")
