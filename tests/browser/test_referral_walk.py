@@ -11,6 +11,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from familiebro.cases.pathway_library import install_shipped
 from familiebro.referrals import intake_services
 from familiebro.referrals.models import Capacity, Referral
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
@@ -27,6 +28,7 @@ NARROW = {"width": 390, "height": 844}
 def test_a_referral_to_bup_is_followed_to_the_end_by_the_nurse_and_the_mother(
     browsing, transactional_db, tmp_path
 ):
+    install_shipped()  # the live server's database is flushed between tests
     w = builders.world()
     builders.referral_consent(w)
     intake_services.set_capacity(w.bup_admin, w.town.bup, Capacity.WAITING_LIST, "Om lag 8 uker")
@@ -100,6 +102,7 @@ def test_a_referral_to_bup_is_followed_to_the_end_by_the_nurse_and_the_mother(
 
 
 def test_the_unit_administrator_sets_what_bup_takes_on_a_phone(browsing, transactional_db):
+    install_shipped()  # the live server's database is flushed between tests
     w = builders.world()
     admin = browsing.axe_page(session_key=session_key_for(w.bup_admin), viewport=NARROW)
     admin.goto(f"/ansatt/administrasjon/enheter/{w.town.bup.pk}/")
