@@ -109,8 +109,10 @@ class Rule:
     # holding unit (a need to know, given in one domain): the lookup path to that domain.
     domain_field: str | None = None
     # For rows sent from one unit to another (a referral): the lookup paths to the ids of the
-    # units it is between, whose casework staff alone read and change it.
+    # units it is between, the sender first, whose casework staff alone read and change it;
+    # `unsent` selects the rows not sent yet (a draft), which only the sender's staff see.
     between_units: tuple[str, ...] = ()
+    unsent: Q | None = None
 
     @property
     def held_in_a_domain(self) -> bool:
@@ -167,12 +169,17 @@ def register(
     recipient_field: str | None = None,
     domain_field: str | None = None,
     between_units: tuple[str, ...] = (),
+    unsent: Q | None = None,
 ) -> None:
     """`holder_field` names the unit that holds a row (its confidentiality domain); `internal`
     selects the rows the holding service marked internal (for itself only); `also_category`
     names the rows a consent opens only when it covers a second category too;
     `recipient_field` names the staff member a row is addressed to; `domain_field` names the
-    domain a row is held in when no unit holds it."""
+    domain a row is held in when no unit holds it; `between_units` names the units a row was
+    sent between (the sender first), whose casework staff alone read and change it, and
+    `unsent` the rows not sent yet, which the sender's staff alone see."""
+    if between_units and (unit_field is not None or category is not None):
+        raise ValueError("A row between units is opened by its units only: no inbox, no consent.")
     if (subject_field is None) == (unit_field is None):
         raise ValueError("Name either the person a row is about or the unit whose inbox holds it.")
     if holder_field is not None and domain_field is not None:
@@ -190,15 +197,20 @@ def register(
         recipient_field,
         domain_field,
         between_units,
+        unsent,
     )
 
 
 def _between_own_units(scope: StaffScope, rule: Rule) -> Q:
-    """The rows sent from or to one of the user's own units (casework roles only)."""
-    between = Q(pk__in=[])
-    for field in rule.between_units:
-        between |= Q(**{f"{field}__in": scope.unit_ids})
-    return between
+    """The rows sent from one of the user's own units (casework roles only), and those sent
+    to one of them once they are sent: a draft is the sender's alone."""
+    sender, *receivers = rule.between_units
+    addressed = Q(pk__in=[])
+    for field in receivers:
+        addressed |= Q(**{f"{field}__in": scope.unit_ids})
+    if rule.unsent is not None:
+        addressed &= ~rule.unsent
+    return Q(**{f"{sender}__in": scope.unit_ids}) | addressed
 
 
 # Models the family reads with citizen login (familiebro.privacy.family), each with the rows
@@ -946,7 +958,8 @@ def require(user: Any, action: str, obj: models.Model, purpose: str) -> Basis:
     scope = scope_of(user)
     own_organisation = value_at(obj, rule.organisation_field) in scope.organisation_ids
     if rule.between_units:
-        if not {value_at(obj, field) for field in rule.between_units} & scope.unit_ids:
+        between = type(obj)._default_manager.filter(_between_own_units(scope, rule), pk=obj.pk)
+        if not between.exists():
             raise PermissionDenied(
                 _("Only the staff of the two services it was sent between can see or change it.")
             )

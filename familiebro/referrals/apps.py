@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class ReferralsConfig(AppConfig):
@@ -23,6 +24,8 @@ class ReferralsConfig(AppConfig):
                 subject_field=f"{prefix}person_id",
                 holder_field=f"{prefix}from_unit_id",
                 between_units=(f"{prefix}from_unit_id", f"{prefix}to_unit_id"),
+                # A draft is not sent: the receiving unit does not see it yet.
+                unsent=Q(**{f"{prefix}status": models.Status.DRAFT}),
             )
         for section in export_sections.SECTIONS:
             export.register_section(section)

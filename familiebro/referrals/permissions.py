@@ -25,7 +25,7 @@ from familiebro.core.models import ServiceUnit
 from familiebro.privacy import policy
 
 from .lifecycle import RECEIVER, REFERRER
-from .models import Referral
+from .models import Referral, Status
 
 
 def sides_of(user: Any, referral: Referral) -> set[str]:
@@ -35,7 +35,8 @@ def sides_of(user: Any, referral: Referral) -> set[str]:
     sides: set[str] = set()
     if referral.from_unit_id in units:
         sides.add(REFERRER)
-    if referral.to_unit_id in units:
+    # A draft is not sent: nobody receives it yet.
+    if referral.to_unit_id in units and referral.status != Status.DRAFT:
         sides.add(RECEIVER)
     return sides
 

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from familiebro.cases.pathway_library import install_shipped
 from familiebro.referrals import intake_services
 from familiebro.referrals.models import Capacity, Referral
 from tests.browser.conftest import assert_no_axe_violations, session_key_for
@@ -27,6 +28,7 @@ NARROW = {"width": 390, "height": 844}
 def test_a_referral_to_bup_is_followed_to_the_end_by_the_nurse_and_the_mother(
     browsing, transactional_db, tmp_path
 ):
+    install_shipped()  # the live server's database is flushed between tests
     w = builders.world()
     builders.referral_consent(w)
     intake_services.set_capacity(w.bup_admin, w.town.bup, Capacity.WAITING_LIST, "Om lag 8 uker")
@@ -97,3 +99,26 @@ def test_a_referral_to_bup_is_followed_to_the_end_by_the_nurse_and_the_mother(
     for status in ("Sendt.", "Godtatt.", "Startet.", "Fullført."):
         expect(mother.get_by_text(f"Utredning i BUP): {status}").first).to_be_visible()
     assert_no_axe_violations(mother)
+
+
+def test_the_unit_administrator_sets_what_bup_takes_on_a_phone(browsing, transactional_db):
+    install_shipped()  # the live server's database is flushed between tests
+    w = builders.world()
+    admin = browsing.axe_page(session_key=session_key_for(w.bup_admin), viewport=NARROW)
+    admin.goto(f"/ansatt/administrasjon/enheter/{w.town.bup.pk}/")
+    admin.get_by_role("link", name="Henvisningstyper og kapasitet").click()
+    assert_no_axe_violations(admin, heading="Henvisninger til BUP Hamar")
+    admin.get_by_label("Ingen kapasitet").check()
+    admin.get_by_label("Beskjed til dem som henviser").fill("Ingen nye før mars")
+    admin.get_by_role("button", name="Lagre kapasiteten").click()
+    expect(admin.get_by_text("Kapasiteten er lagret.")).to_be_visible()
+    admin.get_by_role("link", name="Legg til en henvisningstype").click()
+    admin.get_by_role("button", name="Lagre").click()
+    expect(admin.get_by_text("Velg hvilken type henvisning det er.")).to_be_visible()
+    assert_no_axe_violations(admin, heading="Ny henvisningstype")
+    admin.get_by_label("Henvisningstype").select_option(label="Habiliteringsutredning")
+    admin.get_by_label("Navnet henviserne ser").fill("Habiliteringsutredning")
+    admin.get_by_label("Hva barnet selv sier").check()
+    admin.get_by_role("button", name="Lagre").click()
+    admin.get_by_role("link", name="Habiliteringsutredning").click()
+    assert_no_axe_violations(admin, heading="Habiliteringsutredning")

@@ -71,6 +71,7 @@ CASEWORK = {
     "/ansatt/personer/",
     "/ansatt/drofting/",
     "/ansatt/utleveringer/",
+    "/ansatt/henvisninger/",
 }
 LEADING = {
     "/ansatt/individuelle-planer/",

@@ -111,6 +111,17 @@ def test_the_sent_list_shows_what_has_had_no_answer_after_n_days(w):
         assert nurse.get(sent, {"ubesvart": "1", "dager": days}).status_code == 200
 
 
+def test_a_draft_is_the_senders_alone_until_it_is_sent(w):
+    builders.referral_consent(w)
+    draft = builders.draft(w)
+    bup = make.logged_in(w.town.psychiatrist)
+    assert bup.get(detail(draft)).status_code == 404
+    assert "Åse" not in bup.get(reverse("referrals:inbox"), {"status": "closed"}).content.decode()
+    assert make.logged_in(w.town.nurse).get(detail(draft)).status_code == 200
+    services.send(w.town.nurse, draft.pk)
+    assert bup.get(detail(draft)).status_code == 200
+
+
 def test_a_referral_is_not_found_by_anyone_but_the_two_units(w):
     referral = builders.sent(w)
     url = detail(referral)
