@@ -168,6 +168,7 @@ NO_CONTROL |= {
         "min-side/mine-data/",
         "min-side/mine-data/<int:person_id>.json",
         "min-side/mine-data/<int:person_id>.pdf",
+        "min-side/varsler/",
     )
 }
 # Offers hold no family's data; who may edit them is tested in tests/catalogue. Here only that
