@@ -27,4 +27,5 @@ urlpatterns = [
     path("min-side/mine-data/", views.own_data, name="own-data"),
     path("min-side/mine-data/<int:person_id>.json", views.own_data_json, name="own-data-json"),
     path("min-side/mine-data/<int:person_id>.pdf", views.own_data_pdf, name="own-data-pdf"),
+    path("min-side/varsler/", views.notice_settings, name="notice-settings"),
 ]

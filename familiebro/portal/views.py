@@ -26,7 +26,8 @@ from familiebro.interop import oidc
 from familiebro.privacy import consent_requests, export
 from familiebro.privacy import consent_services as privacy_consent
 
-from . import demo, services, session
+from . import demo, notices, services, session
+from .models import Channel, ContactPoint, NoticeKind
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -266,3 +267,49 @@ def own_data_json(request: HttpRequest, citizen: Any, person_id: int) -> HttpRes
 @require_GET
 def own_data_pdf(request: HttpRequest, citizen: Any, person_id: int) -> HttpResponse:
     return _download(request, citizen, person_id, "pdf", "application/pdf")
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def notice_settings(request: HttpRequest, citizen: Any) -> HttpResponse:
+    """How the citizen is told: verify an e-mail address or a mobile number with a code, and
+    choose per kind of notice e-mail, SMS or not at all."""
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("handling", "")
+        kind = request.POST.get("type", "")
+        try:
+            if action == "send-kode" and kind in ContactPoint.Kind.values:
+                notices.send_code(citizen, kind, request.POST.get("verdi", "")[:254])
+                messages.success(request, _("We sent you a code. Write it below."))
+            elif action == "bekreft" and kind in ContactPoint.Kind.values:
+                notices.verify(citizen, kind, request.POST.get("kode", "")[:20])
+                messages.success(request, _("Verified. You can now choose it below."))
+            elif action == "velg":
+                notices.choose(
+                    citizen, {k: request.POST.get(k, Channel.NONE) for k in NoticeKind.values}
+                )
+                messages.success(request, _("Your choices are saved."))
+            else:
+                errors.append(_("Something was missing in the form. Try again."))
+        except ValidationError as error:
+            errors = error.messages
+        if not errors:
+            return redirect("portal:notice-settings")
+    known = notices.settings_of(citizen)
+    return render(
+        request,
+        "portal/notice_settings.html",
+        {
+            "errors": errors,
+            "contacts": [
+                (kind, label, known.contacts.get(kind)) for kind, label in ContactPoint.Kind.choices
+            ],
+            "kinds": [
+                (kind, label, known.choices.get(kind, Channel.NONE))
+                for kind, label in NoticeKind.choices
+            ],
+            "channels": Channel.choices,
+        },
+        status=400 if errors else 200,
+    )

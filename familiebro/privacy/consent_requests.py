@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +48,10 @@ from .models import (
     DataCategory,
     Purpose,
 )
+
+# Sent once a consent is asked of the family and saved, with the keyed hashes of the identity
+# numbers of those asked (`identity_hashes`): Min side tells them as they chose (portal).
+consent_requested = Signal()
 
 Answer = ConsentRequestAnswer.Answer
 Status = ConsentRequest.Status
@@ -208,6 +213,10 @@ def prepare_consent_request(
         purpose=policy.Purpose.CASEWORK,
         legal_basis=basis.legal_basis,
         detail={"event": "consent_requested", **basis.audit_detail()},
+    )
+    hashes = [g.person.national_id_hash for g in given if g.person is not None]
+    transaction.on_commit(
+        lambda: consent_requested.send(sender=ConsentRequest, identity_hashes=hashes)
     )
     return request
 

@@ -186,11 +186,23 @@ def test_every_new_page_passes_axe_and_fits_a_phone(browsing, town, language, tm
     for name, url in (
         ("give", give_url),
         ("own-data", reverse("portal:own-data")),
+        ("notices", reverse("portal:notice-settings")),
     ):
         mother.goto(url)
         assert_no_axe_violations(mother, path=url)
         assert mother.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
         mother.screenshot(path=tmp_path / f"{name}-{language}.png", full_page=True)
+    # Choosing SMS before a number is verified: the error, on the same page.
+    notices_url = reverse("portal:notice-settings")
+    mother.goto(notices_url)
+    mother.locator("input[name=meetings][value=sms]").check()
+    with mother.expect_navigation():
+        mother.get_by_role(
+            "button", name="Lagre valgene mine" if language == "nb" else "Save my choices"
+        ).click()
+    assert mother.locator(".ds-error-summary").count() == 1
+    assert_no_axe_violations(mother, path=notices_url)
+    mother.screenshot(path=tmp_path / f"notices-error-{language}.png", full_page=True)
     # Giving without the box ticked: the error, on the same page.
     mother.goto(give_url)
     with mother.expect_navigation():

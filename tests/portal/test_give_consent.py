@@ -189,6 +189,8 @@ def test_staff_form_errors_are_shown_and_nothing_is_written(staff, fam):
         {},
         {"purpose": "nonsense", "valid_to": "31.02.2026"},
         {"purpose": "coordination", "language": "nb", "valid_to": "2020-01-01"},
+        {"purpose": "coordination", "recipient_units": ["abc", "-1"], "scope": ["nope"]},
+        {"purpose": "coordination", "language": "xx", "child_view": "x" * 5000},
     ):
         response = client.post(url, data)
         assert response.status_code == 400

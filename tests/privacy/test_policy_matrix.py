@@ -90,6 +90,8 @@ from familiebro.privacy.models import (
     AuditEvent,
     Consent,
     ConsentGiver,
+    ConsentRequest,
+    ConsentRequestAnswer,
     DataCategory,
     DisclosureRequest,
     ExceptionalAccess,
@@ -156,6 +158,10 @@ MODEL_FACTS: dict[type[models.Model], Facts] = {
     GuardianRelation: Facts(IDENTITY_CATEGORY, ORGANISATION),
     Consent: Facts(None, ORGANISATION),
     ConsentGiver: Facts(None, ORGANISATION),
+    # A consent waiting for the family on Min side, and its answers: the data controller's
+    # record, never opened by consent (it is no consent until the last giver gave it).
+    ConsentRequest: Facts(None, ORGANISATION),
+    ConsentRequestAnswer: Facts(None, ORGANISATION),
     # A need to know is held in the domain it was given in (the health centre's here).
     Assignment: Facts(None, CASE_UNIT),
     ExceptionalAccess: Facts(None, ORGANISATION),
@@ -350,7 +356,21 @@ def build_world(role: str, place: str, state: str) -> World:
         reason="Akutt situasjon på legevakten i natt",
         expires_at=now + datetime.timedelta(hours=1),
     )
+    asked = ConsentRequest.objects.create(
+        organisation=org_a,
+        subject=child,
+        purpose=Purpose.COORDINATION,
+        scope=" log_entries ",
+        text=fixture_consent.text,
+        valid_to=now + datetime.timedelta(days=30),
+        prepared_by=make.user(),
+    )
+    answer = ConsentRequestAnswer.objects.create(
+        request=asked, person=guardian, role="guardian", capacity="parental_responsibility"
+    )
     records: dict[type[models.Model], models.Model] = {
+        ConsentRequest: asked,
+        ConsentRequestAnswer: answer,
         Person: child,
         GuardianRelation: relation,
         Consent: fixture_consent,

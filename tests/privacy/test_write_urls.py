@@ -201,6 +201,7 @@ NO_CONTROL |= {
         "min-side/mine-data/<int:person_id>.json",
         "min-side/mine-data/<int:person_id>.pdf",
         "min-side/timer/timer.ics",
+        "min-side/varsler/",
     )
 }
 # Appointment books: the family's coordinator is no provider, so no control; who may write
