@@ -14,6 +14,8 @@ web process counts together and a row is locked while it is counted:
 - codes per mobile number or e-mail address: MAX_CODES per course and MAX_CODES_PER_CONTACT
   over all courses within CODE_WINDOW, whichever session asks;
 - guesses per code sent: MAX_TRIES, however many requests arrive at once.
+(The request form deletes windows older than its own, one hour by default, as CODE_WINDOW
+is: a shorter HELP_REQUEST_RATE_WINDOW_SECONDS would shorten these windows too.)
 The session keeps its own count of codes per course as well, apart from the pending entry
 (which a wrong code too many or another course replaces), so it is never reset.
 
