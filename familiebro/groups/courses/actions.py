@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from familiebro.catalogue.models import Offer
 from familiebro.core.models import Membership, ServiceUnit
 from familiebro.interop.messages import normalised_phone
-from familiebro.privacy import family, policy
+from familiebro.privacy import audit, family, policy
 from familiebro.privacy.family import Citizen
 
 from ..models import (
@@ -90,8 +91,9 @@ def create_course(
 
 
 def add_leader(user: Any, course: Course, leader_id: int, gender: str) -> CourseLeader:
-    """Add a member of the course's unit as a leader, with the gender they state."""
-    permissions.require_runs(user, course)
+    """Add a member of the course's unit as a leader, with the gender they state. A leader
+    sees the participants, so not every leader may add more (permissions.may_add_leaders)."""
+    permissions.require_adds_leaders(user, course)
     if gender not in CourseLeader.Gender.values:
         raise ValidationError({"gender": _("Choose female, male or not stated.")})
     member = Membership.objects.filter(
@@ -217,6 +219,17 @@ def enrol(
             raise ValidationError(
                 _("You are already enrolled on this course. See your enrolments on Min side.")
             )
+        # One verified phone or e-mail address takes one enrolment per course, or a parent
+        # with one phone could take every seat under made-up names. Staff, who know the
+        # family, may enrol two with the same number (a parent enrolling for a relative).
+        if staff is None and _enrolled_with(course, email, phone):
+            raise ValidationError(
+                _(
+                    "Someone is already enrolled on this course with this mobile number or "
+                    "e-mail address. Use the link in the confirmation to cancel, or contact the "
+                    "unit that runs the course."
+                )
+            )
         needed = 2 if partner_name else 1
         if seats.free(course) >= needed and not seats.anyone_waiting(course):
             status = Enrolment.Status.CONFIRMED
@@ -244,8 +257,38 @@ def enrol(
             seated_at=now if status == Enrolment.Status.CONFIRMED else None,
             enrolled_by=staff,
         )
+        # Who put a family on a course, and with which contact details, is in the trail.
+        if staff is not None:
+            policy.record_access(staff, policy.Action.CREATE, [enrolment], permissions.PURPOSE)
+        elif citizen is not None:
+            family.record_sent_read(
+                citizen, policy.Action.CREATE, [enrolment], policy.Purpose.FAMILY_PORTAL
+            )
+        else:
+            _record_anonymous(enrolment, policy.Action.CREATE, "verified_contact")
         transaction.on_commit(lambda: tasks.send_enrolment_message.enqueue(str(enrolment.pk)))
     return enrolment
+
+
+def _enrolled_with(course: Course, email: str, phone: str) -> bool:
+    """Whether an enrolment in force on the course has this phone number or e-mail address."""
+    same = Q(phone=phone) if phone else Q(pk__in=[])
+    if email:
+        same |= Q(email__iexact=email)
+    return course.enrolments.filter(same, status__in=seats.ACTIVE).exists()
+
+
+def _record_anonymous(enrolment: Enrolment, action: str, legal_basis: str) -> None:
+    """Audit a change made by someone known only by what they hold: a verified contact or a
+    single-use link."""
+    audit.record(
+        action,
+        actor=None,
+        objects=[enrolment],
+        organisation_id=enrolment.organisation_id,
+        purpose=policy.Purpose.FAMILY_PORTAL,
+        legal_basis=legal_basis,
+    )
 
 
 def _cancel(enrolment: Enrolment) -> list[Enrolment]:
@@ -287,6 +330,7 @@ def cancel_by_link(token: str) -> Enrolment:
         # Read again under the course's lock: a second click of the same link finds it used.
         enrolment = enrolment_for_cancel_link(token)
         offered = _cancel(enrolment)
+        _record_anonymous(enrolment, policy.Action.CHANGE, "cancellation_link")
         transaction.on_commit(lambda: tasks.announce_offers(offered))
     return enrolment
 
@@ -334,6 +378,7 @@ def claim_by_link(token: str) -> Enrolment:
                 "confirmation_sent_at",
             ]
         )
+        _record_anonymous(enrolment, policy.Action.CHANGE, "claim_link")
         transaction.on_commit(lambda: tasks.send_enrolment_message.enqueue(str(enrolment.pk)))
     return enrolment
 
@@ -354,6 +399,9 @@ def cancel_own(citizen: Citizen, enrolment_id: object) -> Enrolment:
         if enrolment is None:
             raise LinkNotValid(_("The enrolment is cancelled already."))
         offered = _cancel(enrolment)
+        family.record_sent_read(
+            citizen, policy.Action.CHANGE, [enrolment], policy.Purpose.FAMILY_PORTAL
+        )
         transaction.on_commit(lambda: tasks.announce_offers(offered))
     return enrolment
 

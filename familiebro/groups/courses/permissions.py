@@ -9,6 +9,10 @@
   leaders, and the owning unit's coordinators and leaders, who plan the unit's courses and
   stand in when a leader is away. Other members of the unit, other units and other
   organisations see no participant.
+- Who leads a course is therefore decided by the unit's coordinators and leaders, and by the
+  one who set the course up (who chooses their co-leaders). A leader added by someone else
+  cannot add more, so the participant list never spreads from colleague to colleague: they
+  ask the unit's leader, as the messages say.
 - A parent reads only the enrolments they made logged in on Min side (privacy.family), or
   the one their single-use link names.
 """
@@ -64,6 +68,23 @@ def require_runs(user: Any, course: Course) -> None:
             _(
                 "Only the course's leaders and the unit's coordinators and leaders can see and "
                 "change its participants. Ask the unit's leader to add you as a course leader."
+            )
+        )
+
+
+def may_add_leaders(user: Any, course: Course) -> bool:
+    """Whether the user may make a colleague a leader (and so show them the participants)."""
+    if course.unit_id not in units_of(user):
+        return False
+    return course.unit_id in running_units_of(user) or course.created_by_id == user.pk
+
+
+def require_adds_leaders(user: Any, course: Course) -> None:
+    if not may_add_leaders(user, course):
+        raise PermissionDenied(
+            _(
+                "Only the unit's coordinators and leaders, and the one who set up the course, "
+                "can add its leaders. Ask the unit's leader."
             )
         )
 

@@ -93,6 +93,7 @@ def course_detail(request: HttpRequest, course_id: Any) -> HttpResponse:
     context: dict[str, Any] = {"page": page, "course": page.course}
     if page.runs:
         context["figures"] = figures.course_figures(page.course)
+    if permissions.may_add_leaders(request.user, page.course):
         context["leader_form"] = LeaderForm(_members(page.course))
     return render(request, "groups/courses/detail.html", context)
 
@@ -263,7 +264,8 @@ def _headcount(request: HttpRequest, course: Course, session: Any) -> HttpRespon
             for role, _label in FAMILY_ROLES:
                 for band, _band_label in Headcount.AGE_BANDS:
                     value = request.POST.get(headcount_key(role, band), "").strip() or "0"
-                    if not value.isdigit():
+                    # isdigit() alone takes "²" and numbers int() refuses: ASCII, five digits.
+                    if not (value.isascii() and value.isdigit() and len(value) <= 5):
                         raise ValidationError(_("Give each count as a whole number from 0."))
                     sent[(role, band)] = int(value)
             total = actions.record_headcount(request.user, session, sent)

@@ -8,6 +8,7 @@ import datetime
 import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -117,6 +118,25 @@ def test_mixed_gender_leadership_is_shown_to_families(place):
     actions.add_leader(place.leader, place.course, man.pk, "man")
     public = Client().get(reverse("courses:public", args=[place.course.pk])).content.decode()
     assert "Kvinnelig og mannlig kursleder" in public or "Female and male course leader" in public
+
+
+def test_only_the_unit_s_leaders_and_the_course_s_creator_add_leaders(place):
+    """A leader sees the participants, so a co-leader added by someone else cannot pass the
+    list on to more colleagues; the unit's coordinator and the course's creator can."""
+    co_leader = make.member(place.unit, first_name="Per")
+    colleague = make.member(place.unit, first_name="Siri")
+    url = reverse("courses:add-leader", args=[place.course.pk])
+    actions.add_leader(place.leader, place.course, co_leader.pk, "man")  # the creator
+    detail = reverse("courses:detail", args=[place.course.pk])
+    assert 'name="leader"' not in staff_client(co_leader).get(detail).content.decode()
+    refused = staff_client(co_leader).post(url, {"leader": colleague.pk, "gender": "woman"})
+    assert refused.status_code == 302
+    assert not place.course.leaders.filter(user=colleague).exists()
+    with pytest.raises(PermissionDenied):
+        actions.add_leader(place.nurse, place.course, colleague.pk, "woman")
+    assert 'name="leader"' in staff_client(place.coordinator).get(detail).content.decode()
+    actions.add_leader(place.coordinator, place.course, colleague.pk, "woman")
+    assert place.course.leaders.filter(user=colleague).exists()
 
 
 @pytest.mark.parametrize(

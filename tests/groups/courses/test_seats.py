@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from familiebro.groups.courses import actions, seats, tasks
 from familiebro.groups.models import Enrolment
+from familiebro.privacy.models import AuditEvent
 from tests.groups.courses.conftest import citizen, enrol, run_tasks, sms_sent
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,9 @@ def test_the_offered_seat_is_taken_with_the_single_use_link(
         actions.claim_by_link(token)
     waiting.refresh_from_db()
     assert waiting.status == Enrolment.Status.CONFIRMED
+    # The use of the link is in the audit trail, by no known actor, on the link's authority.
+    used = [e for e in AuditEvent.objects.all() if str(waiting.pk) in map(str, e.object_ids)]
+    assert [e.legal_basis for e in used].count("claim_link") == 1
     with pytest.raises(actions.LinkNotValid):
         actions.claim_by_link(token)
     # The confirmation of the seat follows, with a link to cancel.

@@ -96,10 +96,52 @@ def test_bad_details_send_no_code(place, settings):
 
 def test_if_the_course_fills_meanwhile_the_waiting_list_is_offered(place, settings):
     client = start(place)
-    for name in "ABCD":
-        enrol(place, name)
+    for n, name in enumerate("ABCD"):
+        enrol(place, name, phone=f"9000000{n}")
     full = client.post(verify(place), {"code": the_code(settings)})
     assert full.status_code == 409
     assert 'name="waiting_list"' in full.content.decode()
     assert client.post(verify(place), {"waiting_list": "on"}).status_code == 200
     assert Enrolment.objects.get(name="Ola Nordmann").status == Enrolment.Status.WAITING
+
+
+def test_a_verified_phone_already_enrolled_is_told_so_not_enrolled_twice(place, settings):
+    """A second enrolment with the same verified number would let one phone take every seat."""
+    enrol(place, "Kari Nordmann")  # by staff, with the same number
+    client = start(place)
+    answer = client.post(verify(place), {"code": the_code(settings)})
+    assert "allerede meldt på dette kurset" in answer.content.decode()
+    assert Enrolment.objects.filter(course=place.course).count() == 1
+
+
+def test_guesses_are_counted_even_when_the_session_forgets_them(place, settings):
+    """The try count lives in the database: a session written back with an older count (as
+    parallel requests do) does not give more guesses."""
+    client = start(place)
+    pending = client.session[verification.SESSION_KEY]
+    for _guess in range(verification.MAX_TRIES):
+        client.post(verify(place), {"code": "not-it"})
+    session = client.session
+    session[verification.SESSION_KEY] = pending  # as a parallel request would write it back
+    session.save()
+    client.post(verify(place), {"code": the_code(settings)})
+    assert not Enrolment.objects.exists()
+
+
+def test_codes_per_number_hold_across_sessions_and_courses_have_their_own(place, settings):
+    for _attempt in range(verification.MAX_CODES + 2):
+        Client().post(reverse("courses:public", args=[place.course.pk]), DETAILS)
+    assert len(sms_sent(settings)) == verification.MAX_CODES
+    refused = Client().post(reverse("courses:public", args=[place.course.pk]), DETAILS)
+    assert refused.status_code == 200 and "flere koder" in refused.content.decode()
+    # Another number is not held back by the first.
+    start(place, phone="900 00 001")
+    assert len(sms_sent(settings)) == verification.MAX_CODES + 1
+
+
+def test_a_closed_course_sends_no_code(place, settings):
+    place.course.open_for_enrolment = False
+    place.course.save(update_fields=["open_for_enrolment"])
+    answer = Client().post(reverse("courses:public", args=[place.course.pk]), DETAILS)
+    assert answer.status_code in (200, 404)
+    assert sms_sent(settings) == []
