@@ -102,3 +102,21 @@ def test_parallel_requests_from_parents_get_one_booking_and_clear_answers(tiltak
     refused = next(r for r in responses if r.status_code == 409).content.decode()
     assert "Someone else booked this time" in refused or "Noen andre" in refused
     assert Booking.objects.filter(slot=slot).count() == 1
+
+
+def test_one_parent_booking_many_times_at_once_gets_no_more_than_the_limit(tiltak):
+    free = list(slots.free_slots(tiltak.book))[:PARALLEL]
+    citizen = Citizen(crypto.lookup_hash(number(1)))
+
+    results = at_once(
+        PARALLEL,
+        lambda i: services.book_as_citizen(citizen, free[i].pk, couple(name=f"Oppdiktet {i}")),
+    )
+
+    won = [r for r in results if isinstance(r, Booking)]
+    assert len(won) == services.MAX_BOOKINGS_IN_FORCE, results
+    assert all(
+        isinstance(r, Booking) or "as many as one person can have" in str(r) for r in results
+    ), results
+    held = Booking.objects.filter(identity_hash=citizen.identity_hash, cancelled_at__isnull=True)
+    assert held.count() == services.MAX_BOOKINGS_IN_FORCE
