@@ -108,6 +108,15 @@ def basis_of(user: Any, booking: Booking) -> Basis:
     return Basis(BOOKED_BY_UNIT)
 
 
+def reads_as_holder(user: Any, booking: Booking) -> bool:
+    """Whether the user reads the booking on the holding unit's basis (the provider, or a
+    leader of the unit that holds it). Only they learn what the provider recorded of the
+    conversation: whether the family came and the follow-ups. The unit that booked reads on
+    its own basis (BOOKED_BY_UNIT) what it booked, and no more: that the family did not come
+    to family counselling is family counselling's knowledge, not the health centre's."""
+    return basis_of(user, booking).kind == Basis.OWN_ORGANISATION
+
+
 def audit_read(user: Any, action: str, bookings: list[Booking]) -> list[Booking]:
     """Record what a staff page showed of bookings, with the basis of each."""
     policy.record_access(

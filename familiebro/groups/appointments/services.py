@@ -6,6 +6,10 @@ No double booking, ever: the database holds at most one booking in force per slo
 index on the slot where not cancelled). Two people booking the same slot at the same moment
 both get past the first check; the second insert waits for the first to commit and then
 fails on the index, and that person is told so with the nearest free times.
+
+No one takes every time: a parent booking for themselves holds at most
+MAX_BOOKINGS_IN_FORCE times still to come in one book (the provider's day at a place is
+scarce, and one identity must not empty it for every other family).
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ from ..models import AppointmentBook, Booking, Slot
 from . import permissions, slots
 from .tasks import send_cancellation, send_confirmation
 from .tokens import token_hash
+
+# The times still to come one identity may hold in one book when booking for themselves. Two:
+# a conversation and the next one, or a second time for a partner's sake; a family needing
+# more is booked by the nurse or the provider.
+MAX_BOOKINGS_IN_FORCE = 2
 
 
 class SlotTaken(ValidationError):
@@ -101,7 +110,7 @@ def add_extra_slot(
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time that has not passed.")})
     kind = Slot.Kind.FOLLOW_UP if follow_up else Slot.Kind.EXTRA
-    place = (book.office_place or book.unit.address or book.unit.name) if follow_up else ""
+    place = slots.follow_up_place(book) if follow_up else ""
     try:
         with transaction.atomic():
             return Slot.objects.create(
@@ -130,11 +139,12 @@ class Family:
     shared_with_provider: str = ""
 
 
-def _insert(slot_id: int, **values: Any) -> Booking:
-    """Book the slot, or raise SlotTaken with the nearest free times."""
+def _insert(slot_id: int, *, follow_up: bool = False, **values: Any) -> Booking:
+    """Book the slot, or raise SlotTaken with the nearest free times. A follow-up time is
+    booked only as the follow-up it was made for."""
     now = timezone.now()
     slot = Slot.objects.select_related("book").filter(pk=slot_id).first()
-    if slot is None:
+    if slot is None or (not follow_up and not slots.open_to_booking(slot)):
         raise ValidationError(_("That time does not exist. Choose one of the free times."))
     if slot.starts_at <= now:
         raise ValidationError(_("That time has passed. Choose one of the free times."))
@@ -218,7 +228,28 @@ def book_as_citizen(citizen: Citizen, slot_id: int, family: Family) -> Booking:
     if not family.name.strip():
         raise ValidationError({"name": _("Write your name.")})
     kind = Booking.Kind.COUPLE if family.partner_name.strip() else Booking.Kind.PARENT
+    book_id = Slot.objects.filter(pk=slot_id).values_list("book_id", flat=True).first()
+    if book_id is None:
+        raise ValidationError(_("That time does not exist. Choose one of the free times."))
     with transaction.atomic():
+        # One parent's bookings in a book are counted one at a time (the book's row is the
+        # lock), so two tabs at once cannot both pass the limit.
+        list(AppointmentBook.objects.select_for_update().filter(pk=book_id))
+        held = (
+            permissions.citizen_bookings(citizen)
+            .filter(slot__book_id=book_id, cancelled_at__isnull=True)
+            .filter(slot__starts_at__gt=timezone.now())
+            .count()
+        )
+        if held >= MAX_BOOKINGS_IN_FORCE:
+            raise ValidationError(
+                _(
+                    "You already have %(count)s times booked here, which is as many as one "
+                    "person can have. Cancel one on Min side before you book a new one, or ask "
+                    "the service to book more for you."
+                )
+                % {"count": held}
+            )
         booking = _insert(
             slot_id,
             kind=kind,
@@ -235,6 +266,15 @@ def book_as_citizen(citizen: Citizen, slot_id: int, family: Family) -> Booking:
 
 
 def _cancel(booking: Booking) -> None:
+    # A time that has passed was held or missed: cancelling it would send the family a
+    # cancellation of something already over, and hide a no-show.
+    if Slot.objects.filter(pk=booking.slot_id, starts_at__lte=timezone.now()).exists():
+        raise ValidationError(
+            _(
+                "The time has passed and can no longer be cancelled. The provider can record "
+                "whether the family came."
+            )
+        )
     booking.cancelled_at = timezone.now()
     booking.cancel_token_hash = None
     booking.save(update_fields=["cancelled_at", "cancel_token_hash"])
@@ -280,9 +320,20 @@ def booking_for_link(token: str) -> Booking | None:
     """The booking a cancellation link is for, while the link is unused and the time to come."""
     if not token or len(token) > 100:
         return None
-    booking = permissions.by_link(token_hash(token))
-    if booking is None or booking.slot.starts_at <= timezone.now():
-        return None
+    with transaction.atomic():
+        booking = permissions.by_link(token_hash(token))
+        if booking is None or booking.slot.starts_at <= timezone.now():
+            return None
+        # The page shows the booking's time and place to whoever holds the link: a read of
+        # the booking, recorded as the cancellation through the link is.
+        audit.record(
+            policy.Action.VIEW,
+            actor=None,
+            objects=[booking],
+            organisation_id=booking.organisation_id,
+            purpose=policy.Purpose.FAMILY_PORTAL,
+            legal_basis="cancellation_link",
+        )
     return booking
 
 
@@ -354,6 +405,7 @@ def book_follow_up(actor: Any, booking_id: int, starts_at: datetime.datetime) ->
         slot = add_extra_slot(actor, booking.slot.book, starts_at, follow_up=True)
         follow_up = _insert(
             slot.pk,
+            follow_up=True,
             kind=booking.kind,
             booked_by=actor,
             identity_hash=booking.identity_hash,

@@ -79,11 +79,27 @@ def with_taken(slots: QuerySet[Slot]) -> QuerySet[Slot]:
     return slots.annotate(taken=_taken())
 
 
+def open_to_booking(slot: Slot) -> bool:
+    """Whether families and staff may book the slot. A follow-up time is made by the provider
+    for one family at their own office: once cancelled it is nobody else's to take (it would
+    send a stranger to the provider's office)."""
+    return slot.kind != Slot.Kind.FOLLOW_UP
+
+
+def follow_up_place(book: AppointmentBook) -> str:
+    """Where a follow-up conversation of the book takes place: the provider's own office as
+    the book gives it, else the office unit's visiting address, else the book's own place.
+    Never the unit's name: the confirmation goes to a phone the family may share, and the
+    service's name there tells what the conversation is about."""
+    return book.office_place or book.unit.address or book.place
+
+
 def free_slots(book: AppointmentBook, now: datetime.datetime | None = None) -> QuerySet[Slot]:
-    """The book's slots still to come that nobody holds, earliest first."""
+    """The book's slots still to come that nobody holds and anyone may book, earliest first."""
     now = now or timezone.now()
     return (
         Slot.objects.filter(book=book, starts_at__gt=now)
+        .exclude(kind=Slot.Kind.FOLLOW_UP)
         .exclude(_taken())
         .order_by("starts_at", "pk")
     )

@@ -142,11 +142,11 @@ def book_slot(request: HttpRequest, book_id: int, slot_id: int) -> HttpResponse:
 @staff_required
 @require_GET
 def booking(request: HttpRequest, booking_id: int) -> HttpResponse:
-    row = pages.booking_page(request.user, booking_id)
+    page = pages.booking_page(request.user, booking_id)
     return render(
         request,
         "appointments/booking.html",
-        {"booking": row, "is_provider": row.provider_id == request.user.pk, "form": FollowUpForm()},
+        {"page": page, "booking": page.booking, "form": FollowUpForm()},
     )
 
 
@@ -177,15 +177,15 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def follow_up(request: HttpRequest, booking_id: int) -> HttpResponse:
-    row = pages.booking_page(request.user, booking_id)
+    page = pages.booking_page(request.user, booking_id)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
-            new = services.book_follow_up(request.user, row.pk, form.starts_at())
+            new = services.book_follow_up(request.user, page.booking.pk, form.starts_at())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The follow-up conversation is booked."))
             return redirect("appointments:booking", new.pk)
-    context = {"booking": row, "is_provider": row.provider_id == request.user.pk, "form": form}
+    context = {"page": page, "booking": page.booking, "form": form}
     return render(request, "appointments/booking.html", context, status=400)

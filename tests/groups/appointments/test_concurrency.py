@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -102,3 +103,23 @@ def test_parallel_requests_from_parents_get_one_booking_and_clear_answers(tiltak
     refused = next(r for r in responses if r.status_code == 409).content.decode()
     assert "Someone else booked this time" in refused or "Noen andre" in refused
     assert Booking.objects.filter(slot=slot).count() == 1
+
+
+def test_one_parent_booking_many_times_at_once_gets_no_more_than_the_limit(tiltak):
+    free = list(slots.free_slots(tiltak.book))[:PARALLEL]
+    citizen = Citizen(crypto.lookup_hash(number(1)))
+
+    results = at_once(
+        PARALLEL,
+        lambda i: services.book_as_citizen(citizen, free[i].pk, couple(name=f"Oppdiktet {i}")),
+    )
+
+    won = [r for r in results if isinstance(r, Booking)]
+    assert len(won) == services.MAX_BOOKINGS_IN_FORCE, results
+    # Every other is refused for the limit (not a database error, nor a taken time).
+    refused = [r for r in results if not isinstance(r, Booking)]
+    assert all(
+        isinstance(r, ValidationError) and not isinstance(r, services.SlotTaken) for r in refused
+    ), results
+    held = Booking.objects.filter(identity_hash=citizen.identity_hash, cancelled_at__isnull=True)
+    assert held.count() == services.MAX_BOOKINGS_IN_FORCE

@@ -69,7 +69,7 @@ def test_the_provider_reads_what_the_parents_shared_and_nothing_of_the_health_ce
     child = make.factories.PersonFactory(organisation=tiltak.health_centre.organisation)
     make.assign(child, unit=tiltak.health_centre)
     assert policy.visible(tiltak.nurse, type(child), policy.Purpose.CASEWORK).exists()
-    booking = pages.booking_page(tiltak.therapist, by_nurse.pk)
+    booking = pages.booking_page(tiltak.therapist, by_nurse.pk).booking
     assert booking.shared_with_provider == "Vi krangler mye etter at babyen kom."
     assert not policy.visible(tiltak.therapist, type(child), policy.Purpose.CASEWORK).exists()
 
