@@ -34,8 +34,11 @@ def _page(request: HttpRequest, form: EvaluationLinkForm, status: int = 200) -> 
     units = list(units_of(request.user).order_by("name"))
     this_year = timezone.localdate().year
     raw = request.GET.get("ar", "")
-    # A year the product can have answers for; anything else shows this year.
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year + 1 else this_year
+    # A year the product can have answers for; anything else shows this year. isdigit()
+    # alone says yes to digits int() refuses (a superscript two), so ASCII digits only.
+    year = int(raw) if raw.isascii() and raw.isdigit() else this_year
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
     chosen = next((u for u in units if str(u.pk) == request.GET.get("enhet")), None)
     summaries = evaluation_services.unit_summaries(request.user, chosen.pk, year) if chosen else []
     return render(
