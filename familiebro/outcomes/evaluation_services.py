@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from familiebro.core import crypto
 from familiebro.core.models import ServiceUnit
+from familiebro.privacy import policy
 from familiebro.privacy.consultation import units_of
 
 from . import scoring
@@ -281,3 +282,78 @@ def unit_summaries(actor: Any, unit_id: Any, year: int) -> list[Summary]:
         )
         summaries.append(summarise(rows, version))
     return summaries
+
+
+# Held free text --------------------------------------------------------------------------------
+
+MAX_TEXT = 2000
+
+
+def led_units(actor: Any) -> list[ServiceUnit]:
+    """The units the actor leads: their leader reads and redacts the held free text."""
+    return list(
+        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).leader_unit_ids).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class HeldAnswer:
+    answer: AnonymousAnswer
+    # (the free-text question, what the family wrote)
+    texts: list[tuple[Item, str]]
+
+
+def held_answers(actor: Any) -> list[HeldAnswer]:
+    """The answers held for redaction in the units the actor leads, with only their free
+    text: the leader needs nothing else to judge it, and sees no score or month beside it."""
+    units = [u.pk for u in led_units(actor)]
+    if not units:
+        raise PermissionDenied(
+            _("Only the leader of a unit reads the comments held back for redaction.")
+        )
+    rows = AnonymousAnswer.objects.filter(unit_id__in=units, held=True).select_related(
+        "version__instrument"
+    )
+    held = []
+    items_by_version: dict[int, list[Item]] = {}
+    for answer in rows.order_by("pk"):  # a random id: no order of answering
+        if answer.version_id not in items_by_version:
+            items_by_version[answer.version_id] = items_of(answer.version)
+        texts = [
+            (item, str(answer.answers.get(item.key, "")))
+            for item in items_by_version[answer.version_id]
+            if item.scale == Scale.FREE_TEXT
+        ]
+        held.append(HeldAnswer(answer, texts))
+    return held
+
+
+@transaction.atomic
+def release_held(actor: Any, answer_id: Any, texts: dict[str, Any]) -> None:
+    """The leader releases a held answer's free text as they have redacted it (an empty text
+    removes the comment). Another unit's answer, or one not held, is not found."""
+    units = [u.pk for u in led_units(actor)]
+    try:
+        answer = (
+            AnonymousAnswer.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=answer_id, unit_id__in=units, held=True)
+        )
+    except (AnonymousAnswer.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise AnonymousAnswer.DoesNotExist from None
+    answers = dict(answer.answers)
+    for item in items_of(answer.version):
+        if item.scale != Scale.FREE_TEXT:
+            continue
+        text = str(texts.get(item.key, "")).strip()
+        if len(text) > MAX_TEXT:
+            raise ValidationError(
+                {item.key: [_("Shorten the text to at most %(n)s characters.") % {"n": MAX_TEXT}]}
+            )
+        if text:
+            answers[item.key] = text
+        else:
+            answers.pop(item.key, None)
+    answer.answers = answers
+    answer.held = False
+    answer.save(update_fields=["answers", "held"])
