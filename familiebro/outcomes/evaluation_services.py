@@ -7,8 +7,9 @@ the child's age band and the answers (models.AnonymousAnswer). The link carries 
 encrypted, like the session scales' link, so nothing about it is stored while it is out; once
 used, only a keyed hash of its random part is kept, in a table that names nothing else
 (models.UsedLink), so that it cannot be used twice. Free text that may identify someone is held
-for a leader before anyone else sees it, and no summary shows a group of fewer than
-MIN_GROUP answers.
+for a leader before anyone else sees it, no summary shows a group of fewer than MIN_GROUP
+answers, and answers reach the summary only in batches of at least MIN_GROUP, so it never
+changes by one answer.
 
 Anonymous answers are not personal data: no function here reads anything about a person.
 """
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from familiebro.core import crypto
 from familiebro.core.models import ServiceUnit
+from familiebro.privacy import policy
 from familiebro.privacy.consultation import units_of
 
 from . import scoring
@@ -171,7 +173,7 @@ def answer_evaluation(token: str, data: dict[str, Any]) -> None:
     free_text = [
         str(answers[i.key]) for i in items if i.scale == Scale.FREE_TEXT and i.key in answers
     ]
-    AnonymousAnswer.objects.create(
+    answer = AnonymousAnswer.objects.create(
         organisation_id=int(payload["o"]),
         unit_id=int(payload["u"]),
         activity=str(payload["a"]),
@@ -181,6 +183,31 @@ def answer_evaluation(token: str, data: dict[str, Any]) -> None:
         answers=answers,
         held=any(looks_identifying(text) for text in free_text),
     )
+    _release_batch(answer)
+
+
+def _release_batch(answer: AnonymousAnswer) -> None:
+    """Release the waiting answers of the answer's unit, questionnaire and year to the summary
+    once there are at least MIN_GROUP of them, all together.
+
+    The summary is what staff read, and the staff member who handed out a link knows when
+    the family answered: were the summary recomputed answer by answer, she could read the
+    family's answer off it by difference (before and after). Released in batches, it changes
+    only by MIN_GROUP answers or more at a time. The batch stays inside one year, as the
+    summary does; the rows are locked so that two answers at once cannot release a batch
+    twice or a smaller one."""
+    waiting = list(
+        AnonymousAnswer.objects.select_for_update(of=("self",))
+        .filter(
+            unit_id=answer.unit_id,
+            version__instrument_id=answer.version.instrument_id,
+            month__year=answer.month.year,
+            released=False,
+        )
+        .values_list("pk", flat=True)
+    )
+    if len(waiting) >= MIN_GROUP:
+        AnonymousAnswer.objects.filter(pk__in=waiting).update(released=True)
 
 
 # The summary ---------------------------------------------------------------------------------
@@ -239,8 +266,9 @@ def summarise(rows: list[dict[str, Any]], version: InstrumentVersion) -> Summary
 
 
 def unit_summaries(actor: Any, unit_id: Any, year: int) -> list[Summary]:
-    """A year of one of the actor's own units, per questionnaire. Free text is never summed
-    up, so answers held for redaction count with their scores."""
+    """A year of one of the actor's own units, per questionnaire, over the released answers
+    only (see _release_batch). Free text is never summed up, so answers held for redaction
+    count with their scores."""
     unit = _own_unit(actor, unit_id)
     summaries = []
     for version in evaluation_versions():
@@ -249,7 +277,83 @@ def unit_summaries(actor: Any, unit_id: Any, year: int) -> list[Summary]:
                 unit=unit,
                 version__instrument=version.instrument,
                 month__year=year,
+                released=True,
             ).values_list("answers", flat=True)
         )
         summaries.append(summarise(rows, version))
     return summaries
+
+
+# Held free text --------------------------------------------------------------------------------
+
+MAX_TEXT = 2000
+
+
+def led_units(actor: Any) -> list[ServiceUnit]:
+    """The units the actor leads: their leader reads and redacts the held free text."""
+    return list(
+        ServiceUnit.objects.filter(pk__in=policy.scope_of(actor).leader_unit_ids).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class HeldAnswer:
+    answer: AnonymousAnswer
+    # (the free-text question, what the family wrote)
+    texts: list[tuple[Item, str]]
+
+
+def held_answers(actor: Any) -> list[HeldAnswer]:
+    """The answers held for redaction in the units the actor leads, with only their free
+    text: the leader needs nothing else to judge it, and sees no score or month beside it."""
+    units = [u.pk for u in led_units(actor)]
+    if not units:
+        raise PermissionDenied(
+            _("Only the leader of a unit reads the comments held back for redaction.")
+        )
+    rows = AnonymousAnswer.objects.filter(unit_id__in=units, held=True).select_related(
+        "version__instrument"
+    )
+    held = []
+    items_by_version: dict[int, list[Item]] = {}
+    for answer in rows.order_by("pk"):  # a random id: no order of answering
+        if answer.version_id not in items_by_version:
+            items_by_version[answer.version_id] = items_of(answer.version)
+        texts = [
+            (item, str(answer.answers.get(item.key, "")))
+            for item in items_by_version[answer.version_id]
+            if item.scale == Scale.FREE_TEXT
+        ]
+        held.append(HeldAnswer(answer, texts))
+    return held
+
+
+@transaction.atomic
+def release_held(actor: Any, answer_id: Any, texts: dict[str, Any]) -> None:
+    """The leader releases a held answer's free text as they have redacted it (an empty text
+    removes the comment). Another unit's answer, or one not held, is not found."""
+    units = [u.pk for u in led_units(actor)]
+    try:
+        answer = (
+            AnonymousAnswer.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=answer_id, unit_id__in=units, held=True)
+        )
+    except (AnonymousAnswer.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise AnonymousAnswer.DoesNotExist from None
+    answers = dict(answer.answers)
+    for item in items_of(answer.version):
+        if item.scale != Scale.FREE_TEXT:
+            continue
+        text = str(texts.get(item.key, "")).strip()
+        if len(text) > MAX_TEXT:
+            raise ValidationError(
+                {item.key: [_("Shorten the text to at most %(n)s characters.") % {"n": MAX_TEXT}]}
+            )
+        if text:
+            answers[item.key] = text
+        else:
+            answers.pop(item.key, None)
+    answer.answers = answers
+    answer.held = False
+    answer.save(update_fields=["answers", "held"])

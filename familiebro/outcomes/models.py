@@ -280,8 +280,11 @@ class ScaleScore(models.Model):
 class UsedLink(models.Model):
     """That a family's single-use link was used: the keyed hash of its random part, and
     until when the link would have worked (after which the row may go). Nothing else of the
-    link is stored; the link itself carries what it is for, encrypted."""
+    link is stored; the link itself carries what it is for, encrypted. The id is random, like
+    AnonymousAnswer's: a sequence shared by evaluations and session-scale links would place an
+    anonymous evaluation between two timestamped scores."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     nonce_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
 
@@ -318,6 +321,10 @@ class AnonymousAnswer(models.Model):
     # Free text that may identify someone waits for a leader to redact it before anyone else
     # sees it.
     held = models.BooleanField(_("held for redaction"), default=False)
+    # Counted in the unit's summary: answers are released in batches of at least MIN_GROUP
+    # (evaluation_services), so a summary never changes by one answer that whoever handed out
+    # its link could read off by difference.
+    released = models.BooleanField(_("released to the summary"), default=False)
 
     class Meta:
         verbose_name = _("anonymous evaluation")

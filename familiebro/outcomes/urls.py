@@ -17,6 +17,7 @@ urlpatterns = [
     path("skjema/<str:token>/", views.answer, name="answer"),
     path("ansatt/evalueringer/", evaluation_views.evaluations, name="evaluations"),
     path("ansatt/evalueringer/lenke/", evaluation_views.make_link, name="evaluation-link"),
+    path("ansatt/evalueringer/holdt-tilbake/", evaluation_views.held, name="held"),
     path("evaluering/<str:token>/", evaluation_views.evaluate, name="evaluate"),
     path("ansatt/skjema/", editor_views.instruments, name="instruments"),
     path(instrument, editor_views.instrument, name="instrument"),

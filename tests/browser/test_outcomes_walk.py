@@ -166,3 +166,38 @@ def test_an_anonymous_evaluation_handed_out_and_answered_on_a_phone(browsing, tr
     phone.get_by_role("button", name="Send svarene").click()
     assert_no_axe_violations(phone, heading="Takk for svarene")
     assert AnonymousAnswer.objects.get().age_band == "6-12"
+
+
+def test_the_leader_redacts_and_releases_a_held_comment(browsing, transactional_db):
+    from familiebro.outcomes import evaluation_services
+
+    town = builders.municipality()
+    made = evaluation_services.make_evaluation_link(
+        town.nurse, town.health_centre.pk, "family_meeting", "familiemote-evaluering"
+    )
+    token = made.url.rstrip("/").rsplit("/", 1)[1]
+    evaluation_services.answer_evaluation(
+        token,
+        {
+            "forstatt": 5,
+            "tema": 4,
+            "form": 4,
+            "nyttig": 5,
+            "svarer": "parent",
+            "alder": "6-12",
+            "kommentar": "Takk til Kari, ring 91234567",
+        },
+    )
+    leader = browsing.axe_page(session_key=session_key_for(town.nurse_leader), viewport=PHONE)
+    leader.goto("/ansatt/evalueringer/")
+    leader.get_by_role("link", name="Kommentarer som er holdt tilbake til deg").click()
+    assert_no_axe_violations(leader, heading="Kommentarer som er holdt tilbake")
+    comment = leader.get_by_role("textbox").first
+    expect(comment).to_have_value("Takk til Kari, ring 91234567")
+    comment.fill("Takk til [navn]")
+    leader.get_by_role("button", name="Frigi kommentaren").click()
+    assert_no_axe_violations(leader, heading="Kommentarer som er holdt tilbake")
+    expect(leader.get_by_text("Kommentaren er frigitt.")).to_be_visible()
+    expect(leader.get_by_text("Ingen kommentarer venter på deg.")).to_be_visible()
+    answer = AnonymousAnswer.objects.get()
+    assert not answer.held and answer.answers["kommentar"] == "Takk til [navn]"

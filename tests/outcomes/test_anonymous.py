@@ -83,6 +83,7 @@ def test_every_join_path_is_closed():
         "version",
         "answers",
         "held",
+        "released",
     }
     # References only to the organisation, the unit and the questionnaire: none to a person,
     # a case, a meeting, a course, an appointment or a staff member, directly or through them.
@@ -159,6 +160,29 @@ def test_a_unit_summary_shows_the_distribution_and_hides_small_groups(client, to
     # Another unit's staff cannot ask for it.
     with pytest.raises(PermissionDenied):
         evaluation_services.unit_summaries(town.psychiatrist, town.health_centre.pk, 2026)
+
+
+def test_the_summary_changes_only_by_a_batch_of_five_answers(client, town):
+    """The nurse who handed out a link and saw the family answer cannot read their answer
+    off the summary: answers after a released batch wait until there are 5 of them."""
+
+    def shown():
+        [meeting, *_rest] = evaluation_services.unit_summaries(
+            town.nurse, town.health_centre.pk, timezone.localdate().year
+        )
+        return meeting.answers, [s.distribution for s in meeting.items if s.item.key == "nyttig"]
+
+    for _ in range(5):
+        client.post(link(town).url, MEETING)
+    first = shown()
+    assert first[0] == 5
+    for count in range(4):
+        client.post(link(town).url, {**MEETING, "nyttig": "0"})
+        assert shown() == first, f"the summary changed after {count + 1} more answers"
+    client.post(link(town).url, {**MEETING, "nyttig": "1"})
+    total, [distribution] = shown()
+    assert total == 10 and distribution[0] == ("0", 4, 40.0) and distribution[1] == ("1", 1, 10.0)
+    assert not AnonymousAnswer.objects.filter(released=False).exists()
 
 
 def test_only_staff_of_the_unit_hand_out_a_link(town):

@@ -264,6 +264,10 @@ NO_CONTROL |= {
         "an anonymous evaluation's single-use link: a made-up token writes nothing for anyone "
         "(tests/outcomes/test_anonymous.py)"
     ),
+    "ansatt/evalueringer/holdt-tilbake/": (
+        "only a unit's leader releases a held anonymous comment; who may is tested in "
+        "tests/outcomes/test_held_comments.py"
+    ),
     "skjema/<str:token>/": (
         "the family's single-use link: a made-up token writes nothing for anyone "
         "(tests/outcomes/test_links.py)"

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('age_band', models.CharField(blank=True, max_length=10, verbose_name='age band')),
                 ('answers', models.JSONField(verbose_name='answers')),
                 ('held', models.BooleanField(default=False, verbose_name='held for redaction')),
+                ('released', models.BooleanField(default=False, verbose_name='released to the summary')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.serviceunit')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outcomes.instrumentversion')),
