@@ -65,6 +65,8 @@ CASEWORK = {
     "/ansatt/henvendelser/",
     "/ansatt/saker/",
     "/ansatt/kalender/",
+    "/ansatt/timebok/",
+    "/ansatt/kurs/",
     "/ansatt/frister/",
     "/ansatt/fordeling/",
     "/ansatt/evalueringer/",
