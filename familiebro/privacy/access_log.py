@@ -128,6 +128,8 @@ def basis_words() -> dict[str, str]:
         policy.Basis.ADDRESSED_TO_THEM: _("Feedback to the person who raised the concern"),
         # A disclosure on request is shown with the ground it was asked and given on.
         **{ground.value: str(ground.label) for ground in DisclosureRequest.Ground},
+        # A referral sent without consent, on the provision of law its sending leader named.
+        "legal_provision": _("A provision of law that lets the service refer without consent"),
         "": _("Own service"),
     }
 

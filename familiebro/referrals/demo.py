@@ -4,11 +4,15 @@ to show. Made through the part's own actions; a second run creates nothing."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q
 from django.utils import timezone
 
 from familiebro.cases.models import Case
 from familiebro.core.models import ServiceUnit, User
+from familiebro.privacy.consent_services import record_consent
+from familiebro.privacy.models import Consent, DataCategory, Purpose
 
 from . import services
 from .models import Capacity, Intake, Referral, ReferralKind
@@ -91,10 +95,27 @@ def load_demo_referrals() -> int:
             },
         ),
     )
-    services.send(
+    # The parents consented orally in the meeting: recorded as the consent to referral it is,
+    # naming BUP Hamar, which the referral is then sent on.
+    parents = [
+        relation.guardian
+        for relation in case.child.guardians_rel.filter(
+            has_parental_responsibility=True
+        ).select_related("guardian")
+    ]
+    record_consent(
         coordinator,
-        to_bup.pk,
-        legal_basis="Muntlig samtykke fra begge foreldrene i møtet 3. mars",
+        case.child,
+        purpose=Purpose.REFERRAL,
+        givers=parents,
+        recipient_units=[units["BUP Hamar"]],
+        scope=[DataCategory.LOG_ENTRIES],
+        channel=Consent.Channel.ORAL,
+        valid_to=timezone.now() + datetime.timedelta(days=180),
+        witness="Muntlig samtykke fra begge foreldrene i møtet 3. mars",
+        domain=to_bup.from_unit.domain,
+        child_view="Emma vil gjerne få hjelp til å sove bedre.",
     )
+    services.send(coordinator, to_bup.pk)
     services.start_draft(coordinator, to_kind_id=kinds["PP-tjenesten i Stange"].pk, case=case)
     return 2

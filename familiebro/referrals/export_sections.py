@@ -23,6 +23,7 @@ SECTIONS = (
             Column("question", gettext_lazy("Question to the receiver")),
             Column("assessment", gettext_lazy("The referrer's own assessment")),
             Column("tried", gettext_lazy("What has been tried")),
+            Column("ground", gettext_lazy("Legal ground")),
             Column("legal_basis", gettext_lazy("Legal basis")),
             Column("sent_at", gettext_lazy("Sent")),
             Column("status", gettext_lazy("Status")),

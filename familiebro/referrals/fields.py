@@ -24,3 +24,10 @@ def field_key(key: str) -> str:
 
 def question_key(number: int) -> str:
     return f"question:{number}"
+
+
+def as_id(value: object) -> int | None:
+    """A row id from a query string or form, or None: plain ASCII digits only (str.isdigit
+    also says yes to "²", which int() refuses)."""
+    text = str(value if value is not None else "")
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -142,15 +142,29 @@ class DraftForm(StyledForm):
 
 
 class SendForm(StyledForm):
+    """Sending without the family's consent: the leader's ground and the provision of law."""
+
+    ground = forms.ChoiceField(
+        label=_("Legal ground, as there is no consent"),
+        help_text=_("Only the unit's leader decides to send a referral without consent."),
+        required=False,
+    )
     legal_basis = forms.CharField(
-        label=_("Legal basis, if there is no consent"),
+        label=_("Provision of law, and why it applies"),
         help_text=_(
-            "Only if the family has not consented: the provision of law that lets you send the "
-            "referral without consent."
+            'For example "helsepersonelloven § 31: the child is in danger". Do not write names '
+            "here."
         ),
         max_length=300,
         required=False,
     )
+
+    def __init__(self, *args: Any, grounds: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["ground"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(grounds or [])
+        field.widget = Choices(choices=field.choices)
 
 
 class StatusForm(StyledForm):

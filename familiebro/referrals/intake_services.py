@@ -19,17 +19,16 @@ from familiebro.core.models import ServiceUnit
 from familiebro.privacy import audit
 
 from . import permissions
-from .fields import FIELDS
+from .fields import FIELDS, as_id
 from .models import Capacity, Intake, ReferralKind
 
 
 def unit_to_set_up(user: Any, unit_id: Any) -> ServiceUnit:
     """The unit, if the user sets its intake; 404 otherwise."""
+    pk = as_id(unit_id)
     unit = (
-        ServiceUnit.objects.select_related("organisation", "referral_intake")
-        .filter(pk=int(unit_id))
-        .first()
-        if str(unit_id).isdigit()
+        ServiceUnit.objects.select_related("organisation", "referral_intake").filter(pk=pk).first()
+        if pk is not None
         else None
     )
     if unit is None or not permissions.may_set_intake(user, unit):

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from familiebro.privacy.models import DisclosureRequest, ExceptionalAccess
+
 
 class Capacity(models.TextChoices):
     """Whether a unit takes referrals now, shown to the referrer before sending."""
@@ -86,6 +88,31 @@ class ReferralKind(models.Model):
 
     def question_list(self) -> list[str]:
         return [line.strip() for line in self.questions.splitlines() if line.strip()]
+
+
+class Ground(models.TextChoices):
+    """The recognised grounds on which the sending service's leader may send a referral across
+    a duty of confidentiality without the family's consent: a disclosure the holding service
+    decides (docs/referrals.md). The values are the privacy part's own, so the family's access
+    log words them as it words every other disclosure; which ground fits which receiver is
+    familiebro.referrals.permissions'."""
+
+    # Owed to child welfare only (barnevernsloven § 13-2 and the services' own laws).
+    DUTY_TO_REPORT = (
+        ExceptionalAccess.Basis.DUTY_TO_REPORT.value,
+        _(
+            "The duty to inform child welfare (barnevernsloven § 13-2, helsepersonelloven § 33, "
+            "barnehageloven § 46, opplæringslova)"
+        ),
+    )
+    DANGER = DisclosureRequest.Ground.DANGER.value, DisclosureRequest.Ground.DANGER.label
+    LEGAL_PROVISION = (
+        "legal_provision",
+        _(
+            "Another provision of law that lets your service refer without consent, such as "
+            "pasient- og brukerrettighetsloven for a referral to the specialist health service"
+        ),
+    )
 
 
 class Status(models.TextChoices):
@@ -161,6 +188,9 @@ class Referral(models.Model):
     consent = models.ForeignKey(
         "privacy.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Without consent: the ground the sending unit's leader chose, and the provision of law
+    # and why it applies, in their words (legal_basis).
+    ground = models.CharField(_("legal ground"), max_length=20, choices=Ground.choices, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)

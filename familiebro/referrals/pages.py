@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from familiebro.privacy import policy
 
-from . import lifecycle, services
-from .fields import FIELDS, field_key, question_key
+from . import lifecycle, permissions, services
+from .fields import FIELDS, as_id, field_key, question_key
 from .models import Capacity, Referral, ReferralEvent, Status
 from .permissions import sides_of
 
@@ -89,7 +89,7 @@ def inbox(user: Any, *, status: str = "waiting", unit_id: Any = None) -> Inbox:
     from familiebro.core.models import ServiceUnit
 
     units = list(ServiceUnit.objects.filter(pk__in=scope.unit_ids).order_by("name"))
-    chosen_unit = int(unit_id) if str(unit_id or "").isdigit() else None
+    chosen_unit = as_id(unit_id)
     unit_ids = [u.pk for u in units if chosen_unit in (None, u.pk)]
     status = status if status in INBOX_FILTERS else "waiting"
     rows = (
@@ -186,6 +186,10 @@ class Page:
     pruned: int = 0
     needs_ground: bool = False
     has_consent: bool = False
+    # Without consent: whether the reader (the sending unit's leader) may send it, and on
+    # which grounds.
+    may_send_without_consent: bool = False
+    grounds: list[tuple[str, str]] = field(default_factory=list)
     next_version: Referral | None = None
 
     @property
@@ -258,6 +262,8 @@ def referral_page(user: Any, referral_id: Any) -> Page:
         page.attachments = [str(DataCategory(a["category"]).label) for a in referral.attachments]
         page.needs_ground = services.needs_disclosure_ground(referral)
         page.has_consent = services.has_referral_consent(user, referral)
+        page.may_send_without_consent = permissions.may_send_without_consent(user, referral)
+        page.grounds = permissions.grounds_for(referral)
     if referral.status == Status.RETURNED:
         page.next_version = (
             policy.visible(user, Referral, services.PURPOSE).filter(previous=referral).first()

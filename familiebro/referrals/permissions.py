@@ -8,6 +8,12 @@
   child's case, or who has a need to know about the child in one of their units.
 - A transfer hands the case's coordination over, so only someone who may hand it over
   (the coordinator, or the owning unit's leader: familiebro.cases.permissions) sends one.
+- A referral that crosses a duty of confidentiality (to another organisation, or to a service
+  under another duty) goes on the family's consent to referral naming the receiver. Without
+  it, sending is a disclosure the sending service decides as the holder of the information,
+  as in familiebro.privacy.disclosure: only the sending unit's leader sends it, on a ground
+  from a fixed list (Ground; the duty to inform is owed to child welfare only), with the
+  provision of law and why it applies. A worker's own say-so is no ground.
 - What a unit takes and its capacity are set by the unit's administrators (its own, and
   its organisation's: familiebro.administration.permissions) and by its leaders, who know
   the waiting list. Neither opens any family's data.
@@ -21,11 +27,21 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from familiebro.administration import permissions as administration
-from familiebro.core.models import ServiceUnit
+from familiebro.core.models import ConfidentialityDomain, ServiceUnit
 from familiebro.privacy import policy
 
 from .lifecycle import RECEIVER, REFERRER
-from .models import Referral, Status
+from .models import Ground, Referral, Status
+
+# Which receivers a referral without consent may be sent to on which ground (the receiving
+# unit's duty of confidentiality): the duty to inform is owed to child welfare; danger to life
+# or health, and a provision the leader names, may be any receiver's. Whether the ground holds
+# is the leader's to judge and answer for; the product records it.
+RECEIVERS_ON_GROUND: dict[str, set[str]] = {
+    Ground.DUTY_TO_REPORT: {ConfidentialityDomain.CHILD_WELFARE},
+    Ground.DANGER: set(ConfidentialityDomain.values),
+    Ground.LEGAL_PROVISION: set(ConfidentialityDomain.values),
+}
 
 
 def sides_of(user: Any, referral: Referral) -> set[str]:
@@ -39,6 +55,22 @@ def sides_of(user: Any, referral: Referral) -> set[str]:
     if referral.to_unit_id in units and referral.status != Status.DRAFT:
         sides.add(RECEIVER)
     return sides
+
+
+def may_refer_on(referral: Referral, ground: str) -> bool:
+    """Whether `ground` lets a referral be sent to its receiver without consent."""
+    return referral.to_unit.domain in RECEIVERS_ON_GROUND.get(ground, set())
+
+
+def grounds_for(referral: Referral) -> list[tuple[str, str]]:
+    """The grounds the sending unit's leader chooses among for this receiver."""
+    return [(value, str(label)) for value, label in Ground.choices if may_refer_on(referral, value)]
+
+
+def may_send_without_consent(user: Any, referral: Referral) -> bool:
+    """Whether the user decides to send the referral across a duty of confidentiality without
+    the family's consent: the sending unit's leader."""
+    return referral.from_unit_id in policy.scope_of(user).leader_unit_ids
 
 
 def may_set_intake(user: Any, unit: ServiceUnit) -> bool:

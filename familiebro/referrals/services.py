@@ -30,9 +30,10 @@ from familiebro.cases.tasks import send_email
 from familiebro.core.models import Person, ServiceUnit
 from familiebro.privacy import audit, disclosure, policy
 from familiebro.privacy.models import Consent, DataCategory, Purpose
+from familiebro.privacy.models.disclosure import DISCLOSED
 
-from . import lifecycle, marks
-from .fields import FIELDS, field_key, question_key
+from . import lifecycle, marks, permissions
+from .fields import FIELDS, as_id, field_key, question_key
 from .models import Answer, Capacity, Referral, ReferralEvent, ReferralKind, Status
 from .permissions import sides_of
 
@@ -141,11 +142,10 @@ def _coordination_from_case(actor: Any, case: Case) -> tuple[str, str, str]:
 def _check_receiver(
     to_kind_id: Any, from_unit: ServiceUnit, kind: str, case: Case | None
 ) -> ReferralKind:
+    pk = as_id(to_kind_id)
     to_kind = (
-        ReferralKind.objects.select_related("unit__organisation")
-        .filter(pk=int(to_kind_id), taking=True)
-        .first()
-        if str(to_kind_id).isdigit()
+        ReferralKind.objects.select_related("unit__organisation").filter(pk=pk, taking=True).first()
+        if pk is not None
         else None
     )
     if to_kind is None:
@@ -404,10 +404,51 @@ def _require_referrer(actor: Any, referral: Referral) -> None:
         raise PermissionDenied(_("Only the unit that sent the referral can do this."))
 
 
+def _disclosure_ground(actor: Any, referral: Referral, ground: str, legal_basis: str) -> str:
+    """The provision of law a referral without the family's consent is sent on, once the
+    rules of familiebro.referrals.permissions hold: the sending unit's leader decides it, on
+    a recognised ground that fits the receiver, naming the provision and why it applies."""
+    if not permissions.may_send_without_consent(actor, referral):
+        raise NotReady(
+            [],
+            _(
+                "There is no consent in force from the family to refer to %(unit)s. Record the "
+                "family's consent to referral naming the service, or ask your unit's leader: "
+                "only the leader can decide to send it without consent, on a legal ground."
+            )
+            % {"unit": referral.to_unit.name},
+        )
+    if not permissions.may_refer_on(referral, ground):
+        raise ValidationError(
+            {
+                "ground": [
+                    _(
+                        "There is no consent in force from the family to refer to %(unit)s. "
+                        "Choose the legal ground that lets you send it without consent, or "
+                        "record the family's consent first."
+                    )
+                    % {"unit": referral.to_unit.name}
+                ]
+            }
+        )
+    citation = _clean(legal_basis, "legal_basis", 300)
+    if len(citation) < MIN_REASON:
+        raise ValidationError(
+            {
+                "legal_basis": [
+                    _("Name the provision of law and why it applies (at least %(n)s characters).")
+                    % {"n": MIN_REASON}
+                ]
+            }
+        )
+    return citation
+
+
 @transaction.atomic
-def send(actor: Any, referral_id: Any, *, legal_basis: str = "") -> Referral:
+def send(actor: Any, referral_id: Any, *, ground: str = "", legal_basis: str = "") -> Referral:
     """Send the draft to the receiving unit, once it has every mark of a good referral and the
-    family's consent to send it there (or a recorded legal basis). Otherwise nothing changes."""
+    family's consent to send it there, or (the sending unit's leader's decision) a recognised
+    ground with the provision of law it rests on. Otherwise nothing changes."""
     referral = _locked(actor, referral_id)
     _require_referrer(actor, referral)
     if referral.status != Status.DRAFT:
@@ -428,24 +469,18 @@ def send(actor: Any, referral_id: Any, *, legal_basis: str = "") -> Referral:
             % {"marks": " ".join(f"{m.label}: {m.missing}" for m in missing)},
         )
     consent = None
-    basis = _clean(legal_basis, "legal_basis", 300)
-    if needs_disclosure_ground(referral):
+    citation = ""
+    disclosed = needs_disclosure_ground(referral)
+    if disclosed:
         consent = _consents_for(actor, referral).first()
-        if consent is None and len(basis) < MIN_REASON:
-            raise NotReady(
-                [],
-                _(
-                    "There is no consent in force from the family to refer to %(unit)s. Record "
-                    "the family's consent to referral naming the service, or write the legal "
-                    "basis that lets you send it without consent."
-                )
-                % {"unit": referral.to_unit.name},
-            )
+        if consent is None:
+            citation = _disclosure_ground(actor, referral, str(ground or ""), legal_basis)
     now = timezone.now()
     referral.consent = consent
-    referral.legal_basis = "" if consent is not None else basis
+    referral.ground = str(ground) if citation else ""
+    referral.legal_basis = citation
     referral.sent_at = now
-    _move(actor, referral, Status.SENT, Side.REFERRER, "", now)
+    _move(actor, referral, Status.SENT, Side.REFERRER, "", now, disclosed=disclosed)
     _tell_receiving_unit(referral)
     return referral
 
@@ -558,7 +593,33 @@ def revise(actor: Any, referral_id: Any) -> Referral:
 # What each change leaves behind -------------------------------------------------------------
 
 
-def _audit(actor: Any, action: str, referral: Referral, **detail: Any) -> None:
+def _audit(
+    actor: Any, action: str, referral: Referral, *, disclosed: bool = False, **detail: Any
+) -> None:
+    """One audit event of the referral. Sending across a duty of confidentiality is audited
+    as the disclosure it is: on the family's consent (named) or on the leader's ground, to the
+    receiving unit and organisation, so the family's access log says "Disclosed information
+    to ..." and on what basis. The provision the leader wrote stays on the referral (the
+    family's export shows it): the audit trail keeps no free text."""
+    basis = (
+        policy.Basis.OWN_ORGANISATION
+        if referral.organisation_id in policy.scope_of(actor).organisation_ids
+        else policy.Basis.ADDRESSED_TO_THEM
+    )
+    consent_id = None
+    if disclosed:
+        to = referral.to_unit
+        detail |= {
+            "event": DISCLOSED,
+            "recipient": f"{to.name}, {to.organisation.name}",
+            "recipient_unit": to.pk,
+            "recipient_organisation": to.organisation_id,
+        }
+        if referral.consent_id is not None:
+            basis, consent_id = policy.Basis.CONSENT, referral.consent_id
+        else:
+            basis = referral.ground
+            detail["ground"] = referral.ground
     audit.record(
         action,
         actor=actor,
@@ -566,9 +627,8 @@ def _audit(actor: Any, action: str, referral: Referral, **detail: Any) -> None:
         subject_ids=[referral.person_id],
         organisation_id=referral.organisation_id,
         purpose=PURPOSE,
-        legal_basis=policy.Basis.OWN_ORGANISATION
-        if referral.organisation_id in policy.scope_of(actor).organisation_ids
-        else policy.Basis.ADDRESSED_TO_THEM,
+        legal_basis=basis,
+        consent_id=consent_id,
         detail=detail,
     )
 
@@ -578,7 +638,14 @@ def referral_link(referral: Referral) -> str:
 
 
 def _move(
-    actor: Any, referral: Referral, to: str, side: str, reason: str, at: datetime.datetime
+    actor: Any,
+    referral: Referral,
+    to: str,
+    side: str,
+    reason: str,
+    at: datetime.datetime,
+    *,
+    disclosed: bool = False,
 ) -> None:
     """Record one status change: the row, its event, the audit, the case's log, the news."""
     before = referral.status
@@ -594,7 +661,9 @@ def _move(
         at=at,
         reason=reason,
     )
-    _audit(actor, audit.AuditEvent.Action.CHANGE, referral, status=[before, to])
+    _audit(
+        actor, audit.AuditEvent.Action.CHANGE, referral, disclosed=disclosed, status=[before, to]
+    )
     with translation.override(settings.LANGUAGE_CODE):
         words = _status_words(referral, to, reason)
         if referral.case is not None:

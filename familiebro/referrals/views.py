@@ -146,7 +146,7 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "page": page,
             "referral": page.referral,
             "status_form": StatusForm(transitions=page.transitions) if page.transitions else None,
-            "send_form": SendForm() if page.is_referrer else None,
+            "send_form": SendForm(grounds=page.grounds) if page.is_referrer else None,
         },
     )
 
@@ -197,12 +197,18 @@ def edit(request: HttpRequest, referral_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def send(request: HttpRequest, referral_id: int) -> HttpResponse:
+    # The grounds are checked by services.send against the referral (permissions.may_refer_on),
+    # so the form only bounds the text.
+    ground = str(request.POST.get("ground", ""))[:20]
     form = SendForm(request.POST)
     form.is_valid()
     back = reverse("referrals:detail", args=[referral_id])
     try:
         services.send(
-            request.user, referral_id, legal_basis=form.cleaned_data.get("legal_basis", "")
+            request.user,
+            referral_id,
+            ground=ground,
+            legal_basis=form.cleaned_data.get("legal_basis", ""),
         )
     except PermissionDenied as exc:
         return _refused(request, exc, back)

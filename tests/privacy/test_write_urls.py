@@ -427,6 +427,15 @@ class Family:
         self.referral_kind, self.referral = referral_draft(
             self.owner, parts.case, self.holder_elsewhere
         )
+        # The family's consent to referral there, which the coordinator sends it on (without
+        # consent only the unit's leader sends it, on a legal ground).
+        make.consent(
+            child,
+            purpose=Purpose.REFERRAL,
+            scope=("log_entries",),
+            recipient_units=[self.holder_elsewhere],
+            giver=guardian,
+        )
         self.unit = unit
         self.reader_unit = reader_unit
         self.child = child

@@ -11,7 +11,7 @@ from familiebro.cases.models import Case
 from familiebro.core.models import Membership, Person, ServiceUnit, User
 from familiebro.privacy.models import Consent, Purpose
 from familiebro.referrals import intake_services, services
-from familiebro.referrals.models import Referral, ReferralKind
+from familiebro.referrals.models import Ground, Referral, ReferralKind
 from tests.cases.builders import Municipality, municipality, open_concern
 from tests.privacy import factories as make
 
@@ -109,10 +109,21 @@ def team_kind(w: World) -> ReferralKind:
 
 
 def referral_sent_by(nurse: User, case: Case, to_unit: ServiceUnit) -> Referral:
-    """A referral of the case's child sent to `to_unit` (on a recorded legal basis), for the
-    tests of other parts that need one of every record."""
+    """A referral of the case's child written by `nurse` and sent to `to_unit` by her unit's
+    leader on a recorded legal ground (only a leader sends without consent), for the tests of
+    other parts that need one of every record."""
     _kind, referral = referral_draft(nurse, case, to_unit)
-    return services.send(nurse, referral.pk, legal_basis="Pasient- og brukerrettighetsloven § 4-1")
+    leader = User.objects.filter(
+        memberships__unit_id=referral.from_unit_id,
+        memberships__role=Membership.Role.LEADER,
+        is_active=True,
+    ).first() or make.member(referral.from_unit, Membership.Role.LEADER)
+    return services.send(
+        leader,
+        referral.pk,
+        ground=Ground.LEGAL_PROVISION,
+        legal_basis="Pasient- og brukerrettighetsloven § 4-1",
+    )
 
 
 def referral_draft(nurse: User, case: Case, to_unit: ServiceUnit) -> tuple[ReferralKind, Referral]:

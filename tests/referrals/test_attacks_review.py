@@ -10,7 +10,7 @@ from django.urls import reverse
 from familiebro.core.models import Membership
 from familiebro.privacy.models import AuditEvent
 from familiebro.referrals import services
-from familiebro.referrals.models import Referral, Status
+from familiebro.referrals.models import Ground, Referral, Status
 from tests.privacy import factories as make
 from tests.referrals import builders
 
@@ -64,7 +64,11 @@ def test_a_referral_sent_without_consent_is_audited_as_a_disclosure_on_its_legal
     referral = builders.draft(w)
     basis = "Pasient- og brukerrettighetsloven § 4-1"
 
-    services.send(w.town.nurse, referral.pk, legal_basis=basis)
+    # Sent by the one who may send without consent (the test above: not any worker), on the
+    # ground a leader chooses with the provision named.
+    services.send(
+        w.town.nurse_leader, referral.pk, ground=Ground.LEGAL_PROVISION, legal_basis=basis
+    )
 
     sending = _sending_event(referral)
     recorded = f"{sending.legal_basis} {sending.detail}"

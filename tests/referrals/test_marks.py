@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from familiebro.referrals import pages, services
-from familiebro.referrals.models import Referral, Status
+from familiebro.referrals.models import Ground, Referral, Status
 from familiebro.referrals.services import NotReady
 from tests.referrals import builders
 
@@ -117,14 +117,22 @@ def test_a_withdrawn_consent_takes_its_attachments_out_of_a_draft(w):
     assert referral.attachments == []
 
 
-def test_sending_needs_the_familys_consent_to_the_receiver_or_a_legal_basis(w):
+def test_sending_needs_the_familys_consent_to_the_receiver_or_the_leaders_legal_ground(w):
     referral = builders.draft(w)
     refused = _refused_send(w, referral)
     assert "no consent in force from the family to refer to BUP Hamar" in refused.messages[0]
-    # A legal basis recorded instead is what the referral was sent on.
-    basis = "Pasient- og brukerrettighetsloven § 4-1, muntlig samtykke fra mor"
-    sent = services.send(w.town.nurse, referral.pk, legal_basis=basis)
-    assert (sent.status, sent.consent_id, sent.legal_basis) == (Status.SENT, None, basis)
+    assert "leader" in refused.messages[0]
+    # The leader's recognised ground, with the provision named, is what it was sent on.
+    basis = "Pasient- og brukerrettighetsloven § 4-1 og helsepersonelloven § 25"
+    sent = services.send(
+        w.town.nurse_leader, referral.pk, ground=Ground.LEGAL_PROVISION, legal_basis=basis
+    )
+    assert (sent.status, sent.consent_id, sent.ground, sent.legal_basis) == (
+        Status.SENT,
+        None,
+        Ground.LEGAL_PROVISION,
+        basis,
+    )
 
 
 def test_a_consent_naming_the_receiver_is_what_the_referral_is_sent_on(w):
