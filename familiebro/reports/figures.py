@@ -312,13 +312,27 @@ def cases_by_phase(source: tuple[list[dict[str, Any]], dict[int, Any]], window: 
     )
 
 
+NOT_GIVEN = "not_given"
+
+
 def cases_closed_by_reason(
     source: tuple[list[Any], dict[int, set[str]]], window: Window
 ) -> Counted:
     rows, _others = source
     start, end = window.period.starts_at, window.end
     closed = [row for row in rows if row["closed_at"] and start <= row["closed_at"] < end]
-    return _tally(closed, _choices(Case.CloseReason.choices), lambda row: row["close_reason"])
+    parts = _choices(Case.CloseReason.choices)
+    known = {key for key, _label in parts}
+    # Closing in the product asks for a reason, but the field may be blank (a case closed
+    # before reasons were asked for, or imported): such a case counts on a line of its own,
+    # so that the lines still add up to the cases closed.
+    if any(row["close_reason"] not in known for row in closed):
+        parts.append((NOT_GIVEN, str(_("Not given"))))
+    return _tally(
+        closed,
+        parts,
+        lambda row: row["close_reason"] if row["close_reason"] in known else NOT_GIVEN,
+    )
 
 
 SEVERAL = "several_services"
@@ -468,6 +482,33 @@ FIGURES: tuple[Figure, ...] = (
         share_part=WITH_COORDINATOR,
         share_label=_("Share with a coordinator"),
     ),
+)
+
+
+# Identities across figures ---------------------------------------------------------------
+#
+# Totals of different figures that add up, within a period or across the period and the one
+# before: an onlooker who knows them could work a hidden total out of shown ones, so the
+# figures they link are suppressed as one table (reports.pages), these among its groups.
+
+NOW, BEFORE = 0, 1
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The total of the figure `total` equals the sum of the totals of the figures `parts`;
+    each is (figure key, NOW or BEFORE: the period or the period before it)."""
+
+    total: tuple[str, int]
+    parts: tuple[tuple[str, int], ...]
+
+
+IDENTITIES: tuple[Identity, ...] = (
+    # A case followed in a period either closed in it or was still open at its end.
+    Identity(("cases_by_services", NOW), (("cases_by_phase", NOW), ("cases_closed", NOW))),
+    Identity(("cases_by_services", BEFORE), (("cases_by_phase", BEFORE), ("cases_closed", BEFORE))),
+    # A case followed in a period was open at the end of the period before, or opened in it.
+    Identity(("cases_by_services", NOW), (("cases_by_phase", BEFORE), ("cases_by_origin", NOW))),
 )
 
 
