@@ -141,3 +141,18 @@ def test_closed_cases_are_counted_by_reason(town):
         "family_withdrew": 0,  # r3 closed in April
         "moved": 0,
     }
+
+
+def test_a_case_closed_without_a_reason_counts_on_a_line_of_its_own(town):
+    records.case(
+        town.team, records.at("2026-01-05"), town.team_leader, closed_at=records.at("2026-03-20")
+    )
+    result = counted(town)["cases_closed"]
+    assert dict(result.parts)["not_given"] == "Not given"
+    assert result.by_unit[town.team.pk]["not_given"] == 1
+    # The lines still add up to the cases followed less those open at the end.
+    followed = counted(town)["cases_by_services"].totals[town.team.pk]
+    open_at_end = sum(counted(town)["cases_by_phase"].by_unit[town.team.pk].values())
+    assert sum(result.by_unit[town.team.pk].values()) == followed - open_at_end == 3
+    # Without such a case there is no such line.
+    assert "not_given" not in dict(counted(town, FEBRUARY)["cases_closed"].parts)
