@@ -86,7 +86,8 @@ class Figure:
     total_of: str = ""
     # A breakdown whose total is one part of another's (the cases closed in the period, of
     # the cases followed in it) names that one's total_of; the totals of all breakdowns
-    # naming it add up to it exactly, and they are suppressed as one table with it.
+    # naming it add up to it exactly, in each period (an identity of IDENTITIES), and they
+    # are suppressed as one table with it (reports.pages).
     within: str = ""
     # False where a case may count on several lines (a case with both NAV and child welfare
     # taking part): the lines do not add up to the total, and each is suppressed on its own.
@@ -316,13 +317,27 @@ def cases_by_phase(source: tuple[list[dict[str, Any]], dict[int, Any]], window: 
     )
 
 
+NOT_GIVEN = "not_given"
+
+
 def cases_closed_by_reason(
     source: tuple[list[Any], dict[int, set[str]]], window: Window
 ) -> Counted:
     rows, _others = source
     start, end = window.period.starts_at, window.end
     closed = [row for row in rows if row["closed_at"] and start <= row["closed_at"] < end]
-    return _tally(closed, _choices(Case.CloseReason.choices), lambda row: row["close_reason"])
+    parts = _choices(Case.CloseReason.choices)
+    known = {key for key, _label in parts}
+    # Closing in the product asks for a reason, but the field may be blank (a case closed
+    # before reasons were asked for, or imported): such a case counts on a line of its own,
+    # so that the lines still add up to the cases closed.
+    if any(row["close_reason"] not in known for row in closed):
+        parts.append((NOT_GIVEN, str(_("Not given"))))
+    return _tally(
+        closed,
+        parts,
+        lambda row: row["close_reason"] if row["close_reason"] in known else NOT_GIVEN,
+    )
 
 
 SEVERAL = "several_services"
@@ -476,6 +491,49 @@ FIGURES: tuple[Figure, ...] = (
         share_part=WITH_COORDINATOR,
         share_label=_("Share with a coordinator"),
     ),
+)
+
+
+# Identities across figures ---------------------------------------------------------------
+#
+# Totals of different figures that add up, within a period or across the period and the one
+# before: an onlooker who knows them could work a hidden total out of shown ones, so the
+# figures they link are suppressed as one table (reports.pages), these among its groups.
+
+NOW, BEFORE = 0, 1
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The total of the figure `total` equals the sum of the totals of the figures `parts`;
+    each is (figure key, NOW or BEFORE: the period or the period before it)."""
+
+    total: tuple[str, int]
+    parts: tuple[tuple[str, int], ...]
+
+
+def _within(figures: tuple[Figure, ...]) -> tuple[Identity, ...]:
+    """Figure.within as identities: in each period, the totals of the breakdowns within a
+    total add up to it (cases followed = closed in the period + open at its end)."""
+    whole: dict[str, str] = {}
+    for figure in figures:
+        whole.setdefault(figure.total_of or figure.key, figure.key)
+    inner: dict[str, list[str]] = {}
+    for figure in figures:
+        if figure.within:
+            inner.setdefault(figure.within, []).append(figure.key)
+    return tuple(
+        Identity((whole[name], when), tuple((key, when) for key in keys))
+        for name, keys in inner.items()
+        for when in (NOW, BEFORE)
+    )
+
+
+IDENTITIES: tuple[Identity, ...] = (
+    # A case followed in a period either closed in it or was still open at its end.
+    *_within(FIGURES),
+    # A case followed in a period was open at the end of the period before, or opened in it.
+    Identity(("cases_by_services", NOW), (("cases_by_phase", BEFORE), ("cases_by_origin", NOW))),
 )
 
 

@@ -83,9 +83,10 @@ def dashboard(
     previous = period.previous()
     counted_now = figures.compute(scope.unit_ids, period, now)
     counted_before = figures.compute(scope.unit_ids, previous, now)
-    shown = _suppressed_tables(counted_now, counted_before, scope, _subtractable(scope))
+    subtractable = _subtractable(scope)
+    shown = _suppressed_tables(counted_now, counted_before, scope, subtractable)
     views = [
-        _waits(figure, counted_now[figure.key], counted_before[figure.key], scope)
+        _waits(figure, counted_now[figure.key], counted_before[figure.key], scope, subtractable)
         if figure.kind == WAITS
         else _view(figure, *shown[figure.key])
         for figure in figures.FIGURES
@@ -126,29 +127,45 @@ def _suppressed_tables(
     subtractable: list[frozenset[int]],
 ) -> dict[str, tuple[Parts, list[Shown], list[Shown]]]:
     """Each breakdown's lines (the period's and the period before's, together) and its
-    [total, *lines] as they may be shown in each period. Breakdowns of the same records
-    (Figure.total_of, Figure.within) are suppressed as one table: else a total hidden in one
-    would show in another, or be the difference of two others."""
+    [total, *lines] as they may be shown in each period. Breakdowns whose numbers are linked
+    are suppressed as one table, both periods together: those of the same total
+    (Figure.total_of), else a total hidden in one would show in another with the lines that
+    pin it; and those whose totals add up across figures (figures.IDENTITIES: the totals of
+    the breakdowns `within` a total add up to it, so cases followed less those open at the
+    end are those closed), else a hidden total would be the difference of two shown ones."""
+    breakdowns = [figure for figure in figures.FIGURES if figure.kind == BREAKDOWN]
+    table_of = {figure.key: figure.key for figure in breakdowns}
+
+    def root(key: str) -> str:
+        while table_of[key] != key:
+            key = table_of[key]
+        return key
+
+    def join(first: str, second: str) -> None:
+        table_of[root(second)] = root(first)
+
+    first_of: dict[str, str] = {}
+    for figure in breakdowns:
+        join(first_of.setdefault(figure.total_of or figure.key, figure.key), figure.key)
+    for identity in figures.IDENTITIES:
+        for key, _when in identity.parts:
+            join(identity.total[0], key)
     tables: dict[str, list[Figure]] = {}
-    for figure in figures.FIGURES:
-        if figure.kind == BREAKDOWN:
-            tables.setdefault(figure.within or figure.total_of or figure.key, []).append(figure)
+    for figure in breakdowns:
+        tables.setdefault(root(figure.key), []).append(figure)
     result = {}
     for members in tables.values():
-        # The figure whose total is the table's own comes first.
-        members.sort(key=lambda figure: bool(figure.within))
         parts: dict[str, Parts] = {}
         for figure in members:
             lines = list(counted_now[figure.key].parts)
             keys = {key for key, _label in lines}
             lines += [pair for pair in counted_before[figure.key].parts if pair[0] not in keys]
             parts[figure.key] = lines
-        shown = [
-            _suppressed([(f, counted[f.key], parts[f.key]) for f in members], scope, subtractable)
-            for counted in (counted_now, counted_before)
-        ]
-        for figure, shown_now, shown_before in zip(members, *shown, strict=True):
-            result[figure.key] = (parts[figure.key], shown_now, shown_before)
+        now, before = _suppressed(
+            members, (counted_now, counted_before), parts, scope, subtractable
+        )
+        for figure in members:
+            result[figure.key] = (parts[figure.key], now[figure.key], before[figure.key])
     return result
 
 
@@ -173,49 +190,79 @@ def _view(
 
 
 def _suppressed(
-    members: list[tuple[Figure, Counted, Parts]],
+    members: list[Figure],
+    periods: tuple[dict[str, Counted], ...],
+    parts: dict[str, Parts],
     scope: Scope,
     subtractable: list[frozenset[int]],
-) -> list[list[Shown]]:
-    """For the breakdowns of one table (the first's total is the table's; each that is
-    `within` it has a total of its own, and those add up to the table's), each one's
-    [total, *lines] as they may be shown: the one suppression rule over all of them together,
-    with the cells an organisation's leader could otherwise work out by subtracting their own
-    units."""
+) -> list[dict[str, list[Shown]]]:
+    """For linked breakdowns (one table), per period (figures.NOW, figures.BEFORE), each
+    one's [total, *lines] as they may be shown: the one suppression rule over all of them
+    and all periods together, knowing which cells add up to which (lines to their total,
+    totals to totals by figures.IDENTITIES), with the cells an organisation's leader could
+    otherwise work out by subtracting their own units."""
+    # The cells: per period, each total once (breakdowns of one total share it), each line.
+    total_of = {figure.key: figure.total_of or figure.key for figure in members}
+    total_cell: dict[tuple[int, str], int] = {}
+    line_cells: dict[tuple[int, str], tuple[int, ...]] = {}
+    cell_count = 0
+    for when in range(len(periods)):
+        for figure in members:
+            if (when, total_of[figure.key]) not in total_cell:
+                total_cell[when, total_of[figure.key]] = cell_count
+                cell_count += 1
+            span = tuple(range(cell_count, cell_count + len(parts[figure.key])))
+            line_cells[when, figure.key] = span
+            cell_count += len(span)
 
     def cells(unit_ids: frozenset[int]) -> list[int]:
-        first, first_counted, _parts = members[0]
-        values = [figures.total(first, first_counted, unit_ids)]
-        for figure, counted, parts in members:
-            if figure.within:
-                values.append(figures.total(figure, counted, unit_ids))
-            together = figures.combined(figure, counted, unit_ids)
-            values += [together.get(key, 0) for key, _label in parts]
+        values = [0] * cell_count
+        for when, counted in enumerate(periods):
+            for figure in members:
+                values[total_cell[when, total_of[figure.key]]] = figures.total(
+                    figure, counted[figure.key], unit_ids
+                )
+                together = figures.combined(figure, counted[figure.key], unit_ids)
+                for cell, (key, _label) in zip(
+                    line_cells[when, figure.key], parts[figure.key], strict=True
+                ):
+                    values[cell] = together.get(key, 0)
         return values
 
+    additive = {figure.key: figure.additive for figure in members}
     values = cells(scope.unit_ids)
     hide: set[int] = set()
     for led in subtractable:
         rest = cells(scope.unit_ids - led)
         hide |= {i for i, value in enumerate(rest) if value < THRESHOLD}
-    # Lines that add up to their total are a group; lines that do not are each alone; the
-    # totals of the breakdowns within the table's add up to it.
-    groups, spans, inner_totals, index = [], [], [], 1
-    for figure, _counted, parts in members:
-        total = 0
-        if figure.within:
-            total = index
-            inner_totals.append(index)
-            index += 1
-        span = tuple(range(index, index + len(parts)))
-        if figure.additive:
-            groups.append(Group(total=total, parts=span))
-        spans.append((total, span))
-        index += len(parts)
-    if inner_totals:
-        groups.append(Group(total=0, parts=tuple(inner_totals)))
+    # Lines that add up to the total are a group; lines that do not are each alone.
+    groups = [
+        Group(total=total_cell[when, total_of[key]], parts=span)
+        for (when, key), span in line_cells.items()
+        if additive[key]
+    ]
+    # Totals that add up across figures are groups too, where the table holds them all.
+    for identity in figures.IDENTITIES:
+        named = [identity.total, *identity.parts]
+        if all(key in total_of and when < len(periods) for key, when in named):
+            cell = {(key, when): total_cell[when, total_of[key]] for key, when in named}
+            groups.append(
+                Group(
+                    total=cell[identity.total],
+                    parts=tuple(cell[part] for part in identity.parts),
+                )
+            )
     shown = suppress(values, groups, hide=hide)
-    return [[shown[total], *(shown[i] for i in span)] for total, span in spans]
+    return [
+        {
+            figure.key: [
+                shown[total_cell[when, total_of[figure.key]]],
+                *(shown[i] for i in line_cells[when, figure.key]),
+            ]
+            for figure in members
+        }
+        for when in range(len(periods))
+    ]
 
 
 def _share(figure: Figure, lines: list[Line], when: str) -> float | None:
@@ -241,12 +288,27 @@ def _statistics(values: list[float]) -> tuple[float | None, float | None]:
     return round(percentile(values, 0.5), 1), round(percentile(values, 0.9), 1)
 
 
-def _waits(figure: Figure, now: Counted, before: Counted, scope: Scope) -> FigureView:
-    together_now = figures.combined(figure, now, scope.unit_ids)
-    together_before = figures.combined(figure, before, scope.unit_ids)
+def _waits(
+    figure: Figure,
+    now: Counted,
+    before: Counted,
+    scope: Scope,
+    subtractable: list[frozenset[int]],
+) -> FigureView:
+    """The median and 90th percentile of each leg, in each period, where at least 5 waits
+    lie behind them; in an organisation's figures also only where at least 5 remain after
+    any leader's own units' waits are taken out, else a leader who knows their own families'
+    waits could work another unit's single wait out of a percentile."""
+
+    def statistics(counted: Counted, key: str) -> tuple[float | None, float | None]:
+        for led in subtractable:
+            if len(figures.combined(figure, counted, scope.unit_ids - led)[key]) < THRESHOLD:
+                return None, None
+        return _statistics(figures.combined(figure, counted, scope.unit_ids)[key])
+
     view = FigureView(figure)
     for key, label in now.parts:
-        median, p90 = _statistics(together_now[key])
-        median_before, p90_before = _statistics(together_before[key])
+        median, p90 = statistics(now, key)
+        median_before, p90_before = statistics(before, key)
         view.waits.append(Wait(key, label, median, p90, median_before, p90_before))
     return view

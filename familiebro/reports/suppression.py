@@ -54,6 +54,9 @@ def suppress(
     `groups` say which cells add up to which; `hide` names cells that must be hidden for a
     reason outside this table (a leader's own units subtracted from their organisation's).
     """
+    # A group the counts do not add up to (a period not begun, whose cases "followed" are not
+    # those open before it and opened in it) tells an onlooker nothing true: it is left out.
+    groups = [g for g in groups if values[g.total] == sum(values[p] for p in g.parts)]
     small = {i for i, value in enumerate(values) if value < THRESHOLD}
     hidden = small | set(hide)
     while True:
@@ -62,6 +65,7 @@ def suppress(
             break
         extra = _next_to_hide(values, groups, pinned, hidden)
         if extra is None:
+            # Nothing shown is linked to it: no hiding can help (never so with real counts).
             break
         hidden.add(extra)
     return [
@@ -70,60 +74,121 @@ def suppress(
     ]
 
 
+class _Unsure(Exception):
+    """The search for another possible value took too long: take the cell as pinned."""
+
+
+# How many branchings the search for another possible value may make before it gives up and
+# takes the cell as pinned (hiding more, never less).
+_SEARCH_BUDGET = 2000
+
+
 def _pinned(
     values: Sequence[int], groups: Sequence[Group], hidden: set[int], small: set[int]
 ) -> int | None:
     """A hidden cell that what is shown leaves only one possible value, if any.
 
     What an onlooker knows: a shown cell's value; that a "<5" lies in 0–4 and a "–" in 5 and
-    up; and that each group's parts add up to its total. Narrowing every cell's range by each
-    group in turn until nothing changes gives each hidden cell the values it could have (the
-    tables here are totals with breakdowns that share no cell but the total, for which this
-    is exact); a cell whose range has closed to one value is pinned.
+    up; and that each group's parts add up to its total. Groups may share cells in any way
+    (a total that is a part of another group, figures of two periods linked), so a cell is
+    taken as pinned unless a search finds the counts could add up with it at another value:
+    narrowing every cell's range by each group in turn, then splitting a range in two where
+    that is not enough. The true counts are one solution; the question is whether another is.
     """
-    low: dict[int, float] = {}
-    high: dict[int, float] = {}
+    # No count is above the sum of all: an onlooker who knew that would know no less.
+    ceiling = sum(values) + THRESHOLD
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
     for i, value in enumerate(values):
         if i not in hidden:
             low[i] = high[i] = value
         elif i in small:
             low[i], high[i] = 0, THRESHOLD - 1
         else:
-            low[i], high[i] = THRESHOLD, float("inf")
-    # Ranges that hold the true counts only narrow, by whole numbers, so this ends; counts
-    # that do not add up as the groups say could narrow for ever, hence the bound.
+            low[i], high[i] = THRESHOLD, ceiling
+    for i in sorted(hidden):
+        budget = [_SEARCH_BUDGET]
+        try:
+            other = any(
+                _feasible({**low, i: lo}, {**high, i: hi}, groups, budget)
+                for lo, hi in ((low[i], values[i] - 1), (values[i] + 1, high[i]))
+                if lo <= hi
+            )
+        except _Unsure:
+            other = False
+        if not other:
+            return i
+    return None
+
+
+def _narrow(low: dict[int, int], high: dict[int, int], groups: Sequence[Group]) -> bool:
+    """Narrow the ranges in place by each group in turn until nothing changes (or a bound of
+    rounds: a split then does the rest); False when the groups cannot hold in them."""
     changed, rounds = True, 0
-    while changed and rounds < 10 * (len(values) + 1):
+    while changed and rounds < 10 * (len(low) + 1):
         changed, rounds = False, rounds + 1
         for group in groups:
             parts = group.parts
-            bounds = [(group.total, sum(low[p] for p in parts), sum(high[p] for p in parts))]
+            parts_low = sum(low[p] for p in parts)
+            parts_high = sum(high[p] for p in parts)
+            bounds = [(group.total, parts_low, parts_high)]
             for p in parts:
-                others_low = sum(low[q] for q in parts if q != p)
-                others_high = sum(high[q] for q in parts if q != p)
-                bounds.append((p, low[group.total] - others_high, high[group.total] - others_low))
+                bounds.append(
+                    (
+                        p,
+                        low[group.total] - (parts_high - high[p]),
+                        high[group.total] - (parts_low - low[p]),
+                    )
+                )
             for cell, can_low, can_high in bounds:
                 if can_low > low[cell]:
                     low[cell], changed = can_low, True
                 if can_high < high[cell]:
                     high[cell], changed = can_high, True
-    for i in sorted(hidden):
-        if low[i] >= high[i]:
-            return i
-    return None
+                if low[cell] > high[cell]:
+                    return False
+    return True
+
+
+def _feasible(
+    low: dict[int, int], high: dict[int, int], groups: Sequence[Group], budget: list[int]
+) -> bool:
+    """Whether whole counts within the ranges can add up as the groups say."""
+    low, high = dict(low), dict(high)
+    if not _narrow(low, high, groups):
+        return False
+    open_cells = [i for i in low if low[i] < high[i]]
+    if not open_cells:
+        return all(low[g.total] == sum(low[p] for p in g.parts) for g in groups)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Unsure
+    cell = min(open_cells, key=lambda i: (high[i] - low[i], i))
+    middle = (low[cell] + high[cell]) // 2
+    return _feasible(low, {**high, cell: middle}, groups, budget) or _feasible(
+        {**low, cell: middle + 1}, high, groups, budget
+    )
 
 
 def _next_to_hide(
     values: Sequence[int], groups: Sequence[Group], pinned: int, hidden: set[int]
 ) -> int | None:
     """What to hide beside a pinned cell: the smallest shown part of a group it is in (it
-    changes least of what is shown), else a shown total of one."""
-    around = [group for group in groups if pinned == group.total or pinned in group.parts]
-    parts = [i for group in around for i in group.parts if i not in hidden]
-    if parts:
-        return min(parts, key=lambda i: (values[i], i))
-    totals = [group.total for group in around if group.total not in hidden]
-    return totals[0] if totals else None
+    changes least of what is shown), else a shown total of one; where every cell of its own
+    groups is hidden already (it is pinned through a chain of groups: a total two identities
+    away), the same one step further out, and so on."""
+    reached, around = {pinned}, [pinned]
+    while around:
+        near = [g for g in groups if g.total in around or any(p in around for p in g.parts)]
+        parts = [i for group in near for i in group.parts if i not in hidden]
+        if parts:
+            return min(parts, key=lambda i: (values[i], i))
+        totals = [group.total for group in near if group.total not in hidden]
+        if totals:
+            return totals[0]
+        around = [i for group in near for i in (group.total, *group.parts) if i not in reached]
+        reached.update(around)
+    return None
 
 
 def difference(now: Shown, before: Shown) -> int | None:

@@ -141,3 +141,43 @@ def test_closed_cases_are_counted_by_reason(town):
         "family_withdrew": 0,  # r3 closed in April
         "moved": 0,
     }
+
+
+def test_a_case_closed_without_a_reason_counts_on_a_line_of_its_own(town):
+    records.case(
+        town.team, records.at("2026-01-05"), town.team_leader, closed_at=records.at("2026-03-20")
+    )
+    result = counted(town)["cases_closed"]
+    assert dict(result.parts)["not_given"] == "Not given"
+    assert result.by_unit[town.team.pk]["not_given"] == 1
+    # The lines still add up to the cases followed less those open at the end.
+    followed = counted(town)["cases_by_services"].totals[town.team.pk]
+    open_at_end = sum(counted(town)["cases_by_phase"].by_unit[town.team.pk].values())
+    assert sum(result.by_unit[town.team.pk].values()) == followed - open_at_end == 3
+    # Without such a case there is no such line.
+    assert "not_given" not in dict(counted(town, FEBRUARY)["cases_closed"].parts)
+
+
+def test_every_identity_holds_on_the_known_data_and_each_within_is_one(town):
+    # The sub-totals `within` a total (closed in the period + open at its end = followed)
+    # are identities for both periods, beside the one across periods; and on real counts
+    # every identity adds up, or the suppression would be told something untrue.
+    within = {
+        identity
+        for identity in figures.IDENTITIES
+        if identity.parts[0][1] == identity.total[1]
+        and {key for key, _when in identity.parts} == {"cases_closed", "cases_by_phase"}
+    }
+    assert {identity.total for identity in within} == {
+        ("cases_by_services", figures.NOW),
+        ("cases_by_services", figures.BEFORE),
+    }
+    unit_ids = frozenset({town.team.pk})
+    periods = (counted(town), counted(town, FEBRUARY))
+    by_key = {figure.key: figure for figure in figures.FIGURES}
+
+    def total(key: str, when: int) -> int:
+        return figures.total(by_key[key], periods[when][key], unit_ids)
+
+    for identity in figures.IDENTITIES:
+        assert total(*identity.total) == sum(total(*part) for part in identity.parts)
