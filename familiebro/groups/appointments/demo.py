@@ -23,6 +23,10 @@ OFFICE = "Fridtjof Nansens gate 12, Mo i Rana"
 
 def load_demo_appointments() -> int:
     """Create the demo book when it is missing; returns how many bookings were made."""
+    if AppointmentBook.objects.filter(
+        unit__name="Familievernkontoret Mo i Rana", place_unit__name="Helsestasjonen i Rana"
+    ).exists():
+        return 0
     office = ServiceUnit.objects.filter(name="Familievernkontoret Mo i Rana").first()
     health_centre = ServiceUnit.objects.filter(name="Helsestasjonen i Rana").first()
     therapist = User.objects.filter(username="familieterapeut").first()
@@ -30,8 +34,6 @@ def load_demo_appointments() -> int:
     if None in (office, health_centre, therapist, midwife):
         return 0
     assert office and health_centre and therapist and midwife  # for the type checker
-    if AppointmentBook.objects.filter(unit=office, place_unit=health_centre).exists():
-        return 0
     today = timezone.localdate()
     # The Thursday of this week, so the book has a day this week or the next.
     thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7)
