@@ -102,6 +102,9 @@ def test_the_day_view_shows_bookings_to_those_who_may_see_them(tiltak):
     therapist_page = staff(tiltak.therapist).get(url)
     assert therapist_page.status_code == 200
     assert "Marte Haugen" in therapist_page.content.decode()
+    # A time nobody has booked is "ledig" (not "gratis", which is free of charge).
+    assert "ledig" in therapist_page.content.decode()
+    assert "gratis" not in therapist_page.content.decode()
     nurse_page = staff(tiltak.nurse).get(url).content.decode()
     assert "Marte Haugen" in nurse_page
     colleague_page = staff(tiltak.colleague).get(url).content.decode()
