@@ -217,10 +217,10 @@ def assert_on_the_page(page, *, path: str | None = None, heading: str | None = N
             expect(h1).to_contain_text(heading)
         except AssertionError:
             shown = " ".join(h1.inner_text().split()) if page.locator("h1").count() else None
-            pytest.fail(
+            raise AssertionError(
                 f"meant to check the page {heading!r}, but got "
                 + (repr(shown) if shown is not None else "a page without a heading")
-            )
+            ) from None
     status = page.evaluate("performance.getEntriesByType('navigation').at(-1)?.responseStatus ?? 0")
     assert status not in WRONG_PAGE_STATUSES and status < 500, (
         f"{page.url} answered {status}: the check would run on the wrong page"

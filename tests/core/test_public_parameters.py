@@ -48,6 +48,19 @@ PUBLIC_PAGES: dict[str, tuple[str, ...]] = {
     "portal:login": (),
     "portal:callback": ("code", "state", "error", "error_description", "iss"),
     "portal:logged-out": (),
+    # A course's public list and the single-use links in messages to families (a used or
+    # unknown link is 410).
+    "courses:offer-courses": (),
+    "courses:cancel": (),
+    "courses:claim": (),
+    # Min side's appointment pages ask a visitor who is not logged in to log in first.
+    "appointments:confirm": (),
+    "appointments:mine": (),
+    "appointments:calendar-file": (),
+    "appointments:cancel-mine": (),
+    # The family's single-use links to the session scales and to an anonymous evaluation.
+    "outcomes:answer": (),
+    "outcomes:evaluate": (),
     "administration:accept-invitation": (),
     "administration:accept-invitation-sign-on": (),
     "api:api-root": (),
