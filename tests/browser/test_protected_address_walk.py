@@ -47,7 +47,9 @@ def test_the_teacher_records_the_protection_and_the_log_warns(browsing, transact
     log.goto(f"/ansatt/saker/{case.pk}/logg/")
     log.locator("#log summary").click()  # the form opens on demand
     log.get_by_label("Loggføring", exact=True).fill(TEXT)
-    log.get_by_role("button", name="Skriv i loggen").click()
+    # Under a parallel test run the answer can take long: wait for it, not a fixed time.
+    with log.expect_response(lambda r: r.request.method == "POST", timeout=30_000):
+        log.get_by_role("button", name="Skriv i loggen").click()
     expect(
         log.locator("#id_log-third_party_checked_error").get_by_text(
             "Noen i denne familien har sperret adresse.", exact=False

@@ -122,3 +122,22 @@ def test_the_unit_administrator_sets_what_bup_takes_on_a_phone(browsing, transac
     admin.get_by_role("button", name="Lagre").click()
     admin.get_by_role("link", name="Habiliteringsutredning").click()
     assert_no_axe_violations(admin, heading="Habiliteringsutredning")
+
+
+def test_a_unit_says_on_a_phone_which_referrals_it_takes(browsing, transactional_db):
+    """The unit's administrator adds a kind of referral and sets the capacity on a phone: the
+    form fits the screen (a select's long options do not widen it), and axe finds nothing."""
+    install_shipped()  # the live server's database is flushed between tests
+    w = builders.world()
+    admin = browsing.axe_page(session_key=session_key_for(w.bup_admin), viewport=NARROW)
+    admin.goto(f"/ansatt/henvisninger/enheter/{w.town.bup.pk}/typer/ny/")
+    assert_no_axe_violations(admin, heading="Ny henvisningstype")
+    assert admin.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]
+    admin.get_by_label("Henvisningstype").select_option(
+        label="Utredning i psykisk helsevern for barn og unge"
+    )
+    admin.get_by_label("Navnet henviserne ser").fill("Utredning av angst")
+    admin.get_by_role("button", name="Lagre").click()
+    expect(admin.get_by_text("Utredning av angst").first).to_be_visible()
+    assert_no_axe_violations(admin)
+    assert admin.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]

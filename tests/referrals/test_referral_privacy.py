@@ -35,7 +35,10 @@ def test_the_receiver_reads_and_answers_on_the_basis_that_it_was_addressed_to_th
     nurse_events = AuditEvent.objects.filter(
         actor_id=w.town.nurse.pk, object_type="referrals.referral"
     )
-    assert {e.legal_basis for e in nurse_events} == {"own_organisation"}
+    # The nurse writes on her own service's records; sending is a disclosure on the consent.
+    assert {e.legal_basis for e in nurse_events} == {"own_organisation", "consent"}
+    (sending,) = [e for e in nurse_events if e.legal_basis == "consent"]
+    assert sending.consent_id == referral.consent_id
 
 
 def test_the_receiving_unit_is_told_by_e_mail_without_the_childs_details(w):
